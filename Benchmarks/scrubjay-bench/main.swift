@@ -1,0 +1,144 @@
+// scrubjay-bench: times the byte-level JSON engine on real files (release build only).
+//
+//   swift build -c release --product scrubjay-bench
+//   .build/release/scrubjay-bench FILE [--runs N] [--baseline Benchmarks/baseline_orjson.py]
+//   .build/release/scrubjay-bench FILE --memory      # peak memory of one identity rewrite
+//
+// Benchmarks/run.sh generates the synthetic input and runs both. Timings are the best of
+// N runs (default 5) to damp machine noise; the Python/orjson baseline runs in the same
+// invocation so the ratio compares like with like on the same machine at the same time.
+import ScrubjayIO
+import ScrubjayJSON
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func best(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    var bestTime = Double.infinity
+    for _ in 0..<runs {
+        let t0 = now()
+        try body()
+        bestTime = min(bestTime, now() - t0)
+    }
+    return bestTime
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(("scrubjay-bench: " + message + "\n").data(using: .utf8)!)
+    exit(2)
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var runs = 5
+var baseline: String?
+var memoryMode = false
+var file: String?
+while !args.isEmpty {
+    let a = args.removeFirst()
+    switch a {
+    case "--runs": runs = Int(args.removeFirst()) ?? 5
+    case "--baseline": baseline = args.removeFirst()
+    case "--memory": memoryMode = true
+    default: file = a
+    }
+}
+guard let file else { fail("usage: scrubjay-bench FILE [--runs N] [--baseline SCRIPT] [--memory]") }
+
+let devNull = open("/dev/null", O_WRONLY)
+let toDevNull: (UnsafeRawBufferPointer) throws -> Void = { buf in _ = write(devNull, buf.baseAddress, buf.count) }
+
+if memoryMode {
+    // One identity rewrite from the file to a file, as the CLI would do it, then peak RSS.
+    let bytes = try JSONBytes(contentsOfFile: file)
+    let out = try AtomicFileWriter(path: NSTemporaryDirectory() + "/scrubjay-bench-identity.json")
+    try JSONRewriter.rewrite(bytes, edit: { _, _ in }, sink: { try out.write($0) })
+    try out.commit()
+    unlink(out.path)
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    let peak = Double(usage.ru_maxrss) * 1024
+    print(String(format: "peak memory, identity rewrite: %.1f MB for a %.1f MB input (%.2fx the input)",
+                 peak / 1e6, Double(bytes.count) / 1e6, peak / Double(bytes.count)))
+    exit(0)
+}
+
+let bytes = try JSONBytes(contentsOfFile: file)
+let mb = Double(bytes.count) / 1e6
+print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
+
+var events = 0
+let scanTime = try best(runs) {
+    var reader = try EventReader(bytes: bytes)
+    var n = 0
+    while try reader.next() != nil { n += 1 }
+    events = n
+}
+
+let identityTime = try best(runs) {
+    try JSONRewriter.rewrite(bytes, edit: { _, _ in }, sink: toDevNull)
+}
+
+var replaced = 0
+let replaceTime = try best(runs) {
+    var seen = 0
+    var changed = 0
+    try JSONRewriter.rewrite(bytes, edit: { event, edits in
+        let n = event.tokenCount
+        var i = 0
+        while i < n {
+            let t = event.token(i)
+            if t.kind == .string && !t.isKey {
+                seen += 1
+                if seen % 10 == 0 {
+                    edits.replace(JSONValueRef(index: i), in: event, withString: "[redacted]")
+                    changed += 1
+                }
+            }
+            i += 1
+        }
+    }, sink: toDevNull)
+    replaced = changed
+}
+
+// Check the work is real: the identity rewrite reproduces the input exactly.
+let identity = try JSONRewriter.rewrite(bytes) { _, _ in }
+guard identity.count == bytes.count, identity.withUnsafeBytes({ out in
+    bytes.withBytes(0..<bytes.count) { memcmp(out.baseAddress!, $0.baseAddress!, bytes.count) == 0 }
+}) else { fail("identity rewrite differs from the input") }
+
+let scanMBps = mb / scanTime
+let identityMBps = mb / identityTime
+let replaceMBps = mb / replaceTime
+print("events: \(events); strings replaced in the 1-in-10 run: \(replaced)")
+print(String(format: "scrubjay scan only:         %7.1f MB/s  (%.1f ms)", scanMBps, scanTime * 1000))
+print(String(format: "scrubjay identity rewrite:  %7.1f MB/s  (%.1f ms)", identityMBps, identityTime * 1000))
+print(String(format: "scrubjay replace 1 in 10:   %7.1f MB/s  (%.1f ms)", replaceMBps, replaceTime * 1000))
+
+if let baseline {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", baseline, file, "--runs", String(min(runs, 3))]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let obj = try JSONSerialization.jsonObject(with: data) as? [String: Double],
+          let loadDump = obj["load_dump_mbps"], let replace = obj["replace_mbps"], let load = obj["load_mbps"] else {
+        fail("the Python baseline failed (is orjson installed? pip install orjson)")
+    }
+    print(String(format: "python orjson load:         %7.1f MB/s", load))
+    print(String(format: "python orjson load+dump:    %7.1f MB/s", loadDump))
+    print(String(format: "python replace 1 in 10:     %7.1f MB/s  (load, walk, dump)", replace))
+    print(String(format: "ratio scan / orjson load+dump:              %6.1fx", scanMBps / loadDump))
+    print(String(format: "ratio identity rewrite / orjson load+dump:  %6.1fx", identityMBps / loadDump))
+    print(String(format: "ratio replace 1 in 10 / python replace:     %6.1fx", replaceMBps / replace))
+}

@@ -1,0 +1,54 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Module map (see docs/ARCHITECTURE.md):
+//   C*               system libraries from Debian, found with pkg-config
+//   ScrubjayNative   the one place that calls C: PCRE2, libarchive, OpenSSL, zlib
+//   ScrubjayIO       reading files, writing them atomically (temporary file, then rename)
+//   ScrubjayJSON     byte-level JSON engine for replay events (no Foundation on the hot path)
+//   ScrubjayFormats  replay formats: what an rrweb/PostHog event means
+//   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
+//   scrubjay         the executable: a thin shell over ScrubjayCLI
+//   scrubjay-bench   release-build benchmark tool (not a test)
+let package = Package(
+    name: "Scrubjay",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "scrubjay", targets: ["scrubjay"]),
+        .library(name: "ScrubjayJSON", targets: ["ScrubjayJSON"]),
+        .library(name: "ScrubjayFormats", targets: ["ScrubjayFormats"]),
+        .library(name: "ScrubjayNative", targets: ["ScrubjayNative"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
+                       providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "ScrubjayIO"),
+        .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
+        .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
+        .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON"]),
+        .target(name: "ScrubjayCLI", dependencies: [
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
+        .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO"],
+                          path: "Benchmarks/scrubjay-bench"),
+
+        .testTarget(name: "ScrubjayIOTests", dependencies: ["ScrubjayIO"]),
+        .testTarget(name: "ScrubjayJSONTests", dependencies: ["ScrubjayJSON"]),
+        .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayNative"]),
+        .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
+        .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

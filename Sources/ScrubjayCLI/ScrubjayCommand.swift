@@ -1,0 +1,42 @@
+import ArgumentParser
+
+/// The `scrubjay` command: makes recorded web sessions (rrweb, PostHog, Sentry Replay)
+/// safe to share. Subcommands are thin: they parse flags, call the library, print, and
+/// map the result to a documented exit code (`ExitStatus`).
+public struct ScrubjayCommand: ParsableCommand {
+    /// The tool's version, printed by `--version` and written into packages later.
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "scrubjay",
+        abstract: "Make recorded web sessions (rrweb, PostHog, Sentry Replay) safe to share.",
+        discussion: """
+        Scrubjay reads a stored session recording, rewrites the personal data it carries \
+        with a rule engine, and writes a portable replay package with a signed redaction \
+        manifest and a report of what was removed.
+
+        Available now:
+          inspect    what a recording holds: layout, events by type and source, duration
+
+        Coming in the next releases (see the README's roadmap):
+          pack       turn any supported recording into a portable package
+          export     write a package back as rrweb JSON, JSON Lines or PostHog export
+          audit      list personal data found, without rewriting
+          redact     rewrite a recording with rule packs into a redacted package
+          rules      list, test and explain rules
+          keygen     create a signing key
+          sign       co-sign a package's redaction statement
+          verify     check a package's hashes, signature and residency policy
+          facts      print the facts a policy is judged on
+          report     render the redaction report (HTML, Markdown, JSON, SARIF, JUnit)
+          view       build an offline replay page for a package
+
+        Exit codes: 0 success; 1 a check failed; 2 usage error or missing input; \
+        3 malformed input; 4 the output could not be written; 70 internal error.
+        """,
+        version: ScrubjayCommand.version,
+        subcommands: [InspectCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,243 @@
+/// One event as scanned: its bytes in the input and its tokens.
+///
+/// An event borrows the reader's tape. It is valid until the reader reads the next event;
+/// using it afterwards stops the program with a clear message (the tape's generation is
+/// checked), so stale data can never be read silently. Token indices (`JSONValueRef`) are
+/// valid for the event they came from.
+public struct JSONEvent {
+    /// 0-based position of the event in its input.
+    public let index: Int
+    /// The event's bytes, as absolute offsets in `bytes`.
+    public let range: Range<Int>
+    /// The whole input.
+    public let bytes: JSONBytes
+    /// For JSON Lines input, the 1-based line the event starts on; nil otherwise.
+    public let line: Int?
+    let tape: JSONTape
+    let generation: UInt64
+
+    init(index: Int, range: Range<Int>, bytes: JSONBytes, line: Int?, tape: JSONTape) {
+        self.index = index
+        self.range = range
+        self.bytes = bytes
+        self.line = line
+        self.tape = tape
+        self.generation = tape.generation
+    }
+
+    @inline(__always) func checkValid() {
+        precondition(tape.generation == generation,
+                     "JSONEvent \(index) used after its reader moved on to another event")
+    }
+
+    /// Number of tokens (values and keys) in the event.
+    public var tokenCount: Int { checkValid(); return tape.count }
+
+    /// Token `i` of the event.
+    public func token(_ i: Int) -> JSONToken { checkValid(); return tape[i] }
+
+    /// The root value.
+    public var root: JSONValueRef { JSONValueRef(index: 0) }
+
+    /// The kind of a value.
+    public func kind(_ v: JSONValueRef) -> JSONKind { token(v.index).kind }
+
+    /// Absolute byte range of a value (strings include their quotes).
+    public func byteRange(_ v: JSONValueRef) -> Range<Int> {
+        let t = token(v.index)
+        return (range.lowerBound + Int(t.start))..<(range.lowerBound + Int(t.end))
+    }
+
+    /// The raw bytes of a value, exactly as in the input.
+    public func rawBytes(_ v: JSONValueRef) -> [UInt8] { bytes.slice(byteRange(v)) }
+
+    /// The raw bytes of the whole event.
+    public var raw: [UInt8] { bytes.slice(range) }
+
+    /// Calls `body` with the bytes of a string value between its quotes, still escaped.
+    public func withStringBody<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let t = token(v.index)
+        precondition(t.kind == .string, "value \(v.index) is not a string")
+        let start = range.lowerBound + Int(t.start) + 1
+        let end = range.lowerBound + Int(t.end) - 1
+        return try body(UnsafeRawBufferPointer(start: bytes.base + start, count: end - start))
+    }
+
+    /// The decoded text of a string value (escapes resolved).
+    public func string(_ v: JSONValueRef) -> String {
+        withStringBody(v) { JSONString.decode(body: $0) }
+    }
+
+    /// The decoded UTF-8 bytes of a string value (escapes resolved).
+    public func stringBytes(_ v: JSONValueRef) -> [UInt8] {
+        withStringBody(v) { body in
+            var out: [UInt8] = []
+            out.reserveCapacity(body.count)
+            JSONString.decodeBody(body, into: &out)
+            return out
+        }
+    }
+
+    /// Whether a string value's text equals `text` (compares bytes; decodes only if escaped).
+    public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
+        let t = token(v.index)
+        guard t.kind == .string else { return false }
+        if t.hasEscapes { return stringBytes(v).elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
+        return withStringBody(v) { body in
+            body.count == text.utf8CodeUnitCount && memcmpEqual(body.baseAddress, text.utf8Start, body.count)
+        }
+    }
+
+    /// A number value as `Double`, or nil if the value is not a number.
+    public func double(_ v: JSONValueRef) -> Double? {
+        guard kind(v) == .number else { return nil }
+        return Double(String(decoding: rawBytes(v), as: UTF8.self))
+    }
+
+    /// A number value as `Int` when it is an integer that fits, else nil.
+    public func int(_ v: JSONValueRef) -> Int? {
+        guard kind(v) == .number else { return nil }
+        let r = byteRange(v)
+        var value = 0
+        var negative = false
+        var i = r.lowerBound
+        if bytes.base[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        while i < r.upperBound {
+            let d = bytes.base[i] &- 0x30
+            guard d < 10 else { return nil } // a fraction or exponent
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int(d))
+            if o1 || o2 { return nil }
+            value = s
+            i += 1
+        }
+        return negative ? -value : value
+    }
+
+    /// The value of member `key` in object `object`, or nil.
+    public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
+        let t = token(object.index)
+        guard t.kind == .object else { return nil }
+        var i = object.index + 1
+        let end = Int(t.next)
+        while i < end {
+            if string(JSONValueRef(index: i), equals: key) { return JSONValueRef(index: i + 1) }
+            i = Int(tape[i + 1].next)
+        }
+        return nil
+    }
+
+    /// The children of an array, or the member values of an object, in order.
+    public func children(of container: JSONValueRef) -> [JSONValueRef] {
+        let t = token(container.index)
+        var out: [JSONValueRef] = []
+        var i = container.index + 1
+        let end = Int(t.next)
+        while i < end {
+            if t.kind == .object { i += 1 } // skip the key
+            out.append(JSONValueRef(index: i))
+            i = Int(tape[i].next)
+        }
+        return out
+    }
+
+    /// The members of an object as (key, value) pairs, in order.
+    public func members(of object: JSONValueRef) -> [(key: JSONValueRef, value: JSONValueRef)] {
+        let t = token(object.index)
+        guard t.kind == .object else { return [] }
+        var out: [(JSONValueRef, JSONValueRef)] = []
+        var i = object.index + 1
+        let end = Int(t.next)
+        while i < end {
+            out.append((JSONValueRef(index: i), JSONValueRef(index: i + 1)))
+            i = Int(tape[i + 1].next)
+        }
+        return out
+    }
+
+    /// Resolves an RFC 6901 JSON pointer ("" is the root; "/data/node/childNodes/0").
+    public func value(at pointer: JSONPointer) -> JSONValueRef? {
+        checkValid()
+        var current = root
+        for component in pointer.components {
+            let t = tape[current.index]
+            switch t.kind {
+            case .object:
+                var found: JSONValueRef?
+                var i = current.index + 1
+                let end = Int(t.next)
+                let wanted = Array(component.utf8)
+                while i < end {
+                    if stringBytes(JSONValueRef(index: i)) == wanted { found = JSONValueRef(index: i + 1); break }
+                    i = Int(tape[i + 1].next)
+                }
+                guard let found else { return nil }
+                current = found
+            case .array:
+                guard let n = Int(component), n >= 0, String(n) == component else { return nil }
+                var i = current.index + 1
+                let end = Int(t.next)
+                var k = 0
+                while i < end && k < n { i = Int(tape[i].next); k += 1 }
+                guard i < end else { return nil }
+                current = JSONValueRef(index: i)
+            default:
+                return nil
+            }
+        }
+        return current
+    }
+
+    /// Visits every value of the event in document order, depth first, with its path.
+    /// Object keys are not visited as values; they are the path's components.
+    /// The path passed to `body` is only valid during the call.
+    public func forEachValue(_ body: (JSONValueRef, JSONPath) throws -> Void) rethrows {
+        checkValid()
+        var path = JSONPath(event: self)
+        struct Frame { var isObject: Bool; var end: Int; var nextIndex: Int }
+        var stack: [Frame] = []
+        let rootToken = tape.tokens[0]
+        try body(root, path)
+        guard rootToken.kind == .object || rootToken.kind == .array else { return }
+        stack.append(Frame(isObject: rootToken.kind == .object, end: Int(rootToken.next), nextIndex: 0))
+        var i = 1
+        while let top = stack.last {
+            if i >= top.end {
+                // The container closes; drop the component that led to it (the root has none).
+                stack.removeLast()
+                if !stack.isEmpty { path.components.removeLast() }
+                continue
+            }
+            if top.isObject {
+                path.components.append(.key(i)) // token i is the member's key
+                i += 1
+            } else {
+                path.components.append(.index(top.nextIndex))
+                stack[stack.count - 1].nextIndex += 1
+            }
+            let t = tape.tokens[i]
+            try body(JSONValueRef(index: i), path)
+            if t.kind == .object || t.kind == .array {
+                stack.append(Frame(isObject: t.kind == .object, end: Int(t.next), nextIndex: 0))
+            } else {
+                path.components.removeLast()
+            }
+            i += 1
+        }
+    }
+}
+
+@inline(__always) func memcmpEqual(_ a: UnsafeRawPointer?, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    guard let a else { return n == 0 }
+    let pa = a.assumingMemoryBound(to: UInt8.self)
+    for k in 0..<n where pa[k] != b[k] { return false }
+    return true
+}
+
+/// A value inside a `JSONEvent`: the index of its token.
+public struct JSONValueRef: Hashable, Sendable {
+    /// Index of the value's token on the event's tape.
+    public let index: Int
+    /// Wraps a token index.
+    public init(index: Int) { self.index = index }
+}

@@ -1,0 +1,163 @@
+/// Replacements to make in one event: byte ranges of the input and their new bytes.
+///
+/// Replacement bytes live in one shared arena, so recording an edit allocates nothing in
+/// the common case. Edits may be added in any order; when two overlap, the one that starts
+/// first wins and the other is dropped (replacing a container and something inside it
+/// keeps the container's replacement).
+public struct JSONEdits {
+    struct Edit { var start: Int; var end: Int; var from: Int; var to: Int }
+    var edits: [Edit] = []
+    var arena: [UInt8] = []
+
+    /// No edits.
+    public init() {}
+
+    /// Number of edits recorded.
+    public var count: Int { edits.count }
+    /// Whether no edit is recorded.
+    public var isEmpty: Bool { edits.isEmpty }
+
+    /// Forgets every edit, keeping the memory for reuse.
+    public mutating func removeAll() {
+        edits.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+    }
+
+    /// Replaces the absolute byte range `range` with raw bytes (which must be valid JSON in place).
+    public mutating func replace(_ range: Range<Int>, withRawJSON bytes: some Collection<UInt8>) {
+        let from = arena.count
+        arena.append(contentsOf: bytes)
+        edits.append(Edit(start: range.lowerBound, end: range.upperBound, from: from, to: arena.count))
+    }
+
+    /// Replaces a value of `event` with raw JSON bytes.
+    public mutating func replace(_ value: JSONValueRef, in event: JSONEvent, withRawJSON bytes: some Collection<UInt8>) {
+        replace(event.byteRange(value), withRawJSON: bytes)
+    }
+
+    /// Replaces a value of `event` (typically a string) with a string holding `text`, encoded
+    /// as JSON (quotes and escapes added here).
+    public mutating func replace(_ value: JSONValueRef, in event: JSONEvent, withString text: String) {
+        replace(value, in: event, withStringUTF8: text.utf8)
+    }
+
+    /// Replaces a value of `event` with a string whose UTF-8 is `utf8`.
+    public mutating func replace<S: Sequence>(_ value: JSONValueRef, in event: JSONEvent, withStringUTF8 utf8: S) where S.Element == UInt8 {
+        let r = event.byteRange(value)
+        let from = arena.count
+        JSONString.encode(utf8: utf8, into: &arena)
+        edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
+    }
+
+    /// Sorts the edits and drops overlaps.
+    mutating func normalize() {
+        var sorted = true
+        var k = 1
+        while k < edits.count { if edits[k - 1].start > edits[k].start { sorted = false; break }; k += 1 }
+        if !sorted { edits.sort { $0.start < $1.start } }
+        var kept = 0
+        var lastEnd = Int.min
+        for e in edits where e.start >= lastEnd {
+            edits[kept] = e
+            kept += 1
+            lastEnd = e.end
+        }
+        edits.removeLast(edits.count - kept)
+    }
+}
+
+/// Writes a rewritten copy of an input: untouched bytes copied verbatim, edited ranges replaced.
+///
+/// Invariant: with no edits, the output is byte-identical to the input, separators,
+/// whitespace, number spellings and key order included. Output is buffered and passed to
+/// `sink` in large blocks; runs of untouched bytes longer than the buffer go to the sink
+/// directly, without an extra copy.
+public struct JSONRewriter {
+    /// The input being rewritten.
+    public let source: JSONBytes
+    /// Offset of the first input byte not yet written.
+    public private(set) var cursor = 0
+    /// Bytes written so far.
+    public private(set) var bytesWritten = 0
+    private var buffer: [UInt8] = []
+    private let bufferSize: Int
+    private let sink: (UnsafeRawBufferPointer) throws -> Void
+
+    /// A rewriter over `source` that hands its output to `sink`.
+    public init(source: JSONBytes, bufferSize: Int = 1 << 20, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        self.source = source
+        self.bufferSize = bufferSize
+        self.sink = sink
+        buffer.reserveCapacity(bufferSize)
+    }
+
+    private mutating func emit(_ p: UnsafeRawPointer, _ n: Int) throws {
+        if n == 0 { return }
+        if buffer.count + n > bufferSize {
+            try flush()
+            if n >= bufferSize {
+                try sink(UnsafeRawBufferPointer(start: p, count: n))
+                bytesWritten += n
+                return
+            }
+        }
+        buffer.append(contentsOf: UnsafeRawBufferPointer(start: p, count: n))
+        bytesWritten += n
+    }
+
+    /// Copies input bytes up to `offset` unchanged.
+    public mutating func copy(upTo offset: Int) throws {
+        precondition(offset >= cursor && offset <= source.count, "copy(upTo:) must move forward within the input")
+        try emit(source.base + cursor, offset - cursor)
+        cursor = offset
+    }
+
+    /// Writes the input up to the end of the last edit, applying `edits` (which must all lie
+    /// after the cursor). Bytes before the first edit are copied unchanged.
+    public mutating func apply(_ edits: inout JSONEdits) throws {
+        edits.normalize()
+        for e in edits.edits {
+            precondition(e.start >= cursor, "edits must come after what was already written")
+            try copy(upTo: e.start)
+            try edits.arena.withUnsafeBytes { arena in
+                try emit(arena.baseAddress! + e.from, e.to - e.from)
+            }
+            cursor = e.end
+        }
+    }
+
+    /// Copies the rest of the input and flushes everything to the sink.
+    public mutating func finish() throws {
+        try copy(upTo: source.count)
+        try flush()
+    }
+
+    /// Hands buffered output to the sink.
+    public mutating func flush() throws {
+        if buffer.isEmpty { return }
+        try buffer.withUnsafeBytes { try sink($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Rewrites `source` in memory, letting `edit` record edits for each event; returns the output.
+    public static func rewrite(_ source: JSONBytes, edit: (JSONEvent, inout JSONEdits) throws -> Void) throws -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(source.count)
+        try rewrite(source, edit: edit) { output.append(contentsOf: $0) }
+        return output
+    }
+
+    /// Rewrites `source`, letting `edit` record edits for each event, passing output to `sink`.
+    public static func rewrite(_ source: JSONBytes, edit: (JSONEvent, inout JSONEdits) throws -> Void,
+                               sink: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
+        var reader = try EventReader(bytes: source)
+        var rewriter = JSONRewriter(source: source, sink: sink)
+        var edits = JSONEdits()
+        while let event = try reader.next() {
+            edits.removeAll()
+            try edit(event, &edits)
+            if !edits.isEmpty { try rewriter.apply(&edits) }
+        }
+        try rewriter.finish()
+    }
+}

@@ -1,0 +1,364 @@
+/// The structural scanner: validates one JSON value and records its tokens on a tape.
+///
+/// Design (after swift-foundation's JSONScanner): one pass over UTF-8 bytes through a raw
+/// pointer, offsets recorded instead of copies, strings skimmed eight bytes at a time (SWAR)
+/// and decoded only when a caller asks. Nesting is tracked on an explicit stack, never by
+/// recursion, so deep input cannot overflow the call stack. It relies on the zero padding
+/// after the input (`JSONBytes.padding`): reading past the end finds a zero byte, which
+/// no JSON production accepts, so every loop stops there without a bounds check.
+struct JSONScanner {
+    /// Why scanning stopped, with the absolute offset of the byte at fault.
+    struct Failure: Error {
+        var kind: JSONError.Kind
+        var detail: String
+        var offset: Int
+    }
+
+    private let p: UnsafePointer<UInt8>
+    private let count: Int
+    private let maxDepth: Int
+    // The tape's storage, held here while scanning so the hot loop touches plain struct
+    // fields (a class's stored properties would pay a dynamic exclusivity check per access).
+    private var tokens: UnsafeMutablePointer<JSONToken>
+    private var tokenCount: Int
+    private var capacity: Int
+    /// Open containers: token index << 1 | isObject.
+    private var stack: UnsafeMutablePointer<Int>
+
+    init(bytes: JSONBytes, tape: JSONTape, maxDepth: Int = JSONLimits.maxDepth) {
+        self.p = UnsafePointer(bytes.base)
+        self.count = bytes.count
+        self.maxDepth = maxDepth
+        self.tokens = tape.tokens
+        self.tokenCount = tape.count
+        self.capacity = tape.capacity
+        self.stack = tape.stack(depth: maxDepth)
+    }
+
+    /// Hands the scanned tokens back to the tape.
+    func store(into tape: JSONTape) {
+        tape.tokens = tokens
+        tape.capacity = capacity
+        tape.count = tokenCount
+    }
+
+    // MARK: byte classes
+
+    @inline(__always) static func isWhitespace(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
+    }
+
+    @inline(never)
+    static func failure(_ kind: JSONError.Kind, _ detail: String, _ offset: Int, _ count: Int) -> Failure {
+        // Anything that runs into the padding is a truncated document, whatever byte we expected.
+        if offset >= count {
+            return Failure(kind: .truncated, detail: "the input ends in the middle of a value", offset: count)
+        }
+        return Failure(kind: kind, detail: detail, offset: offset)
+    }
+
+    private func fail(_ kind: JSONError.Kind, _ detail: String, _ offset: Int) -> Failure {
+        JSONScanner.failure(kind, detail, offset, count)
+    }
+
+    @inline(never)
+    private func unexpected(_ i: Int, expecting: String) -> Failure {
+        let c = p[i]
+        let shown: String
+        if c >= 0x21 && c < 0x7F { shown = "'\(Character(Unicode.Scalar(c)))'" } else { shown = "byte 0x\(String(c, radix: 16, uppercase: true))" }
+        return fail(.unexpectedCharacter, "unexpected \(shown), expected \(expecting)", i)
+    }
+
+    // MARK: the value
+
+    /// Scans the value starting at `start` (which must not be whitespace), appending its tokens
+    /// to the tape with offsets relative to `start`. Returns the offset just past the value.
+    ///
+    /// Everything the loop touches is a local variable (the tape's buffer included, written
+    /// back at the end), so the optimiser can keep it in registers.
+    mutating func scanValue(at start: Int) throws(Failure) -> Int {
+        let p = self.p
+        let count = self.count
+        let maxDepth = self.maxDepth
+        let stack = self.stack
+        var tokens = self.tokens
+        var tokenCount = self.tokenCount
+        var capacity = self.capacity
+        defer {
+            self.tokens = tokens
+            self.tokenCount = tokenCount
+            self.capacity = capacity
+        }
+        var i = start
+        var depth = 0
+
+        @inline(__always) func emit(_ kind: JSONKind, _ s: Int, _ e: Int, _ flags: UInt8 = 0) {
+            if tokenCount == capacity {
+                tokens = JSONScanner.grow(tokens, count: tokenCount, capacity: &capacity)
+            }
+            tokens[tokenCount] = JSONToken(start: UInt32(truncatingIfNeeded: s - start),
+                                           end: UInt32(truncatingIfNeeded: e - start),
+                                           next: UInt32(truncatingIfNeeded: tokenCount + 1),
+                                           kind: kind, flags: flags)
+            tokenCount += 1
+        }
+        @inline(__always) func skipWhitespace() {
+            while p[i] <= 0x20 && JSONScanner.isWhitespace(p[i]) { i += 1 }
+        }
+        @inline(__always) func close() {
+            depth -= 1
+            let index = stack[depth] >> 1
+            i += 1
+            tokens[index].end = UInt32(truncatingIfNeeded: i - start)
+            tokens[index].next = UInt32(truncatingIfNeeded: tokenCount)
+        }
+
+        // States of the loop below:
+        //   0 value: a value must start at i
+        //   1 after: a value just ended; i is past it
+        //   2 key:   an object key must start at i (after '{' or ',')
+        var state: UInt8 = 0
+        while true {
+            switch state {
+            case 0: // value
+                let c = p[i]
+                switch c {
+                case UInt8(ascii: "\""):
+                    let (e, flags) = try JSONScanner.scanString(p, count, i)
+                    emit(.string, i, e, flags)
+                    i = e
+                    state = 1
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if depth >= maxDepth {
+                        throw fail(.tooDeep, "nesting deeper than \(maxDepth) levels", i)
+                    }
+                    let isObject = c == UInt8(ascii: "{")
+                    stack[depth] = tokenCount << 1 | (isObject ? 1 : 0)
+                    depth += 1
+                    emit(isObject ? .object : .array, i, i)
+                    i += 1
+                    skipWhitespace()
+                    if p[i] == c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
+                        close() // an empty container
+                        state = 1
+                    } else {
+                        state = isObject ? 2 : 0
+                    }
+                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    let e = try JSONScanner.scanNumber(p, count, i)
+                    emit(.number, i, e)
+                    i = e
+                    state = 1
+                case UInt8(ascii: "t"):
+                    try literal(&i, "true", 0x65_75_72_74, 4)
+                    emit(.true, i - 4, i)
+                    state = 1
+                case UInt8(ascii: "f"):
+                    try literal(&i, "false", 0x65_73_6C_61_66, 5)
+                    emit(.false, i - 5, i)
+                    state = 1
+                case UInt8(ascii: "n"):
+                    try literal(&i, "null", 0x6C_6C_75_6E, 4)
+                    emit(.null, i - 4, i)
+                    state = 1
+                default:
+                    throw unexpected(i, expecting: "a value")
+                }
+            case 1: // after a value
+                if depth == 0 { return i }
+                skipWhitespace()
+                let inObject = stack[depth - 1] & 1 == 1
+                let c = p[i]
+                if c == UInt8(ascii: ",") {
+                    i += 1
+                    skipWhitespace()
+                    let n = p[i]
+                    if n == UInt8(ascii: "]") || n == UInt8(ascii: "}") {
+                        throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", i - 1)
+                    }
+                    state = inObject ? 2 : 0
+                } else if c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    close()
+                } else {
+                    throw unexpected(i, expecting: inObject ? "',' or '}'" : "',' or ']'")
+                }
+            default: // key
+                if p[i] != UInt8(ascii: "\"") {
+                    throw fail(.invalidKey, "an object key must be a string", i)
+                }
+                let (e, flags) = try JSONScanner.scanString(p, count, i)
+                emit(.string, i, e, flags | JSONToken.Flags.isKey)
+                i = e
+                skipWhitespace()
+                if p[i] != UInt8(ascii: ":") {
+                    throw fail(.invalidKey, "expected ':' after an object key", i)
+                }
+                i += 1
+                skipWhitespace()
+                state = 0
+            }
+        }
+    }
+
+    @inline(never)
+    static func grow(_ tokens: UnsafeMutablePointer<JSONToken>, count: Int, capacity: inout Int) -> UnsafeMutablePointer<JSONToken> {
+        let bigger = UnsafeMutablePointer<JSONToken>.allocate(capacity: capacity * 2)
+        bigger.moveInitialize(from: tokens, count: count)
+        tokens.deallocate()
+        capacity *= 2
+        return bigger
+    }
+
+    @inline(__always)
+    private mutating func literal(_ i: inout Int, _ word: StaticString, _ expected: UInt64, _ length: Int) throws(Failure) {
+        var v: UInt64 = 0
+        // Little-endian load of `length` bytes (padding makes this safe at the end).
+        for k in 0..<length { v |= UInt64(p[i + k]) << (8 * UInt64(k)) }
+        if v != expected {
+            // Point at the first byte that differs.
+            var k = 0
+            while k < length && p[i + k] == word.utf8Start[k] { k += 1 }
+            throw unexpected(i + k, expecting: "'\(word)'")
+        }
+        i += length
+    }
+
+
+    @inline(__always)
+    static func scanNumber(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) throws(Failure) -> Int {
+        var i = start
+        func fail(_ kind: JSONError.Kind, _ detail: String, _ offset: Int) -> Failure {
+            failure(kind, detail, offset, count)
+        }
+        if p[i] == UInt8(ascii: "-") { i += 1 }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+            if JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "a number may not have a leading zero", start) }
+        } else if JSONScanner.isDigit(p[i]) {
+            i += 1
+            while JSONScanner.isDigit(p[i]) { i += 1 }
+        } else {
+            throw fail(.invalidNumber, "a minus sign must be followed by a digit", i)
+        }
+        if p[i] == UInt8(ascii: ".") {
+            i += 1
+            if !JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "a decimal point must be followed by a digit", i) }
+            while JSONScanner.isDigit(p[i]) { i += 1 }
+        }
+        if p[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            if !JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "an exponent must have digits", i) }
+            while JSONScanner.isDigit(p[i]) { i += 1 }
+        }
+        return i
+    }
+
+    // MARK: strings
+
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Skims the string whose opening quote is at `start`. Returns the offset past the
+    /// closing quote and the `JSONToken.Flags` that describe its content. A static function
+    /// over plain arguments, so positions stay in registers.
+    @inline(__always)
+    static func scanString(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) throws(Failure) -> (Int, UInt8) {
+        var flags: UInt8 = 0
+        var i = start + 1
+        while true {
+            // Eight bytes at a time: stop at the first '"', '\\', control byte or non-ASCII byte.
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let q = w ^ (ones &* 0x22)
+            let b = w ^ (ones &* 0x5C)
+            let special = ((q &- ones) & ~q)
+                | ((b &- ones) & ~b)
+                | ((w &- ones &* 0x20) & ~w)
+                | w
+            let mask = special & highs
+            if mask == 0 { i += 8; continue }
+            i += mask.littleEndian.trailingZeroBitCount >> 3
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                return (i + 1, flags)
+            } else if c == UInt8(ascii: "\\") {
+                flags |= JSONToken.Flags.hasEscapes
+                i = try scanEscape(p, count, i)
+            } else if c < 0x20 {
+                throw failure(.controlCharacter, "an unescaped control character (0x\(String(c, radix: 16, uppercase: true))) in a string", i, count)
+            } else if c >= 0x80 {
+                flags |= JSONToken.Flags.hasNonASCII
+                i = try scanUTF8(p, count, i)
+            } else {
+                i += 1 // cannot happen: the word test only stops at the bytes above
+            }
+        }
+    }
+
+    @inline(__always) private static func hexValue(_ c: UInt8) -> Int {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return Int(c) - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(c) - 0x57
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(c) - 0x37
+        default: return -1
+        }
+    }
+
+    @inline(never)
+    static func scanEscape(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int) throws(Failure) -> Int {
+        var i = at
+        let c = p[i + 1]
+        switch c {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            i += 2
+        case UInt8(ascii: "u"):
+            for k in 2..<6 where JSONScanner.hexValue(p[i + k]) < 0 {
+                throw failure(.invalidEscape, "\\u must be followed by four hex digits", i + k, count)
+            }
+            // Lone surrogates are accepted here (RFC 8259 allows them syntactically);
+            // JSONString.decode turns them into U+FFFD.
+            i += 6
+        default:
+            throw failure(.invalidEscape, "invalid escape sequence", i, count)
+        }
+        return i
+    }
+
+    /// Validates one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+    @inline(never)
+    static func scanUTF8(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int) throws(Failure) -> Int {
+        var i = at
+        let c0 = p[i]
+        @inline(__always) func cont(_ c: UInt8) -> Bool { c & 0xC0 == 0x80 }
+        let bad = "invalid UTF-8 in a string"
+        switch c0 {
+        case 0xC2...0xDF:
+            guard cont(p[i + 1]) else { throw failure(.invalidUTF8, bad, i, count) }
+            i += 2
+        case 0xE0...0xEF:
+            let c1 = p[i + 1]
+            let ok1: Bool
+            switch c0 {
+            case 0xE0: ok1 = c1 >= 0xA0 && c1 <= 0xBF
+            case 0xED: ok1 = c1 >= 0x80 && c1 <= 0x9F
+            default: ok1 = cont(c1)
+            }
+            guard ok1, cont(p[i + 2]) else { throw failure(.invalidUTF8, bad, i, count) }
+            i += 3
+        case 0xF0...0xF4:
+            let c1 = p[i + 1]
+            let ok1: Bool
+            switch c0 {
+            case 0xF0: ok1 = c1 >= 0x90 && c1 <= 0xBF
+            case 0xF4: ok1 = c1 >= 0x80 && c1 <= 0x8F
+            default: ok1 = cont(c1)
+            }
+            guard ok1, cont(p[i + 2]), cont(p[i + 3]) else { throw failure(.invalidUTF8, bad, i, count) }
+            i += 4
+        default:
+            throw failure(.invalidUTF8, bad, i, count)
+        }
+        return i
+    }
+}

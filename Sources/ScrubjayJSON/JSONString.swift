@@ -1,0 +1,117 @@
+/// Decoding JSON string literals to text and encoding text as JSON string literals.
+public enum JSONString {
+    /// Decodes the body of a string literal (the bytes between the quotes, already validated
+    /// by the scanner) to UTF-8, resolving every escape, `\u` surrogate pairs included.
+    /// A lone surrogate escape (legal JSON, not legal UTF-8) becomes U+FFFD.
+    public static func decodeBody(_ body: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let n = body.count
+        var i = 0
+        var runStart = 0
+        @inline(__always) func hex4(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for k in 0..<4 {
+                let c = body[at + k]
+                let d: UInt32
+                switch c {
+                case 0x30...0x39: d = UInt32(c) - 0x30
+                case 0x61...0x66: d = UInt32(c) - 0x57
+                default: d = UInt32(c) - 0x37
+                }
+                v = v << 4 | d
+            }
+            return v
+        }
+        while i < n {
+            if body[i] != UInt8(ascii: "\\") { i += 1; continue }
+            out.append(contentsOf: body[runStart..<i])
+            let e = body[i + 1]
+            switch e {
+            case UInt8(ascii: "b"): out.append(0x08); i += 2
+            case UInt8(ascii: "f"): out.append(0x0C); i += 2
+            case UInt8(ascii: "n"): out.append(0x0A); i += 2
+            case UInt8(ascii: "r"): out.append(0x0D); i += 2
+            case UInt8(ascii: "t"): out.append(0x09); i += 2
+            case UInt8(ascii: "u"):
+                var scalar = hex4(i + 2)
+                i += 6
+                if scalar >= 0xD800 && scalar < 0xDC00 {
+                    // a high surrogate: it needs a low one right after
+                    if i + 6 <= n, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u") {
+                        let low = hex4(i + 2)
+                        if low >= 0xDC00 && low < 0xE000 {
+                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                            i += 6
+                        } else {
+                            scalar = 0xFFFD
+                        }
+                    } else {
+                        scalar = 0xFFFD
+                    }
+                } else if scalar >= 0xDC00 && scalar < 0xE000 {
+                    scalar = 0xFFFD
+                }
+                appendUTF8(Unicode.Scalar(scalar)!, to: &out)
+            default: out.append(e); i += 2 // \" \\ \/
+            }
+            runStart = i
+        }
+        out.append(contentsOf: body[runStart..<n])
+    }
+
+    /// Decodes the body of a string literal to a `String`.
+    public static func decode(body: UnsafeRawBufferPointer) -> String {
+        if !body.contains(UInt8(ascii: "\\")) {
+            return String(decoding: body, as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        decodeBody(body, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @inline(__always) static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
+        let v = s.value
+        switch v {
+        case 0..<0x80: out.append(UInt8(v))
+        case 0x80..<0x800:
+            out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | (v >> 6) & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+        default:
+            out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | (v >> 12) & 0x3F))
+            out.append(UInt8(0x80 | (v >> 6) & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+        }
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `text` as a JSON string literal (with quotes), escaping as `JSON.stringify`
+    /// does: `"` and `\` and control characters; everything else stays as UTF-8.
+    public static func encode<S: Sequence>(utf8 text: S, into out: inout [UInt8]) where S.Element == UInt8 {
+        out.append(UInt8(ascii: "\""))
+        for c in text {
+            switch c {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 0..<0x20:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
+            default: out.append(c)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `text` as a JSON string literal (with quotes).
+    public static func encode(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        encode(utf8: text.utf8, into: &out)
+        return out
+    }
+}

@@ -1,0 +1,3 @@
+import ScrubjayCLI
+
+ScrubjayCommand.main()
