@@ -12,7 +12,7 @@ import PackageDescription
 //   scrubjay-bench   release-build benchmark tool (not a test)
 let package = Package(
     name: "Scrubjay",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "scrubjay", targets: ["scrubjay"]),
         .library(name: "ScrubjayJSON", targets: ["ScrubjayJSON"]),

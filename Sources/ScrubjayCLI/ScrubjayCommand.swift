@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `scrubjay` command: makes recorded web sessions (rrweb, PostHog, Sentry Replay)
 /// safe to share. Subcommands are thin: they parse flags, call the library, print, and
@@ -39,4 +42,27 @@ public struct ScrubjayCommand: ParsableCommand {
     )
 
     public init() {}
+
+    /// Parses the process's arguments, runs the command and exits with a documented code.
+    /// Differs from `main()` in one way: a usage error exits 2 (as the README documents),
+    /// not ArgumentParser's 64.
+    public static func runAndExit() -> Never {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                Glibc.exit(0)
+            }
+            if !message.isEmpty {
+                var stderr = StandardError()
+                print(message, to: &stderr)
+            }
+            Glibc.exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+        }
+    }
 }

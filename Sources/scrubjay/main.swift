@@ -1,3 +1,3 @@
 import ScrubjayCLI
 
-ScrubjayCommand.main()
+ScrubjayCommand.runAndExit()

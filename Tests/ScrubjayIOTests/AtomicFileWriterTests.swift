@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import ScrubjayIO
+
+@Suite("Files are read whole and written atomically")
+struct AtomicFileWriterTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "/scrubjay-io-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func listing() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] }
+
+    @Test func commitPutsTheFileInPlace() throws {
+        let path = dir + "/out.json"
+        let writer = try AtomicFileWriter(path: path)
+        try writer.write(Array("[1,".utf8))
+        #expect(!FileManager.default.fileExists(atPath: path), "nothing appears before commit")
+        try writer.write(Array("2]".utf8))
+        try writer.commit()
+        #expect(try InputFile.read(path) == Array("[1,2]".utf8))
+        #expect(listing() == ["out.json"], "no temporary file is left")
+    }
+
+    @Test func discardLeavesTheOldFileAlone() throws {
+        let path = dir + "/out.json"
+        try AtomicFileWriter.write(Array("old".utf8), to: path)
+        do {
+            let writer = try AtomicFileWriter(path: path)
+            try writer.write(Array("half written".utf8))
+            // dropped without commit, as when an error interrupts the work
+        }
+        #expect(try InputFile.read(path) == Array("old".utf8))
+        #expect(listing() == ["out.json"])
+    }
+
+    @Test func missingDirectoryIsAClearError() throws {
+        let path = dir + "/no/such/dir/out.json"
+        #expect(throws: FileError.self) { try AtomicFileWriter(path: path) }
+        do {
+            _ = try AtomicFileWriter(path: path)
+        } catch {
+            #expect(error.description.hasPrefix(path + ": cannot write: No such file or directory"))
+        }
+    }
+
+    @Test func readingAMissingFileNamesIt() throws {
+        do {
+            _ = try InputFile.read(dir + "/missing.json")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.errno == ENOENT)
+            #expect(error.description == dir + "/missing.json: cannot open: No such file or directory")
+        }
+    }
+
+    @Test func readingADirectoryIsRefused() throws {
+        #expect(throws: FileError.self) { try InputFile.read(dir) }
+    }
+
+    @Test func paddedReadEndsInZeros() throws {
+        let path = dir + "/x.json"
+        try AtomicFileWriter.write(Array("{}".utf8), to: path)
+        let (buffer, count) = try InputFile.readPadded(path, padding: 16)
+        defer { buffer.deallocate() }
+        #expect(count == 2)
+        #expect(Array(buffer[0..<2]) == Array("{}".utf8))
+        #expect(buffer[2..<18].allSatisfy { $0 == 0 })
+    }
+}

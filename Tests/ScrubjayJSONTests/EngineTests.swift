@@ -1,0 +1,123 @@
+import Testing
+@testable import ScrubjayJSON
+
+private func events(_ text: String) throws -> (EventReader.Layout, [String]) {
+    let bytes = JSONBytes(text)
+    var reader = try EventReader(bytes: bytes)
+    var out: [String] = []
+    while let e = try reader.next() { out.append(String(decoding: e.raw, as: UTF8.self)) }
+    return (reader.layout, out)
+}
+
+@Suite("Reading events, visiting values, decoding strings")
+struct EngineTests {
+    @Test func layouts() throws {
+        #expect(try events(#"[{"a":1}, {"b":[2]} ]"#) == (.array, [#"{"a":1}"#, #"{"b":[2]}"#]))
+        #expect(try events("[\n  {\"a\": 1},\n  {\"b\": 2}\n]\n") == (.array, [#"{"a": 1}"#, #"{"b": 2}"#]))
+        #expect(try events("{\"a\":1}\n\n{\"b\":2}\n") == (.lines, [#"{"a":1}"#, #"{"b":2}"#]))
+        #expect(try events("[1,{\"type\":3}]\n[1,{\"type\":2}]\n") == (.lines, [#"[1,{"type":3}]"#, #"[1,{"type":2}]"#]))
+        #expect(try events(#"{"result":[{"type":4}]}"#) == (.single, [#"{"result":[{"type":4}]}"#]))
+        #expect(try events("[]") == (.array, []))
+        #expect(try events("\u{FEFF}[{\"a\":1}]") == (.array, [#"{"a":1}"#]))
+    }
+
+    @Test func jsonLinesRecordLineNumbers() throws {
+        var reader = try EventReader(bytes: JSONBytes("{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}"))
+        var lines: [Int?] = []
+        while let e = try reader.next() { lines.append(e.line) }
+        #expect(lines == [1, 3, 4])
+    }
+
+    @Test func visitsEveryValueWithItsPointer() throws {
+        var reader = try EventReader(bytes: JSONBytes(#"[{"type":3,"data":{"texts":[{"id":7,"value":"a/b~c"}],"x":[],"y":{}},"a/b":true}]"#))
+        let event = try #require(try reader.next())
+        var seen: [String] = []
+        event.forEachValue { v, path in seen.append("\(path.pointer) \(event.kind(v))") }
+        #expect(seen == [
+            " object", "/type number", "/data object", "/data/texts array", "/data/texts/0 object",
+            "/data/texts/0/id number", "/data/texts/0/value string", "/data/x array", "/data/y object", "/a~1b true",
+        ])
+        let value = try #require(event.value(at: "/data/texts/0/value"))
+        #expect(event.string(value) == "a/b~c")
+        #expect(event.value(at: "/a~1b").map(event.kind) == .true)
+        #expect(event.value(at: "/data/texts/1") == nil)
+        #expect(event.value(at: "/data/texts/0/id").flatMap(event.int) == 7)
+    }
+
+    @Test func decodesEveryEscape() throws {
+        var reader = try EventReader(bytes: JSONBytes(#"{"s":["q\"b\\s\/n\nr\rt\tb\bf\f u\u00e9 \ud83d\ude00 lone\ud800x \udc00"]}"#))
+        let event = try #require(try reader.next())
+        let s = try #require(event.value(at: "/s/0"))
+        #expect(event.string(s) == "q\"b\\s/n\nr\rt\tb\u{08}f\u{0C} u\u{E9} \u{1F600} lone\u{FFFD}x \u{FFFD}")
+        #expect(event.token(s.index).hasEscapes)
+    }
+
+    @Test func encodesLikeJSONStringify() {
+        #expect(JSONString.encode("a\"b\\c\n\u{01}é😀") == Array(#""a\"b\\c\n\u0001é😀""#.utf8))
+    }
+
+    @Test func numbersAreNeverNormalised() throws {
+        let text = #"[{"a":1.50,"b":-0,"c":1E+2,"d":12345678901234567890,"e":0.1e-7}]"#
+        #expect(try JSONRewriter.rewrite(JSONBytes(text)) { _, _ in } == Array(text.utf8))
+        var reader = try EventReader(bytes: JSONBytes(text))
+        let event = try #require(try reader.next())
+        #expect(event.rawBytes(try #require(event.value(at: "/a"))) == Array("1.50".utf8))
+        #expect(event.int(try #require(event.value(at: "/d"))) == nil) // too large for Int
+    }
+
+    @Test func rewriteTouchesOnlyTheEditedStrings() throws {
+        let text = "[ {\"type\" : 3, \"data\": {\"text\":\"ana@example.org\", \"n\": 1.0}},\n {\"type\":5,\"data\":{\"text\":\"keep\"}} ]\n"
+        let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+            event.forEachValue { v, path in
+                if event.kind(v) == .string, event.string(v).contains("@") {
+                    edits.replace(v, in: event, withString: "[email \"x\"]")
+                }
+            }
+        }
+        #expect(String(decoding: out, as: UTF8.self) ==
+            "[ {\"type\" : 3, \"data\": {\"text\":\"[email \\\"x\\\"]\", \"n\": 1.0}},\n {\"type\":5,\"data\":{\"text\":\"keep\"}} ]\n")
+    }
+
+    @Test func overlappingEditsKeepTheOuterOne() throws {
+        let text = #"[{"data":{"a":"x","b":"y"}}]"#
+        let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+            let a = try #require(event.value(at: "/data/a"))
+            let data = try #require(event.value(at: "/data"))
+            edits.replace(a, in: event, withString: "inner")
+            edits.replace(data, in: event, withRawJSON: Array("null".utf8))
+        }
+        #expect(String(decoding: out, as: UTF8.self) == #"[{"data":null}]"#)
+    }
+
+    @Test func rewriteStreamsThroughASmallBuffer() throws {
+        let text = "[" + (0..<2000).map { "{\"i\":\($0),\"s\":\"v\($0)\"}" }.joined(separator: ",") + "]"
+        let bytes = JSONBytes(text)
+        var chunks = 0
+        var out: [UInt8] = []
+        var reader = try EventReader(bytes: bytes)
+        var rewriter = JSONRewriter(source: bytes, bufferSize: 256) { out.append(contentsOf: $0); chunks += 1 }
+        var edits = JSONEdits()
+        while let event = try reader.next() {
+            edits.removeAll()
+            if event.index % 2 == 0, let s = event.value(at: "/s") { edits.replace(s, in: event, withString: "X") }
+            try rewriter.apply(&edits)
+        }
+        try rewriter.finish()
+        #expect(chunks > 100)
+        let expected = "[" + (0..<2000).map { "{\"i\":\($0),\"s\":\"\($0 % 2 == 0 ? "X" : "v\($0)")\"}" }.joined(separator: ",") + "]"
+        #expect(String(decoding: out, as: UTF8.self) == expected)
+        #expect(rewriter.bytesWritten == expected.utf8.count)
+    }
+
+    @Test func longStringsAcrossWordBoundaries() throws {
+        // Every length from 0 to 40, with the special byte at every position, exercises the 8-byte skim.
+        for length in 0..<40 {
+            let body = String(repeating: "a", count: length)
+            var reader = try EventReader(bytes: JSONBytes("{\"s\":[\"\(body)\",\"\(body)\\n\(body)\",\"\(body)é\(body)\"]}"))
+            let e = try #require(try reader.next())
+            #expect(e.string(try #require(e.value(at: "/s/0"))) == body)
+            #expect(e.string(try #require(e.value(at: "/s/1"))) == body + "\n" + body)
+            #expect(e.string(try #require(e.value(at: "/s/2"))) == body + "é" + body)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Testing
+@testable import ScrubjayNative
+
+@Suite("PCRE2Regex")
+struct RegexTests {
+    @Test("compiles, JIT-compiles and reports capture byte ranges")
+    func emailCaptures() throws {
+        let regex = try PCRE2Regex(#"([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})"#)
+        #expect(regex.isJITCompiled)
+        #expect(regex.captureCount == 2)
+        let subject = "contact: jane.doe@example.com, thanks"
+        let match = try #require(try regex.firstMatch(in: subject))
+        #expect(match.range == 9..<29)
+        #expect(match.captures == [9..<17, 18..<29])
+        #expect(match[group: 0] == 9..<29)
+        #expect(match[group: 2] == 18..<29)
+        #expect(match[group: 3] == nil)
+        let bytes = Array(subject.utf8)
+        #expect(String(decoding: bytes[match.range], as: UTF8.self) == "jane.doe@example.com")
+        // Same result from [UInt8] and raw buffers.
+        #expect(try regex.firstMatch(in: bytes) == match)
+        #expect(try bytes.withUnsafeBytes { try regex.firstMatch(in: $0) } == match)
+        #expect(try regex.containsMatch(in: bytes))
+        #expect(try !regex.containsMatch(in: "no address here"))
+        #expect(try regex.firstMatch(in: subject, from: 10).map(\.range) == 10..<29)
+        #expect(try regex.firstMatch(in: subject, from: 29) == nil)
+    }
+
+    @Test("a bad pattern throws PCRE2's message and offset")
+    func compileError() {
+        #expect {
+            _ = try PCRE2Regex("a(b")
+        } throws: { error in
+            guard case let RegexError.compile(message, offset, pattern) = error else { return false }
+            return message == "missing closing parenthesis" && offset == 3 && pattern == "a(b"
+        }
+        #expect {
+            _ = try PCRE2Regex("ab[c")
+        } throws: { error in
+            guard case let RegexError.compile(message, offset, _) = error else { return false }
+            return message.contains("missing terminating ]") && offset == 4
+        }
+        let description = String(describing: RegexError.compile(message: "m", offset: 7, pattern: "p"))
+        #expect(description.contains("byte offset 7") && description.contains("/p/"))
+    }
+
+    @Test("catastrophic backtracking hits the match limit quickly instead of hanging")
+    func matchLimit() throws {
+        let regex = try PCRE2Regex("(a+)+$", matchLimit: 10_000)
+        let subject = String(repeating: "a", count: 32) + "!"
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(throws: RegexError.limitExceeded(.match, pattern: "(a+)+$")) {
+                _ = try regex.firstMatch(in: subject)
+            }
+        }
+        #expect(elapsed < .seconds(1))
+        // Default limits also stop it (1_000_000 steps), still without hanging.
+        let defaults = try PCRE2Regex("(a+)+$")
+        #expect(throws: RegexError.self) { _ = try defaults.containsMatch(in: subject) }
+    }
+
+    @Test("the depth limit applies in the interpreter")
+    func depthLimitInterpreter() throws {
+        // (*NO_JIT) forces the interpreter, where the depth limit is enforced.
+        let regex = try PCRE2Regex("(*NO_JIT)(a|b)*c", depthLimit: 10)
+        #expect(throws: RegexError.limitExceeded(.depth, pattern: "(*NO_JIT)(a|b)*c")) {
+            // The trailing "c" defeats the required-character pre-check, so the matcher really runs.
+            _ = try regex.firstMatch(in: String(repeating: "ab", count: 100) + "c")
+        }
+    }
+
+    @Test("all matches, including empty ones, advance correctly")
+    func allMatchesEmpty() throws {
+        let regex = try PCRE2Regex("a*")
+        #expect(try regex.matches(in: "baaa").map(\.range) == [0..<0, 1..<4, 4..<4])
+        let digits = try PCRE2Regex(#"\d+"#)
+        #expect(try digits.matches(in: "a1b22c333").map(\.range) == [1..<2, 3..<5, 6..<9])
+        #expect(try digits.matches(in: "").isEmpty)
+        #expect(try regex.matches(in: "").map(\.range) == [0..<0])
+    }
+
+    @Test("empty matches step over whole UTF-8 code points in UTF mode only")
+    func allMatchesUTF8() throws {
+        let subject = "é€"  // 2 + 3 bytes
+        let utf = try PCRE2Regex("x*", options: .utf)
+        #expect(try utf.matches(in: subject).map(\.range) == [0..<0, 2..<2, 5..<5])
+        let bytes = try PCRE2Regex("x*")
+        #expect(try bytes.matches(in: subject).count == 6)
+
+        let words = try PCRE2Regex(#"\w+"#, options: [.utf, .ucp])
+        #expect(try words.matches(in: "héllo wörld").map(\.range) == [0..<6, 7..<13])
+        let asciiWords = try PCRE2Regex(#"\w+"#, options: .utf)
+        #expect(try asciiWords.matches(in: "héllo").map(\.range) == [0..<1, 3..<6])
+    }
+
+    @Test("case-insensitive option")
+    func caseInsensitive() throws {
+        #expect(try PCRE2Regex("hello", options: .caseInsensitive).firstMatch(in: "say HeLLo")?.range == 4..<9)
+        #expect(try PCRE2Regex("hello").firstMatch(in: "say HeLLo") == nil)
+        #expect(try PCRE2Regex("straße", options: [.caseInsensitive, .utf]).containsMatch(in: "STRAßE"))
+    }
+
+    @Test("unset groups are nil")
+    func unsetGroups() throws {
+        let match = try #require(try PCRE2Regex("(a)|(b)").firstMatch(in: "b"))
+        #expect(match.captures == [nil, 0..<1])
+        let named = try PCRE2Regex("(?<key>[a-z]+)=(?<value>\\d+)")
+        #expect(named.groupNumber(named: "value") == 2)
+        #expect(named.groupNumber(named: "missing") == nil)
+    }
+
+    @Test("invalid UTF-8 in UTF mode throws with the offset; byte mode matches it")
+    func invalidUTF8() throws {
+        let utf = try PCRE2Regex("b", options: .utf)
+        #expect(throws: RegexError.self) { _ = try utf.firstMatch(in: [0x61, 0xFF, 0x62]) }
+        do {
+            _ = try utf.firstMatch(in: [0x61, 0xFF, 0x62])
+        } catch let RegexError.invalidUTF8(_, offset) {
+            #expect(offset == 1)
+        }
+        #expect(try PCRE2Regex("b").firstMatch(in: [0x61, 0xFF, 0x62])?.range == 2..<3)
+        #expect(try PCRE2Regex(#"\xff"#).containsMatch(in: [0x61, 0xFF, 0x62]))
+    }
+
+    @Test("a start offset beyond the subject throws")
+    func badOffset() throws {
+        #expect(throws: RegexError.invalidStartOffset(5, subjectLength: 3)) {
+            _ = try PCRE2Regex("a").firstMatch(in: "abc", from: 5)
+        }
+    }
+
+    @Test("one compiled pattern is shared by concurrent tasks")
+    func concurrentUse() async throws {
+        let regex = try PCRE2Regex(#"(\w+)@(\w+)\.com"#)
+        let subject = Array(String(repeating: "x ", count: 100).utf8) + Array("me@host.com".utf8)
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    var found = 0
+                    for _ in 0..<500 where try regex.firstMatch(in: subject)?.captures == [200..<202, 203..<207] {
+                        found += 1
+                    }
+                    return found
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == Array(repeating: 500, count: 8))
+    }
+}
