@@ -100,102 +100,100 @@ struct JSONScanner {
                                            end: UInt32(truncatingIfNeeded: e - start),
                                            next: UInt32(truncatingIfNeeded: tokenCount + 1),
                                            kind: kind, flags: flags)
-            tokenCount += 1
+            tokenCount &+= 1
         }
         @inline(__always) func skipWhitespace() {
-            while p[i] <= 0x20 && JSONScanner.isWhitespace(p[i]) { i += 1 }
+            while p[i] <= 0x20 && JSONScanner.isWhitespace(p[i]) { i &+= 1 }
         }
         @inline(__always) func close() {
-            depth -= 1
+            depth &-= 1
             let index = stack[depth] >> 1
-            i += 1
+            i &+= 1
             tokens[index].end = UInt32(truncatingIfNeeded: i - start)
             tokens[index].next = UInt32(truncatingIfNeeded: tokenCount)
         }
 
-        // States of the loop below:
-        //   0 value: a value must start at i
-        //   1 after: a value just ended; i is past it
-        //   2 key:   an object key must start at i (after '{' or ',')
-        var state: UInt8 = 0
-        while true {
-            switch state {
-            case 0: // value
-                let c = p[i]
-                switch c {
-                case UInt8(ascii: "\""):
-                    let (e, flags) = try JSONScanner.scanString(p, count, i)
-                    emit(.string, i, e, flags)
-                    i = e
-                    state = 1
-                case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    if depth >= maxDepth {
-                        throw fail(.tooDeep, "nesting deeper than \(maxDepth) levels", i)
-                    }
-                    let isObject = c == UInt8(ascii: "{")
-                    stack[depth] = tokenCount << 1 | (isObject ? 1 : 0)
-                    depth += 1
-                    emit(isObject ? .object : .array, i, i)
-                    i += 1
-                    skipWhitespace()
-                    if p[i] == c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
-                        close() // an empty container
-                        state = 1
-                    } else {
-                        state = isObject ? 2 : 0
-                    }
-                case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    let e = try JSONScanner.scanNumber(p, count, i)
-                    emit(.number, i, e)
-                    i = e
-                    state = 1
-                case UInt8(ascii: "t"):
-                    try literal(&i, "true", 0x65_75_72_74, 4)
-                    emit(.true, i - 4, i)
-                    state = 1
-                case UInt8(ascii: "f"):
-                    try literal(&i, "false", 0x65_73_6C_61_66, 5)
-                    emit(.false, i - 5, i)
-                    state = 1
-                case UInt8(ascii: "n"):
-                    try literal(&i, "null", 0x6C_6C_75_6E, 4)
-                    emit(.null, i - 4, i)
-                    state = 1
-                default:
-                    throw unexpected(i, expecting: "a value")
-                }
-            case 1: // after a value
-                if depth == 0 { return i }
-                skipWhitespace()
-                let inObject = stack[depth - 1] & 1 == 1
-                let c = p[i]
-                if c == UInt8(ascii: ",") {
-                    i += 1
-                    skipWhitespace()
-                    let n = p[i]
-                    if n == UInt8(ascii: "]") || n == UInt8(ascii: "}") {
-                        throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", i - 1)
-                    }
-                    state = inObject ? 2 : 0
-                } else if c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                    close()
-                } else {
-                    throw unexpected(i, expecting: inObject ? "',' or '}'" : "',' or ']'")
-                }
-            default: // key
-                if p[i] != UInt8(ascii: "\"") {
-                    throw fail(.invalidKey, "an object key must be a string", i)
-                }
-                let (e, flags) = try JSONScanner.scanString(p, count, i)
-                emit(.string, i, e, flags | JSONToken.Flags.isKey)
-                i = e
+        // Key of an object member at i, then its ':'; leaves i at the member's value.
+        @inline(__always) func key() throws(Failure) {
+            if p[i] != UInt8(ascii: "\"") {
+                throw fail(.invalidKey, "an object key must be a string", i)
+            }
+            let (e, flags) = try JSONScanner.scanString(p, count, i)
+            emit(.string, i, e, flags | JSONToken.Flags.isKey)
+            i = e
+            if p[i] != UInt8(ascii: ":") {
                 skipWhitespace()
                 if p[i] != UInt8(ascii: ":") {
                     throw fail(.invalidKey, "expected ':' after an object key", i)
                 }
-                i += 1
+            }
+            i &+= 1
+            skipWhitespace()
+        }
+
+        // Written as two nested loops rather than a state machine, so that each step jumps
+        // straight to the next (a state variable would cost an unpredictable branch a token).
+        // Outer loop: a value starts at i. Inner loop: a value just ended at i.
+        var inObject = false
+        value: while true {
+            let c = p[i]
+            switch c {
+            case UInt8(ascii: "\""):
+                let (e, flags) = try JSONScanner.scanString(p, count, i)
+                emit(.string, i, e, flags)
+                i = e
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let e = try JSONScanner.scanNumber(p, count, i)
+                emit(.number, i, e)
+                i = e
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                if depth >= maxDepth {
+                    throw fail(.tooDeep, "nesting deeper than \(maxDepth) levels", i)
+                }
+                inObject = c == UInt8(ascii: "{")
+                stack[depth] = tokenCount << 1 | (inObject ? 1 : 0)
+                depth &+= 1
+                emit(inObject ? .object : .array, i, i)
+                i &+= 1
                 skipWhitespace()
-                state = 0
+                if p[i] != c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
+                    if inObject { try key() }
+                    continue value
+                }
+                close() // an empty container
+                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
+            case UInt8(ascii: "t"):
+                try literal(&i, "true", 0x65_75_72_74, 4)
+                emit(.true, i &- 4, i)
+            case UInt8(ascii: "f"):
+                try literal(&i, "false", 0x65_73_6C_61_66, 5)
+                emit(.false, i &- 5, i)
+            case UInt8(ascii: "n"):
+                try literal(&i, "null", 0x6C_6C_75_6E, 4)
+                emit(.null, i &- 4, i)
+            default:
+                throw unexpected(i, expecting: "a value")
+            }
+            // A value ended at i.
+            while true {
+                if depth == 0 { return i }
+                skipWhitespace()
+                let c = p[i]
+                if c == UInt8(ascii: ",") {
+                    i &+= 1
+                    skipWhitespace()
+                    let n = p[i]
+                    if n == UInt8(ascii: "]") || n == UInt8(ascii: "}") {
+                        throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", i &- 1)
+                    }
+                    if inObject { try key() }
+                    continue value
+                }
+                if c != (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    throw unexpected(i, expecting: inObject ? "',' or '}'" : "',' or ']'")
+                }
+                close()
+                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
             }
         }
     }
@@ -220,7 +218,7 @@ struct JSONScanner {
             while k < length && p[i + k] == word.utf8Start[k] { k += 1 }
             throw unexpected(i + k, expecting: "'\(word)'")
         }
-        i += length
+        i &+= length
     }
 
 
@@ -230,26 +228,26 @@ struct JSONScanner {
         func fail(_ kind: JSONError.Kind, _ detail: String, _ offset: Int) -> Failure {
             failure(kind, detail, offset, count)
         }
-        if p[i] == UInt8(ascii: "-") { i += 1 }
+        if p[i] == UInt8(ascii: "-") { i &+= 1 }
         if p[i] == UInt8(ascii: "0") {
-            i += 1
+            i &+= 1
             if JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "a number may not have a leading zero", start) }
         } else if JSONScanner.isDigit(p[i]) {
-            i += 1
-            while JSONScanner.isDigit(p[i]) { i += 1 }
+            i &+= 1
+            while JSONScanner.isDigit(p[i]) { i &+= 1 }
         } else {
             throw fail(.invalidNumber, "a minus sign must be followed by a digit", i)
         }
         if p[i] == UInt8(ascii: ".") {
-            i += 1
+            i &+= 1
             if !JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "a decimal point must be followed by a digit", i) }
-            while JSONScanner.isDigit(p[i]) { i += 1 }
+            while JSONScanner.isDigit(p[i]) { i &+= 1 }
         }
         if p[i] | 0x20 == UInt8(ascii: "e") {
-            i += 1
-            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            i &+= 1
+            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i &+= 1 }
             if !JSONScanner.isDigit(p[i]) { throw fail(.invalidNumber, "an exponent must have digits", i) }
-            while JSONScanner.isDigit(p[i]) { i += 1 }
+            while JSONScanner.isDigit(p[i]) { i &+= 1 }
         }
         return i
     }
@@ -268,16 +266,14 @@ struct JSONScanner {
         var i = start + 1
         while true {
             // Eight bytes at a time: stop at the first '"', '\\', control byte or non-ASCII byte.
+            // Per byte: quote or backslash (has-zero test after xor), below 0x20, or above 0x7F.
+            // ((w - 0x20…) & ~w) | w simplifies to (w - 0x20…) | w.
             let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
             let q = w ^ (ones &* 0x22)
             let b = w ^ (ones &* 0x5C)
-            let special = ((q &- ones) & ~q)
-                | ((b &- ones) & ~b)
-                | ((w &- ones &* 0x20) & ~w)
-                | w
-            let mask = special & highs
-            if mask == 0 { i += 8; continue }
-            i += mask.littleEndian.trailingZeroBitCount >> 3
+            let mask = (((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- ones &* 0x20) | w) & highs
+            if mask == 0 { i &+= 8; continue }
+            i &+= mask.littleEndian.trailingZeroBitCount >> 3
             let c = p[i]
             if c == UInt8(ascii: "\"") {
                 return (i + 1, flags)
@@ -290,7 +286,7 @@ struct JSONScanner {
                 flags |= JSONToken.Flags.hasNonASCII
                 i = try scanUTF8(p, count, i)
             } else {
-                i += 1 // cannot happen: the word test only stops at the bytes above
+                i &+= 1 // cannot happen: the word test only stops at the bytes above
             }
         }
     }
@@ -307,18 +303,18 @@ struct JSONScanner {
     @inline(never)
     static func scanEscape(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int) throws(Failure) -> Int {
         var i = at
-        let c = p[i + 1]
+        let c = p[i &+ 1]
         switch c {
         case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
              UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            i += 2
+            i &+= 2
         case UInt8(ascii: "u"):
             for k in 2..<6 where JSONScanner.hexValue(p[i + k]) < 0 {
                 throw failure(.invalidEscape, "\\u must be followed by four hex digits", i + k, count)
             }
             // Lone surrogates are accepted here (RFC 8259 allows them syntactically);
             // JSONString.decode turns them into U+FFFD.
-            i += 6
+            i &+= 6
         default:
             throw failure(.invalidEscape, "invalid escape sequence", i, count)
         }
@@ -334,10 +330,10 @@ struct JSONScanner {
         let bad = "invalid UTF-8 in a string"
         switch c0 {
         case 0xC2...0xDF:
-            guard cont(p[i + 1]) else { throw failure(.invalidUTF8, bad, i, count) }
-            i += 2
+            guard cont(p[i &+ 1]) else { throw failure(.invalidUTF8, bad, i, count) }
+            i &+= 2
         case 0xE0...0xEF:
-            let c1 = p[i + 1]
+            let c1 = p[i &+ 1]
             let ok1: Bool
             switch c0 {
             case 0xE0: ok1 = c1 >= 0xA0 && c1 <= 0xBF
@@ -345,9 +341,9 @@ struct JSONScanner {
             default: ok1 = cont(c1)
             }
             guard ok1, cont(p[i + 2]) else { throw failure(.invalidUTF8, bad, i, count) }
-            i += 3
+            i &+= 3
         case 0xF0...0xF4:
-            let c1 = p[i + 1]
+            let c1 = p[i &+ 1]
             let ok1: Bool
             switch c0 {
             case 0xF0: ok1 = c1 >= 0x90 && c1 <= 0xBF
@@ -355,7 +351,7 @@ struct JSONScanner {
             default: ok1 = cont(c1)
             }
             guard ok1, cont(p[i + 2]), cont(p[i + 3]) else { throw failure(.invalidUTF8, bad, i, count) }
-            i += 4
+            i &+= 4
         default:
             throw failure(.invalidUTF8, bad, i, count)
         }
