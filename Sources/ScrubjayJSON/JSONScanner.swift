@@ -81,55 +81,16 @@ struct JSONScanner {
         let count = self.count
         let maxDepth = self.maxDepth
         let stack = self.stack
-        var tokens = self.tokens
-        var tokenCount = self.tokenCount
-        var capacity = self.capacity
+        // Everything the loop mutates is a local struct or integer, and no closure captures
+        // it, so the optimiser keeps it in registers and no dynamic exclusivity check runs.
+        var w = TapeWriter(tokens: tokens, count: tokenCount, capacity: capacity, base: start)
         defer {
-            self.tokens = tokens
-            self.tokenCount = tokenCount
-            self.capacity = capacity
+            self.tokens = w.tokens
+            self.tokenCount = w.count
+            self.capacity = w.capacity
         }
         var i = start
         var depth = 0
-
-        @inline(__always) func emit(_ kind: JSONKind, _ s: Int, _ e: Int, _ flags: UInt8 = 0) {
-            if tokenCount == capacity {
-                tokens = JSONScanner.grow(tokens, count: tokenCount, capacity: &capacity)
-            }
-            tokens[tokenCount] = JSONToken(start: UInt32(truncatingIfNeeded: s - start),
-                                           end: UInt32(truncatingIfNeeded: e - start),
-                                           next: UInt32(truncatingIfNeeded: tokenCount + 1),
-                                           kind: kind, flags: flags)
-            tokenCount &+= 1
-        }
-        @inline(__always) func skipWhitespace() {
-            while p[i] <= 0x20 && JSONScanner.isWhitespace(p[i]) { i &+= 1 }
-        }
-        @inline(__always) func close() {
-            depth &-= 1
-            let index = stack[depth] >> 1
-            i &+= 1
-            tokens[index].end = UInt32(truncatingIfNeeded: i - start)
-            tokens[index].next = UInt32(truncatingIfNeeded: tokenCount)
-        }
-
-        // Key of an object member at i, then its ':'; leaves i at the member's value.
-        @inline(__always) func key() throws(Failure) {
-            if p[i] != UInt8(ascii: "\"") {
-                throw fail(.invalidKey, "an object key must be a string", i)
-            }
-            let (e, flags) = try JSONScanner.scanString(p, count, i)
-            emit(.string, i, e, flags | JSONToken.Flags.isKey)
-            i = e
-            if p[i] != UInt8(ascii: ":") {
-                skipWhitespace()
-                if p[i] != UInt8(ascii: ":") {
-                    throw fail(.invalidKey, "expected ':' after an object key", i)
-                }
-            }
-            i &+= 1
-            skipWhitespace()
-        }
 
         // Written as two nested loops rather than a state machine, so that each step jumps
         // straight to the next (a state variable would cost an unpredictable branch a token).
@@ -140,61 +101,114 @@ struct JSONScanner {
             switch c {
             case UInt8(ascii: "\""):
                 let (e, flags) = try JSONScanner.scanString(p, count, i)
-                emit(.string, i, e, flags)
+                w.emit(.string, i, e, flags)
                 i = e
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let e = try JSONScanner.scanNumber(p, count, i)
-                emit(.number, i, e)
+                w.emit(.number, i, e, 0)
                 i = e
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 if depth >= maxDepth {
                     throw fail(.tooDeep, "nesting deeper than \(maxDepth) levels", i)
                 }
                 inObject = c == UInt8(ascii: "{")
-                stack[depth] = tokenCount << 1 | (inObject ? 1 : 0)
+                stack[depth] = w.count << 1 | (inObject ? 1 : 0)
                 depth &+= 1
-                emit(inObject ? .object : .array, i, i)
-                i &+= 1
-                skipWhitespace()
+                w.emit(inObject ? .object : .array, i, i, 0)
+                i = JSONScanner.skipWhitespace(p, i &+ 1)
                 if p[i] != c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
-                    if inObject { try key() }
+                    if inObject { i = try JSONScanner.scanKey(p, count, i, &w) }
                     continue value
                 }
-                close() // an empty container
+                // an empty container
+                depth &-= 1
+                i &+= 1
+                w.close(stack[depth] >> 1, i)
                 if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
             case UInt8(ascii: "t"):
-                try literal(&i, "true", 0x65_75_72_74, 4)
-                emit(.true, i &- 4, i)
+                i = try literal(i, "true", 0x65_75_72_74, 4)
+                w.emit(.true, i &- 4, i, 0)
             case UInt8(ascii: "f"):
-                try literal(&i, "false", 0x65_73_6C_61_66, 5)
-                emit(.false, i &- 5, i)
+                i = try literal(i, "false", 0x65_73_6C_61_66, 5)
+                w.emit(.false, i &- 5, i, 0)
             case UInt8(ascii: "n"):
-                try literal(&i, "null", 0x6C_6C_75_6E, 4)
-                emit(.null, i &- 4, i)
+                i = try literal(i, "null", 0x6C_6C_75_6E, 4)
+                w.emit(.null, i &- 4, i, 0)
             default:
                 throw unexpected(i, expecting: "a value")
             }
             // A value ended at i.
             while true {
                 if depth == 0 { return i }
-                skipWhitespace()
+                i = JSONScanner.skipWhitespace(p, i)
                 let c = p[i]
                 if c == UInt8(ascii: ",") {
-                    i &+= 1
-                    skipWhitespace()
+                    i = JSONScanner.skipWhitespace(p, i &+ 1)
                     let n = p[i]
                     if n == UInt8(ascii: "]") || n == UInt8(ascii: "}") {
                         throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", i &- 1)
                     }
-                    if inObject { try key() }
+                    if inObject { i = try JSONScanner.scanKey(p, count, i, &w) }
                     continue value
                 }
                 if c != (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                     throw unexpected(i, expecting: inObject ? "',' or '}'" : "',' or ']'")
                 }
-                close()
+                depth &-= 1
+                i &+= 1
+                w.close(stack[depth] >> 1, i)
                 if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
             }
+        }
+    }
+
+    @inline(__always) static func skipWhitespace(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int {
+        var i = at
+        while p[i] <= 0x20 && isWhitespace(p[i]) { i &+= 1 }
+        return i
+    }
+
+    /// Scans an object key at `at` and the ':' after it; returns where the member's value starts.
+    @inline(__always)
+    static func scanKey(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int, _ w: inout TapeWriter) throws(Failure) -> Int {
+        if p[at] != UInt8(ascii: "\"") {
+            throw failure(.invalidKey, "an object key must be a string", at, count)
+        }
+        let (e, flags) = try scanString(p, count, at)
+        w.emit(.string, at, e, flags | JSONToken.Flags.isKey)
+        var i = e
+        if p[i] != UInt8(ascii: ":") {
+            i = skipWhitespace(p, i)
+            if p[i] != UInt8(ascii: ":") {
+                throw failure(.invalidKey, "expected ':' after an object key", i, count)
+            }
+        }
+        return skipWhitespace(p, i &+ 1)
+    }
+
+    /// Appends tokens to the tape's buffer, growing it when full.
+    struct TapeWriter {
+        var tokens: UnsafeMutablePointer<JSONToken>
+        var count: Int
+        var capacity: Int
+        /// Offset of the event's first byte: tokens hold offsets relative to it.
+        let base: Int
+
+        @inline(__always) mutating func emit(_ kind: JSONKind, _ s: Int, _ e: Int, _ flags: UInt8) {
+            if count == capacity {
+                tokens = JSONScanner.grow(tokens, count: count, capacity: &capacity)
+            }
+            tokens[count] = JSONToken(start: UInt32(truncatingIfNeeded: s &- base),
+                                      end: UInt32(truncatingIfNeeded: e &- base),
+                                      next: UInt32(truncatingIfNeeded: count &+ 1),
+                                      kind: kind, flags: flags)
+            count &+= 1
+        }
+
+        /// Closes the container whose token is `index`; `end` is just past its closing bracket.
+        @inline(__always) func close(_ index: Int, _ end: Int) {
+            tokens[index].end = UInt32(truncatingIfNeeded: end &- base)
+            tokens[index].next = UInt32(truncatingIfNeeded: count)
         }
     }
 
@@ -208,19 +222,18 @@ struct JSONScanner {
     }
 
     @inline(__always)
-    private mutating func literal(_ i: inout Int, _ word: StaticString, _ expected: UInt64, _ length: Int) throws(Failure) {
+    private func literal(_ i: Int, _ word: StaticString, _ expected: UInt64, _ length: Int) throws(Failure) -> Int {
         var v: UInt64 = 0
         // Little-endian load of `length` bytes (padding makes this safe at the end).
-        for k in 0..<length { v |= UInt64(p[i + k]) << (8 * UInt64(k)) }
+        for k in 0..<length { v |= UInt64(p[i &+ k]) << (8 * UInt64(k)) }
         if v != expected {
             // Point at the first byte that differs.
             var k = 0
-            while k < length && p[i + k] == word.utf8Start[k] { k += 1 }
-            throw unexpected(i + k, expecting: "'\(word)'")
+            while k < length && p[i &+ k] == word.utf8Start[k] { k += 1 }
+            throw unexpected(i &+ k, expecting: "'\(word)'")
         }
-        i &+= length
+        return i &+ length
     }
-
 
     @inline(__always)
     static func scanNumber(_ p: UnsafePointer<UInt8>, _ count: Int, _ start: Int) throws(Failure) -> Int {
@@ -279,7 +292,13 @@ struct JSONScanner {
                 return (i + 1, flags)
             } else if c == UInt8(ascii: "\\") {
                 flags |= JSONToken.Flags.hasEscapes
-                i = try scanEscape(p, count, i)
+                // The common escapes inline (JSON inside strings is full of \"); \u and errors out of line.
+                let e = p[i &+ 1]
+                if e == UInt8(ascii: "\"") || e == UInt8(ascii: "\\") || e == UInt8(ascii: "n") || e == UInt8(ascii: "/") {
+                    i &+= 2
+                } else {
+                    i = try scanEscape(p, count, i)
+                }
             } else if c < 0x20 {
                 throw failure(.controlCharacter, "an unescaped control character (0x\(String(c, radix: 16, uppercase: true))) in a string", i, count)
             } else if c >= 0x80 {
