@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "ScrubjayIO"),
         .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
         .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
-        .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON"]),
+        .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON", "ScrubjayNative"]),
         .target(name: "ScrubjayCLI", dependencies: [
             "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -78,6 +78,17 @@ public struct JSONEvent {
         }
     }
 
+    /// A string value read as a latin-1 "binary string" (each code point one byte), as
+    /// PostHog and rrweb's packer store compressed bytes; nil if a code point is above U+00FF.
+    public func latin1Bytes(_ v: JSONValueRef) -> [UInt8]? {
+        var out: [UInt8] = []
+        for scalar in string(v).unicodeScalars {
+            guard scalar.value <= 0xFF else { return nil }
+            out.append(UInt8(scalar.value))
+        }
+        return out
+    }
+
     /// Whether a string value's text equals `text` (compares bytes; decodes only if escaped).
     public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
         let t = token(v.index)

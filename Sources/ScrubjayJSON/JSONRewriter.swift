@@ -49,6 +49,30 @@ public struct JSONEdits {
         edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
     }
 
+    /// Removes the member whose key is `key` from `object`, with the comma that separates it
+    /// from its neighbour, so the object stays valid JSON.
+    public mutating func removeMember(key: JSONValueRef, of object: JSONValueRef, in event: JSONEvent) {
+        let members = event.members(of: object)
+        guard let at = members.firstIndex(where: { $0.key == key }) else { return }
+        let start: Int
+        let end: Int
+        if at > 0 {
+            // from the end of the previous value: `, "key": value`
+            start = event.byteRange(members[at - 1].value).upperBound
+            end = event.byteRange(members[at].value).upperBound
+        } else if members.count > 1 {
+            // the first member: `"key": value, ` up to the next key
+            start = event.byteRange(members[at].key).lowerBound
+            end = event.byteRange(members[at + 1].key).lowerBound
+        } else {
+            // the only member: everything between the braces
+            let r = event.byteRange(object)
+            start = r.lowerBound + 1
+            end = r.upperBound - 1
+        }
+        replace(start..<end, withRawJSON: EmptyCollection())
+    }
+
     /// Sorts the edits and drops overlaps.
     mutating func normalize() {
         var sorted = true
@@ -137,6 +161,22 @@ public struct JSONRewriter {
         if buffer.isEmpty { return }
         try buffer.withUnsafeBytes { try sink($0) }
         buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The bytes of `range` of `source` with `edits` applied (edits must lie inside `range`).
+    public static func apply(_ edits: inout JSONEdits, to source: JSONBytes, range: Range<Int>) -> [UInt8] {
+        edits.normalize()
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var cursor = range.lowerBound
+        for e in edits.edits {
+            precondition(e.start >= cursor && e.end <= range.upperBound, "edit outside the range")
+            out.append(contentsOf: source.slice(cursor..<e.start))
+            out.append(contentsOf: edits.arena[e.from..<e.to])
+            cursor = e.end
+        }
+        out.append(contentsOf: source.slice(cursor..<range.upperBound))
+        return out
     }
 
     /// Rewrites `source` in memory, letting `edit` record edits for each event; returns the output.
