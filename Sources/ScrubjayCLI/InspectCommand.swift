@@ -10,11 +10,11 @@ import Glibc
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what a recording holds: layout, events by type and source, duration.",
+        abstract: "Show what a recording holds: format, windows, events by type and source, URLs, channels, privacy markers.",
         discussion: "Reads the file once with the byte-level JSON engine; a malformed file is reported with its byte offset, line, column and event index (exit 3)."
     )
 
-    @Argument(help: "A recording: an rrweb JSON array, JSON Lines, or a single JSON document.")
+    @Argument(help: "A recording: rrweb JSON or JSON Lines, a PostHog export, API response or blob file.")
     var path: String
 
     @Flag(help: "Print the result as JSON.")
@@ -28,6 +28,9 @@ struct InspectCommand: ParsableCommand {
             printError(error.description)
             throw (error.errno == ENOENT || error.errno == EISDIR ? ExitStatus.usage : .malformedInput).exitCode
         } catch let error as JSONError {
+            printError(error.description)
+            throw ExitStatus.malformedInput.exitCode
+        } catch let error as FormatError {
             printError(error.description)
             throw ExitStatus.malformedInput.exitCode
         }

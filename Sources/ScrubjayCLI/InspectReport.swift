@@ -5,15 +5,17 @@ import ScrubjayJSON
 struct InspectReport {
     var path: String
     var bytes: Int
-    var layout: EventReader.Layout
-    var census: EventCensus
+    var profile: RecordingProfile
+    var census: EventCensus { profile.census }
 
     static func make(path: String) throws -> InspectReport {
         let bytes = try JSONBytes(contentsOfFile: path)
-        var reader = try EventReader(bytes: bytes)
-        var census = EventCensus()
-        while let event = try reader.next() { census.add(event) }
-        return InspectReport(path: path, bytes: bytes.count, layout: reader.layout, census: census)
+        let profile = try RecordingProfile.of(RecordingDecoder(bytes: bytes))
+        return InspectReport(path: path, bytes: bytes.count, profile: profile)
+    }
+
+    private var windowRows: [(String, Int)] {
+        profile.windows.map { ($0.id.isEmpty ? "(no window id)" : $0.id, $0.events) }
     }
 
     private var typeRows: [(String, Int)] {
@@ -27,15 +29,27 @@ struct InspectReport {
     var text: String {
         var lines = [
             "file:      \(path)",
+            "format:    \(profile.shape.rawValue) (\(profile.shape.summary))",
             "bytes:     \(bytes)",
-            "layout:    \(layout.rawValue)",
-            "values:    \(census.total)",
+            "events:    \(census.total)",
+            "full snapshots: \(census.byType[RRWebEventType.fullSnapshot.rawValue, default: 0])",
         ]
-        if census.unrecognized > 0 {
-            lines.append("not rrweb events: \(census.unrecognized) (a container format; `pack` unwraps these)")
-        }
         if let d = census.durationMilliseconds {
             lines.append("duration:  \(formatDuration(d))")
+        }
+        lines.append("windows:   \(windowRows.count)")
+        for (id, n) in windowRows { lines.append("  \(id)  \(n) events") }
+        if !profile.pageURLs.isEmpty {
+            lines.append("page URLs:")
+            for u in profile.pageURLs { lines.append("  \(u)") }
+        }
+        lines.append("channels:  " + (profile.channels.isEmpty ? "DOM only" : "DOM, " + profile.channels.sorted().joined(separator: ", ")))
+        if profile.privacyMarkers.isEmpty && profile.maskedInputs == 0 {
+            lines.append("record-time privacy markers: none found")
+        } else {
+            lines.append("record-time privacy markers:")
+            for (m, n) in profile.privacyMarkers.sorted(by: { $0.key < $1.key }) { lines.append("  \(m.padding(20)) \(n)") }
+            if profile.maskedInputs > 0 { lines.append("  \("masked inputs".padding(20)) \(profile.maskedInputs)") }
         }
         if !typeRows.isEmpty {
             lines.append("events by type:")
@@ -58,11 +72,21 @@ struct InspectReport {
             for (i, (name, n)) in rows.enumerated() { if i > 0 { raw(",") }; key(name); raw(String(n)) }
             raw("}")
         }
+        func strings(_ xs: [String]) {
+            raw("[")
+            for (i, x) in xs.enumerated() { if i > 0 { raw(",") }; str(x) }
+            raw("]")
+        }
         raw("{"); key("file"); str(path)
+        raw(","); key("format"); str(profile.shape.rawValue)
         raw(","); key("bytes"); raw(String(bytes))
-        raw(","); key("layout"); str(layout.rawValue)
-        raw(","); key("values"); raw(String(census.total))
-        raw(","); key("unrecognized"); raw(String(census.unrecognized))
+        raw(","); key("events"); raw(String(census.total))
+        raw(","); key("fullSnapshots"); raw(String(census.byType[RRWebEventType.fullSnapshot.rawValue, default: 0]))
+        raw(","); key("windows"); object(profile.windows.map { ($0.id, $0.events) })
+        raw(","); key("pageURLs"); strings(profile.pageURLs)
+        raw(","); key("channels"); strings(profile.channels.sorted())
+        raw(","); key("privacyMarkers"); object(profile.privacyMarkers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        raw(","); key("maskedInputs"); raw(String(profile.maskedInputs))
         raw(","); key("firstTimestamp"); raw(census.firstTimestamp.map { formatNumber($0) } ?? "null")
         raw(","); key("lastTimestamp"); raw(census.lastTimestamp.map { formatNumber($0) } ?? "null")
         raw(","); key("durationMs"); raw(census.durationMilliseconds.map { formatNumber($0) } ?? "null")

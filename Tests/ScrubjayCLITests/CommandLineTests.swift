@@ -47,16 +47,19 @@ struct CommandLineTests {
     @Test func inspectARecording() throws {
         let r = try runScrubjay(["inspect", fixtures + "/rrweb/integration--record-integration-tests-can-record-form-interactions-1.json"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("layout:    array"))
-        #expect(r.stdout.contains("  Input                "))
+        #expect(r.stdout.contains("format:    rrweb-json (a JSON array of rrweb events)"))
+        #expect(r.stdout.contains("events:    38\n"))
+        #expect(r.stdout.contains("  Input                21\n"))
     }
 
     @Test func inspectAsJSON() throws {
         let r = try runScrubjay(["inspect", "--json", fixtures + "/posthog-shapes/wide-layout.blob_v2.jsonl"])
         #expect(r.status == 0)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(obj["layout"] as? String == "lines")
-        #expect(obj["values"] as? Int == 489)
+        #expect(obj["format"] as? String == "posthog-blob-v2")
+        #expect(obj["events"] as? Int == 489)
+        #expect((obj["windows"] as? [String: Int])?["0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"] == 489)
+        #expect((obj["pageURLs"] as? [String])?.first == "https://posthog-revert-2477-rev-9tm5r0.herokuapp.com/insights")
     }
 
     @Test func missingInputIsAUsageError() throws {
@@ -72,6 +75,22 @@ struct CommandLineTests {
         let r = try runScrubjay(["inspect", path])
         #expect(r.status == ExitStatus.malformedInput.rawValue)
         #expect(r.stderr.contains("\(path): a comma before '}' (trailing comma) at byte 22 (line 2, column 10, event 1)"))
+    }
+
+    @Test func unknownShapeIsMalformedInput() throws {
+        let r = try runScrubjay(["inspect", fixtures + "/accuracy/relay_cases.jsonl"])
+        #expect(r.status == ExitStatus.malformedInput.rawValue)
+        #expect(r.stderr.contains("not a recording shape Scrubjay reads. Supported shapes:"))
+    }
+
+    @Test func privacyMarkersAndMaskedInputs() throws {
+        let r = try runScrubjay(["inspect", "--json", fixtures + "/posthog/recording_snapshots.json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((obj["privacyMarkers"] as? [String: Int])?["ph-no-capture"] == 2)
+        #expect((obj["windows"] as? [String: Int])?.count == 2)
+        let masked = try runScrubjay(["inspect", "--json", fixtures + "/rrweb/integration--record-integration-tests-should-not-record-input-values-if-maskallinputs-is-enab.json"])
+        let m = try #require(try JSONSerialization.jsonObject(with: Data(masked.stdout.utf8)) as? [String: Any])
+        #expect(m["maskedInputs"] as? Int == 26)
     }
 
     @Test func unknownFlagIsAUsageError() throws {

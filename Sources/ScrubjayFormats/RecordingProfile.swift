@@ -1,0 +1,99 @@
+import ScrubjayJSON
+
+/// What a recording holds, gathered event by event: the facts `inspect` prints.
+public struct RecordingProfile: Sendable {
+    /// The container it arrived in.
+    public var shape: InputShape
+    /// Events by type, source and time.
+    public var census = EventCensus()
+    /// Events per window, in order of first appearance ("" for events without a window).
+    public private(set) var windows: [(id: String, events: Int)] = []
+    /// Page URLs seen in Meta events and PostHog `$pageview` / `$url_changed` custom events,
+    /// in order of first appearance.
+    public private(set) var pageURLs: [String] = []
+    /// Channels beyond the DOM: "network", "console", "custom events", "mobile", and other plugin names.
+    public private(set) var channels: Set<String> = []
+    /// Record-time privacy markers found in class attributes, with how often.
+    public private(set) var privacyMarkers: [String: Int] = [:]
+    /// Input events whose typed text is already masked (`*` only).
+    public private(set) var maskedInputs = 0
+
+    /// Class names and attributes that recorders treat as privacy markers [FORMATS.md].
+    public static let markerClasses: Set<String> = [
+        "ph-no-capture", "ph-mask", "ph-ignore-input", "rr-block", "rr-mask", "rr-ignore",
+        "fs-exclude", "fs-mask", "sentry-block", "sentry-mask", "sentry-ignore",
+    ]
+    public static let markerAttributes: Set<String> = ["data-private", "data-openreplay-obscured"]
+
+    /// An empty profile for a recording of `shape`.
+    public init(shape: InputShape) { self.shape = shape }
+
+    /// Reads a whole recording.
+    public static func of(_ decoder: RecordingDecoder) throws -> RecordingProfile {
+        var profile = RecordingProfile(shape: decoder.shape)
+        try decoder.forEachEvent { try profile.add($0) }
+        return profile
+    }
+
+    /// Adds one event.
+    public mutating func add(_ event: ReplayEvent) throws {
+        let w = event.windowId ?? ""
+        if let i = windows.firstIndex(where: { $0.id == w }) { windows[i].events += 1 } else { windows.append((w, 1)) }
+        var reader = try EventReader(bytes: JSONBytes(event.json))
+        guard let e = try reader.next() else { return }
+        census.add(e)
+        let root = e.root
+        guard let type = e.member("type", of: root).flatMap(e.int), let data = e.member("data", of: root) else { return }
+        switch RRWebEventType(rawValue: type) {
+        case .meta?:
+            if let href = e.member("href", of: data), e.kind(href) == .string { addURL(e.string(href)) }
+        case .custom?:
+            channels.insert("custom events")
+            if let payload = e.member("payload", of: data), e.kind(payload) == .object,
+               let href = e.member("href", of: payload) ?? e.member("$current_url", of: payload), e.kind(href) == .string {
+                addURL(e.string(href))
+            }
+        case .plugin?:
+            if let plugin = e.member("plugin", of: data), e.kind(plugin) == .string {
+                let name = e.string(plugin)
+                channels.insert(name.hasPrefix("rrweb/network") ? "network" : name.hasPrefix("rrweb/console") ? "console" : name)
+            }
+        case .fullSnapshot?, .incrementalSnapshot?:
+            if type == RRWebEventType.fullSnapshot.rawValue, e.member("wireframes", of: data) != nil { channels.insert("mobile") }
+            if type == RRWebEventType.incrementalSnapshot.rawValue,
+               e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.input.rawValue,
+               let text = e.member("text", of: data), e.kind(text) == .string {
+                let t = e.string(text)
+                if !t.isEmpty && t.allSatisfy({ $0 == "*" }) { maskedInputs += 1 }
+            }
+            if type == RRWebEventType.incrementalSnapshot.rawValue, e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.log.rawValue {
+                channels.insert("console")
+            }
+            findMarkers(e, data)
+        default:
+            break
+        }
+    }
+
+    private mutating func addURL(_ url: String) {
+        if !pageURLs.contains(url) { pageURLs.append(url) }
+    }
+
+    /// Looks at every `attributes` object under `data` for marker classes and attributes.
+    private mutating func findMarkers(_ e: JSONEvent, _ data: JSONValueRef) {
+        e.forEachValue { v, path in
+            guard case .key(let k)? = path.components.last, e.string(JSONValueRef(index: k), equals: "attributes"),
+                  e.kind(v) == .object else { return }
+            for (name, value) in e.members(of: v) {
+                let attribute = e.string(name)
+                if RecordingProfile.markerAttributes.contains(attribute) { privacyMarkers[attribute, default: 0] += 1 }
+                if attribute == "class", e.kind(value) == .string {
+                    for c in e.string(value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+                    where RecordingProfile.markerClasses.contains(String(c)) {
+                        privacyMarkers[String(c), default: 0] += 1
+                    }
+                }
+            }
+        }
+    }
+}
