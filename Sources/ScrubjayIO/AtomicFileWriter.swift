@@ -18,7 +18,8 @@ public final class AtomicFileWriter {
     private var fd: Int32
     private var committed = false
 
-    /// Creates the temporary file beside `path`. The final file gets `permissions` (default 0644).
+    /// Creates the temporary file beside `path`. A new file gets `permissions` (default 0644)
+    /// less the umask; replacing an existing file keeps that file's mode.
     public init(path: String, permissions: mode_t = 0o644) throws(FileError) {
         self.path = path
         let directory: String
@@ -35,7 +36,21 @@ public final class AtomicFileWriter {
         if fd < 0 { throw .system(.create, path, errno: errno) }
         self.fd = fd
         self.temporaryPath = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        fchmod(fd, permissions)
+        // Replacing a file keeps its mode (a private 0600 file stays private); a new file gets
+        // `permissions` less the umask, as open(2) would give it.
+        var existing = stat()
+        let mode: mode_t
+        if stat(path, &existing) == 0 {
+            mode = existing.st_mode & 0o7777
+        } else {
+            let mask = umask(0)
+            umask(mask)
+            mode = permissions & ~mask
+        }
+        if fchmod(fd, mode) != 0 {
+            // deinit closes and removes the temporary file
+            throw .system(.create, path, errno: errno)
+        }
     }
 
     deinit {

@@ -89,11 +89,13 @@ public struct EventReader {
             let plausible = closer == UInt8(ascii: "}") || closer == UInt8(ascii: "]") || closer == UInt8(ascii: "\"")
                 || JSONScanner.isDigit(closer) || closer == UInt8(ascii: "e") || closer == UInt8(ascii: "l")
             if plausible {
+                // Scan a padded copy of the first line only, so a long document is not scanned twice.
+                let firstLine = JSONBytes(bytes.slice(i..<(last + 1)))
                 let probe = JSONTape(capacity: 256)
-                var scanner = JSONScanner(bytes: bytes, tape: probe, maxDepth: maxDepth)
-                let end = try? scanner.scanValue(at: i)
+                var scanner = JSONScanner(bytes: firstLine, tape: probe, maxDepth: maxDepth)
+                let end = try? scanner.scanValue(at: 0)
                 scanner.store(into: probe)
-                if let end, end <= newline {
+                if end == firstLine.count {
                     return .lines
                 }
             }
@@ -140,7 +142,8 @@ public struct EventReader {
         let start = position
         let index = eventCount
         tape.reset()
-        var scanner = JSONScanner(bytes: bytes, tape: tape, maxDepth: maxDepth)
+        // In an array layout the top-level array is one level of nesting already.
+        var scanner = JSONScanner(bytes: bytes, tape: tape, maxDepth: maxDepth, outerDepth: layout == .array ? 1 : 0)
         let end: Int
         do {
             end = try scanner.scanValue(at: start)
@@ -163,11 +166,12 @@ public struct EventReader {
             while JSONScanner.isWhitespace(p[position]) { position += 1 }
             let c = p[position]
             if c == UInt8(ascii: ",") {
+                let comma = position
                 position += 1
                 while JSONScanner.isWhitespace(p[position]) { position += 1 }
                 if p[position] == UInt8(ascii: "]") {
                     finished = true
-                    throw error(.trailingComma, "a comma before ']' (trailing comma) after the last event", at: position - 1, event: index)
+                    throw error(.trailingComma, "a comma before ']' (trailing comma) after the last event", at: comma, event: index)
                 }
                 if position >= bytes.count {
                     finished = true

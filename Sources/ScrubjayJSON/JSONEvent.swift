@@ -113,16 +113,18 @@ public struct JSONEvent {
         var negative = false
         var i = r.lowerBound
         if bytes.base[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        // Accumulated as a negative number, so Int.min fits.
         while i < r.upperBound {
             let d = bytes.base[i] &- 0x30
             guard d < 10 else { return nil } // a fraction or exponent
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = m.addingReportingOverflow(Int(d))
+            let (s, o2) = m.subtractingReportingOverflow(Int(d))
             if o1 || o2 { return nil }
             value = s
             i += 1
         }
-        return negative ? -value : value
+        if negative { return value }
+        return value == Int.min ? nil : -value
     }
 
     /// The value of member `key` in object `object`, or nil.

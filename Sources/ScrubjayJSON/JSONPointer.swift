@@ -7,12 +7,14 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Expressi
     public init(components: [String]) { self.components = components }
 
     /// Parses the pointer's text form. A text that does not start with `/` (and is not empty)
-    /// is read as a single component.
+    /// is read as a single component. Splitting and unescaping work on UTF-8 bytes, so a key
+    /// that starts with a combining mark is not merged with the `/` before it.
     public init(_ text: String) {
         if text.isEmpty { components = []; return }
-        var parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        if parts.first == "" { parts.removeFirst() }
-        components = parts.map { $0.replacingOccurrences("~1", with: "/").replacingOccurrences("~0", with: "~") }
+        guard text.utf8.first == UInt8(ascii: "/") else { components = [text]; return }
+        components = text.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map {
+            JSONPointer.unescape(Array($0))
+        }
     }
 
     public init(stringLiteral value: String) { self.init(value) }
@@ -22,42 +24,35 @@ public struct JSONPointer: Hashable, Sendable, CustomStringConvertible, Expressi
         components.map { "/" + JSONPointer.escape($0) }.joined()
     }
 
-    /// Escapes one reference token.
+    /// Escapes one reference token (`~` to `~0`, `/` to `~1`).
     public static func escape(_ token: String) -> String {
-        guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingOccurrences("~", with: "~0").replacingOccurrences("/", with: "~1")
-    }
-}
-
-extension String {
-    /// Replaces every occurrence of `target` (no Foundation needed).
-    func replacingOccurrences(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty, contains(target) else { return self }
-        var result = ""
-        var rest = self[...]
-        while let r = rest.range(of: target) {
-            result += rest[..<r.lowerBound]
-            result += replacement
-            rest = rest[r.upperBound...]
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        var out: [UInt8] = []
+        for b in token.utf8 {
+            switch b {
+            case UInt8(ascii: "~"): out += [UInt8(ascii: "~"), UInt8(ascii: "0")]
+            case UInt8(ascii: "/"): out += [UInt8(ascii: "~"), UInt8(ascii: "1")]
+            default: out.append(b)
+            }
         }
-        result += rest
-        return result
+        return String(decoding: out, as: UTF8.self)
     }
-}
 
-extension Substring {
-    func range(of target: String) -> Range<Substring.Index>? {
-        let t = Array(target.utf8)
-        let u = self.utf8
-        var i = u.startIndex
-        while i != u.endIndex {
-            var j = i
-            var k = 0
-            while k < t.count, j != u.endIndex, u[j] == t[k] { j = u.index(after: j); k += 1 }
-            if k == t.count { return i..<j }
-            i = u.index(after: i)
+    /// Unescapes one reference token (`~1` to `/`, then `~0` to `~`).
+    static func unescape(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "~"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "1") || bytes[i + 1] == UInt8(ascii: "0") {
+                out.append(bytes[i + 1] == UInt8(ascii: "1") ? UInt8(ascii: "/") : UInt8(ascii: "~"))
+                i += 2
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
         }
-        return nil
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -3,7 +3,7 @@
 /// Replacement bytes live in one shared arena, so recording an edit allocates nothing in
 /// the common case. Edits may be added in any order; when two overlap, the one that starts
 /// first wins and the other is dropped (replacing a container and something inside it
-/// keeps the container's replacement).
+/// keeps the container's replacement). Member removals are resolved together per object.
 public struct JSONEdits {
     struct Edit { var start: Int; var end: Int; var from: Int; var to: Int }
     var edits: [Edit] = []
@@ -15,10 +15,11 @@ public struct JSONEdits {
     /// Number of edits recorded.
     public var count: Int { edits.count }
     /// Whether no edit is recorded.
-    public var isEmpty: Bool { edits.isEmpty }
+    public var isEmpty: Bool { edits.isEmpty && removals.isEmpty }
 
     /// Forgets every edit, keeping the memory for reuse.
     public mutating func removeAll() {
+        removals.removeAll()
         edits.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
     }
@@ -49,32 +50,62 @@ public struct JSONEdits {
         edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
     }
 
+    /// Members to remove, per object (keyed by the object's start offset), resolved into
+    /// deletions by `normalize()` once every removal in the object is known.
+    struct ObjectRemovals {
+        /// (key start, value end) of every member, in order.
+        var members: [(keyStart: Int, valueEnd: Int)]
+        /// Offsets just inside the braces.
+        var inner: Range<Int>
+        var removed: Set<Int> = []
+    }
+    var removals: [Int: ObjectRemovals] = [:]
+
     /// Removes the member whose key is `key` from `object`, with the comma that separates it
-    /// from its neighbour, so the object stays valid JSON.
+    /// from its neighbours, so the object stays valid JSON. Several members of one object may
+    /// be removed, in any order; each remaining byte is kept.
     public mutating func removeMember(key: JSONValueRef, of object: JSONValueRef, in event: JSONEvent) {
-        let members = event.members(of: object)
-        guard let at = members.firstIndex(where: { $0.key == key }) else { return }
-        let start: Int
-        let end: Int
-        if at > 0 {
-            // from the end of the previous value: `, "key": value`
-            start = event.byteRange(members[at - 1].value).upperBound
-            end = event.byteRange(members[at].value).upperBound
-        } else if members.count > 1 {
-            // the first member: `"key": value, ` up to the next key
-            start = event.byteRange(members[at].key).lowerBound
-            end = event.byteRange(members[at + 1].key).lowerBound
-        } else {
-            // the only member: everything between the braces
-            let r = event.byteRange(object)
-            start = r.lowerBound + 1
-            end = r.upperBound - 1
+        let r = event.byteRange(object)
+        if removals[r.lowerBound] == nil {
+            let members = event.members(of: object).map {
+                (keyStart: event.byteRange($0.key).lowerBound, valueEnd: event.byteRange($0.value).upperBound)
+            }
+            removals[r.lowerBound] = ObjectRemovals(members: members, inner: (r.lowerBound + 1)..<(r.upperBound - 1))
         }
-        replace(start..<end, withRawJSON: EmptyCollection())
+        let start = event.byteRange(key).lowerBound
+        if let i = removals[r.lowerBound]!.members.firstIndex(where: { $0.keyStart == start }) {
+            removals[r.lowerBound]!.removed.insert(i)
+        }
+    }
+
+    /// Turns member removals into deletions: each run of removed members goes with the comma
+    /// after it (up to the next kept key), or, at the end of the object, the comma before it.
+    mutating func resolveRemovals() {
+        for (_, o) in removals {
+            let m = o.members
+            if o.removed.count == m.count {
+                replace(o.inner, withRawJSON: EmptyCollection())
+                continue
+            }
+            var i = 0
+            while i < m.count {
+                guard o.removed.contains(i) else { i += 1; continue }
+                var j = i
+                while j + 1 < m.count && o.removed.contains(j + 1) { j += 1 }
+                if j + 1 < m.count {
+                    replace(m[i].keyStart..<m[j + 1].keyStart, withRawJSON: EmptyCollection())
+                } else {
+                    replace(m[i - 1].valueEnd..<m[j].valueEnd, withRawJSON: EmptyCollection())
+                }
+                i = j + 1
+            }
+        }
+        removals.removeAll()
     }
 
     /// Sorts the edits and drops overlaps.
     mutating func normalize() {
+        if !removals.isEmpty { resolveRemovals() }
         var sorted = true
         var k = 1
         while k < edits.count { if edits[k - 1].start > edits[k].start { sorted = false; break }; k += 1 }

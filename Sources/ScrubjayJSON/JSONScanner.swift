@@ -25,10 +25,15 @@ struct JSONScanner {
     /// Open containers: token index << 1 | isObject.
     private var stack: UnsafeMutablePointer<Int>
 
-    init(bytes: JSONBytes, tape: JSONTape, maxDepth: Int = JSONLimits.maxDepth) {
+    /// Levels of nesting around the value being scanned (1 for the elements of a top-level
+    /// event array), counted against `maxDepth`.
+    private let outerDepth: Int
+
+    init(bytes: JSONBytes, tape: JSONTape, maxDepth: Int = JSONLimits.maxDepth, outerDepth: Int = 0) {
         self.p = UnsafePointer(bytes.base)
         self.count = bytes.count
         self.maxDepth = maxDepth
+        self.outerDepth = outerDepth
         self.tokens = tape.tokens
         self.tokenCount = tape.count
         self.capacity = tape.capacity
@@ -79,7 +84,7 @@ struct JSONScanner {
     mutating func scanValue(at start: Int) throws(Failure) -> Int {
         let p = self.p
         let count = self.count
-        let maxDepth = self.maxDepth
+        let depthLimit = self.maxDepth - outerDepth
         let stack = self.stack
         // Everything the loop mutates is a local struct or integer, and no closure captures
         // it, so the optimiser keeps it in registers and no dynamic exclusivity check runs.
@@ -108,7 +113,7 @@ struct JSONScanner {
                 w.emit(.number, i, e, 0)
                 i = e
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                if depth >= maxDepth {
+                if depth >= depthLimit {
                     throw fail(.tooDeep, "nesting deeper than \(maxDepth) levels", i)
                 }
                 inObject = c == UInt8(ascii: "{")
@@ -143,10 +148,11 @@ struct JSONScanner {
                 i = JSONScanner.skipWhitespace(p, i)
                 let c = p[i]
                 if c == UInt8(ascii: ",") {
+                    let comma = i
                     i = JSONScanner.skipWhitespace(p, i &+ 1)
                     let n = p[i]
                     if n == UInt8(ascii: "]") || n == UInt8(ascii: "}") {
-                        throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", i &- 1)
+                        throw fail(.trailingComma, "a comma before '\(Character(Unicode.Scalar(n)))' (trailing comma)", comma)
                     }
                     if inObject { i = try JSONScanner.scanKey(p, count, i, &w) }
                     continue value
@@ -335,7 +341,7 @@ struct JSONScanner {
             // JSONString.decode turns them into U+FFFD.
             i &+= 6
         default:
-            throw failure(.invalidEscape, "invalid escape sequence", i, count)
+            throw failure(.invalidEscape, "invalid escape sequence", i &+ 1 >= count ? count : i, count)
         }
         return i
     }
@@ -349,7 +355,7 @@ struct JSONScanner {
         let bad = "invalid UTF-8 in a string"
         switch c0 {
         case 0xC2...0xDF:
-            guard cont(p[i &+ 1]) else { throw failure(.invalidUTF8, bad, i, count) }
+            guard cont(p[i &+ 1]) else { throw failure(.invalidUTF8, bad, i &+ 1 >= count ? count : i, count) }
             i &+= 2
         case 0xE0...0xEF:
             let c1 = p[i &+ 1]
@@ -359,7 +365,7 @@ struct JSONScanner {
             case 0xED: ok1 = c1 >= 0x80 && c1 <= 0x9F
             default: ok1 = cont(c1)
             }
-            guard ok1, cont(p[i + 2]) else { throw failure(.invalidUTF8, bad, i, count) }
+            guard ok1, cont(p[i + 2]) else { throw failure(.invalidUTF8, bad, i + 2 >= count ? count : i, count) }
             i &+= 3
         case 0xF0...0xF4:
             let c1 = p[i &+ 1]
@@ -369,7 +375,7 @@ struct JSONScanner {
             case 0xF4: ok1 = c1 >= 0x80 && c1 <= 0x8F
             default: ok1 = cont(c1)
             }
-            guard ok1, cont(p[i + 2]), cont(p[i + 3]) else { throw failure(.invalidUTF8, bad, i, count) }
+            guard ok1, cont(p[i + 2]), cont(p[i + 3]) else { throw failure(.invalidUTF8, bad, i + 3 >= count ? count : i, count) }
             i &+= 4
         default:
             throw failure(.invalidUTF8, bad, i, count)

@@ -431,7 +431,7 @@ private final class Reader {
                 if size > maxTotalSize - total {
                     throw .tooLarge(archive: archive, entry: path, limit: maxTotalSize)
                 }
-                data.reserveCapacity(size)
+                data.reserveCapacity(min(size, 1 << 20)) // the header's size is untrusted
                 while true {
                     let n = buffer.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, $0.count) }
                     if n == 0 { break }

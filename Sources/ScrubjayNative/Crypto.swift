@@ -326,12 +326,19 @@ public final class Ed25519PublicKey: @unchecked Sendable {
     /// Reads a DER SubjectPublicKeyInfo; throws `.wrongKeyType` for a non-Ed25519 key.
     public convenience init(derRepresentation: some Sequence<UInt8>) throws(CryptoError) {
         let der = Array(derRepresentation)
+        var consumed = 0
         let key = der.withUnsafeBufferPointer { buffer -> OpaquePointer? in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_PUBKEY(nil, &cursor, buffer.count)
+            let k = d2i_PUBKEY(nil, &cursor, buffer.count)
+            if let cursor, let base = buffer.baseAddress { consumed = cursor - base }
+            return k
         }
         guard let key else {
             throw .invalidKey(kind: "a DER public key", reason: openSSLErrors())
+        }
+        guard consumed == der.count else {
+            EVP_PKEY_free(key)
+            throw .invalidKey(kind: "a DER public key", reason: "\(der.count - consumed) bytes after the key")
         }
         try requireEd25519(key)
         self.init(owning: key)

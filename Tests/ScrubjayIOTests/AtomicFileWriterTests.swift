@@ -69,3 +69,16 @@ struct AtomicFileWriterTests {
         #expect(buffer[2..<18].allSatisfy { $0 == 0 })
     }
 }
+
+@Suite("Atomic writes keep permissions")
+struct AtomicPermissionTests {
+    @Test func replacingAPrivateFileKeepsItPrivate() throws {
+        let path = NSTemporaryDirectory() + "/scrubjay-perm-\(UUID().uuidString)"
+        defer { unlink(path) }
+        try AtomicFileWriter.write(Array("secret".utf8), to: path, permissions: 0o600)
+        try AtomicFileWriter.write(Array("new".utf8), to: path)
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o777 == 0o600)
+    }
+}

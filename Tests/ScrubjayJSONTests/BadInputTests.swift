@@ -71,14 +71,16 @@ struct BadInputTests {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         let e = try #require(error(of: "[" + deep + "]"))
         #expect(e.kind == .tooDeep)
-        #expect(e.offset == JSONLimits.maxDepth + 1)
+        #expect(e.offset == JSONLimits.maxDepth) // the top-level array is the first level
         #expect(e.eventIndex == 0)
-        #expect(e.description.hasPrefix("bad.json: nesting deeper than 1024 levels at byte 1025 (line 1, column 1026, event 0)"))
+        #expect(e.description.hasPrefix("bad.json: nesting deeper than 1024 levels at byte 1024 (line 1, column 1025, event 0)"))
     }
 
     @Test func nestingAtTheLimitIsFine() throws {
-        let ok = String(repeating: "[", count: JSONLimits.maxDepth) + String(repeating: "]", count: JSONLimits.maxDepth)
+        let ok = String(repeating: "[", count: JSONLimits.maxDepth - 1) + String(repeating: "]", count: JSONLimits.maxDepth - 1)
         #expect(error(of: "[" + ok + "]") == nil)
+        let single = String(repeating: "{\"a\":", count: JSONLimits.maxDepth) + "1" + String(repeating: "}", count: JSONLimits.maxDepth)
+        #expect(error(of: single) == nil)
     }
 
     @Test func trailingCommaInObject() throws {

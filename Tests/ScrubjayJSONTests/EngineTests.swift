@@ -121,3 +121,83 @@ struct EngineTests {
         }
     }
 }
+
+@Suite("Fixes from review")
+struct ReviewFixTests {
+    @Test func removingNeighbouringMembersRemovesBoth() throws {
+        for (text, remove, expected) in [
+            (#"[{"a":1,"b":2,"c":3}]"#, ["a", "b"], #"[{"c":3}]"#),
+            (#"[{"a":1,"b":2}]"#, ["a", "b"], #"[{}]"#),
+            (#"[{"a":1, "b":2, "c":3}]"#, ["b"], #"[{"a":1, "c":3}]"#),
+            (#"[{"a":1,"b":2,"c":3}]"#, ["c", "a"], #"[{"b":2}]"#),
+            (#"[{"only":1}]"#, ["only"], #"[{}]"#),
+            (#"[{"a":1, "b":2, "c":3}]"#, ["b", "c"], #"[{"a":1}]"#),
+            (#"[{"a":1,"b":2,"c":3,"d":4}]"#, ["a", "c"], #"[{"b":2,"d":4}]"#),
+        ] {
+            let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+                for (k, _) in event.members(of: event.root) where remove.contains(event.string(k)) {
+                    edits.removeMember(key: k, of: event.root, in: event)
+                }
+            }
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(text) minus \(remove)")
+        }
+    }
+
+    @Test func trailingCommaPointsAtTheComma() throws {
+        do {
+            var r = try EventReader(bytes: JSONBytes("{\"a\":1 ,\n  }"))
+            _ = try r.next()
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .trailingComma)
+            #expect(error.offset == 7)
+            #expect(error.line == 1)
+        }
+    }
+
+    @Test func depthCountsTheTopLevelArray() throws {
+        let n = JSONLimits.maxDepth
+        let tooDeep = "[" + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "]"
+        let ok = "[" + String(repeating: "[", count: n - 1) + String(repeating: "]", count: n - 1) + "]"
+        #expect(throws: JSONError.self) { var r = try EventReader(bytes: JSONBytes(tooDeep)); while try r.next() != nil {} }
+        var r = try EventReader(bytes: JSONBytes(ok))
+        while try r.next() != nil {}
+    }
+
+    @Test func pointersWithCombiningMarksAndTildes() throws {
+        var r = try EventReader(bytes: JSONBytes("{\"a\":{\"\u{301}x\":1,\"~/\":2}}"))
+        let e = try #require(try r.next())
+        var pointers: [String] = []
+        e.forEachValue { v, path in
+            pointers.append(path.pointer.description)
+            #expect(e.value(at: path.pointer) == v)
+        }
+        #expect(pointers == ["", "/a", "/a/\u{301}x", "/a/~0~1"])
+        #expect(JSONPointer("plain").components == ["plain"])
+    }
+
+    @Test func intMin() throws {
+        var r = try EventReader(bytes: JSONBytes(#"{"a":-9223372036854775808,"b":9223372036854775808}"#))
+        let e = try #require(try r.next())
+        #expect(e.value(at: "/a").flatMap(e.int) == Int.min)
+        #expect(e.value(at: "/b").flatMap(e.int) == nil)
+    }
+
+    @Test func endOfInputInsideAnEscapeOrUTF8IsTruncation() throws {
+        for bytes in [Array(#"{"a":"abc\"#.utf8), Array(#"{"a":"ab"#.utf8) + [0xC3], Array(#"{"a":"ab"#.utf8) + [0xE2, 0x82]] {
+            do {
+                var r = try EventReader(bytes: JSONBytes(bytes))
+                _ = try r.next()
+                Issue.record("expected an error")
+            } catch {
+                #expect(error.kind == .truncated)
+                #expect(error.offset == bytes.count)
+            }
+        }
+    }
+
+    @Test func layoutProbeReadsOnlyTheFirstLine() throws {
+        // The first line closes like a value but is not one on its own: one document.
+        #expect(try events("[{\"a\":1}\n,{\"b\":2}]") == (.array, [#"{"a":1}"#, #"{"b":2}"#]))
+    }
+}
