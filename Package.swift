@@ -1,12 +1,14 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Module map (see docs/ARCHITECTURE.md):
+// Module map (tests mirror modules in Tests/<Module>Tests; the package module's are
+// ScrubjayPackagingTests, because SwiftPM reserves ScrubjayPackageTests for itself):
 //   C*               system libraries from Debian, found with pkg-config
 //   ScrubjayNative   the one place that calls C: PCRE2, libarchive, OpenSSL, zlib
 //   ScrubjayIO       reading files, writing them atomically (temporary file, then rename)
 //   ScrubjayJSON     byte-level JSON engine for replay events (no Foundation on the hot path)
-//   ScrubjayFormats  replay formats: what an rrweb/PostHog event means
+//   ScrubjayFormats  replay formats: the containers recordings arrive in, what an event means
+//   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
 //   scrubjay         the executable: a thin shell over ScrubjayCLI
 //   scrubjay-bench   release-build benchmark tool (not a test)
@@ -18,6 +20,7 @@ let package = Package(
         .library(name: "ScrubjayJSON", targets: ["ScrubjayJSON"]),
         .library(name: "ScrubjayFormats", targets: ["ScrubjayFormats"]),
         .library(name: "ScrubjayNative", targets: ["ScrubjayNative"]),
+        .library(name: "ScrubjayPackage", targets: ["ScrubjayPackage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,8 +39,9 @@ let package = Package(
         .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
         .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
         .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON", "ScrubjayNative"]),
+        .target(name: "ScrubjayPackage", dependencies: ["ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayIO"]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
@@ -48,6 +52,7 @@ let package = Package(
         .testTarget(name: "ScrubjayJSONTests", dependencies: ["ScrubjayJSON"]),
         .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayNative"]),
         .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
+        .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import ScrubjayFormats
 import ScrubjayIO
 import ScrubjayJSON
+import ScrubjayPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,19 +22,21 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report: InspectReport
-        do {
-            report = try InspectReport.make(path: path)
-        } catch let error as FileError {
-            printError(error.description)
-            throw (error.errno == ENOENT || error.errno == EISDIR ? ExitStatus.usage : .malformedInput).exitCode
-        } catch let error as JSONError {
-            printError(error.description)
-            throw ExitStatus.malformedInput.exitCode
-        } catch let error as FormatError {
-            printError(error.description)
-            throw ExitStatus.malformedInput.exitCode
+        let head = try reportingErrors { () throws -> [UInt8] in
+            let all = try InputFile.read(path)
+            return Array(all.prefix(4))
         }
+        if ReplayPackage.looksLikeArchive(head) {
+            let pkg = try reportingErrors { try ReplayPackage.open(path) }
+            let problems = pkg.verifyChecksums()
+            print(json ? PackageInspection(package: pkg, problems: problems).json : PackageInspection(package: pkg, problems: problems).text)
+            if !problems.isEmpty {
+                for p in problems { printError("\(path): checksum does not hold: \(p)") }
+                throw ExitStatus.checkFailed.exitCode
+            }
+            return
+        }
+        let report = try reportingErrors { try InspectReport.make(path: path) }
         print(json ? report.json : report.text)
     }
 }

@@ -19,11 +19,11 @@ public struct ScrubjayCommand: ParsableCommand {
         manifest and a report of what was removed.
 
         Available now:
-          inspect    what a recording holds: layout, events by type and source, duration
-
-        Coming in the next releases (see the README's roadmap):
+          inspect    what a recording or package holds: format, windows, events, URLs, channels
           pack       turn any supported recording into a portable package
           export     write a package back as rrweb JSON, JSON Lines or PostHog export
+
+        Coming in the next releases (see the README's roadmap):
           audit      list personal data found, without rewriting
           redact     rewrite a recording with rule packs into a redacted package
           rules      list, test and explain rules
@@ -38,7 +38,7 @@ public struct ScrubjayCommand: ParsableCommand {
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self]
     )
 
     public init() {}

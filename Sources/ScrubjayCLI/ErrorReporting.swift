@@ -1,0 +1,36 @@
+import ArgumentParser
+import ScrubjayFormats
+import ScrubjayIO
+import ScrubjayJSON
+import ScrubjayNative
+import ScrubjayPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs `body`, printing any library error on stderr and turning it into the documented exit code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as FileError {
+        printError(error.description)
+        switch error.operation {
+        case .open, .stat, .read:
+            throw (error.errno == ENOENT || error.errno == EISDIR ? ExitStatus.usage : .malformedInput).exitCode
+        case .write, .create, .rename:
+            throw ExitStatus.outputFailed.exitCode
+        }
+    } catch let error as JSONError {
+        printError(error.description)
+        throw ExitStatus.malformedInput.exitCode
+    } catch let error as FormatError {
+        printError(error.description)
+        throw ExitStatus.malformedInput.exitCode
+    } catch let error as PackageError {
+        printError(error.description)
+        throw ExitStatus.malformedInput.exitCode
+    } catch let error as ArchiveError {
+        printError(error.description)
+        throw ExitStatus.outputFailed.exitCode
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import ScrubjayIO
+import ScrubjayPackage
+
+/// `scrubjay pack INPUT... -o OUT.zip`: a portable replay package from any supported recording.
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Turn recordings (any supported container, several files for one recording) into a portable package.",
+        discussion: "The package is a ZIP: manifest.json, events/<window>.jsonl with compressed fields expanded, and assets/<sha256>.<ext> for large inline data. See docs/FORMAT.md."
+    )
+
+    @Argument(help: "Recording files: rrweb JSON or JSON Lines, PostHog exports, API responses or blob files.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The package to write (ZIP). Written atomically.")
+    var output: String
+
+    @Option(help: "Recording id for the manifest (default: derived from the inputs' digests).")
+    var recordingId: String?
+
+    @Option(help: "Ingest host the recording was sent to (e.g. eu.i.posthog.com).")
+    var ingestHost: String?
+
+    @Option(help: "Storage endpoint the recording was kept at.")
+    var storageEndpoint: String?
+
+    @Option(help: "Storage region (e.g. eu-central-1).")
+    var storageRegion: String?
+
+    @Option(help: "full (everything) or summary (pointer movement thinned to 10 per second, inline media dropped).")
+    var fidelity: String = "full"
+
+    func validate() throws {
+        guard Fidelity(rawValue: fidelity) != nil else {
+            throw ValidationError("--fidelity must be full or summary, not \(fidelity)")
+        }
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
+    }
+
+    func run() throws {
+        var options = PackOptions()
+        options.recordingId = recordingId
+        options.ingestHost = ingestHost
+        options.storageEndpoint = storageEndpoint
+        options.storageRegion = storageRegion
+        options.fidelity = Fidelity(rawValue: fidelity)!
+        options.toolVersion = ScrubjayCommand.version
+        let manifest = try reportingErrors {
+            try PackageWriter(options: options).write(inputs: inputs, to: output)
+        }
+        let r = manifest.recording
+        print("\(output): \(r.eventCount) events in \(r.windows.count) window\(r.windows.count == 1 ? "" : "s"), \(manifest.assets.count) asset\(manifest.assets.count == 1 ? "" : "s"), fidelity \(manifest.fidelity)")
+    }
+}
+
+/// `scrubjay export PACKAGE -o OUT --format ...`.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a package back as a replayable recording (assets restored)."
+    )
+
+    @Argument(help: "A Scrubjay package (ZIP or tar.gz).")
+    var package: String
+
+    @Option(name: .shortAndLong, help: "The recording to write. Written atomically.")
+    var output: String
+
+    @Option(help: "rrweb-json, rrweb-jsonl or posthog (Export to JSON 2023-04-28).")
+    var format: String = "rrweb-json"
+
+    @Option(help: "Only this window (default: every window, merged by timestamp).")
+    var window: String?
+
+    func validate() throws {
+        guard ExportFormat(rawValue: format) != nil else {
+            throw ValidationError("--format must be one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let bytes = try reportingErrors { () throws -> [UInt8] in
+            let pkg = try ReplayPackage.open(package)
+            return try Exporter.export(pkg, format: ExportFormat(rawValue: format)!, window: window)
+        }
+        try reportingErrors { try AtomicFileWriter.write(bytes, to: output) }
+    }
+}

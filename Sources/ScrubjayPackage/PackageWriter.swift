@@ -1,0 +1,211 @@
+import Foundation
+import ScrubjayFormats
+import ScrubjayIO
+import ScrubjayJSON
+import ScrubjayNative
+
+/// How much of a recording a package keeps.
+public enum Fidelity: String, Sendable, CaseIterable {
+    /// Every event, every asset.
+    case full
+    /// A smaller package for quick review: pointer movement (MouseMove, TouchMove, Drag) thinned
+    /// to at most one event per `summaryPointerInterval` ms per window, and inline media
+    /// dropped (the reference and its size stay in the manifest).
+    case summary
+
+    /// Minimum time between two kept pointer-movement events in a summary package, in ms.
+    public static let summaryPointerInterval: Double = 100
+}
+
+/// What `pack` is told beyond its inputs.
+public struct PackOptions: Sendable {
+    public var recordingId: String?
+    public var ingestHost: String?
+    public var storageEndpoint: String?
+    public var storageRegion: String?
+    public var fidelity: Fidelity = .full
+    /// The creation time; defaults to SOURCE_DATE_EPOCH when set, else now.
+    public var createdAt: Date?
+    public var toolVersion: String = "0.0.0"
+
+    public init() {}
+}
+
+/// Builds a package from recordings in any supported container.
+public struct PackageWriter {
+    public let options: PackOptions
+
+    public init(options: PackOptions) { self.options = options }
+
+    /// The package's entries (manifest first) for the recordings at `paths`.
+    public func build(inputs paths: [String]) throws -> (manifest: PackageManifest, entries: [ArchiveEntry]) {
+        var windows: [String: [[UInt8]]] = [:]
+        var windowOrder: [String] = []
+        var profile = RecordingProfile(shape: .rrwebArray)
+        var shapes: [String] = []
+        var inputs: [PackageManifest.FileEntry] = []
+        var assets = AssetStore()
+        var lastPointer: [String: Double] = [:]
+
+        for path in paths {
+            let bytes = try JSONBytes(contentsOfFile: path)
+            let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
+            inputs.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
+            let decoder = try RecordingDecoder(bytes: bytes)
+            if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
+            try decoder.forEachEvent { event in
+                let window = event.windowId ?? ""
+                if options.fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
+                    if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
+                    lastPointer[window] = t
+                }
+                try profile.add(event)
+                var json = PackageWriter.singleLine(event.json)
+                json = try assets.extract(from: json)
+                if windows[window] == nil { windowOrder.append(window) }
+                windows[window, default: []].append(json)
+            }
+        }
+        profile.shape = InputShape(rawValue: shapes.first ?? "") ?? .rrwebArray
+
+        // Files: one JSON Lines file per window, then assets.
+        var entries: [ArchiveEntry] = []
+        var files: [PackageManifest.FileEntry] = []
+        var manifestWindows: [PackageManifest.Window] = []
+        var usedNames: Set<String> = []
+        for w in windowOrder {
+            var name = PackageWriter.fileName(forWindow: w)
+            var n = 2
+            while usedNames.contains(name) { name = PackageWriter.fileName(forWindow: w) + "-\(n)"; n += 1 }
+            usedNames.insert(name)
+            let path = "events/\(name).jsonl"
+            var data: [UInt8] = []
+            for e in windows[w]! { data += e; data.append(0x0A) }
+            entries.append(ArchiveEntry(path: path, data: data))
+            files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
+            let times = windows[w]!.compactMap(PackageWriter.timestamp)
+            manifestWindows.append(.init(id: w, file: path, eventCount: windows[w]!.count,
+                                         firstTimestamp: times.min(), lastTimestamp: times.max()))
+        }
+        var manifestAssets: [PackageManifest.Asset] = []
+        for hash in assets.order {
+            let a = assets.stored[hash]!
+            var path: String?
+            if options.fidelity == .full {
+                let p = "assets/\(hash).\(AssetStore.fileExtension(a.mediaType))"
+                entries.append(ArchiveEntry(path: p, data: a.data))
+                files.append(.init(path: p, sha256: hash, size: a.data.count))
+                path = p
+            }
+            manifestAssets.append(.init(sha256: hash, path: path, mediaType: a.mediaType, size: a.data.count, references: a.references))
+        }
+
+        let census = profile.census
+        let recordingId = options.recordingId ?? String(Hex.encode(Digest.sha256(Array(inputs.map(\.sha256).joined().utf8))).prefix(16))
+        let manifest = PackageManifest(
+            recording: .init(
+                id: recordingId, windows: manifestWindows,
+                firstTimestamp: census.firstTimestamp, lastTimestamp: census.lastTimestamp,
+                durationMs: census.durationMilliseconds, eventCount: census.total,
+                eventsByType: Dictionary(uniqueKeysWithValues: census.byType.map { (RRWebEventType(rawValue: $0.key)?.name ?? "type \($0.key)", $0.value) }),
+                incrementalBySource: Dictionary(uniqueKeysWithValues: census.bySource.map { (RRWebIncrementalSource(rawValue: $0.key)?.name ?? "source \($0.key)", $0.value) }),
+                pageURLs: profile.pageURLs, channels: profile.channels.sorted(),
+                recorder: nil),
+            provenance: .init(
+                sourceSystem: PackageWriter.sourceSystem(shapes), sourceShapes: shapes, inputs: inputs,
+                ingestHost: options.ingestHost, storageEndpoint: options.storageEndpoint, storageRegion: options.storageRegion,
+                tool: .init(name: "scrubjay", version: options.toolVersion),
+                createdAt: PackageWriter.timestampString(options.createdAt ?? PackageWriter.defaultCreationDate())),
+            fidelity: options.fidelity.rawValue,
+            files: files.sorted { $0.path < $1.path },
+            assets: manifestAssets)
+        let manifestEntry = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))
+        return (manifest, [manifestEntry] + entries)
+    }
+
+    /// Packs the recordings at `paths` into a ZIP at `output`, written atomically.
+    @discardableResult
+    public func write(inputs paths: [String], to output: String) throws -> PackageManifest {
+        let (manifest, entries) = try build(inputs: paths)
+        try Archive.write(entries, format: .zip, to: output)
+        return manifest
+    }
+
+    // MARK: helpers
+
+    static func sourceSystem(_ shapes: [String]) -> String {
+        if shapes.contains(where: { $0.hasPrefix("posthog") }) { return "posthog" }
+        return shapes.isEmpty ? "unknown" : "rrweb"
+    }
+
+    /// SOURCE_DATE_EPOCH (reproducible builds) when set, else now.
+    static func defaultCreationDate() -> Date {
+        if let s = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let t = TimeInterval(s) {
+            return Date(timeIntervalSince1970: t)
+        }
+        return Date()
+    }
+
+    static func timestampString(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: date)
+    }
+
+    /// A window id as a file name: letters, digits, '.', '_' and '-' kept, others '_'; "main" when empty.
+    static func fileName(forWindow id: String) -> String {
+        if id.isEmpty { return "main" }
+        let safe = String(id.unicodeScalars.map { c -> Character in
+            (("0"..."9").contains(c) || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || c == "." || c == "_" || c == "-")
+                ? Character(c) : "_"
+        }.prefix(100))
+        return safe.hasPrefix(".") ? "_" + safe.dropFirst() : safe
+    }
+
+    /// The event with newlines and indentation outside strings removed, so it fits on one line
+    /// (a raw newline can only be whitespace: JSON strings cannot hold one). Unchanged otherwise.
+    static func singleLine(_ json: [UInt8]) -> [UInt8] {
+        guard json.contains(0x0A) || json.contains(0x0D) else { return json }
+        var out: [UInt8] = []
+        out.reserveCapacity(json.count)
+        var inString = false
+        var escaped = false
+        for b in json {
+            if inString {
+                out.append(b)
+                if escaped { escaped = false } else if b == 0x5C { escaped = true } else if b == 0x22 { inString = false }
+            } else if b == 0x22 {
+                inString = true
+                out.append(b)
+            } else if b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09 {
+                out.append(b)
+            }
+        }
+        return out
+    }
+
+    /// The `timestamp` of an event's JSON.
+    static func timestamp(_ json: [UInt8]) -> Double? {
+        guard var r = try? EventReader(bytes: JSONBytes(json)), let e = try? r.next() else { return nil }
+        return e.member("timestamp", of: e.root).flatMap(e.double)
+    }
+
+    /// The timestamp of a pointer-movement event (MouseMove, TouchMove, Drag), else nil.
+    static func pointerTimestamp(_ json: [UInt8]) -> Double? {
+        guard var r = try? EventReader(bytes: JSONBytes(json)), let e = try? r.next(),
+              e.member("type", of: e.root).flatMap(e.int) == RRWebEventType.incrementalSnapshot.rawValue,
+              let data = e.member("data", of: e.root), let source = e.member("source", of: data).flatMap(e.int),
+              [RRWebIncrementalSource.mouseMove, .touchMove, .drag].map(\.rawValue).contains(source) else { return nil }
+        return e.member("timestamp", of: e.root).flatMap(e.double)
+    }
+}
+
+extension PackageManifest {
+    /// The manifest as JSON: keys sorted, two-space indentation, so the same facts give the same bytes.
+    public static func encode(_ manifest: PackageManifest) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array(try encoder.encode(manifest)) + [0x0A]
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import ScrubjayJSON
+import ScrubjayNative
+
+/// Why a package cannot be opened.
+public struct PackageError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    /// The archive entry concerned, when there is one.
+    public let entry: String?
+    public let detail: String
+    public var description: String {
+        "\(path): " + (entry.map { "\($0): " } ?? "") + detail
+    }
+}
+
+/// A file of the package whose digest or size does not match the manifest.
+public struct ChecksumProblem: Sendable, Equatable, CustomStringConvertible {
+    public let path: String
+    public let detail: String
+    public var description: String { "\(path): \(detail)" }
+}
+
+/// An opened package (ZIP or tar.gz): its manifest and files, read into memory.
+public struct ReplayPackage {
+    public let path: String
+    public let manifest: PackageManifest
+    /// Every regular file, by archive path.
+    public let files: [String: [UInt8]]
+
+    /// Whether `bytes` start like a ZIP or gzip archive (a package rather than JSON).
+    public static func looksLikeArchive(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) || bytes.starts(with: [0x1F, 0x8B])
+    }
+
+    /// Reads a package. Unsafe entry names (absolute, `..`, backslashes, duplicates), links and
+    /// a missing or unreadable manifest are errors; nothing is extracted to disk.
+    public static func open(_ path: String) throws -> ReplayPackage {
+        let entries: [ArchiveEntry]
+        do {
+            entries = try Archive.read(contentsOf: path)
+        } catch {
+            throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)")
+        }
+        var files: [String: [UInt8]] = [:]
+        var seen: Set<String> = []
+        for e in entries {
+            let name = e.path
+            if name.hasPrefix("/") || name.contains("\\") || name.split(separator: "/").contains("..") {
+                throw PackageError(path: path, entry: name, detail: "unsafe entry name")
+            }
+            guard seen.insert(name.lowercased()).inserted else {
+                throw PackageError(path: path, entry: name, detail: "duplicate entry name")
+            }
+            switch e.kind {
+            case .regularFile: files[name] = e.data
+            case .directory: continue
+            default: throw PackageError(path: path, entry: name, detail: "links and special files are not allowed in a package")
+            }
+        }
+        guard let m = files["manifest.json"] else {
+            throw PackageError(path: path, entry: "manifest.json", detail: "missing: this is not a Scrubjay package")
+        }
+        let manifest: PackageManifest
+        do {
+            manifest = try JSONDecoder().decode(PackageManifest.self, from: Data(m))
+        } catch {
+            throw PackageError(path: path, entry: "manifest.json", detail: "unreadable: \(error)")
+        }
+        guard manifest.format == PackageManifest.formatName else {
+            throw PackageError(path: path, entry: "manifest.json", detail: "format is \"\(manifest.format)\", expected \"\(PackageManifest.formatName)\"")
+        }
+        let major = manifest.formatVersion.split(separator: ".").first.flatMap { Int($0) } ?? -1
+        let ourMajor = Int(PackageManifest.currentVersion.split(separator: ".")[0])!
+        guard major == ourMajor else {
+            throw PackageError(path: path, entry: "manifest.json",
+                               detail: "format version \(manifest.formatVersion) has another major version than this tool reads (\(PackageManifest.currentVersion)); use a newer Scrubjay")
+        }
+        return ReplayPackage(path: path, manifest: manifest, files: files)
+    }
+
+    /// Every file whose SHA-256 or size differs from the manifest, is missing, or is not listed.
+    public func verifyChecksums() -> [ChecksumProblem] {
+        var problems: [ChecksumProblem] = []
+        var listed: Set<String> = ["manifest.json"]
+        for f in manifest.files {
+            listed.insert(f.path)
+            guard let data = files[f.path] else {
+                problems.append(.init(path: f.path, detail: "listed in the manifest but missing from the package"))
+                continue
+            }
+            if data.count != f.size {
+                problems.append(.init(path: f.path, detail: "size is \(data.count) bytes, the manifest says \(f.size)"))
+            }
+            let digest = Hex.encode(Digest.sha256(data))
+            if digest != f.sha256 {
+                problems.append(.init(path: f.path, detail: "SHA-256 is \(digest), the manifest says \(f.sha256)"))
+            }
+        }
+        for name in files.keys.sorted() where !listed.contains(name) && !name.hasPrefix("redaction/") {
+            problems.append(.init(path: name, detail: "in the package but not listed in the manifest"))
+        }
+        return problems
+    }
+
+    /// The events of one window, in order, with assets put back (those a summary package
+    /// dropped keep their reference).
+    public func events(window: PackageManifest.Window) throws -> [[UInt8]] {
+        guard let data = files[window.file] else {
+            throw PackageError(path: path, entry: window.file, detail: "missing")
+        }
+        var assets: [String: (String, [UInt8])] = [:]
+        for a in manifest.assets {
+            if let p = a.path, let bytes = files[p] { assets[a.sha256] = (a.mediaType, bytes) }
+        }
+        var out: [[UInt8]] = []
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            do {
+                out.append(try AssetStore.restore(Array(line)) { assets[$0] })
+            } catch let e as JSONError {
+                throw PackageError(path: path, entry: window.file, detail: "line \(out.count + 1): \(e.detail) at byte \(e.offset)")
+            }
+        }
+        return out
+    }
+}
