@@ -99,3 +99,60 @@ struct CommandLineTests {
         #expect(r.stderr.contains("Unknown option '--no-such-flag'"))
     }
 }
+
+@Suite("pack, inspect and export from the command line")
+struct PackageCommandTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "/scrubjay-cli-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    @Test func packInspectExport() throws {
+        let pkg = dir + "/rec.zip"
+        let p = try runScrubjay(["pack", fixtures + "/posthog/recording_snapshots.jsonl", "-o", pkg, "--storage-region", "eu-central-1", "--recording-id", "rec-1"])
+        #expect(p.status == 0, "\(p.stderr)")
+        #expect(p.stdout == "\(pkg): 49 events in 2 windows, 0 assets, fidelity full\n")
+        let i = try runScrubjay(["inspect", "--json", pkg])
+        #expect(i.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as? [String: Any])
+        #expect(obj["checksumsHold"] as? Bool == true)
+        let manifest = try #require(obj["manifest"] as? [String: Any])
+        #expect((manifest["provenance"] as? [String: Any])?["storageRegion"] as? String == "eu-central-1")
+        #expect((manifest["recording"] as? [String: Any])?["id"] as? String == "rec-1")
+        let out = dir + "/rec.json"
+        let e = try runScrubjay(["export", pkg, "-o", out, "--format", "rrweb-jsonl"])
+        #expect(e.status == 0, "\(e.stderr)")
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 49)
+    }
+
+    @Test func tamperedPackageFailsInspect() throws {
+        let pkg = dir + "/t.zip"
+        _ = try runScrubjay(["pack", fixtures + "/rrweb/record--record-can-add-custom-event-1.json", "-o", pkg])
+        // Flip one byte of the stored (uncompressed or deflated) events entry via libarchive-free means:
+        var data = try Data(contentsOf: URL(fileURLWithPath: pkg))
+        let marker = Data("events/main.jsonl".utf8)
+        let at = try #require(data.range(of: marker, options: [], in: 0..<data.count)?.upperBound)
+        data[at + 3] ^= 0xFF
+        try data.write(to: URL(fileURLWithPath: pkg))
+        let r = try runScrubjay(["inspect", pkg])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(pkg))
+    }
+
+    @Test func exportWritesNothingOnError() throws {
+        let out = dir + "/never.json"
+        let r = try runScrubjay(["export", fixtures + "/posthog/docs.json", "-o", out])
+        #expect(r.status == ExitStatus.malformedInput.rawValue)
+        #expect(r.stderr.contains("not a readable package archive"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).isEmpty)
+    }
+
+    @Test func badFidelityIsAUsageError() throws {
+        let r = try runScrubjay(["pack", fixtures + "/posthog/docs.json", "-o", dir + "/x.zip", "--fidelity", "tiny"])
+        #expect(r.status == ExitStatus.usage.rawValue)
+        #expect(r.stderr.contains("--fidelity must be full or summary"))
+    }
+}
