@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Benchmarks the JSON engine on a synthetic recording, against Python/orjson in the same run.
-#   bash Benchmarks/run.sh [MB]      (default 50)
+#   bash Benchmarks/run.sh [MB] [--pack PACK_MB]   (default 50; --pack also times `scrubjay pack`
+#                                                  on a PACK_MB blob_v2-cv input, with peak memory)
 # Needs python3 with orjson (installed with pip if missing). The input is generated once
 # into .build/bench/ by ../shared/bench/gen_synthetic.py; set SCRUBJAY_GEN to use another
 # copy of the generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mb="${1:-50}"
+mb=50
+pack_mb=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --pack) pack_mb="$2"; shift 2 ;;
+    *) mb="$1"; shift ;;
+  esac
+done
 gen="${SCRUBJAY_GEN:-../shared/bench/gen_synthetic.py}"
 [ -f "$gen" ] || { echo "generator not found: $gen (set SCRUBJAY_GEN)" >&2; exit 2; }
 python3 -c "import orjson" 2>/dev/null || pip install -q orjson
@@ -17,3 +25,14 @@ swift build -c release --product scrubjay-bench >/dev/null
 echo "machine: $(nproc) cores, $(uname -m); one core used"
 .build/release/scrubjay-bench "$input" --runs 7 --baseline Benchmarks/baseline_orjson.py
 .build/release/scrubjay-bench "$input" --memory
+if [ -n "$pack_mb" ]; then
+  packed_input=".build/bench/synthetic-${pack_mb}mb-blob_v2-cv.jsonl"
+  [ -f "$packed_input" ] || python3 "$gen" "$packed_input" --mb "$pack_mb" --shape blob_v2-cv
+  swift build -c release --product scrubjay >/dev/null
+  out=$(mktemp -d)
+  /usr/bin/time -f "%e %M" -o "$out/time" .build/release/scrubjay pack "$packed_input" -o "$out/p.zip" >/dev/null
+  read -r seconds kb < "$out/time"
+  size=$(stat -c %s "$packed_input")
+  python3 -c "import sys; s,kb,size=float(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]); print(f'pack (blob_v2-cv, {size/1e6:.1f} MB): {size/1e6/s:.1f} MB/s ({s:.1f} s), peak memory {kb*1024/1e6:.0f} MB ({kb*1024/size:.2f}x the input), package {int(open(\"/dev/stdin\").read())/1e6:.1f} MB')" "$seconds" "$kb" "$size" <<< "$(stat -c %s "$out/p.zip")"
+  rm -rf "$out"
+fi

@@ -32,8 +32,14 @@ public final class JSONBytes: @unchecked Sendable {
         let n = bytes.count
         let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: n + JSONBytes.padding, alignment: 16)
         let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var i = 0
-        for b in bytes { p[i] = b; i += 1 }
+        // One memcpy for contiguous storage (arrays, slices); element by element otherwise.
+        let copied: Void? = bytes.withContiguousStorageIfAvailable { src in
+            if let base = src.baseAddress { p.update(from: base, count: n) }
+        }
+        if copied == nil {
+            var i = 0
+            for b in bytes { p[i] = b; i += 1 }
+        }
         (p + n).initialize(repeating: 0, count: JSONBytes.padding)
         self.base = p
         self.count = n

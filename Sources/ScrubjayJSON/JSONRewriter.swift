@@ -27,7 +27,8 @@ public struct JSONEdits {
     /// Replaces the absolute byte range `range` with raw bytes (which must be valid JSON in place).
     public mutating func replace(_ range: Range<Int>, withRawJSON bytes: some Collection<UInt8>) {
         let from = arena.count
-        arena.append(contentsOf: bytes)
+        let appended: Void? = bytes.withContiguousStorageIfAvailable { arena.append(contentsOf: $0) }
+        if appended == nil { arena.append(contentsOf: bytes) }
         edits.append(Edit(start: range.lowerBound, end: range.upperBound, from: from, to: arena.count))
     }
 
@@ -202,11 +203,11 @@ public struct JSONRewriter {
         var cursor = range.lowerBound
         for e in edits.edits {
             precondition(e.start >= cursor && e.end <= range.upperBound, "edit outside the range")
-            out.append(contentsOf: source.slice(cursor..<e.start))
-            out.append(contentsOf: edits.arena[e.from..<e.to])
+            source.withBytes(cursor..<e.start) { out.append(contentsOf: $0) }
+            edits.arena.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[e.from..<e.to])) }
             cursor = e.end
         }
-        out.append(contentsOf: source.slice(cursor..<range.upperBound))
+        source.withBytes(cursor..<range.upperBound) { out.append(contentsOf: $0) }
         return out
     }
 
