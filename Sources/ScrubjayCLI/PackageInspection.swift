@@ -1,10 +1,30 @@
 import Foundation
+import ScrubjayFormats
 import ScrubjayPackage
 
 /// What `inspect` says about a package: its manifest's facts and whether its checksums hold.
 struct PackageInspection {
     let package: ReplayPackage
     let problems: [ChecksumProblem]
+    /// Facts read from the events themselves (privacy markers, masked inputs).
+    let profile: RecordingProfile?
+
+    init(package: ReplayPackage, problems: [ChecksumProblem]) {
+        self.package = package
+        self.problems = problems
+        // Only a package whose files hold is read further.
+        self.profile = problems.isEmpty ? try? PackageInspection.profile(of: package) : nil
+    }
+
+    static func profile(of package: ReplayPackage) throws -> RecordingProfile {
+        var profile = RecordingProfile(shape: .rrwebArray)
+        for w in package.manifest.recording.windows {
+            for (i, json) in try package.events(window: w).enumerated() {
+                try profile.add(ReplayEvent(windowId: w.id, json: json, sourceIndex: i, line: i + 1))
+            }
+        }
+        return profile
+    }
 
     var text: String {
         let m = package.manifest
@@ -29,6 +49,11 @@ struct PackageInspection {
         let referenced = m.assets.reduce(0) { $0 + $1.size * $1.references }
         lines.append("assets:    \(m.assets.count) (\(assetBytes) bytes stored; \(referenced) bytes before de-duplication)")
         lines.append("event bytes: \(eventBytes)")
+        if let profile {
+            let markers = profile.privacyMarkers.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+                + (profile.maskedInputs > 0 ? ["masked inputs \(profile.maskedInputs)"] : [])
+            lines.append("record-time privacy markers: " + (markers.isEmpty ? "none found" : markers.joined(separator: ", ")))
+        }
         lines.append("checksums: " + (problems.isEmpty ? "all \(m.files.count) files hold" : "\(problems.count) problem(s)"))
         for p in problems { lines.append("  \(p)") }
         if !r.eventsByType.isEmpty {
@@ -44,11 +69,14 @@ struct PackageInspection {
             let manifest: PackageManifest
             let checksumsHold: Bool
             let checksumProblems: [String]
+            let privacyMarkers: [String: Int]?
+            let maskedInputs: Int?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try! encoder.encode(Out(file: package.path, manifest: package.manifest,
-                                          checksumsHold: problems.isEmpty, checksumProblems: problems.map(\.description)))
+                                          checksumsHold: problems.isEmpty, checksumProblems: problems.map(\.description),
+                                          privacyMarkers: profile?.privacyMarkers, maskedInputs: profile?.maskedInputs))
         return String(decoding: data, as: UTF8.self)
     }
 }

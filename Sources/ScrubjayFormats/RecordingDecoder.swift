@@ -11,6 +11,14 @@ public struct ReplayEvent: Sendable {
     public var sourceIndex: Int
     /// 1-based line of that value, for JSON Lines input.
     public var line: Int?
+
+    /// An event with its origin.
+    public init(windowId: String?, json: [UInt8], sourceIndex: Int, line: Int?) {
+        self.windowId = windowId
+        self.json = json
+        self.sourceIndex = sourceIndex
+        self.line = line
+    }
 }
 
 /// Reads any supported recording container and hands out its rrweb events in file order.

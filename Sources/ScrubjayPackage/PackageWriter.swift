@@ -51,9 +51,25 @@ public struct PackageWriter {
             let bytes = try JSONBytes(contentsOfFile: path)
             let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
             inputs.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
-            let decoder = try RecordingDecoder(bytes: bytes)
-            if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
-            try decoder.forEachEvent { event in
+            let head = bytes.slice(0..<min(4, bytes.count))
+            let events: ((ReplayEvent) throws -> Void) throws -> Void
+            if ReplayPackage.looksLikeArchive(head) {
+                // An existing package: its events, assets put back, with their windows.
+                let package = try ReplayPackage.open(path)
+                if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
+                events = { body in
+                    for w in package.manifest.recording.windows {
+                        for (i, json) in try package.events(window: w).enumerated() {
+                            try body(ReplayEvent(windowId: w.id.isEmpty ? nil : w.id, json: json, sourceIndex: i, line: i + 1))
+                        }
+                    }
+                }
+            } else {
+                let decoder = try RecordingDecoder(bytes: bytes)
+                if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
+                events = decoder.forEachEvent
+            }
+            try events { event in
                 let window = event.windowId ?? ""
                 if options.fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
                     if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
@@ -135,6 +151,7 @@ public struct PackageWriter {
 
     static func sourceSystem(_ shapes: [String]) -> String {
         if shapes.contains(where: { $0.hasPrefix("posthog") }) { return "posthog" }
+        if shapes == ["scrubjay-package"] { return "unknown" }
         return shapes.isEmpty ? "unknown" : "rrweb"
     }
 

@@ -100,6 +100,19 @@ struct CommandLineTests {
     }
 }
 
+/// Checks a manifest the CLI wrote against the schema (Tests/Support/validate_manifest.py).
+func expectValidManifest(_ manifest: Any) throws {
+    let path = NSTemporaryDirectory() + "/scrubjay-manifest-\(UUID().uuidString).json"
+    try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let v = Process()
+    v.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    v.arguments = ["python3", fixtures + "/../Support/validate_manifest.py", path]
+    try v.run()
+    v.waitUntilExit()
+    #expect(v.terminationStatus == 0, "the manifest does not match docs/schemas/package-manifest.schema.json")
+}
+
 @Suite("pack, inspect and export from the command line")
 struct PackageCommandTests {
     let dir: String = {
@@ -120,6 +133,7 @@ struct PackageCommandTests {
         let manifest = try #require(obj["manifest"] as? [String: Any])
         #expect((manifest["provenance"] as? [String: Any])?["storageRegion"] as? String == "eu-central-1")
         #expect((manifest["recording"] as? [String: Any])?["id"] as? String == "rec-1")
+        try expectValidManifest(manifest)
         let out = dir + "/rec.json"
         let e = try runScrubjay(["export", pkg, "-o", out, "--format", "rrweb-jsonl"])
         #expect(e.status == 0, "\(e.stderr)")
@@ -130,6 +144,9 @@ struct PackageCommandTests {
     @Test func tamperedPackageFailsInspect() throws {
         let pkg = dir + "/t.zip"
         _ = try runScrubjay(["pack", fixtures + "/rrweb/record--record-can-add-custom-event-1.json", "-o", pkg])
+        let before = try runScrubjay(["inspect", "--json", pkg])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])
+        try expectValidManifest(try #require(obj["manifest"]))
         // Flip one byte of the stored (uncompressed or deflated) events entry via libarchive-free means:
         var data = try Data(contentsOf: URL(fileURLWithPath: pkg))
         let marker = Data("events/main.jsonl".utf8)

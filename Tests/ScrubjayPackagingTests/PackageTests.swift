@@ -7,8 +7,8 @@ import ScrubjayNative
 
 let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
-let schemaPath: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/schemas/package-manifest.schema.json").path
+let validator: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Support/validate_manifest.py").path
 
 let recordings: [String] = {
     let e = FileManager.default.enumerator(atPath: fixtures)!
@@ -23,19 +23,14 @@ func temporaryPath(_ name: String) -> String {
     NSTemporaryDirectory() + "/scrubjay-pkg-\(UUID().uuidString)-\(name)"
 }
 
-/// Every manifest a test writes is checked against the schema (python3 jsonschema).
+/// Every manifest a test writes is checked against the schema (Tests/Support/validate_manifest.py).
 func validateAgainstSchema(_ manifest: [UInt8]) throws {
     let path = temporaryPath("manifest.json")
     try Data(manifest).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
-    let script = """
-    import json, sys, jsonschema
-    schema = json.load(open(sys.argv[1])); doc = json.load(open(sys.argv[2]))
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
-    """
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", script, schemaPath, path]
+    p.arguments = ["python3", validator, path]
     let err = Pipe()
     p.standardError = err
     try p.run()
@@ -198,6 +193,20 @@ struct PackageTests {
         #expect(manifest.recording.eventCount == total)
         #expect(manifest.provenance.inputs.count == 4)
         #expect(manifest.recording.windows.count == 1)
+    }
+
+    @Test func aPackageCanBePackedAgain() throws {
+        let first = temporaryPath("1.zip")
+        let second = temporaryPath("2.zip")
+        defer { try? FileManager.default.removeItem(atPath: first); try? FileManager.default.removeItem(atPath: second) }
+        try PackageWriter(options: PackOptions()).write(inputs: [fixtures + "/posthog/docs.json"], to: first)
+        let m = try PackageWriter(options: PackOptions()).write(inputs: [first], to: second)
+        #expect(m.provenance.sourceShapes == ["scrubjay-package"])
+        let a = try Exporter.export(try ReplayPackage.open(first), format: .rrwebJSONL)
+        let b = try Exporter.export(try ReplayPackage.open(second), format: .rrwebJSONL)
+        #expect(a == b)
+        #expect(m.assets.count == 1)
+        try validateAgainstSchema(try ReplayPackage.open(second).files["manifest.json"]!)
     }
 
     @Test func posthogExportRoundTrips() throws {
