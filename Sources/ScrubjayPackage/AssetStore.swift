@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ScrubjayJSON
 import ScrubjayNative
 
@@ -24,38 +27,54 @@ public struct AssetStore {
     /// The event with its large data URLs replaced by references (the bytes unchanged when none).
     public mutating func extract(from event: [UInt8]) throws -> [UInt8] {
         // Cheap check first: most events hold no data URL at all.
-        guard event.count >= AssetStore.threshold, containsDataURL(event) else { return event }
-        let bytes = JSONBytes(event)
-        var reader = try EventReader(bytes: bytes)
-        guard let e = try reader.next() else { return event }
-        var edits = JSONEdits()
-        for i in 0..<e.tokenCount {
-            let t = e.token(i)
-            guard t.kind == .string, !t.isKey, Int(t.end - t.start) >= AssetStore.threshold else { continue }
-            let v = JSONValueRef(index: i)
-            let text = e.string(v)
-            guard let (mediaType, data) = AssetStore.decodeDataURL(text) else { continue }
+        guard event.count >= AssetStore.threshold, AssetStore.contains(event, "\"data:") else { return event }
+        return try AssetStore.rewriteStrings(event, minimumLength: AssetStore.threshold) { text in
+            guard let (mediaType, data) = AssetStore.decodeDataURL(text) else { return nil }
             let hash = Hex.encode(Digest.sha256(data))
             if stored[hash] == nil {
                 stored[hash] = Stored(data: data, mediaType: mediaType, references: 0)
                 order.append(hash)
             }
             stored[hash]!.references += 1
-            edits.replace(v, in: e, withString: AssetStore.referencePrefix + hash)
+            return AssetStore.referencePrefix + hash
+        }
+    }
+
+    /// The event with every string value (not key) of at least `minimumLength` bytes for
+    /// which `transform` returns a text replaced by that text; untouched bytes stay as they are.
+    static func rewriteStrings(_ event: [UInt8], minimumLength: Int = 0, _ transform: (String) -> String?) throws -> [UInt8] {
+        let bytes = JSONBytes(event)
+        var reader = try EventReader(bytes: bytes)
+        guard let e = try reader.next() else { return event }
+        var edits = JSONEdits()
+        for i in 0..<e.tokenCount {
+            let t = e.token(i)
+            guard t.kind == .string, !t.isKey, Int(t.end - t.start) >= minimumLength else { continue }
+            let v = JSONValueRef(index: i)
+            if let replacement = transform(e.string(v)) {
+                edits.replace(v, in: e, withString: replacement)
+            }
         }
         if edits.isEmpty { return event }
         return JSONRewriter.apply(&edits, to: bytes, range: e.range)
     }
 
-    private func containsDataURL(_ bytes: [UInt8]) -> Bool {
-        let needle = Array("\"data:".utf8)
-        return bytes.withUnsafeBufferPointer { p in
-            var i = 0
-            while i + needle.count <= p.count {
-                if p[i] == 0x22, p[i + 1] == 0x64, Array(p[i..<(i + needle.count)]) == needle { return true }
-                i += 1
+    /// Whether `bytes` contain the UTF-8 of `needle` (memchr for the first byte, then memcmp:
+    /// no allocation, no per-byte Swift loop).
+    static func contains(_ bytes: [UInt8], _ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            bytes.withUnsafeBytes { h in
+                guard n.count > 0, h.count >= n.count, let base = h.baseAddress, let first = n.first else { return false }
+                var offset = 0
+                let last = h.count - n.count
+                while offset <= last, let hit = memchr(base + offset, Int32(first), last - offset + 1) {
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + at, n.baseAddress!, n.count) == 0 { return true }
+                    offset = at + 1
+                }
+                return false
             }
-            return false
         }
     }
 
@@ -95,25 +114,12 @@ public struct AssetStore {
     /// `lookup` returns (media type, bytes) for a hash, or nil when the asset is absent
     /// (a summary package): the reference is then left as it is.
     public static func restore(_ event: [UInt8], lookup: (String) -> (String, [UInt8])?) throws -> [UInt8] {
-        let marker = Array(referencePrefix.utf8)
-        guard event.withUnsafeBufferPointer({ p in
-            p.count >= marker.count && (0...(p.count - marker.count)).contains { i in p[i] == marker[0] && Array(p[i..<(i + marker.count)]) == marker }
-        }) else { return event }
-        let bytes = JSONBytes(event)
-        var reader = try EventReader(bytes: bytes)
-        guard let e = try reader.next() else { return event }
-        var edits = JSONEdits()
-        for i in 0..<e.tokenCount {
-            let t = e.token(i)
-            guard t.kind == .string, !t.isKey else { continue }
-            let v = JSONValueRef(index: i)
-            let text = e.string(v)
-            guard text.hasPrefix(referencePrefix) else { continue }
-            let hash = String(text.dropFirst(referencePrefix.count))
-            if let (mediaType, data) = lookup(hash) {
-                edits.replace(v, in: e, withString: dataURL(mediaType: mediaType, data: data))
+        guard contains(event, referencePrefix) else { return event }
+        return try rewriteStrings(event) { text in
+            guard text.hasPrefix(referencePrefix), let (mediaType, data) = lookup(String(text.dropFirst(referencePrefix.count))) else {
+                return nil
             }
+            return dataURL(mediaType: mediaType, data: data)
         }
-        return JSONRewriter.apply(&edits, to: bytes, range: e.range)
     }
 }

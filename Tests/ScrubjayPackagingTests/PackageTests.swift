@@ -231,3 +231,18 @@ struct PackageTests {
         }
     }
 }
+
+@Suite("Byte search used to skip events without assets")
+struct ByteSearchTests {
+    @Test func containsFindsEveryPosition() {
+        let needle = "scrubjay-asset:sha256:"
+        let n = Array(needle.utf8)
+        #expect(AssetStore.contains(n, needle))
+        #expect(AssetStore.contains(Array("xx\"".utf8) + n, needle))
+        #expect(AssetStore.contains(n + Array("tail".utf8), needle))
+        #expect(!AssetStore.contains(Array(n.dropLast()), needle))
+        #expect(!AssetStore.contains(Array("sss scrubjay-asset:sha25".utf8), needle))
+        #expect(!AssetStore.contains([], needle))
+        #expect(AssetStore.contains(Array("ssscrubjay-asset:sha256:".utf8), needle))
+    }
+}
