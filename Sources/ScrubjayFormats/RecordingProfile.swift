@@ -60,6 +60,7 @@ public struct RecordingProfile: Sendable {
             }
         case .fullSnapshot?, .incrementalSnapshot?:
             if type == RRWebEventType.fullSnapshot.rawValue, e.member("wireframes", of: data) != nil { channels.insert("mobile") }
+            if type == RRWebEventType.incrementalSnapshot.rawValue, RecordingProfile.isMobileMutation(e, data) { channels.insert("mobile") }
             if type == RRWebEventType.incrementalSnapshot.rawValue,
                e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.input.rawValue,
                let text = e.member("text", of: data), e.kind(text) == .string {
@@ -73,6 +74,17 @@ public struct RecordingProfile: Sendable {
         default:
             break
         }
+    }
+
+    /// A mobile wireframe mutation: `adds` or `updates` entries carrying a `wireframe` [FORMATS.md].
+    static func isMobileMutation(_ e: JSONEvent, _ data: JSONValueRef) -> Bool {
+        for name in ["adds", "updates"] as [StaticString] {
+            guard let list = e.member(name, of: data), e.kind(list) == .array else { continue }
+            if let first = e.children(of: list).first, e.kind(first) == .object, e.member("wireframe", of: first) != nil {
+                return true
+            }
+        }
+        return false
     }
 
     private mutating func addURL(_ url: String) {

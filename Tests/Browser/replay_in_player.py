@@ -122,6 +122,17 @@ def main(paths):
     return 1 if failed else 0
 
 
+def validate_manifest(manifest, source):
+    """Every manifest written here is checked against docs/schemas/package-manifest.schema.json."""
+    import jsonschema
+    here = os.path.dirname(os.path.abspath(__file__))
+    schema = json.load(open(os.path.join(here, '..', '..', 'docs', 'schemas', 'package-manifest.schema.json')))
+    try:
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(manifest)
+    except jsonschema.ValidationError as e:
+        sys.exit('%s: the package manifest does not match the schema: %s' % (source, e.message))
+
+
 def corpus(binary, fixtures, workdir):
     """Exports every playable window of every recording in `fixtures`; returns the paths."""
     import subprocess
@@ -136,6 +147,7 @@ def corpus(binary, fixtures, workdir):
             info = json.loads(subprocess.run([binary, 'inspect', '--json', base + '.zip'], check=True,
                                              capture_output=True, text=True).stdout)
             manifest = info['manifest']
+            validate_manifest(manifest, src)
             if 'mobile' in manifest['recording']['channels']:
                 continue
             for i, w in enumerate(manifest['recording']['windows']):

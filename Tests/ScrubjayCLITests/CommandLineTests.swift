@@ -173,3 +173,13 @@ struct PackageCommandTests {
         #expect(r.stderr.contains("--fidelity must be full or summary"))
     }
 }
+
+@Suite("inspect recognises mobile recordings")
+struct MobileInspectTests {
+    @Test(arguments: ["posthog-mobile/increment-with-child-duplication.json", "posthog-mobile/encoded-snapshot-data.jsonl"])
+    func mobileChannel(_ file: String) throws {
+        let r = try runScrubjay(["inspect", "--json", fixtures + "/" + file])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((obj["channels"] as? [String])?.contains("mobile") == true, "\(file)")
+    }
+}
