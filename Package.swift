@@ -8,6 +8,7 @@ import PackageDescription
 //   ScrubjayIO       reading files, writing them atomically (temporary file, then rename)
 //   ScrubjayJSON     byte-level JSON engine for replay events (no Foundation on the hot path)
 //   ScrubjayFormats  replay formats: the containers recordings arrive in, what an event means
+//   ScrubjayRules    the rule engine: rule packs (YAML), validators, matching, actions (docs/RULES.md)
 //   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
 //   scrubjay         the executable: a thin shell over ScrubjayCLI
@@ -24,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -39,9 +41,12 @@ let package = Package(
         .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
         .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
         .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON", "ScrubjayNative"]),
+        .target(name: "ScrubjayRules", dependencies: [
+            "ScrubjayNative", "ScrubjayJSON", .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "ScrubjayPackage", dependencies: ["ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayIO"]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
@@ -53,6 +58,7 @@ let package = Package(
         .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayNative"]),
         .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
         .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],
     swiftLanguageModes: [.v6]

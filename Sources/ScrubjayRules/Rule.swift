@@ -1,0 +1,82 @@
+import ScrubjayNative
+
+/// What kind of personal data a rule finds.
+public enum RuleCategory: String, Sendable, CaseIterable, Codable {
+    case contact, financial, government_id, credential, network, location, identifier, free_text
+}
+
+/// How bad a finding is.
+public enum Severity: String, Sendable, CaseIterable, Codable, Comparable {
+    case low, medium, high
+    public static func < (a: Severity, b: Severity) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Where a string sits in a recording (docs/RULES.md, "Channels").
+public enum Channel: String, Sendable, CaseIterable, Codable, Hashable {
+    case text, comment, attribute, css, input, url, custom, console, network, mobile
+}
+
+/// What happens to a value a rule found.
+public enum RuleAction: String, Sendable, CaseIterable, Codable {
+    case mask, replace, remove, hash, keep_last
+}
+
+/// Checks that make a pattern match count.
+public enum ValidatorKind: String, Sendable, CaseIterable, Codable {
+    case luhn, iban, us_ssn, ip, jwt, entropy
+}
+
+/// One rule, compiled. Created by `RulePackLoader`.
+public struct Rule: Sendable {
+    public let id: String
+    public let description: String
+    public let category: RuleCategory
+    public let severity: Severity
+    /// The channels it applies to.
+    public let channels: Set<Channel>
+    public let pattern: PCRE2Regex
+    /// The capture group holding the sensitive value (0: the whole match).
+    public let group: Int
+    /// Lower-cased prefilter words; empty means the pattern always runs.
+    public let keywords: [[UInt8]]
+    public let validator: ValidatorKind?
+    public let minEntropy: Double
+    public let allowValues: Set<String>
+    public let allowPatterns: [PCRE2Regex]
+    public let action: RuleAction
+    public let replacement: String
+    public let examples: RuleExamples
+    /// Where the rule was written.
+    public let source: SourceLocation
+}
+
+/// A rule's own tests.
+public struct RuleExamples: Sendable {
+    public struct Match: Sendable {
+        public let input: String
+        public let output: String
+        public let line: Int
+    }
+    public let match: [Match]
+    public let noMatch: [(input: String, line: Int)]
+}
+
+/// A file and line (1-based).
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public var description: String { "\(file):\(line)" }
+}
+
+/// A rule file that cannot be used: names the file, line and rule.
+public struct RuleError: Error, CustomStringConvertible, Sendable {
+    public let file: String
+    public let line: Int?
+    public let ruleId: String?
+    public let message: String
+    public var description: String {
+        "\(file)" + (line.map { ":\($0)" } ?? "") + (ruleId.map { ": rule \($0)" } ?? "") + ": " + message
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import ScrubjayNative
+import Yams
+
+/// A loaded pack: its name and rules, and where it came from.
+public struct RulePack: Sendable {
+    public let name: String
+    public let description: String
+    /// The file (or `builtin:<name>.yml` for packs compiled into the binary).
+    public let file: String
+    /// SHA-256 of the file's bytes, lower-case hex (recorded in manifests later).
+    public let sha256: String
+    public let rules: [Rule]
+}
+
+/// Reads rule packs (docs/RULES.md) into compiled rules, with errors that name file, line and rule.
+public enum RulePackLoader {
+    /// The rule format versions this release reads.
+    public static let supportedVersion = 1
+
+    static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
+    static let ruleKeys: Set<String> = [
+        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords",
+        "validator", "min_entropy", "allow", "action", "replacement", "examples",
+    ]
+
+    /// Loads the packs at `paths` (files, or directories whose `*.yml`/`*.yaml` files are read
+    /// in name order), following `include`s. Each file is read once.
+    public static func load(paths: [String]) throws -> [RulePack] {
+        var packs: [RulePack] = []
+        var seen: Set<String> = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw RuleError(file: path, line: nil, ruleId: nil, message: "no such file or directory")
+            }
+            if isDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+                for n in names { try loadFile((path as NSString).appendingPathComponent(n), into: &packs, seen: &seen) }
+            } else {
+                try loadFile(path, into: &packs, seen: &seen)
+            }
+        }
+        try checkUniqueIds(packs)
+        return packs
+    }
+
+    /// Loads packs from text (the packs compiled into the binary).
+    public static func load(builtin: [(name: String, text: String)]) throws -> [RulePack] {
+        let packs = try builtin.map { try parse(text: $0.text, file: "builtin:\($0.name)", includeBase: nil).pack }
+        try checkUniqueIds(packs)
+        return packs
+    }
+
+    static func checkUniqueIds(_ packs: [RulePack]) throws {
+        var where_: [String: SourceLocation] = [:]
+        for r in packs.flatMap(\.rules) {
+            if let first = where_[r.id] {
+                throw RuleError(file: r.source.file, line: r.source.line, ruleId: r.id, message: "duplicate rule id (first defined at \(first))")
+            }
+            where_[r.id] = r.source
+        }
+    }
+
+    static func loadFile(_ path: String, into packs: inout [RulePack], seen: inout Set<String>) throws {
+        let canonical = (path as NSString).standardizingPath
+        guard seen.insert(canonical).inserted else { return }
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw RuleError(file: path, line: nil, ruleId: nil, message: "cannot read: \(error.localizedDescription)")
+        }
+        let (pack, includes) = try parse(text: text, file: path, includeBase: (path as NSString).deletingLastPathComponent)
+        for inc in includes { try loadFile(inc, into: &packs, seen: &seen) }
+        packs.append(pack)
+    }
+
+    /// Parses one pack. Returns it and the absolute paths it includes.
+    static func parse(text: String, file: String, includeBase: String?) throws -> (pack: RulePack, includes: [String]) {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw RuleError(file: file, line: nil, ruleId: nil, message: "the file is empty")
+            }
+            root = node
+        } catch let e as RuleError {
+            throw e
+        } catch let e as YamlError {
+            throw RuleError(file: file, line: nil, ruleId: nil, message: "not valid YAML: \(e)")
+        }
+        func fail(_ node: Node?, _ rule: String?, _ message: String) -> RuleError {
+            RuleError(file: file, line: node?.mark?.line, ruleId: rule, message: message)
+        }
+        guard let top = root.mapping else { throw fail(root, nil, "a pack must be a mapping with version, pack and rules") }
+        for (k, _) in top where !packKeys.contains(k.string ?? "") {
+            throw fail(k, nil, "unknown key '\(k.string ?? "?")' (allowed: \(packKeys.sorted().joined(separator: ", ")))")
+        }
+        guard let version = top["version"]?.int else { throw fail(root, nil, "missing 'version: 1'") }
+        guard version == supportedVersion else {
+            throw fail(top["version"], nil, "rule format version \(version); this Scrubjay reads version \(supportedVersion)")
+        }
+        guard let name = top["pack"]?.string else { throw fail(root, nil, "missing 'pack: NAME'") }
+        var includes: [String] = []
+        if let inc = top["include"] {
+            guard let list = inc.sequence else { throw fail(inc, nil, "'include' must be a list of files") }
+            for item in list {
+                guard let s = item.string else { throw fail(item, nil, "'include' entries must be file names") }
+                guard let base = includeBase else { throw fail(item, nil, "a built-in pack cannot include files") }
+                includes.append(s.hasPrefix("/") ? s : (base as NSString).appendingPathComponent(s))
+            }
+        }
+        var rules: [Rule] = []
+        if let list = top["rules"] {
+            guard let seq = list.sequence else { throw fail(list, nil, "'rules' must be a list") }
+            for node in seq { rules.append(try parseRule(node, file: file)) }
+        }
+        let digest = Hex.encode(Digest.sha256(Array(text.utf8)))
+        return (RulePack(name: name, description: top["description"]?.string ?? "", file: file, sha256: digest, rules: rules), includes)
+    }
+
+    static func parseRule(_ node: Node, file: String) throws -> Rule {
+        guard let m = node.mapping else {
+            throw RuleError(file: file, line: node.mark?.line, ruleId: nil, message: "a rule must be a mapping")
+        }
+        let id = m["id"]?.string
+        func fail(_ n: Node?, _ message: String) -> RuleError {
+            RuleError(file: file, line: (n ?? node).mark?.line, ruleId: id, message: message)
+        }
+        for (k, _) in m where !ruleKeys.contains(k.string ?? "") {
+            throw fail(k, "unknown key '\(k.string ?? "?")' (allowed: \(ruleKeys.sorted().joined(separator: ", ")))")
+        }
+        guard let id, id.range(of: "^[a-z0-9_.-]+$", options: .regularExpression) != nil else {
+            throw fail(m["id"], "every rule needs an 'id' of lower-case letters, digits, '_', '.', '-'")
+        }
+        func required(_ key: String) throws -> Node {
+            guard let n = m[key] else { throw fail(nil, "missing '\(key)'") }
+            return n
+        }
+        func oneOf<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T where T.RawValue == String {
+            let n = try required(key)
+            guard let s = n.string, let v = T(rawValue: s) else {
+                throw fail(n, "'\(key)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return v
+        }
+        let category = try oneOf("category", RuleCategory.self)
+        let severity = try oneOf("severity", Severity.self)
+        let action = try oneOf("action", RuleAction.self)
+        if let kind = m["kind"], kind.string != "pattern" {
+            throw fail(kind, "kind '\(kind.string ?? "?")' is not supported by this release (supported: pattern)")
+        }
+        var channels = Set(Channel.allCases)
+        if let c = m["channels"] {
+            guard let seq = c.sequence else { throw fail(c, "'channels' must be a list") }
+            channels = []
+            for item in seq {
+                if item.string == "all" { channels = Set(Channel.allCases); continue }
+                guard let s = item.string, let ch = Channel(rawValue: s) else {
+                    throw fail(item, "unknown channel '\(item.string ?? "?")' (channels: all, \(Channel.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                channels.insert(ch)
+            }
+        }
+        var options: PCRE2Regex.Options = [.utf]
+        if let f = m["flags"] {
+            for item in f.sequence ?? [] {
+                switch item.string {
+                case "caseless": options.insert(.caseInsensitive)
+                case "multiline": options.insert(.multiline)
+                case "dotall": options.insert(.dotAll)
+                case "extended": options.insert(.extended)
+                default: throw fail(item, "unknown flag '\(item.string ?? "?")' (flags: caseless, multiline, dotall, extended)")
+                }
+            }
+        }
+        let patternNode = try required("pattern")
+        guard let patternText = patternNode.string else { throw fail(patternNode, "'pattern' must be a string") }
+        let pattern: PCRE2Regex
+        do { pattern = try PCRE2Regex(patternText, options: options) } catch {
+            throw fail(patternNode, "invalid pattern: \(error)")
+        }
+        let group = m["group"]?.int ?? 0
+        guard group >= 0 && group <= pattern.captureCount else {
+            throw fail(m["group"], "group \(group) does not exist (the pattern has \(pattern.captureCount) groups)")
+        }
+        var validator: ValidatorKind?
+        if let v = m["validator"] {
+            guard let s = v.string, let k = ValidatorKind(rawValue: s) else {
+                throw fail(v, "unknown validator '\(v.string ?? "?")' (validators: \(ValidatorKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            validator = k
+        }
+        let keywords = (m["keywords"]?.sequence ?? []).compactMap { $0.string.map { Array($0.lowercased().utf8) } }
+        var allowValues: Set<String> = []
+        var allowPatterns: [PCRE2Regex] = []
+        if let allow = m["allow"] {
+            guard let am = allow.mapping else { throw fail(allow, "'allow' must have 'values' and/or 'patterns'") }
+            for (k, v) in am {
+                switch k.string {
+                case "values": allowValues = Set((v.sequence ?? []).compactMap(\.string))
+                case "patterns":
+                    for p in v.sequence ?? [] {
+                        do { allowPatterns.append(try PCRE2Regex(p.string ?? "", options: [.utf])) } catch {
+                            throw fail(p, "invalid allow pattern: \(error)")
+                        }
+                    }
+                default: throw fail(k, "unknown key '\(k.string ?? "?")' in 'allow' (allowed: values, patterns)")
+                }
+            }
+        }
+        let replacement = m["replacement"]?.string ?? "[\(id)]"
+        if action == .replace && m["replacement"] == nil { throw fail(nil, "action 'replace' needs a 'replacement'") }
+        var matchExamples: [RuleExamples.Match] = []
+        var noMatch: [(String, Int)] = []
+        if let ex = m["examples"]?.mapping {
+            for (k, v) in ex {
+                switch k.string {
+                case "match":
+                    for item in v.sequence ?? [] {
+                        guard let input = item["input"]?.string, let output = item["output"]?.string else {
+                            throw fail(item, "a 'match' example needs 'input' and 'output'")
+                        }
+                        matchExamples.append(.init(input: input, output: output, line: item.mark?.line ?? 0))
+                    }
+                case "no_match":
+                    for item in v.sequence ?? [] {
+                        guard let s = item.string else { throw fail(item, "'no_match' entries are strings") }
+                        noMatch.append((s, item.mark?.line ?? 0))
+                    }
+                default: throw fail(k, "unknown key '\(k.string ?? "?")' in 'examples' (allowed: match, no_match)")
+                }
+            }
+        }
+        return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
+                    channels: channels, pattern: pattern, group: group, keywords: keywords, validator: validator,
+                    minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
+                    action: action, replacement: replacement,
+                    examples: RuleExamples(match: matchExamples, noMatch: noMatch),
+                    source: SourceLocation(file: file, line: node.mark?.line ?? 0))
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+
+/// The checks a pattern match must pass before it counts (docs/RULES.md, "Validators").
+public enum Validators {
+    /// Runs `kind` on `value`.
+    public static func check(_ kind: ValidatorKind, _ value: String, minEntropy: Double) -> Bool {
+        switch kind {
+        case .luhn: return luhn(value)
+        case .iban: return iban(value)
+        case .us_ssn: return usSSN(value)
+        case .ip: return ipAddress(value)
+        case .jwt: return jwt(value)
+        case .entropy: return shannonEntropy(value) >= minEntropy
+        }
+    }
+
+    /// The Luhn checksum over the digits of `value` (other characters ignored); needs 2+ digits.
+    public static func luhn(_ value: String) -> Bool {
+        let digits = value.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
+        guard digits.count >= 2 else { return false }
+        var sum = 0
+        for (i, d) in digits.reversed().enumerated() {
+            if i % 2 == 1 { let x = d * 2; sum += x > 9 ? x - 9 : x } else { sum += d }
+        }
+        return sum % 10 == 0
+    }
+
+    /// IBAN lengths per country (ISO 13616 registry).
+    static let ibanLengths: [String: Int] = [
+        "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29,
+        "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29,
+        "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28,
+        "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20,
+        "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25, "MC": 27, "MD": 24, "ME": 22,
+        "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25,
+        "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
+        "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+    ]
+
+    /// ISO 13616: a known country, its length, and mod-97 = 1. Spaces are ignored.
+    public static func iban(_ value: String) -> Bool {
+        let chars = Array(value.uppercased().utf8.filter { $0 != 0x20 && $0 != 0x2D })
+        guard chars.count >= 15, chars.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else { return false }
+        let country = String(decoding: chars[0..<2], as: UTF8.self)
+        guard let length = ibanLengths[country], chars.count == length,
+              chars[2] >= 0x30, chars[2] <= 0x39, chars[3] >= 0x30, chars[3] <= 0x39 else { return false }
+        var remainder = 0
+        for c in chars[4...] + chars[0..<4] {
+            if c <= 0x39 {
+                remainder = (remainder * 10 + Int(c - 0x30)) % 97
+            } else {
+                remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+            }
+        }
+        return remainder == 1
+    }
+
+    /// US SSN: nine digits; area not 000, 666 or 9xx; group not 00; serial not 0000.
+    public static func usSSN(_ value: String) -> Bool {
+        let d = value.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
+        guard d.count == 9 else { return false }
+        let area = d[0] * 100 + d[1] * 10 + d[2]
+        let group = d[3] * 10 + d[4]
+        let serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8]
+        return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+    }
+
+    /// Whether `value` parses as an IPv4 (dotted quad, no leading zeros) or IPv6 address.
+    public static func ipAddress(_ value: String) -> Bool {
+        ipv4(value) || ipv6(value)
+    }
+
+    static func ipv4(_ value: String) -> Bool {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { p in
+            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), p.allSatisfy(\.isNumber), let n = Int(p), n <= 255 else { return false }
+            return !(p.count > 1 && p.first == "0")
+        }
+    }
+
+    static func ipv6(_ raw: String) -> Bool {
+        var value = Substring(raw)
+        if let percent = value.firstIndex(of: "%") { value = value[..<percent] } // zone id
+        guard value.contains(":") else { return false }
+        let halves = value.components(separatedBy: "::")
+        guard halves.count <= 2 else { return false }
+        func groups(_ s: String) -> [Substring]? {
+            s.isEmpty ? [] : s.split(separator: ":", omittingEmptySubsequences: false)
+        }
+        guard var all = groups(halves[0]) else { return false }
+        var tail: [Substring] = []
+        if halves.count == 2 { tail = groups(halves[1]) ?? [] }
+        all += tail
+        var count = all.count
+        // An embedded IPv4 address counts as two groups.
+        if let last = all.last, last.contains(".") {
+            guard ipv4(String(last)) else { return false }
+            all.removeLast()
+            count += 1
+        }
+        let hex = all.allSatisfy { g in !g.isEmpty && g.count <= 4 && g.allSatisfy(\.isHexDigit) && g.allSatisfy(\.isASCII) }
+        return hex && (halves.count == 2 ? count < 8 : count == 8)
+    }
+
+    /// Three base64url parts; the first decodes to a JSON object with `alg`.
+    public static func jwt(_ value: String) -> Bool {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count >= 4, parts[1].count >= 4 else { return false }
+        let urlSafe = parts.allSatisfy { $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "=") } }
+        guard urlSafe else { return false }
+        var b64 = String(parts[0]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64),
+              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return header["alg"] != nil
+    }
+
+    /// Shannon entropy of the characters of `value`, in bits per character.
+    public static func shannonEntropy(_ value: String) -> Double {
+        var counts: [UInt8: Int] = [:]
+        for b in value.utf8 { counts[b, default: 0] += 1 }
+        let n = Double(value.utf8.count)
+        guard n > 0 else { return 0 }
+        return counts.values.reduce(0) { h, c in
+            let p = Double(c) / n
+            return h - p * log2(p)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+@testable import ScrubjayRules
+
+func pack(_ rulesYAML: String, file: String = "test.yml") throws -> RulePack {
+    try RulePackLoader.parse(text: "version: 1\npack: test\nrules:\n" + rulesYAML, file: file, includeBase: nil).pack
+}
+
+let emailRule = """
+  - id: email
+    description: Email addresses
+    category: contact
+    severity: medium
+    pattern: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}'
+    keywords: ['@']
+    allow:
+      values: [support@posthog.com]
+      patterns: ['@example\\.org$']
+    action: mask
+    examples:
+      match:
+        - input: 'write to ana@shop.test today'
+          output: 'write to ************* today'
+      no_match: ['ana at shop dot test', 'support@posthog.com', 'bob@example.org']
+
+"""
+
+@Suite("Loading rule packs")
+struct RuleLoaderTests {
+    @Test func aGoodPackLoadsAndItsExamplesPass() throws {
+        let p = try pack(emailRule)
+        #expect(p.rules.map(\.id) == ["email"])
+        #expect(p.rules[0].source.line == 4)
+        #expect(RuleTester.run(p.rules).isEmpty)
+    }
+
+    @Test("bad rules name file, line and rule", arguments: [
+        ("  - id: x\n    category: contact\n    severity: low\n    pattern: 'a(b'\n    action: mask\n",
+         "test.yml:7: rule x: invalid pattern: "),
+        ("  - id: x\n    category: contact\n    severity: low\n    pattern: 'a'\n    action: mask\n    colour: red\n",
+         "test.yml:9: rule x: unknown key 'colour'"),
+        ("  - id: x\n    category: contact\n    severity: low\n    pattern: 'a'\n    validator: mod11\n    action: mask\n",
+         "test.yml:8: rule x: unknown validator 'mod11'"),
+        ("  - id: x\n    category: pets\n    severity: low\n    pattern: 'a'\n    action: mask\n",
+         "test.yml:5: rule x: 'category' must be one of contact, financial,"),
+        ("  - id: x\n    category: contact\n    severity: low\n    pattern: 'a'\n    action: replace\n",
+         "test.yml:4: rule x: action 'replace' needs a 'replacement'"),
+        ("  - id: x\n    category: contact\n    severity: low\n    pattern: 'a'\n    group: 2\n    action: mask\n",
+         "test.yml:8: rule x: group 2 does not exist (the pattern has 0 groups)"),
+    ])
+    func badRules(_ yaml: String, _ expected: String) {
+        do {
+            _ = try pack(yaml)
+            Issue.record("expected an error for \(yaml)")
+        } catch let e as RuleError {
+            #expect(e.description.hasPrefix(expected), "\(e.description)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func invalidPatternCarriesPCRE2MessageAndOffset() throws {
+        do {
+            _ = try pack("  - id: x\n    category: contact\n    severity: low\n    pattern: 'ab(c'\n    action: mask\n")
+            Issue.record("expected an error")
+        } catch let e as RuleError {
+            #expect(e.message.contains("missing closing parenthesis"))
+            #expect(e.message.contains("offset 4"))
+        }
+    }
+
+    @Test func failingExamplesAreReportedAtTheirLine() throws {
+        let p = try pack("""
+          - id: digits
+            category: identifier
+            severity: low
+            pattern: '[0-9]+'
+            action: mask
+            examples:
+              match:
+                - input: 'a 12 b'
+                  output: 'a 12 b'
+              no_match: ['x 3 y']
+
+        """)
+        let failures = RuleTester.run(p.rules)
+        #expect(failures.map(\.description) == [
+            "test.yml:11: rule digits: rewrites \"a 12 b\" to \"a ** b\", expected \"a 12 b\"",
+            "test.yml:13: rule digits: must not match \"x 3 y\", but finds \"3\"",
+        ])
+    }
+
+    @Test func unknownVersionAndDuplicateIds() throws {
+        #expect(throws: RuleError.self) { try RulePackLoader.parse(text: "version: 2\npack: x\nrules: []\n", file: "v.yml", includeBase: nil) }
+        let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ("version: 1\npack: a\nrules:\n" + emailRule).write(toFile: dir + "/a.yml", atomically: true, encoding: .utf8)
+        try ("version: 1\npack: b\ninclude: [a.yml]\nrules:\n" + emailRule).write(toFile: dir + "/b.yml", atomically: true, encoding: .utf8)
+        do {
+            _ = try RulePackLoader.load(paths: [dir + "/b.yml"])
+            Issue.record("expected a duplicate id error")
+        } catch let e as RuleError {
+            #expect(e.description.contains("duplicate rule id (first defined at \(dir)/a.yml:4)"))
+        }
+    }
+
+    @Test func limitsYieldAConservativeMatch() throws {
+        let p = try pack("  - id: slow\n    category: free_text\n    severity: low\n    pattern: '(a+)+$'\n    action: mask\n")
+        var counters = RuleEngine.Counters()
+        let engine = RuleEngine(packs: [p])
+        // The default match limit stops this long before it could hang.
+        let text = Array((String(repeating: "a", count: 40) + "!").utf8)
+        let found = engine.matches(in: text, channel: .text, counters: &counters)
+        #expect(found == [RuleMatch(rule: 0, range: 0..<text.count, limited: true)])
+        #expect(engine.apply(found, to: text, pseudonymKey: []) == Array((String(repeating: "*", count: 41)).utf8))
+    }
+}
+
+@Suite("Validators")
+struct ValidatorTests {
+    @Test func luhn() {
+        #expect(Validators.luhn("4242 4242 4242 4242"))
+        #expect(!Validators.luhn("4242 4242 4242 4241"))
+        #expect(Validators.luhn("490154203237518")) // an IMEI
+    }
+    @Test func iban() {
+        #expect(Validators.iban("DE89 3704 0044 0532 0130 00"))
+        #expect(Validators.iban("GB82WEST12345698765432"))
+        #expect(!Validators.iban("DE89 3704 0044 0532 0130 01"))
+        #expect(!Validators.iban("DE89 3704 0044 0532 0130")) // wrong length for DE
+        #expect(!Validators.iban("XX89370400440532013000"))
+    }
+    @Test func ssn() {
+        #expect(Validators.usSSN("123-45-6789"))
+        for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000"] { #expect(!Validators.usSSN(bad)) }
+    }
+    @Test func ip() {
+        for ok in ["203.0.113.7", "::1", "2001:db8::8a2e:370:7334", "fe80::1%eth0", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8"] { #expect(Validators.ipAddress(ok), "\(ok)") }
+        for bad in ["256.1.1.1", "1.2.3", "01.2.3.4", "1:2:3:4:5:6:7:8:9", "2001::db8::1", "g::1"] { #expect(!Validators.ipAddress(bad), "\(bad)") }
+    }
+    @Test func jwt() {
+        #expect(Validators.jwt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"))
+        #expect(!Validators.jwt("eyJmb28iOiJiYXIifQ.eyJzdWIiOiIxIn0.abc")) // header without alg
+        #expect(!Validators.jwt("a.b.c"))
+    }
+    @Test func entropy() {
+        #expect(Validators.shannonEntropy("aaaaaaaa") == 0)
+        #expect(abs(Validators.shannonEntropy("abcd") - 2) < 1e-9)
+        #expect(Validators.shannonEntropy("sk_live_4eC39HqLyjWDarjtT1zdp7dc") > 3.5)
+    }
+}
+
+@Suite("Actions")
+struct ActionTests {
+    @Test func maskKeepsWhitespaceAndLength() {
+        #expect(Actions.mask(Array("ana b\té".utf8)) == Array("*** *\t*".utf8))
+    }
+    @Test func keepLastFour() {
+        #expect(Actions.keepLast(Array("4242 4242 4242 4242".utf8)) == Array("**** **** **** 4242".utf8))
+    }
+    @Test func pseudonymsAreKeyedAndStable() {
+        let a = Actions.pseudonym(Array("ana@x.test".utf8), key: [1, 2, 3])
+        #expect(a == Actions.pseudonym(Array("ana@x.test".utf8), key: [1, 2, 3]))
+        #expect(a != Actions.pseudonym(Array("ana@x.test".utf8), key: [1, 2, 4]))
+        #expect(a.count == 16)
+    }
+}
