@@ -22,11 +22,11 @@ public struct ScrubjayCommand: ParsableCommand {
           inspect    what a recording or package holds: format, windows, events, URLs, channels
           pack       turn any supported recording into a portable package
           export     write a package back as rrweb JSON, JSON Lines or PostHog export
+          rules      list, test and explain rules
 
         Coming in the next releases (see the README's roadmap):
           audit      list personal data found, without rewriting
           redact     rewrite a recording with rule packs into a redacted package
-          rules      list, test and explain rules
           keygen     create a signing key
           sign       co-sign a package's redaction statement
           verify     check a package's hashes, signature and residency policy
@@ -38,7 +38,7 @@ public struct ScrubjayCommand: ParsableCommand {
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self]
     )
 
     public init() {}

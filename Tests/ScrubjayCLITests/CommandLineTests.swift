@@ -183,3 +183,69 @@ struct MobileInspectTests {
         #expect((obj["channels"] as? [String])?.contains("mobile") == true, "\(file)")
     }
 }
+
+@Suite("scrubjay rules")
+struct RulesCommandTests {
+    let pack: String = {
+        let path = NSTemporaryDirectory() + "/scrubjay-rules-\(UUID().uuidString).yml"
+        let yaml = """
+        version: 1
+        pack: cli-test
+        rules:
+          - id: email
+            description: Email addresses
+            category: contact
+            severity: medium
+            pattern: '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}'
+            keywords: ['@']
+            action: mask
+            examples:
+              match:
+                - input: 'mail ana@shop.test'
+                  output: 'mail *************'
+              no_match: ['ana at shop']
+          - id: wrong
+            description: An example that fails
+            category: identifier
+            severity: low
+            pattern: '[0-9]{3}'
+            action: replace
+            replacement: '[n]'
+            examples:
+              match:
+                - input: 'id 123'
+                  output: 'id 123'
+
+        """
+        try! yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }()
+
+    @Test func testReportsEachFailureAtItsLineAndExits1() throws {
+        let r = try runScrubjay(["rules", "test", pack])
+        #expect(r.status == ExitStatus.checkFailed.rawValue)
+        #expect(r.stdout.contains("\(pack):25: rule wrong: rewrites \"id 123\" to \"id [n]\", expected \"id 123\""))
+        #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
+    }
+
+    @Test func listAndExplain() throws {
+        let l = try runScrubjay(["rules", "list", "--rules", pack])
+        #expect(l.status == 0)
+        #expect(l.stdout.contains("cli-test (\(pack), sha256 "))
+        #expect(l.stdout.contains("  email "))
+        let e = try runScrubjay(["rules", "explain", "email", "--rules", pack])
+        #expect(e.status == 0)
+        #expect(e.stdout.contains("  keywords:   @"))
+        #expect(e.stdout.contains("  example:    mail ana@shop.test  ->  mail *************"))
+        let missing = try runScrubjay(["rules", "explain", "nope", "--rules", pack])
+        #expect(missing.status == ExitStatus.usage.rawValue)
+    }
+
+    @Test func aBrokenPackIsMalformedInput() throws {
+        let path = NSTemporaryDirectory() + "/scrubjay-bad-\(UUID().uuidString).yml"
+        try "version: 1\npack: bad\nrules:\n  - id: x\n    category: contact\n    severity: low\n    pattern: 'a(b'\n    action: mask\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try runScrubjay(["rules", "list", "--rules", path])
+        #expect(r.status == ExitStatus.malformedInput.rawValue)
+        #expect(r.stderr.contains("\(path):7: rule x: invalid pattern: "))
+    }
+}

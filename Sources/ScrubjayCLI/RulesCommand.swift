@@ -1,0 +1,82 @@
+import ArgumentParser
+import ScrubjayRules
+
+/// `scrubjay rules list|test|explain`.
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "List, test and explain rules (docs/RULES.md).",
+        subcommands: [List.self, Test.self, Explain.self]
+    )
+
+    struct Packs: ParsableArguments {
+        @Option(name: .customLong("rules"), help: "A rule pack file or a directory of packs (repeatable); default: the built-in default packs.")
+        var paths: [String] = []
+
+        func load() throws -> RuleSet {
+            do { return try RuleSet.load(paths) } catch let e as RuleError {
+                printError(e.description)
+                throw ExitStatus.malformedInput.exitCode
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every rule in use, with the pack and line it came from.")
+        @OptionGroup var packs: Packs
+
+        func run() throws {
+            let set = try packs.load()
+            for pack in set.packs {
+                print("\(pack.name) (\(pack.file), sha256 \(pack.sha256.prefix(12))…): \(pack.rules.count) rules")
+                for r in pack.rules {
+                    print("  \(r.id.padding(28)) \(r.category.rawValue.padding(14)) \(r.severity.rawValue.padding(7)) \(r.action.rawValue.padding(10)) line \(r.source.line)")
+                }
+            }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every rule's examples; exit 1 when one fails.")
+        @Argument(help: "Rule pack files or directories (default: the built-in default packs).")
+        var files: [String] = []
+
+        func run() throws {
+            let set = try Packs.parse(files.flatMap { ["--rules", $0] }).load()
+            let rules = set.packs.flatMap(\.rules)
+            let failures = RuleTester.run(rules)
+            for f in failures { print(f.description) }
+            let examples = rules.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
+            print("\(rules.count) rules, \(examples) examples: \(failures.isEmpty ? "all pass" : "\(failures.count) failed")")
+            if !failures.isEmpty { throw ExitStatus.checkFailed.exitCode }
+        }
+    }
+
+    struct Explain: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one rule: what it finds, where, and what it does.")
+        @Argument(help: "The rule id.")
+        var id: String
+        @OptionGroup var packs: Packs
+
+        func run() throws {
+            let set = try packs.load()
+            guard let (r, pack) = set.rule(id) else {
+                printError("no rule '\(id)' in \(set.packs.map(\.name).joined(separator: ", "))")
+                throw ExitStatus.usage.exitCode
+            }
+            var lines = [
+                "\(r.id): \(r.description)",
+                "  pack:       \(pack.name) (\(r.source))",
+                "  category:   \(r.category.rawValue), severity \(r.severity.rawValue)",
+                "  channels:   \(r.channels.count == Channel.allCases.count ? "all" : r.channels.map(\.rawValue).sorted().joined(separator: ", "))",
+                "  pattern:    \(r.pattern.pattern)" + (r.group > 0 ? " (group \(r.group))" : ""),
+            ]
+            if !r.keywords.isEmpty { lines.append("  keywords:   \(r.keywords.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))") }
+            if let v = r.validator { lines.append("  validator:  \(v.rawValue)" + (v == .entropy ? " (at least \(r.minEntropy) bits per character)" : "")) }
+            lines.append("  action:     \(r.action.rawValue)" + (r.action == .replace ? " with \(r.replacement)" : ""))
+            for ex in r.examples.match { lines.append("  example:    \(ex.input)  ->  \(ex.output)") }
+            for (ex, _) in r.examples.noMatch { lines.append("  left alone: \(ex)") }
+            print(lines.joined(separator: "\n"))
+        }
+    }
+}
