@@ -16,7 +16,8 @@ for path in sorted(glob.glob(os.path.join(here, '*.yml'))):
     hashes = '#'
     while ('"' + hashes) in text or ('"""' + hashes) in text:
         hashes += '#'
-    lines.append('        ("%s", %s"""\n%s"""%s),' % (os.path.basename(path), hashes, text, hashes))
+    # A multi-line literal drops the line break before its closing delimiter: add one.
+    lines.append('        ("%s", %s"""\n%s\n"""%s),' % (os.path.basename(path), hashes, text, hashes))
 lines += ['    ]', '}', '']
 open(out, 'w', encoding='utf-8').write('\n'.join(lines))
 print('wrote', os.path.relpath(out))

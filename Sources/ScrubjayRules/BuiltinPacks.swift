@@ -4,5 +4,872 @@
 public enum BuiltinPacks {
     /// Every pack in Rules/, in file-name order.
     public static let all: [(name: String, text: String)] = [
+        ("default.yml", #"""
+# Scrubjay's default rule pack: personal data and secrets any session recording may carry.
+# Format: docs/RULES.md. Patterns are PCRE2 (UTF mode), written as YAML single-quoted strings
+# (a single quote inside is doubled). Every example is checked by `scrubjay rules test`.
+version: 1
+pack: default
+description: Personal data and secrets any recording may carry.
+rules:
+
+  # ---- contact
+
+  - id: email
+    description: 'Email addresses (local@domain.tld).'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,}\b'
+    keywords: ['@']
+    action: mask
+    examples:
+      match:
+        - input: 'write to ana@shop.test today'
+          output: 'write to ************* today'
+        - input: 'John Appleseed <john.appleseed+news@mail.example.co.uk>'
+          output: 'John Appleseed <**************************************>'
+      no_match:
+        - 'ana at shop dot test'
+        - 'ping @ana on slack'
+        - 'root@localhost'
+
+  - id: phone_e164
+    description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces, dots, dashes or a bracketed trunk digit.'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w+])\+[1-9](?:[ .\-]?\(?\d\)?){7,14}(?!\w|[ .\-]\(?\d)'
+    action: mask
+    examples:
+      match:
+        - input: 'call +44 20 7946 0958 today'
+          output: 'call *** ** **** **** today'
+        - input: 'Tel: +49 30 1234567'
+          output: 'Tel: *** ** *******'
+        - input: 'mobile +33 6 12 34 56 78.'
+          output: 'mobile *** * ** ** ** **.'
+        - input: '+14155550134'
+          output: '************'
+      no_match:
+        - 'score +1234 points'
+        - '2024-01-15T10:30:00+01:00'
+        - 'id 4155550134'
+
+  - id: phone_nanp
+    description: 'North American numbers with separators: (415) 555-0134, 415-555-0134, 415.555.0134, +1 415 555 0134.'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w+.\-])(?:\+?1[ .\-]?)?(?:\([2-9]\d{2}\)[ .\-]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w\-]|\.\d)'
+    action: mask
+    examples:
+      match:
+        - input: 'call (415) 555-0134 now'
+          output: 'call ***** ******** now'
+        - input: 'tel: 415.555.0134'
+          output: 'tel: ************'
+        - input: '+1 415 555 0134'
+          output: '** *** *** ****'
+        - input: 'fax 1-415-555-0134'
+          output: 'fax **************'
+      no_match:
+        - 'order 4155550134'
+        - 'date 2024-05-15 10:30'
+        - 'id 123-456-7890'
+        - 'build 415.555.01345'
+
+  - id: phone_eu_national
+    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space, slash or dash (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w+.\-/(])(?=\(?0(?:\)?[ /\-]?\d){8,11}(?![\w/\-]))(?:\(0[1-9]\d{1,4}\)[ ]?|0[1-9]\d{1,4}[ /\-])\d{3,8}(?:[ \-]\d{2,8}){0,3}(?![\w/\-])'
+    action: mask
+    examples:
+      match:
+        - input: 'Telefon: 030 1234567'
+          output: 'Telefon: *** *******'
+        - input: 'ring 020 7946 0958 after 5'
+          output: 'ring *** **** **** after 5'
+        - input: 'Tel. (0171) 2345678'
+          output: 'Tel. ****** *******'
+        - input: '0800 123 4567'
+          output: '**** *** ****'
+      no_match:
+        - 'invoice 01.02.2024'
+        - 'SSN 078-05-1120'
+        - 'ref 030-12'
+        - 'serial 0612345678901234'
+        - 'route 0030 1234567'
+
+  - id: phone_eu_pairs
+    description: 'Numbers written in digit pairs, as in France and Belgium: 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78.'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w+.\-])(?:\+33[ .\-]?|0)[1-9]([ .\-])\d{2}(?:\1\d{2}){3}(?!\w|[ .\-]\d)'
+    action: mask
+    examples:
+      match:
+        - input: 'portable 06 12 34 56 78'
+          output: 'portable ** ** ** ** **'
+        - input: 'tél 06.12.34.56.78'
+          output: 'tél **************'
+        - input: '+33 6 12 34 56 78'
+          output: '*** * ** ** ** **'
+      no_match:
+        - 'release 01.02.03'
+        - 'time 06 12 34'
+        - '16 12 34 56 78'
+
+  # ---- financial
+
+  - id: payment_card
+    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces or dashes) that pass the Luhn check; the last four digits are kept.'
+    category: financial
+    severity: high
+    kind: pattern
+    pattern: '(?<![\w.])(?<!\d[ \-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \-])\d{6}\2\d{4,5})(?!\w|[ \-]\d|\.\d)'
+    validator: luhn
+    action: keep_last
+    examples:
+      match:
+        - input: 'card 4242 4242 4242 4242 exp 12/30'
+          output: 'card **** **** **** 4242 exp 12/30'
+        - input: 'John Appleseed 5555555555554444!'
+          output: 'John Appleseed ************4444!'
+        - input: 'amex 3782-822463-10005'
+          output: 'amex ****-******-*0005'
+        - input: '6011-1111-1111-1117'
+          output: '****-****-****-1117'
+      no_match:
+        - 'card 4242 4242 4242 4241'
+        - 'ts 1712345678901'
+        - 'order 4242 4242 4242 4242 4242'
+        - 'IMEI 356938035643809'
+        - 'r=0.4242424242424242'
+
+  - id: iban
+    description: 'International Bank Account Numbers, compact or in groups of four, checked by country, length and mod-97.'
+    category: financial
+    severity: high
+    kind: pattern
+    pattern: '\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b'
+    validator: iban
+    action: mask
+    examples:
+      match:
+        - input: 'IBAN: DE89 3704 0044 0532 0130 00'
+          output: 'IBAN: **** **** **** **** **** **'
+        - input: 'pay to GB82WEST12345698765432.'
+          output: 'pay to **********************.'
+        - input: 'some iban: NO9386011117947!'
+          output: 'some iban: ***************!'
+      no_match:
+        - 'IBAN: DE89 3704 0044 0532 0130 01'
+        - 'some iban: NO938601111794!'
+        - 'ref AB12CDEFGHIJKLMNOP'
+        - 'fooNO9386011117945bar'
+
+  - id: card_cvv
+    description: 'Card security codes (3 or 4 digits) right after CVV, CVC, CSC or ''security code''.'
+    category: financial
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:cvv2?|cvc2?|csc|security[ _\-]?code|card[ _\-]?code)(?![a-z])[^\w\n]{0,4}(\d{3,4})(?!\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['cvv', 'cvc', 'csc', 'code']
+    action: mask
+    examples:
+      match:
+        - input: 'CVV: 123'
+          output: 'CVV: ***'
+        - input: '{"cvc":"4321"}'
+          output: '{"cvc":"****"}'
+        - input: 'security code 987'
+          output: 'security code ***'
+      no_match:
+        - 'cvv: 12'
+        - 'csc 123456'
+        - 'the CVV is on the back'
+
+  # ---- government_id
+
+  - id: us_ssn
+    description: 'US Social Security numbers (123-45-6789 or 123 45 6789) with a valid area, group and serial.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![\w\-])\d{3}([ \-])\d{2}\1\d{4}(?![\w\-])'
+    validator: us_ssn
+    action: mask
+    examples:
+      match:
+        - input: 'Hi I''m Hilda and my SSN is 078-05-1120'
+          output: 'Hi I''m Hilda and my SSN is ***********'
+        - input: 'ssn 123 45 6789'
+          output: 'ssn *** ** ****'
+        - input: 'SSN: 123-45-6789.'
+          output: 'SSN: ***********.'
+      no_match:
+        - 'SSN 000-12-3456'
+        - 'SSN 666-12-3456'
+        - 'id 123-45-67890'
+        - 'ssn 123-45 6789'
+
+  - id: uk_nino
+    description: 'UK National Insurance numbers (QQ 12 34 56 C style) with HMRC''s prefix rules: no D, F, I, Q, U, V first; no D, F, I, O, Q, U, V second; not BG, GB, KN, NK, NT, TN or ZZ.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b'
+    action: mask
+    examples:
+      match:
+        - input: 'NI number: AB 12 34 56 C'
+          output: 'NI number: ** ** ** ** *'
+        - input: 'nino=JG103759A'
+          output: 'nino=*********'
+        - input: 'CE123456D on file'
+          output: '********* on file'
+      no_match:
+        - 'QQ 12 34 56 C'
+        - 'GB123456A'
+        - 'AB 12 34 56 E'
+        - 'DA123456A'
+
+  - id: uk_nhs
+    description: 'UK NHS numbers (3-3-4 digits) after the word NHS.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])nhs(?![a-z])[^\d\n]{0,30}(\d{3}([ \-]?)\d{3}\2\d{4})(?![\w\-])'
+    flags: [caseless]
+    group: 1
+    keywords: ['nhs']
+    action: mask
+    examples:
+      match:
+        - input: 'NHS number: 943 476 5919'
+          output: 'NHS number: *** *** ****'
+        - input: 'nhs_no=9434765919'
+          output: 'nhs_no=**********'
+        - input: 'NHS No. 943-476-5919'
+          output: 'NHS No. ************'
+      no_match:
+        - 'NHS 111 online'
+        - 'call 943 476 5919'
+        - 'NHS ref 943 476 59190'
+
+  - id: passport_number
+    description: 'Passport numbers (6 to 9 letters and digits, at least one digit) after the word passport (also Reisepass, passeport, pasaporte).'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:passport|reisepass|passeport|pasaporte)(?:[ _\-]?(?:no|nr|num(?:ber|mer|ero|éro)?|#))?\.?[^\w\n]{0,4}((?=[A-Z0-9]{0,8}\d)[A-Z0-9]{6,9})(?![A-Z0-9])'
+    flags: [caseless]
+    group: 1
+    keywords: ['passport', 'reisepass', 'passeport', 'pasaporte']
+    action: mask
+    examples:
+      match:
+        - input: 'Passport No. 123456789'
+          output: 'Passport No. *********'
+        - input: 'passport_number=C01X00T47'
+          output: 'passport_number=*********'
+        - input: 'Reisepass: C4J9R2L7K'
+          output: 'Reisepass: *********'
+      no_match:
+        - 'passport photo required'
+        - 'Passport expires 2030'
+        - 'passport number: 12345'
+
+  # ---- network
+
+  - id: ipv4
+    description: 'IPv4 addresses (dotted quad, each part 0-255, no leading zeros).'
+    category: network
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)'
+    validator: ip
+    action: mask
+    examples:
+      match:
+        - input: 'before 127.0.0.1 after'
+          output: 'before ********* after'
+        - input: 'client 192.168.10.254:8080'
+          output: 'client **************:8080'
+        - input: 'from 8.8.8.8.'
+          output: 'from *******.'
+      no_match:
+        - '999.1.1.1'
+        - 'version 1.2.3.4.5'
+        - 'subnet 10.0.0'
+        - '10.0.0.256'
+
+  - id: ipv6
+    description: 'IPv6 addresses, full and compressed (::), including IPv4-mapped forms; must contain a digit.'
+    category: network
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w:.])(?=[0-9a-f:.]*\d)(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:ffff(?::0{1,4})?:)?|(?:[0-9a-f]{1,4}:){1,4}:)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){2,7}:|(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,5}(?::[0-9a-f]{1,4}){1,2}|(?:[0-9a-f]{1,4}:){1,4}(?::[0-9a-f]{1,4}){1,3}|(?:[0-9a-f]{1,4}:){1,3}(?::[0-9a-f]{1,4}){1,4}|(?:[0-9a-f]{1,4}:){1,2}(?::[0-9a-f]{1,4}){1,5}|[0-9a-f]{1,4}:(?::[0-9a-f]{1,4}){1,6}|:(?::[0-9a-f]{1,4}){1,7})(?![\w:]|\.\d)'
+    flags: [caseless]
+    validator: ip
+    action: mask
+    examples:
+      match:
+        - input: 'before ::1 after'
+          output: 'before *** after'
+        - input: '[2001:0db8:85a3:0000:0000:8a2e:0370:7334]'
+          output: '[***************************************]'
+        - input: 'from fe80::1ff:fe23:4567:890a%eth0'
+          output: 'from ************************%eth0'
+        - input: 'peer ::ffff:192.0.2.128'
+          output: 'peer ******************'
+      no_match:
+        - 'foo::1'
+        - 'std::vector<int>'
+        - '9:: ratio'
+        - 'time 12:30:45'
+        - 'mac 4a:00:04:10:9b:50'
+
+  - id: mac_address
+    description: 'MAC addresses: six hex pairs separated by colons or dashes.'
+    category: network
+    severity: low
+    kind: pattern
+    pattern: '(?<![\w:.\-])[0-9a-f]{2}([:\-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?!\w|[:\-]\w)'
+    flags: [caseless]
+    action: mask
+    examples:
+      match:
+        - input: 'ether 4a:00:04:10:9b:50'
+          output: 'ether *****************'
+        - input: 'MAC 00-1A-2B-3C-4D-5E.'
+          output: 'MAC *****************.'
+      no_match:
+        - '4a:00:04:10:9b'
+        - '4a:00:04:10:9b:50:aa'
+        - '4a:00-04:10:9b:50'
+
+  # ---- credential
+
+  - id: jwt
+    description: 'JSON Web Tokens (header.payload.signature, base64url, header names an alg).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\beyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*'
+    keywords: ['eyj']
+    validator: jwt
+    action: replace
+    replacement: '[jwt]'
+    examples:
+      match:
+        - input: 'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'
+          output: 'Authorization: Bearer [jwt]'
+        - input: '?token=eyJhbGciOiJSUzI1NiJ9.eyJlbWFpbCI6ImFuYUBzaG9wLnRlc3QifQ.c2lnbmF0dXJlLXBsYWNlaG9sZGVy&x=1'
+          output: '?token=[jwt]&x=1'
+      no_match:
+        - 'eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxIn0.c2lnbmF0dXJl'
+        - 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0'
+        - 'eyJhbGciOiJIUzI1NiJ9 is a header'
+
+  - id: bearer_token
+    description: 'Bearer credentials: the token after ''Bearer'' (16 characters or more).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])bearer[ \t]+([A-Za-z0-9\-._~+/]{16,}=*)'
+    flags: [caseless]
+    group: 1
+    keywords: ['bearer']
+    action: replace
+    replacement: '[token]'
+    examples:
+      match:
+        - input: 'Authorization: Bearer 2YotnFZFEjr1zCsicMWpAA'
+          output: 'Authorization: Bearer [token]'
+        - input: 'bearer mF_9.B5f-4.1JqMx7Zq~Lw=='
+          output: 'bearer [token]'
+      no_match:
+        - 'the bearer of bad news'
+        - 'WWW-Authenticate: Bearer realm="example"'
+        - 'Bearer token'
+
+  - id: basic_auth
+    description: 'HTTP Basic credentials: the base64 user:password after ''Basic'' in an Authorization header or a header value.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?:\A\s*|authorization\W{0,4})basic[ \t]+(?-i)(?=[A-Za-z0-9+/]+[A-Z0-9+/])((?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)(?![A-Za-z0-9+/=])'
+    flags: [caseless]
+    group: 1
+    keywords: ['basic']
+    action: replace
+    replacement: '[credentials]'
+    examples:
+      match:
+        - input: 'Basic dXNlcjpwYXNzd29yZA=='
+          output: 'Basic [credentials]'
+        - input: 'curl -H "Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="'
+          output: 'curl -H "Authorization: Basic [credentials]"'
+        - input: 'authorization: basic dXNlcjpwYXNz'
+          output: 'authorization: basic [credentials]'
+      no_match:
+        - 'Basic settings'
+        - 'a basic dXNlcjpwYXNz example'
+        - 'Authorization: Basic realm'
+
+  - id: url_credentials
+    description: 'User info in URLs (scheme://user:password@host): the user and password.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\b[a-z][a-z0-9+.\-]*://([^\s:@/?#]+(?::[^\s@/?#]*)?)@'
+    flags: [caseless]
+    group: 1
+    keywords: ['://']
+    action: mask
+    examples:
+      match:
+        - input: 'https://username:password@example.com/'
+          output: 'https://*****************@example.com/'
+        - input: 'postgres://admin:s3cr3t@db.internal:5432/app'
+          output: 'postgres://************@db.internal:5432/app'
+        - input: 'git clone https://ghp_token@github.com/o/r'
+          output: 'git clone https://*********@github.com/o/r'
+      no_match:
+        - 'https://example.com/@user'
+        - 'mailto:ana@shop.test'
+        - 'see https://shop.test/p?x=@y'
+
+  - id: url_sensitive_param
+    description: 'Values of URL query or fragment parameters with sensitive names (email, token, session, auth, key, password, code, ssn and variants such as access_token, api_key, sessionid).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-])?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=([^&#\s]+)'
+    flags: [caseless]
+    group: 1
+    keywords: ['=']
+    action: mask
+    examples:
+      match:
+        - input: 'https://app.test/reset?email=ana%40shop.test&step=2'
+          output: 'https://app.test/reset?email=***************&step=2'
+        - input: '/callback#access_token=ya29.a0AfH6SMBx&token_type=bearer'
+          output: '/callback#access_token=***************&token_type=bearer'
+        - input: '/login?next=/home&sessionid=8f14e45fceea167a'
+          output: '/login?next=/home&sessionid=****************'
+        - input: '/oauth?code=4/P7q7W91a-oMsCeLvIaQm6bTrgtp7'
+          output: '/oauth?code=******************************'
+      no_match:
+        - 'https://shop.test/search?q=token+rings'
+        - 'https://shop.test/?tokens=5'
+        - 'https://shop.test/?keyword=abc'
+        - 'https://shop.test/?country_code=US'
+
+  - id: password_pair
+    description: 'Password-like key=value or key: value pairs in free text (password, passwd, passphrase, pwd, secret): the value, quoted or bare.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:password|passwd|passphrase|pwd|secret)(?![a-z])["'']?[ \t]*[:=][ \t]*(?|"([^"\n]+)"|''([^''\n]+)''|([^\s"'',;&]+))'
+    flags: [caseless]
+    group: 1
+    keywords: ['pass', 'pwd', 'secret']
+    action: replace
+    replacement: '[password]'
+    examples:
+      match:
+        - input: 'login failed: password=hunter2 user=ana'
+          output: 'login failed: password=[password] user=ana'
+        - input: '{"user":"ana","password":"c0rrect horse"}'
+          output: '{"user":"ana","password":"[password]"}'
+        - input: 'DB_PASSWD: "s3cr3t!"'
+          output: 'DB_PASSWD: "[password]"'
+        - input: 'pwd: ''Tr0ub4dor&3'''
+          output: 'pwd: ''[password]'''
+      no_match:
+        - 'forgot your password?'
+        - 'password_hint=blue'
+        - 'passwords are hashed'
+        - 'secretary: Ana'
+
+  - id: pem_private_key
+    description: 'PEM private keys: the body between BEGIN ... PRIVATE KEY and END (or the end of the string, for a truncated key).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----\s*+(.+?)\s*(?:-----END \1-----|\z)'
+    flags: [dotall]
+    group: 2
+    keywords: ['private key']
+    action: replace
+    replacement: '[private key]'
+    examples:
+      match:
+        - input: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----"
+          output: "-----BEGIN PRIVATE KEY-----\n[private key]\n-----END PRIVATE KEY-----"
+        - input: "key: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA"
+          output: "key: -----BEGIN OPENSSH PRIVATE KEY-----\n[private key]"
+        - input: "This is a comment I left on my key\n\n            -----BEGIN EC PRIVATE KEY-----\nMIHbAgEBBEFbLvIaAaez3q0u6BQYMHZ28B7iSdMPPaODUMGkdorl3ShgTbYmzqGL\nfojr3jkJIxFS07AoLQpsawOFZipxSQHieaAHBgUrgQQAI6GBiQOBhgAEAdaBHsBo\nKBuPVQL2F6z57Xb034TRlpaarne/XGWaCsohtl3YYcFll3A7rV+wHudcKFSvrgjp\nsoH5cUhpnhOL9ujuAM7Ldk1G+11Mf7EZ5sjrLe81fSB8S16D2vjtxkf/+mmwwhlM\nHdmUCGvfKiF2CodxyLon1XkK8pX+Ap86MbJhluqK\n-----END EC PRIVATE KEY-----"
+          output: "This is a comment I left on my key\n\n            -----BEGIN EC PRIVATE KEY-----\n[private key]\n-----END EC PRIVATE KEY-----"
+      no_match:
+        - "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----"
+        - "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----"
+        - 'never paste your private key here'
+
+  - id: aws_access_key_id
+    description: 'AWS access key ids (AKIA or ASIA and 16 upper-case letters or digits).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\b(?:AKIA|ASIA)[A-Z0-9]{16}\b'
+    keywords: ['akia', 'asia']
+    action: replace
+    replacement: '[aws-key]'
+    examples:
+      match:
+        - input: 'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE'
+          output: 'AWS_ACCESS_KEY_ID=[aws-key]'
+        - input: 'key ASIAY34FZKBOKMUTVV7A used'
+          output: 'key [aws-key] used'
+      no_match:
+        - 'AKIAIOSFODNN7EXAMPL'
+        - 'akiaiosfodnn7example'
+        - 'AKIAIOSFODNN7EXAMPLE1'
+
+  - id: aws_secret_access_key
+    description: 'AWS secret access keys (40 base64 characters) after aws_secret_access_key or similar.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])aws[_\-]?secret[_\-]?(?:access[_\-]?)?key\W{0,3}[:=]\W{0,3}([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])'
+    flags: [caseless]
+    group: 1
+    keywords: ['secret']
+    validator: entropy
+    min_entropy: 3.5
+    action: replace
+    replacement: '[aws-secret]'
+    examples:
+      match:
+        - input: 'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'
+          output: 'aws_secret_access_key = [aws-secret]'
+        - input: '{"AWS_SECRET_KEY": "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"}'
+          output: '{"AWS_SECRET_KEY": "[aws-secret]"}'
+      no_match:
+        - 'aws_secret_access_key=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+        - 'aws_secret_access_key = <your secret here>'
+        - 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG'
+
+  - id: github_token
+    description: 'GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_ followed by 36+ letters and digits, and fine-grained github_pat_ tokens.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,255})\b'
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_']
+    action: replace
+    replacement: '[github-token]'
+    examples:
+      match:
+        - input: 'GITHUB_TOKEN=ghs_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D'
+          output: 'GITHUB_TOKEN=[github-token]'
+        - input: 'token ghp_D8looO8Hk0DbjFPEabFCNg6DlXGi0EDpZJ8U'
+          output: 'token [github-token]'
+        - input: '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'
+          output: '[github-token]'
+      no_match:
+        - 'ghp_short123'
+        - 'ghx_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8Oool8D'
+        - 'ghp_U8JZpDE0iGXlD6gNCFbaEPFjbD0kH8'
+
+  - id: gitlab_token
+    description: 'GitLab personal access tokens (glpat- and 20+ characters).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\bglpat-[A-Za-z0-9_\-]{20,}'
+    keywords: ['glpat-']
+    action: replace
+    replacement: '[gitlab-token]'
+    examples:
+      match:
+        - input: 'PRIVATE-TOKEN: glpat-7faC9qEwjky40UVsWmfl'
+          output: 'PRIVATE-TOKEN: [gitlab-token]'
+        - input: 'token=glpat-lfmWsVU04ykjwEq9Caf7&x=1'
+          output: 'token=[gitlab-token]&x=1'
+      no_match:
+        - 'glpat-short'
+        - 'glpat_7faC9qEwjky40UVsWmfl'
+        - 'see glpat-docs'
+
+  - id: slack_token
+    description: 'Slack tokens (xoxb-, xoxa-, xoxp-, xoxr-, xoxs- and dash-separated parts).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\bxox[baprs]-(?=[0-9A-Za-z\-]{15})[0-9A-Za-z]+(?:-[0-9A-Za-z]+)+'
+    keywords: ['xox']
+    action: replace
+    replacement: '[slack-token]'
+    examples:
+      match:
+        - input: 'SLACK_BOT_TOKEN=xoxb-711471049746-5075291703423-ZZ63fFKcZjR4I0b3jRtaWr4Y'
+          output: 'SLACK_BOT_TOKEN=[slack-token]'
+        - input: 'token xoxp-321223307924-402685995289-078666617603-26e53a13043b026c48bbf33feff9243a'
+          output: 'token [slack-token]'
+      no_match:
+        - 'xoxb-123'
+        - 'xoxz-123456789012-abcdefghij'
+        - 'xoxo-hugs-and-kisses'
+
+  - id: slack_webhook
+    description: 'Slack incoming webhook URLs: the T.../B.../secret path.'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: 'https://hooks\.slack\.com/services/(T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{20,})'
+    group: 1
+    keywords: ['hooks.slack.com']
+    action: replace
+    replacement: '[slack-webhook]'
+    examples:
+      match:
+        - input: 'POST https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'
+          output: 'POST https://hooks.slack.com/services/[slack-webhook]'
+        - input: 'url=https://hooks.slack.com/services/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'
+          output: 'url=https://hooks.slack.com/services/[slack-webhook]'
+      no_match:
+        - 'https://hooks.slack.com/services/'
+        - 'https://slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX'
+
+  - id: stripe_key
+    description: 'Stripe API keys: secret and restricted keys (sk_live_, rk_live_, sk_test_, rk_test_) and live publishable keys (pk_live_).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\b(?:(?:sk|rk)_(?:live|test)|pk_live)_[A-Za-z0-9]{24,}\b'
+    keywords: ['sk_live_', 'rk_live_', 'pk_live_', 'sk_test_', 'rk_test_']
+    action: replace
+    replacement: '[stripe-key]'
+    examples:
+      match:
+        - input: 'STRIPE_KEY=sk_test_4eC39HqLyjWDarjtT1zdp7dc'
+          output: 'STRIPE_KEY=[stripe-key]'
+        - input: 'key pk_live_51H8xQ2Lk3J9vR4mN7pT6sW1yZ loaded'
+          output: 'key [stripe-key] loaded'
+      no_match:
+        - 'pk_test_51H8xQ2Lk3J9vR4mN7pT6sW1yZ'
+        - 'sk_live_short'
+        - 'ask_live_4eC39HqLyjWDarjtT1zdp7dc'
+
+  - id: google_api_key
+    description: 'Google API keys (AIza and 35 characters).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\bAIza[0-9A-Za-z_\-]{35}(?![0-9A-Za-z_\-])'
+    keywords: ['aiza']
+    action: replace
+    replacement: '[google-api-key]'
+    examples:
+      match:
+        - input: 'maps.js?key=AIzaSyDh9UCauSDmLhuVtcqcYezdZ-tDDj8hYs5&v=3'
+          output: 'maps.js?key=[google-api-key]&v=3'
+        - input: 'GOOGLE_API_KEY: AIza5sYh8jDDt-ZdzeYcqctVuhLmDSuaCU9hDyS'
+          output: 'GOOGLE_API_KEY: [google-api-key]'
+      no_match:
+        - 'AIzaSyShort'
+        - 'AIzbSyDh9UCauSDmLhuVtcqcYezdZ-tDDj8hYs5'
+        - 'AIzaSyDh9UCauSDmLhuVtcqcYezdZ-tDDj8hYs5x'
+
+  - id: openai_api_key
+    description: 'OpenAI-style API keys (sk-, sk-proj-, sk-svcacct-, sk-admin-; 20+ characters with a digit and an upper-case letter).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '\bsk-(?:(?:proj|svcacct|admin)-)?(?=[A-Za-z0-9_\-]{0,80}\d)(?=[A-Za-z0-9_\-]{0,80}[A-Z])[A-Za-z0-9_\-]{20,}'
+    keywords: ['sk-']
+    action: replace
+    replacement: '[api-key]'
+    examples:
+      match:
+        - input: 'OPENAI_API_KEY=sk-proj-suKcNd8Zra9A9sKPxZ9W3qLy7zKUVQDT7S8sTQCBT3BlbkFJzupGhv7Ib3M03NBQNSgP'
+          output: 'OPENAI_API_KEY=[api-key]'
+        - input: 'Authorization: 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'
+          output: 'Authorization: [api-key]'
+      no_match:
+        - 'sk-learn-pipeline-2024-version'
+        - 'sk-Ab1'
+        - 'task-Abcdefghij1234567890XYZ'
+
+  - id: generic_secret
+    description: 'High-entropy values (20+ characters) assigned to a credential-like name (secret, token, api key, access key, password).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?<![A-Za-z0-9])(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|password|passwd)(?:[_\-]?(?:key|token|value))?\W{0,3}[:=]\W{0,3}([A-Za-z0-9_\-+/=]{20,})'
+    flags: [caseless]
+    group: 1
+    keywords: ['secret', 'token', 'key', 'passw']
+    validator: entropy
+    min_entropy: 3.5
+    action: replace
+    replacement: '[secret]'
+    examples:
+      match:
+        - input: 'api_key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0'
+          output: 'api_key: [secret]'
+        - input: '{"access_token":"Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5"}'
+          output: '{"access_token":"[secret]"}'
+        - input: 'SECRET_KEY=Xk2-p9Lq_Vb7+Wm4/Rt8Zc1='
+          output: 'SECRET_KEY=[secret]'
+      no_match:
+        - 'token=aaaaaaaaaaaaaaaaaaaaaaaa'
+        - 'token: abc123'
+        - 'api_key=1111111122222222333333334444'
+        - 'tokenizer = BertTokenizerFastVersion2'
+
+  # ---- identifier
+
+  - id: imei
+    description: 'IMEI device numbers (15 digits, optionally 2-6-6-1 grouped) that pass the Luhn check, in strings mentioning IMEI.'
+    category: identifier
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\d\-])\d{2}([ \-]?)\d{6}\1\d{6}\1\d(?!\d|[ \-]\d)'
+    keywords: ['imei']
+    validator: luhn
+    action: mask
+    examples:
+      match:
+        - input: 'IMEI: 356938035643809'
+          output: 'IMEI: ***************'
+        - input: 'imei 49-015420-323751-8'
+          output: 'imei ******************'
+      no_match:
+        - 'IMEI: 356938035643808'
+        - 'order 356938035643809'
+        - 'imei 35693803564380'
+
+  - id: date_of_birth
+    description: 'Dates of birth after a birth word (DOB, date of birth, birthday, born, Geburtsdatum, ...): the date (1990-04-12, 12/04/1990, 12.04.1990, 12 April 1990, April 12, 1990).'
+    category: identifier
+    severity: medium
+    kind: pattern
+    pattern: '(?<![a-z])(?:dob|d\.o\.b\.?|date[ _\-]of[ _\-]birth|birth[ _\-]?(?:date|day)|born(?:[ \t]+on)?|geburtsdatum|geburtstag|geb\.|date[ _\-]de[ _\-]naissance|fecha[ _\-]de[ _\-]nacimiento)[^\w\n]{0,4}(?:is[ \t]+|on[ \t]+)?((?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])([./\-])(?:0?[1-9]|[12]\d|3[01])\2(?:19|20)\d{2}|(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\.?[ \t]+(?:jan|feb|m(?:ar|är|rz)|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])\p{L}*\.?,?[ \t]+(?:19|20)\d{2}|(?:jan|feb|m(?:ar|är|rz)|apr|ma[iy]|jun|jul|aug|sep|o[ck]t|nov|de[cz])\p{L}*\.?[ \t]+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?[ \t]+(?:19|20)\d{2})(?!\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['dob', 'd.o.b', 'birth', 'born', 'geburt', 'geb.', 'naissance', 'nacimiento']
+    action: mask
+    examples:
+      match:
+        - input: 'DOB: 1990-04-12'
+          output: 'DOB: **********'
+        - input: 'Date of birth 12/04/1990'
+          output: 'Date of birth **********'
+        - input: 'Geburtsdatum: 12.04.1990'
+          output: 'Geburtsdatum: **********'
+        - input: 'born on 12 April 1990'
+          output: 'born on ** ***** ****'
+        - input: 'Birthday: April 12, 1990'
+          output: 'Birthday: ***** *** ****'
+      no_match:
+        - 'created 1990-04-12'
+        - 'DOB: 1990'
+        - 'birthday party on Friday'
+        - 'DOB: 32/13/1990'
+
+  # ---- free_text
+
+  - id: self_identified_name
+    description: 'A name someone gives after ''my name is'' (also ich heiße, je m''appelle, me llamo) in typed or chat text.'
+    category: free_text
+    severity: medium
+    kind: pattern
+    pattern: '(?i:\bmy name is|\bi am called|\bich hei(?:ß|ss)e|\bje m(?:''|’)appelle|\bme llamo)[ \t]+(\p{Lu}\p{Ll}+(?:[ \-]\p{Lu}\p{Ll}+){0,2})'
+    group: 1
+    keywords: ['name is', 'am called', 'heiße', 'heisse', 'appelle', 'me llamo']
+    action: mask
+    examples:
+      match:
+        - input: 'Hi, my name is Ana Lima and I need help'
+          output: 'Hi, my name is *** **** and I need help'
+        - input: 'Je m''appelle Élodie'
+          output: 'Je m''appelle ******'
+      no_match:
+        - 'my name is not important'
+        - 'what is your name?'
+
+  # ---- location
+
+  - id: us_zip_code
+    description: 'US ZIP and ZIP+4 codes after the word zip or zip code.'
+    category: location
+    severity: low
+    kind: pattern
+    pattern: '(?<![a-z])zip(?:[ _\-]?code)?(?![a-z])[^\w\n]{0,4}(\d{5}(?:-\d{4})?)(?![\d\-])'
+    flags: [caseless]
+    group: 1
+    keywords: ['zip']
+    action: mask
+    examples:
+      match:
+        - input: 'ZIP: 94043-1351'
+          output: 'ZIP: **********'
+        - input: 'zipcode=10001'
+          output: 'zipcode=*****'
+      no_match:
+        - 'zip 1234'
+        - 'download.zip 2024-01-15'
+        - 'zip 123456'
+
+  - id: street_address_us
+    description: 'US-style street addresses: a house number, capitalised street words and a street suffix (1600 Amphitheatre Parkway, 221B Baker Street).'
+    category: location
+    severity: medium
+    kind: pattern
+    pattern: '\b\d{1,6}[A-Z]?(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th)))(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th))){0,3}[ ]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parkway|Pkwy|Way|Terrace|Ter|Circle|Cir|Highway|Hwy)\b'
+    action: mask
+    examples:
+      match:
+        - input: 'ship to 1600 Amphitheatre Parkway, Mountain View'
+          output: 'ship to **** ************ *******, Mountain View'
+        - input: '221B Baker Street'
+          output: '**** ***** ******'
+        - input: 'office at 350 5th Ave'
+          output: 'office at *** *** ***'
+      no_match:
+        - 'we have 3 offices'
+        - 'Street View'
+        - 'Route 66 road trip'
+
+  - id: geo_coordinates
+    description: 'Latitude, longitude pairs with at least four decimals (about 10 m).'
+    category: location
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\w.\-])-?(?:[1-8]?\d|90)\.\d{4,15},[ \t]?-?(?:1[0-7]\d|[1-9]?\d|180)\.\d{4,15}(?![\d.])'
+    action: mask
+    examples:
+      match:
+        - input: 'pin at 37.42199, -122.08405'
+          output: 'pin at ********* **********'
+        - input: 'map?ll=48.858370,2.294481&z=17'
+          output: 'map?ll=******************&z=17'
+      no_match:
+        - 'version 1.2.3'
+        - 'price 12.50, 3.99'
+        - 'near 37.4, -122.1'
+        - '99.12345, 10.12345'
+
+"""#),
     ]
 }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import ScrubjayRules
+
+private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+@Suite("The default pack")
+struct DefaultPackTests {
+    @Test func everyExampleOfEveryRulePasses() throws {
+        let set = try RuleSet.builtin()
+        let rules = set.packs.flatMap(\.rules)
+        #expect(rules.count >= 30)
+        let failures = RuleTester.run(rules)
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+        #expect(rules.allSatisfy { $0.examples.match.count >= 2 && $0.examples.noMatch.count >= 2 })
+        #expect(rules.allSatisfy { $0.pattern.isJITCompiled })
+    }
+
+    @Test func theCompiledInPacksMatchRulesFolder() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Rules").path)
+            .filter { $0.hasSuffix(".yml") }.sorted()
+        #expect(BuiltinPacks.all.map(\.name) == files, "run python3 Rules/embed.py")
+        for (name, text) in BuiltinPacks.all {
+            let onDisk = try String(contentsOf: root.appendingPathComponent("Rules/\(name)"), encoding: .utf8)
+            #expect(text == onDisk, "Rules/\(name) changed: run python3 Rules/embed.py")
+        }
+    }
+
+    @Test func theDefaultsLoadFromDiskToo() throws {
+        let fromDisk = try RuleSet.load([root.appendingPathComponent("Rules/default.yml").path])
+        let builtin = try RuleSet.defaults()
+        #expect(fromDisk.packs.flatMap(\.rules).map(\.id) == builtin.packs.flatMap(\.rules).map(\.id))
+        #expect(fromDisk.packs[0].sha256 == builtin.packs[0].sha256)
+    }
+}
+
+/// Sentry Relay's built-in PII rule cases (Tests/Fixtures/accuracy/relay_cases.jsonl) for the
+/// detectors we share. Deliberate differences (docs/RULES.md, "Differences from Relay"):
+/// IBANs and card numbers must pass their checksum (Relay matches the shape only), and a
+/// bare IMEI needs the word "imei" near it.
+@Suite("Relay's PII cases")
+struct RelayCaseTests {
+    struct Case: Decodable {
+        let rule_type: String
+        let input: String
+        let matched: String?
+        let input_span: [Int]?
+        let test: String
+    }
+
+    static let ours: [String: Set<String>] = [
+        "@ip": ["ipv4", "ipv6"], "@mac": ["mac_address"], "@email": ["email"], "@creditcard": ["payment_card"],
+        "@iban": ["iban"], "@usssn": ["us_ssn"], "@imei": ["imei"], "@pemkey": ["pem_private_key"], "@urlauth": ["url_credentials"],
+    ]
+
+    static let cases: [Case] = {
+        let path = root.appendingPathComponent("Tests/Fixtures/accuracy/relay_cases.jsonl").path
+        return try! String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try! JSONDecoder().decode(Case.self, from: Data($0.utf8))
+        }.filter { ours[$0.rule_type] != nil && $0.matched != nil }
+    }()
+
+    /// Whether we deliberately leave this Relay match alone, and why.
+    static func deliberateDifference(_ c: Case) -> String? {
+        let value = c.matched ?? ""
+        switch c.rule_type {
+        case "@iban" where !Validators.iban(value): return "fails the IBAN mod-97 check"
+        case "@creditcard" where !Validators.luhn(value): return "fails the Luhn check"
+        case "@imei" where !c.input.lowercased().contains("imei"): return "no 'imei' keyword"
+        default: return nil
+        }
+    }
+
+    @Test func sharedDetectorsAgree() throws {
+        let set = try RuleSet.defaults()
+        let engine = set.engine
+        #expect(Self.cases.count > 90)
+        var agreed = 0, different = 0
+        for c in Self.cases {
+            let bytes = Array(c.input.utf8)
+            var counters = RuleEngine.Counters()
+            let found = engine.matches(in: bytes, channel: .text, counters: &counters)
+            let hits = found.filter { Self.ours[c.rule_type]!.contains(engine.rules[$0.rule].id) }
+                .map { String(decoding: bytes[$0.range], as: UTF8.self) }
+            if let why = Self.deliberateDifference(c) {
+                #expect(hits.isEmpty, "\(c.test): \(c.matched!) is left alone on purpose (\(why)), but we found \(hits)")
+                different += 1
+            } else {
+                #expect(hits.contains { $0.contains(c.matched!) || c.matched!.contains($0) && $0.count * 2 >= c.matched!.count },
+                        "\(c.test) \(c.rule_type): Relay finds \(c.matched!) in \(c.input), we find \(hits)")
+                agreed += 1
+            }
+        }
+        #expect(agreed >= 15)
+        #expect(different > 0)
+    }
+}
