@@ -4,6 +4,7 @@ import ScrubjayIO
 import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayRules
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,17 +21,13 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         case .write, .create, .rename:
             throw ExitStatus.outputFailed.exitCode
         }
-    } catch let error as JSONError {
-        printError(error.description)
-        throw ExitStatus.malformedInput.exitCode
-    } catch let error as FormatError {
-        printError(error.description)
-        throw ExitStatus.malformedInput.exitCode
-    } catch let error as PackageError {
-        printError(error.description)
-        throw ExitStatus.malformedInput.exitCode
     } catch let error as ArchiveError {
         printError(error.description)
         throw ExitStatus.outputFailed.exitCode
+    } catch let error as any Error & CustomStringConvertible where error is JSONError || error is FormatError
+                || error is PackageError || error is RuleError {
+        // An input that exists but cannot be used: its message names the file and the place.
+        printError(error.description)
+        throw ExitStatus.malformedInput.exitCode
     }
 }

@@ -22,10 +22,7 @@ struct InspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let head = try reportingErrors { () throws -> [UInt8] in
-            let all = try InputFile.read(path)
-            return Array(all.prefix(4))
-        }
+        let head = try reportingErrors { try InputFile.readPrefix(path, count: 4) }
         if ReplayPackage.looksLikeArchive(head) {
             let pkg = try reportingErrors { try ReplayPackage.open(path) }
             let problems = pkg.verifyChecksums()

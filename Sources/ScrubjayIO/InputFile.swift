@@ -47,6 +47,29 @@ public enum InputFile {
         return (buffer, count)
     }
 
+    /// The first `count` bytes of the file at `path` (fewer if the file is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw .system(.open, path, errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+            throw FileError(path: path, operation: .read, errno: EISDIR, reason: "it is a directory, not a file")
+        }
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(.read, path, errno: errno)
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return Array(out[..<got])
+    }
+
     /// Reads the whole file at `path` as bytes.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
         let (buffer, count) = try readPadded(path, padding: 0)
