@@ -6,8 +6,17 @@ public struct RecordingProfile: Sendable {
     public var shape: InputShape
     /// Events by type, source and time.
     public var census = EventCensus()
-    /// Events per window, in order of first appearance ("" for events without a window).
-    public private(set) var windows: [(id: String, events: Int)] = []
+    /// One window's share of the recording.
+    public struct WindowStats: Sendable {
+        /// The window id ("" for events without a window).
+        public var id: String
+        public var events: Int
+        /// Smallest and largest event `timestamp` in the window.
+        public var firstTimestamp: Double?
+        public var lastTimestamp: Double?
+    }
+    /// Events per window, in order of first appearance.
+    public private(set) var windows: [WindowStats] = []
     /// Page URLs seen in Meta events and PostHog `$pageview` / `$url_changed` custom events,
     /// in order of first appearance.
     public private(set) var pageURLs: [String] = []
@@ -38,11 +47,17 @@ public struct RecordingProfile: Sendable {
     /// Adds one event.
     public mutating func add(_ event: ReplayEvent) throws {
         let w = event.windowId ?? ""
-        if let i = windows.firstIndex(where: { $0.id == w }) { windows[i].events += 1 } else { windows.append((w, 1)) }
+        var index = windows.firstIndex(where: { $0.id == w })
+        if index == nil { windows.append(WindowStats(id: w, events: 0)); index = windows.count - 1 }
+        windows[index!].events += 1
         var reader = try EventReader(bytes: JSONBytes(event.json))
         guard let e = try reader.next() else { return }
         census.add(e)
         let root = e.root
+        if let ts = e.member("timestamp", of: root).flatMap(e.double) {
+            windows[index!].firstTimestamp = min(windows[index!].firstTimestamp ?? ts, ts)
+            windows[index!].lastTimestamp = max(windows[index!].lastTimestamp ?? ts, ts)
+        }
         guard let type = e.member("type", of: root).flatMap(e.int), let data = e.member("data", of: root) else { return }
         switch RRWebEventType(rawValue: type) {
         case .meta?:

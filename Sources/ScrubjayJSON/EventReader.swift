@@ -61,7 +61,7 @@ public struct EventReader {
                 try checkTrailing()
             }
         case .lines:
-            line = 1 + EventReader.countNewlines(p, 0, i)
+            line = 1 + EventReader.countNewlines(UnsafePointer(p), 0, i)
         case .single:
             break
         }
@@ -108,9 +108,6 @@ public struct EventReader {
         var k = from
         while k < to { if p[k] == 0x0A { n += 1 }; k += 1 }
         return n
-    }
-    static func countNewlines(_ p: UnsafeMutablePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
-        countNewlines(UnsafePointer(p), from, to)
     }
 
     private func error(_ kind: JSONError.Kind, _ detail: String, at offset: Int, event: Int?) -> JSONError {
@@ -190,7 +187,7 @@ public struct EventReader {
             }
         case .lines:
             eventLine = line
-            line += EventReader.countNewlines(p, start, end)
+            line += EventReader.countNewlines(UnsafePointer(p), start, end)
             // Only spaces may follow the value on its line.
             while p[position] == 0x20 || p[position] == 0x09 || p[position] == 0x0D { position += 1 }
             if position < bytes.count && p[position] != 0x0A {

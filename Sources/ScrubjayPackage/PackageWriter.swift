@@ -99,9 +99,10 @@ public struct PackageWriter {
             for e in windows[w]! { data += e; data.append(0x0A) }
             entries.append(ArchiveEntry(path: path, data: data))
             files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
-            let times = windows[w]!.compactMap(PackageWriter.timestamp)
+            // The profile saw every kept event, so it holds each window's time range already.
+            let stats = profile.windows.first { $0.id == w }
             manifestWindows.append(.init(id: w, file: path, eventCount: windows[w]!.count,
-                                         firstTimestamp: times.min(), lastTimestamp: times.max()))
+                                         firstTimestamp: stats?.firstTimestamp, lastTimestamp: stats?.lastTimestamp))
         }
         var manifestAssets: [PackageManifest.Asset] = []
         for hash in assets.order {

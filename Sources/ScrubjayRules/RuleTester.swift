@@ -1,3 +1,5 @@
+import Foundation
+
 /// Runs every rule's own examples (`scrubjay rules test`, and one test in `swift test`).
 public enum RuleTester {
     /// A failed example, located at the line where it was written.
@@ -46,11 +48,5 @@ public enum RuleTester {
 
     static func quoted(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\n", with: "\\n") + "\""
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
