@@ -40,6 +40,8 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w+])\+[1-9](?:[ .\-]?\(?\d\)?){7,14}(?!\w|[ .\-]\(?\d)'
+    keywords: ['+']
+    min_digits: 8
     action: mask
     examples:
       match:
@@ -62,6 +64,7 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w+.\-])(?:\+?1[ .\-]?)?(?:\([2-9]\d{2}\)[ .\-]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w\-]|\.\d)'
+    min_digits: 10
     action: mask
     examples:
       match:
@@ -85,6 +88,7 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w+.\-/(])(?=\(?0(?:\)?[ /\-]?\d){8,11}(?![\w/\-]))(?:\(0[1-9]\d{1,4}\)[ ]?|0[1-9]\d{1,4}[ /\-])\d{3,8}(?:[ \-]\d{2,8}){0,3}(?![\w/\-])'
+    min_digits: 9
     action: mask
     examples:
       match:
@@ -109,6 +113,7 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w+.\-])(?:\+33[ .\-]?|0)[1-9]([ .\-])\d{2}(?:\1\d{2}){3}(?!\w|[ .\-]\d)'
+    min_digits: 10
     action: mask
     examples:
       match:
@@ -131,6 +136,7 @@ rules:
     severity: high
     kind: pattern
     pattern: '(?<![\w.])(?<!\d[ \-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \-])\d{6}\2\d{4,5})(?!\w|[ \-]\d|\.\d)'
+    min_digits: 12
     validator: luhn
     action: keep_last
     examples:
@@ -156,6 +162,7 @@ rules:
     severity: high
     kind: pattern
     pattern: '\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b'
+    min_digits: 8
     validator: iban
     action: mask
     examples:
@@ -203,6 +210,7 @@ rules:
     severity: high
     kind: pattern
     pattern: '(?<![\w\-])\d{3}([ \-])\d{2}\1\d{4}(?![\w\-])'
+    min_digits: 9
     validator: us_ssn
     action: mask
     examples:
@@ -225,6 +233,7 @@ rules:
     severity: high
     kind: pattern
     pattern: '\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b'
+    min_digits: 6
     action: mask
     examples:
       match:
@@ -294,6 +303,8 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)'
+    keywords: ['.']
+    min_digits: 4
     validator: ip
     action: mask
     examples:
@@ -316,6 +327,8 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w:.])(?=[0-9a-f:.]*\d)(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:ffff(?::0{1,4})?:)?|(?:[0-9a-f]{1,4}:){1,4}:)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){2,7}:|(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,5}(?::[0-9a-f]{1,4}){1,2}|(?:[0-9a-f]{1,4}:){1,4}(?::[0-9a-f]{1,4}){1,3}|(?:[0-9a-f]{1,4}:){1,3}(?::[0-9a-f]{1,4}){1,4}|(?:[0-9a-f]{1,4}:){1,2}(?::[0-9a-f]{1,4}){1,5}|[0-9a-f]{1,4}:(?::[0-9a-f]{1,4}){1,6}|:(?::[0-9a-f]{1,4}){1,7})(?![\w:]|\.\d)'
+    keywords: [':']
+    min_digits: 1
     flags: [caseless]
     validator: ip
     action: mask
@@ -342,6 +355,7 @@ rules:
     severity: low
     kind: pattern
     pattern: '(?<![\w:.\-])[0-9a-f]{2}([:\-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?!\w|[:\-]\w)'
+    keywords: [':', '-']
     flags: [caseless]
     action: mask
     examples:
@@ -837,6 +851,7 @@ rules:
     severity: medium
     kind: pattern
     pattern: '\b\d{1,6}[A-Z]?(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th)))(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th))){0,3}[ ]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parkway|Pkwy|Way|Terrace|Ter|Circle|Cir|Highway|Hwy)\b'
+    min_digits: 1
     action: mask
     examples:
       match:
@@ -857,6 +872,8 @@ rules:
     severity: medium
     kind: pattern
     pattern: '(?<![\w.\-])-?(?:[1-8]?\d|90)\.\d{4,15},[ \t]?-?(?:1[0-7]\d|[1-9]?\d|180)\.\d{4,15}(?![\d.])'
+    keywords: ['.']
+    min_digits: 10
     action: mask
     examples:
       match:

@@ -41,6 +41,8 @@ public struct Rule: Sendable {
     public let group: Int
     /// Lower-cased prefilter words; empty means the pattern always runs.
     public let keywords: [[UInt8]]
+    /// Prefilter: the pattern runs only on strings with at least this many ASCII digits.
+    public let minDigits: Int
     public let validator: ValidatorKind?
     public let minEntropy: Double
     public let allowValues: Set<String>

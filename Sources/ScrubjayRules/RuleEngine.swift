@@ -18,6 +18,7 @@ public struct RuleMatch: Sendable, Equatable {
 public struct RuleEngine: Sendable {
     public let rules: [Rule]
     private let byChannel: [Channel: [Int]]
+    private let prefilter: Prefilter
 
     public init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -28,84 +29,100 @@ public struct RuleEngine: Sendable {
         var map: [Channel: [Int]] = [:]
         for (i, r) in rules.enumerated() { for c in r.channels { map[c, default: []].append(i) } }
         byChannel = map
+        prefilter = Prefilter(rules: rules)
     }
 
-    /// Statistics of prefiltering, for the benchmark.
-    public struct Counters: Sendable {
+    /// Statistics of prefiltering, for the benchmark and the redaction report.
+    public struct Counters: Sendable, Equatable {
+        /// Strings looked at.
         public var strings = 0
-        /// Pattern runs avoided by the keyword prefilter.
-        public var skippedByKeywords = 0
+        /// Strings for which no pattern ran at all: the prefilters ruled every rule out.
+        public var stringsSkipped = 0
+        /// Pattern runs avoided by the prefilters (keywords, digit minimum).
+        public var skippedByPrefilter = 0
         /// Pattern runs made.
         public var patternRuns = 0
+        public init() {}
+        public static func += (a: inout Counters, b: Counters) {
+            a.strings += b.strings; a.stringsSkipped += b.stringsSkipped
+            a.skippedByPrefilter += b.skippedByPrefilter; a.patternRuns += b.patternRuns
+        }
     }
+
+    /// Whether any rule applies to `channel`.
+    public func hasRules(for channel: Channel) -> Bool { byChannel[channel] != nil }
 
     /// The matches in `text` (UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: [UInt8], channel: Channel, counters: inout Counters) -> [RuleMatch] {
+        text.withUnsafeBytes { matches(in: $0, channel: channel, counters: &counters) }
+    }
+
+    /// The matches in `text` (valid UTF-8) for the rules of `channel`, sorted and non-overlapping.
+    public func matches(in text: UnsafeRawBufferPointer, channel: Channel, counters: inout Counters) -> [RuleMatch] {
         guard let candidates = byChannel[channel], !text.isEmpty else { return [] }
         return matches(in: text, rules: candidates, counters: &counters)
     }
 
     /// The matches in `text` for the rules at `indices`.
     public func matches(in text: [UInt8], rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
-        counters.strings += 1
-        var lowered: [UInt8]?
-        var found: [RuleMatch] = []
-        for i in indices {
-            let rule = rules[i]
-            if !rule.keywords.isEmpty {
-                if lowered == nil { lowered = text.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
-                if !rule.keywords.contains(where: { RuleEngine.contains(lowered!, $0) }) {
-                    counters.skippedByKeywords += 1
-                    continue
-                }
-            }
-            counters.patternRuns += 1
-            let hits: [RegexMatch]
-            do {
-                hits = try rule.pattern.matches(in: text, assumeValidUTF8: true)
-            } catch {
-                // A pattern that blows up on this input: never a hang, and the conservative
-                // choice is to treat the whole string as sensitive.
-                found.append(RuleMatch(rule: i, range: 0..<text.count, limited: true))
-                continue
-            }
-            for hit in hits {
-                guard let r = hit[group: rule.group], !r.isEmpty else { continue }
-                let value = String(decoding: text[r], as: UTF8.self)
-                if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
-                if rule.allowValues.contains(value) { continue }
-                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { continue }
-                found.append(RuleMatch(rule: i, range: r, limited: false))
-            }
-        }
-        if found.count <= 1 { return found }
-        found.sort { a, b in
-            a.range.lowerBound != b.range.lowerBound ? a.range.lowerBound < b.range.lowerBound
-                : a.range.count != b.range.count ? a.range.count > b.range.count : a.rule < b.rule
-        }
-        var kept: [RuleMatch] = []
-        for m in found where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
-        return kept
+        text.withUnsafeBytes { matches(in: $0, rules: indices, counters: &counters) }
     }
 
-    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
-        let first = needle[0]
-        var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return true }
+    /// The matches in `text` (valid UTF-8) for the rules at `indices`.
+    public func matches(in text: UnsafeRawBufferPointer, rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
+        counters.strings += 1
+        let words = prefilter.words
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { hits in
+            let digits = prefilter.scan(text, keywordHits: hits.baseAddress!)
+            var found: [RuleMatch] = []
+            var ran = false
+            for i in indices {
+                if (prefilter.needsKeyword[i] && hits[i >> 6] & (1 << UInt64(i & 63)) == 0) || digits < prefilter.minDigits[i] {
+                    counters.skippedByPrefilter += 1
+                    continue
+                }
+                ran = true
+                counters.patternRuns += 1
+                let rule = rules[i]
+                let hitsOfRule: [RegexMatch]
+                do {
+                    hitsOfRule = try rule.pattern.matches(in: text, assumeValidUTF8: true)
+                } catch {
+                    // A pattern that blows up on this input: never a hang, and the conservative
+                    // choice is to treat the whole string as sensitive (a `rule.limit` finding).
+                    found.append(RuleMatch(rule: i, range: 0..<text.count, limited: true))
+                    continue
+                }
+                for hit in hitsOfRule {
+                    guard let r = hit[group: rule.group], !r.isEmpty else { continue }
+                    if rule.validator != nil || !rule.allowValues.isEmpty || !rule.allowPatterns.isEmpty {
+                        let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
+                        if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
+                        if rule.allowValues.contains(value) { continue }
+                        if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { continue }
+                    }
+                    found.append(RuleMatch(rule: i, range: r, limited: false))
+                }
             }
-            i += 1
+            if !ran { counters.stringsSkipped += 1 }
+            if found.count <= 1 { return found }
+            found.sort { a, b in
+                a.range.lowerBound != b.range.lowerBound ? a.range.lowerBound < b.range.lowerBound
+                    : a.range.count != b.range.count ? a.range.count > b.range.count : a.rule < b.rule
+            }
+            var kept: [RuleMatch] = []
+            for m in found where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
+            return kept
         }
-        return false
     }
 
     /// `text` with every match rewritten by its rule's action.
     public func apply(_ matches: [RuleMatch], to text: [UInt8], pseudonymKey: [UInt8]) -> [UInt8] {
+        text.withUnsafeBytes { apply(matches, to: $0, pseudonymKey: pseudonymKey) }
+    }
+
+    /// `text` with every match rewritten by its rule's action (a `rule.limit` match is masked).
+    public func apply(_ matches: [RuleMatch], to text: UnsafeRawBufferPointer, pseudonymKey: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var cursor = 0

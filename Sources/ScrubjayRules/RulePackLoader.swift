@@ -20,7 +20,7 @@ public enum RulePackLoader {
 
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
-        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords",
+        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords", "min_digits",
         "validator", "min_entropy", "allow", "action", "replacement", "examples",
     ]
 
@@ -191,6 +191,12 @@ public enum RulePackLoader {
             validator = k
         }
         let keywords = (m["keywords"]?.sequence ?? []).compactMap { $0.string.map { Array($0.lowercased().utf8) } }
+        if keywords.contains(where: \.isEmpty) { throw fail(m["keywords"], "a keyword cannot be empty") }
+        var minDigits = 0
+        if let d = m["min_digits"] {
+            guard let n = d.int, n >= 0 else { throw fail(d, "'min_digits' must be a whole number, 0 or more") }
+            minDigits = n
+        }
         var allowValues: Set<String> = []
         var allowPatterns: [PCRE2Regex] = []
         if let allow = m["allow"] {
@@ -232,7 +238,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    channels: channels, pattern: pattern, group: group, keywords: keywords, validator: validator,
+                    channels: channels, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),
