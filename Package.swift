@@ -10,6 +10,7 @@ import PackageDescription
 //   ScrubjayFormats  replay formats: the containers recordings arrive in, what an event means
 //   ScrubjayRules    the rule engine: rule packs (YAML), validators, matching, actions (docs/RULES.md)
 //   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
+//   ScrubjayRedaction  rules applied to recordings: channels of each event, findings, audit, redact, report
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
 //   scrubjay         the executable: a thin shell over ScrubjayCLI
 //   scrubjay-bench   release-build benchmark tool (not a test)
@@ -45,12 +46,15 @@ let package = Package(
             "ScrubjayNative", "ScrubjayJSON", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayPackage", dependencies: ["ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayIO"]),
+        .target(name: "ScrubjayRedaction", dependencies: [
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules",
+        ]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
-        .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO"],
+        .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction"],
                           path: "Benchmarks/scrubjay-bench"),
 
         .testTarget(name: "ScrubjayIOTests", dependencies: ["ScrubjayIO"]),
@@ -59,6 +63,9 @@ let package = Package(
         .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
         .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayRedactionTests", dependencies: [
+            "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative",
+        ]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],
     swiftLanguageModes: [.v6]

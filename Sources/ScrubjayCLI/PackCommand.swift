@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ScrubjayIO
 import ScrubjayPackage
 
@@ -16,7 +17,26 @@ struct PackCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The package to write (ZIP). Written atomically.")
     var output: String
 
-    @Option(help: "Recording id for the manifest (default: derived from the inputs' digests).")
+    @OptionGroup var facts: PackageFacts
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
+        try checkOutputIsNotAnInput(output, inputs)
+    }
+
+    func run() throws {
+        let options = facts.options
+        let manifest = try reportingErrors {
+            try PackageWriter(options: options).write(inputs: inputs, to: output)
+        }
+        let r = manifest.recording
+        print("\(output): \(r.eventCount) events in \(r.windows.count) window\(r.windows.count == 1 ? "" : "s"), \(manifest.assets.count) asset\(manifest.assets.count == 1 ? "" : "s"), fidelity \(manifest.fidelity)")
+    }
+}
+
+/// The package facts `pack` and `redact` accept (docs/FORMAT.md, "provenance").
+struct PackageFacts: ParsableArguments {
+    @Option(help: "Recording id for the manifest (default: the input package's, or derived from the inputs' digests).")
     var recordingId: String?
 
     @Option(help: "Ingest host the recording was sent to (e.g. eu.i.posthog.com).")
@@ -35,10 +55,9 @@ struct PackCommand: ParsableCommand {
         guard Fidelity(rawValue: fidelity) != nil else {
             throw ValidationError("--fidelity must be full or summary, not \(fidelity)")
         }
-        guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
     }
 
-    func run() throws {
+    var options: PackOptions {
         var options = PackOptions()
         options.recordingId = recordingId
         options.ingestHost = ingestHost
@@ -46,11 +65,15 @@ struct PackCommand: ParsableCommand {
         options.storageRegion = storageRegion
         options.fidelity = Fidelity(rawValue: fidelity)!
         options.toolVersion = ScrubjayCommand.version
-        let manifest = try reportingErrors {
-            try PackageWriter(options: options).write(inputs: inputs, to: output)
-        }
-        let r = manifest.recording
-        print("\(output): \(r.eventCount) events in \(r.windows.count) window\(r.windows.count == 1 ? "" : "s"), \(manifest.assets.count) asset\(manifest.assets.count == 1 ? "" : "s"), fidelity \(manifest.fidelity)")
+        return options
+    }
+}
+
+/// Refuses to write over one of the inputs: nothing the user gave us is lost.
+func checkOutputIsNotAnInput(_ output: String, _ inputs: [String]) throws {
+    let out = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == out {
+        throw ValidationError("the output \(output) is also an input; write the result to another file")
     }
 }
 
@@ -74,6 +97,7 @@ struct ExportCommand: ParsableCommand {
     var window: String?
 
     func validate() throws {
+        try checkOutputIsNotAnInput(output, [package])
         guard ExportFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }

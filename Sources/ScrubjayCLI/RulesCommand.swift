@@ -9,21 +9,9 @@ struct RulesCommand: ParsableCommand {
         subcommands: [List.self, Test.self, Explain.self]
     )
 
-    struct Packs: ParsableArguments {
-        @Option(name: .customLong("rules"), help: "A rule pack file or a directory of packs (repeatable); default: the built-in default packs.")
-        var paths: [String] = []
-
-        func load() throws -> RuleSet {
-            do { return try RuleSet.load(paths) } catch let e as RuleError {
-                printError(e.description)
-                throw ExitStatus.malformedInput.exitCode
-            }
-        }
-    }
-
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every rule in use, with the pack and line it came from.")
-        @OptionGroup var packs: Packs
+        @OptionGroup var packs: RulePackOptions
 
         func run() throws {
             let set = try packs.load()
@@ -42,7 +30,7 @@ struct RulesCommand: ParsableCommand {
         var files: [String] = []
 
         func run() throws {
-            let set = try Packs.parse(files.flatMap { ["--rules", $0] }).load()
+            let set = try RulePackOptions.parse(files.flatMap { ["--rules", $0] }).load()
             let rules = set.packs.flatMap(\.rules)
             let failures = RuleTester.run(rules)
             for f in failures { print(f.description) }
@@ -56,7 +44,7 @@ struct RulesCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one rule: what it finds, where, and what it does.")
         @Argument(help: "The rule id.")
         var id: String
-        @OptionGroup var packs: Packs
+        @OptionGroup var packs: RulePackOptions
 
         func run() throws {
             let set = try packs.load()
@@ -72,6 +60,7 @@ struct RulesCommand: ParsableCommand {
                 "  pattern:    \(r.pattern.pattern)" + (r.group > 0 ? " (group \(r.group))" : ""),
             ]
             if !r.keywords.isEmpty { lines.append("  keywords:   \(r.keywords.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))") }
+            if r.minDigits > 0 { lines.append("  min digits: \(r.minDigits)") }
             if let v = r.validator { lines.append("  validator:  \(v.rawValue)" + (v == .entropy ? " (at least \(r.minEntropy) bits per character)" : "")) }
             lines.append("  action:     \(r.action.rawValue)" + (r.action == .replace ? " with \(r.replacement)" : ""))
             for ex in r.examples.match { lines.append("  example:    \(ex.input)  ->  \(ex.output)") }

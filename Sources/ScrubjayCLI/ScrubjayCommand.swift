@@ -23,10 +23,10 @@ public struct ScrubjayCommand: ParsableCommand {
           pack       turn any supported recording into a portable package
           export     write a package back as rrweb JSON, JSON Lines or PostHog export
           rules      list, test and explain rules
-
-        Coming in the next releases (see the README's roadmap):
           audit      list personal data found, without rewriting
           redact     rewrite a recording with rule packs into a redacted package
+
+        Coming in the next releases (see the README's roadmap):
           keygen     create a signing key
           sign       co-sign a package's redaction statement
           verify     check a package's hashes, signature and residency policy
@@ -38,7 +38,7 @@ public struct ScrubjayCommand: ParsableCommand {
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self]
     )
 
     public init() {}

@@ -201,6 +201,34 @@ public struct JSONEvent {
         return current
     }
 
+    /// The JSON pointer of `target`, found by descending from the root through the containers
+    /// whose token span holds it (cost: depth × siblings; meant for findings, not hot loops).
+    public func pointer(to target: JSONValueRef) -> JSONPointer {
+        checkValid()
+        var components: [String] = []
+        var current = 0
+        while current != target.index {
+            let t = tape[current]
+            guard t.kind == .object || t.kind == .array, target.index < Int(t.next) else { break }
+            var i = current + 1
+            var n = 0
+            while i < Int(t.next) {
+                let valueIndex = t.kind == .object ? i + 1 : i
+                let end = Int(tape[valueIndex].next)
+                if target.index < end {
+                    components.append(t.kind == .object ? string(JSONValueRef(index: i)) : String(n))
+                    i = valueIndex
+                    break
+                }
+                i = end
+                n += 1
+            }
+            guard i < Int(t.next), i != current else { break }
+            current = i
+        }
+        return JSONPointer(components: components)
+    }
+
     /// Visits every value of the event in document order, depth first, with its path.
     /// Object keys are not visited as values; they are the path's components.
     /// The path passed to `body` is only valid during the call.

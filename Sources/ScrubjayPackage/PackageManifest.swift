@@ -73,6 +73,12 @@ public struct PackageManifest: Codable, Sendable, Equatable {
         public var path: String
         public var sha256: String
         public var size: Int
+
+        public init(path: String, sha256: String, size: Int) {
+            self.path = path
+            self.sha256 = sha256
+            self.size = size
+        }
     }
 
     public struct Asset: Codable, Sendable, Equatable {

@@ -37,51 +37,41 @@ public struct PackageWriter {
 
     public init(options: PackOptions) { self.options = options }
 
+    /// Called with each kept event before it is profiled and stored, and its 0-based position
+    /// in its window's events file; it may rewrite the event (`redact` does).
+    public typealias EventTransform = (_ event: inout ReplayEvent, _ indexInWindow: Int) throws -> Void
+
     /// The package's entries (manifest first) for the recordings at `paths`.
-    public func build(inputs paths: [String]) throws -> (manifest: PackageManifest, entries: [ArchiveEntry]) {
+    ///
+    /// When an input is itself a package, its recording id, storage facts, source system and
+    /// fidelity carry over unless `options` says otherwise.
+    public func build(inputs paths: [String], transform: EventTransform? = nil) throws -> (manifest: PackageManifest, entries: [ArchiveEntry]) {
         var windows: [String: [[UInt8]]] = [:]
         var windowOrder: [String] = []
         var profile = RecordingProfile(shape: .rrwebArray)
-        var shapes: [String] = []
-        var inputs: [PackageManifest.FileEntry] = []
         var assets = AssetStore()
         var lastPointer: [String: Double] = [:]
+        var reader = RecordingInputs(paths: paths)
+        var fidelity = options.fidelity
 
-        for path in paths {
-            let bytes = try JSONBytes(contentsOfFile: path)
-            let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
-            inputs.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
-            let head = bytes.slice(0..<min(4, bytes.count))
-            let events: ((ReplayEvent) throws -> Void) throws -> Void
-            if ReplayPackage.looksLikeArchive(head) {
-                // An existing package: its events, assets put back, with their windows.
-                let package = try ReplayPackage.open(path)
-                if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
-                events = { body in
-                    for w in package.manifest.recording.windows {
-                        for (i, json) in try package.events(window: w).enumerated() {
-                            try body(ReplayEvent(windowId: w.id.isEmpty ? nil : w.id, json: json, sourceIndex: i, line: i + 1))
-                        }
-                    }
-                }
-            } else {
-                let decoder = try RecordingDecoder(bytes: bytes)
-                if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
-                events = decoder.forEachEvent
+        try reader.forEachEvent { original in
+            var event = original
+            let window = event.windowId ?? ""
+            if fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
+                if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
+                lastPointer[window] = t
             }
-            try events { event in
-                let window = event.windowId ?? ""
-                if options.fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
-                    if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
-                    lastPointer[window] = t
-                }
-                try profile.add(event)
-                var json = PackageWriter.singleLine(event.json)
-                json = try assets.extract(from: json)
-                if windows[window] == nil { windowOrder.append(window) }
-                windows[window, default: []].append(json)
-            }
+            if let transform { try transform(&event, windows[window]?.count ?? 0) }
+            try profile.add(event)
+            var json = PackageWriter.singleLine(event.json)
+            json = try assets.extract(from: json)
+            if windows[window] == nil { windowOrder.append(window) }
+            windows[window, default: []].append(json)
         }
+        let shapes = reader.shapes
+        let inputs = reader.files
+        let earlier = reader.packageManifests.first
+        if reader.packageManifests.contains(where: { $0.fidelity == Fidelity.summary.rawValue }) { fidelity = .summary }
         profile.shape = InputShape(rawValue: shapes.first ?? "") ?? .rrwebArray
 
         // Files: one JSON Lines file per window, then assets.
@@ -108,7 +98,7 @@ public struct PackageWriter {
         for hash in assets.order {
             let a = assets.stored[hash]!
             var path: String?
-            if options.fidelity == .full {
+            if fidelity == .full {
                 let p = "assets/\(hash).\(AssetStore.fileExtension(a.mediaType))"
                 entries.append(ArchiveEntry(path: p, data: a.data))
                 files.append(.init(path: p, sha256: hash, size: a.data.count))
@@ -118,7 +108,7 @@ public struct PackageWriter {
         }
 
         let census = profile.census
-        let recordingId = options.recordingId ?? String(Hex.encode(Digest.sha256(Array(inputs.map(\.sha256).joined().utf8))).prefix(16))
+        let recordingId = options.recordingId ?? earlier?.recording.id ?? String(Hex.encode(Digest.sha256(Array(inputs.map(\.sha256).joined().utf8))).prefix(16))
         let manifest = PackageManifest(
             recording: .init(
                 id: recordingId, windows: manifestWindows,
@@ -129,11 +119,14 @@ public struct PackageWriter {
                 pageURLs: profile.pageURLs, channels: profile.channels.sorted(),
                 recorder: nil),
             provenance: .init(
-                sourceSystem: PackageWriter.sourceSystem(shapes), sourceShapes: shapes, inputs: inputs,
-                ingestHost: options.ingestHost, storageEndpoint: options.storageEndpoint, storageRegion: options.storageRegion,
+                sourceSystem: earlier.map(\.provenance.sourceSystem) ?? PackageWriter.sourceSystem(shapes),
+                sourceShapes: earlier.map(\.provenance.sourceShapes) ?? shapes, inputs: inputs,
+                ingestHost: options.ingestHost ?? earlier?.provenance.ingestHost,
+                storageEndpoint: options.storageEndpoint ?? earlier?.provenance.storageEndpoint,
+                storageRegion: options.storageRegion ?? earlier?.provenance.storageRegion,
                 tool: .init(name: "scrubjay", version: options.toolVersion),
                 createdAt: PackageWriter.timestampString(options.createdAt ?? PackageWriter.defaultCreationDate())),
-            fidelity: options.fidelity.rawValue,
+            fidelity: fidelity.rawValue,
             files: files.sorted { $0.path < $1.path },
             assets: manifestAssets)
         let manifestEntry = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))

@@ -822,6 +822,26 @@ rules:
         - 'my name is not important'
         - 'what is your name?'
 
+  - id: typed_input
+    description: 'Whatever a user typed into a form field (Input events, input and textarea values), as rrweb''s maskAllInputs masks it at record time. Values already masked (only * and whitespace) are left alone.'
+    category: free_text
+    severity: low
+    channels: [input]
+    kind: pattern
+    pattern: '\A(?=[\s*]*[^\s*])[\s\S]+\z'
+    action: mask
+    examples:
+      match:
+        - input: 'textarea test'
+          output: '******** ****'
+        - input: 'Ana Lima'
+          output: '*** ****'
+        - input: '1'
+          output: '*'
+      no_match:
+        - '********'
+        - '   '
+
   # ---- location
 
   - id: us_zip_code

@@ -8,6 +8,12 @@ public struct RuleMatch: Sendable, Equatable {
     public let range: Range<Int>
     /// The pattern hit a PCRE2 limit: the whole string is treated as sensitive (`rule.limit`).
     public let limited: Bool
+
+    public init(rule: Int, range: Range<Int>, limited: Bool) {
+        self.rule = rule
+        self.range = range
+        self.limited = limited
+    }
 }
 
 /// Runs compiled rules over strings and rewrites what they find.

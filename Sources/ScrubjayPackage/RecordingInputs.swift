@@ -1,0 +1,46 @@
+import Foundation
+import ScrubjayFormats
+import ScrubjayJSON
+import ScrubjayNative
+
+/// The events of one recording given as one or more files: raw recordings in any shape
+/// `RecordingDecoder` reads, or existing packages (whose assets are put back).
+///
+/// `pack`, `audit` and `redact` all read their inputs through this type, so they see the
+/// same events in the same windows and order.
+public struct RecordingInputs {
+    public let paths: [String]
+    /// Each input file's name, SHA-256 and size, in the order read.
+    public private(set) var files: [PackageManifest.FileEntry] = []
+    /// The input shapes seen (`InputShape` raw values, or `scrubjay-package`).
+    public private(set) var shapes: [String] = []
+    /// The manifests of the inputs that were packages.
+    public private(set) var packageManifests: [PackageManifest] = []
+
+    public init(paths: [String]) { self.paths = paths }
+
+    /// Calls `body` with every event of every input, in order. A package's events come window
+    /// by window, with their window ids.
+    public mutating func forEachEvent(_ body: (ReplayEvent) throws -> Void) throws {
+        files = []; shapes = []; packageManifests = []
+        for path in paths {
+            let bytes = try JSONBytes(contentsOfFile: path)
+            let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
+            files.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
+            if ReplayPackage.looksLikeArchive(bytes.slice(0..<min(4, bytes.count))) {
+                let package = try ReplayPackage.open(path)
+                packageManifests.append(package.manifest)
+                if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
+                for w in package.manifest.recording.windows {
+                    for (i, json) in try package.events(window: w).enumerated() {
+                        try body(ReplayEvent(windowId: w.id.isEmpty ? nil : w.id, json: json, sourceIndex: i, line: i + 1))
+                    }
+                }
+            } else {
+                let decoder = try RecordingDecoder(bytes: bytes)
+                if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
+                try decoder.forEachEvent(body)
+            }
+        }
+    }
+}

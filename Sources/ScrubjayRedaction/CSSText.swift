@@ -1,0 +1,101 @@
+/// The parts of a stylesheet (`_cssText`, a `style` attribute, a CSS rule) that rules may
+/// rewrite: the contents of string tokens and the arguments of `url()`. Everything else
+/// (selectors, property names, numbers, colours, comments) is structure and stays as it is,
+/// so a redaction never breaks a page's styles (FORMATS.md: wiping `_cssText` broke replays).
+/// Tokenizing follows CSS Syntax Level 3, section 4 (strings, escapes, comments, url tokens).
+public enum CSSText {
+    /// An editable piece of CSS text.
+    public struct Segment: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable {
+            /// The inside of a string token delimited by this quote (`"` or `'`).
+            case string(quote: UInt8)
+            /// An unquoted `url(...)` argument (a quoted one is a string token).
+            case url
+        }
+        /// Byte range of the contents, without quotes or `url(`/`)`.
+        public let range: Range<Int>
+        public let kind: Kind
+    }
+
+    /// The editable segments of `css`, in order. `data:` URLs and strings are not returned:
+    /// they are reported through `binary` with their kind and size.
+    public static func segments(_ css: UnsafeRawBufferPointer, binary: (UnscannedKind, Int) -> Void = { _, _ in }) -> [Segment] {
+        var out: [Segment] = []
+        let n = css.count
+        var i = 0
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D }
+        @inline(__always) func isIdent(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b >= 0x80
+        }
+        func add(_ range: Range<Int>, _ kind: Segment.Kind) {
+            if range.isEmpty { return }
+            if let k = dataURLKind(css, range) { binary(k, range.count); return }
+            out.append(Segment(range: range, kind: kind))
+        }
+        while i < n {
+            let c = css[i]
+            if c == 0x2F && i + 1 < n && css[i + 1] == 0x2A { // /* comment */
+                i += 2
+                while i + 1 < n && !(css[i] == 0x2A && css[i + 1] == 0x2F) { i += 1 }
+                i = min(n, i + 2)
+            } else if c == 0x22 || c == 0x27 { // string token
+                let start = i + 1
+                var j = start
+                while j < n && css[j] != c && css[j] != 0x0A {
+                    j += css[j] == 0x5C ? 2 : 1
+                }
+                j = min(j, n)
+                add(start..<j, .string(quote: c))
+                i = j + 1
+            } else if c == 0x5C { // an escape inside an identifier
+                i += 2
+            } else if lower(c) == 0x75, i + 3 < n, lower(css[i + 1]) == 0x72, lower(css[i + 2]) == 0x6C, css[i + 3] == 0x28,
+                      i == 0 || !isIdent(css[i - 1]) { // url(
+                var j = i + 4
+                while j < n && isSpace(css[j]) { j += 1 }
+                if j < n && (css[j] == 0x22 || css[j] == 0x27) { i = j; continue } // quoted: a string token
+                let start = j
+                while j < n && css[j] != 0x29 {
+                    j += css[j] == 0x5C ? 2 : 1
+                }
+                j = min(j, n)
+                var end = j
+                while end > start && isSpace(css[end - 1]) { end -= 1 }
+                add(start..<end, .url)
+                i = j + 1
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func dataURLKind(_ css: UnsafeRawBufferPointer, _ r: Range<Int>) -> UnscannedKind? {
+        guard r.count > 5 else { return nil }
+        let head = String(decoding: UnsafeRawBufferPointer(rebasing: css[r.lowerBound..<min(r.upperBound, r.lowerBound + 64)]), as: UTF8.self).lowercased()
+        guard head.hasPrefix("data:") else { return nil }
+        return DataURLKind.classify(mediaTypePrefix: String(head.dropFirst(5))) ?? nil
+    }
+
+    /// `text` made safe to stand inside a segment of `kind`: the quote, backslashes and line
+    /// breaks escaped in a string; quotes, parentheses, whitespace and backslashes escaped in
+    /// an unquoted `url()`.
+    public static func escape(_ text: [UInt8], for kind: Segment.Kind) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        for b in text {
+            switch kind {
+            case .string(let q):
+                if b == q || b == 0x5C { out.append(0x5C); out.append(b) }
+                else if b == 0x0A || b == 0x0D || b == 0x0C { out += Array("\\\(b == 0x0A ? "a" : b == 0x0D ? "d" : "c") ".utf8) }
+                else { out.append(b) }
+            case .url:
+                if b == 0x22 || b == 0x27 || b == 0x28 || b == 0x29 || b == 0x5C || b == 0x20 || b == 0x09 { out.append(0x5C); out.append(b) }
+                else if b == 0x0A || b == 0x0D || b == 0x0C { out += Array("\\\(b == 0x0A ? "a" : b == 0x0D ? "d" : "c") ".utf8) }
+                else { out.append(b) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,314 @@
+import ScrubjayFormats
+import ScrubjayJSON
+import ScrubjayRules
+
+/// A string of an event that rules look at, with what it means.
+public struct StringSite {
+    /// The string value.
+    public let value: JSONValueRef
+    /// Where it sits (docs/RULES.md, "Channels"). For `css`, only string tokens and `url()`
+    /// arguments inside it may change.
+    public let channel: Channel
+    /// The DOM node (or mobile wireframe) it belongs to, when there is one.
+    public let nodeId: Int?
+    /// For an attribute value: the member's key and the attributes object, so an action that
+    /// empties the value can drop the attribute instead.
+    public let attributeKey: JSONValueRef?
+    public let attributes: JSONValueRef?
+}
+
+/// Content the rules cannot read, reported as "not scanned" with a reason.
+public enum UnscannedKind: String, Codable, Sendable, CaseIterable, Comparable {
+    /// Inline images (`data:image/...`, `rr_dataURL`, mobile `base64` screenshots).
+    case images
+    /// Canvas drawing commands (CanvasMutation events).
+    case canvas
+    /// Web fonts (Font events, `data:` fonts in CSS).
+    case fonts
+    /// Other binary data URLs (audio, video, application data).
+    case media
+
+    public var reason: String {
+        switch self {
+        case .images: return "pixel data: text inside images is not read (no OCR)"
+        case .canvas: return "canvas drawing commands and image data: text drawn on a canvas is not read"
+        case .fonts: return "font files carry glyphs, not recorded content"
+        case .media: return "binary data URLs (audio, video, files) are not decoded"
+        }
+    }
+
+    public static func < (a: UnscannedKind, b: UnscannedKind) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Finds every string of an rrweb (or PostHog mobile) event that a player shows or a request
+/// carries, and the channel it belongs to. Keys, numbers, node ids and structure are never
+/// visited. Sources: ../shared/FORMATS.md, rrweb packages/types/src/index.ts.
+public struct EventWalker {
+    /// Values and bytes of content not scanned, by kind.
+    public var unscanned: [UnscannedKind: (values: Int, bytes: Int)] = [:]
+
+    public init() {}
+
+    mutating func skip(_ kind: UnscannedKind, bytes: Int) {
+        let old = unscanned[kind] ?? (0, 0)
+        unscanned[kind] = (old.values + 1, old.bytes + bytes)
+    }
+
+    /// Calls `visit` for each string of `event` that rules apply to.
+    public mutating func walk(_ e: JSONEvent, _ visit: (StringSite) throws -> Void) rethrows {
+        let root = e.root
+        guard e.kind(root) == .object, let type = e.member("type", of: root).flatMap(e.int),
+              let data = e.member("data", of: root) else { return }
+        switch type {
+        case RRWebEventType.fullSnapshot.rawValue:
+            guard e.kind(data) == .object else { return }
+            if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: nil, visit) }
+            if let wireframes = e.member("wireframes", of: data) { try walkWireframes(e, wireframes, visit) }
+        case RRWebEventType.incrementalSnapshot.rawValue:
+            guard e.kind(data) == .object, let source = e.member("source", of: data).flatMap(e.int) else { return }
+            try walkIncremental(e, data, source: source, visit)
+        case RRWebEventType.meta.rawValue:
+            if let href = e.member("href", of: data) { try visitString(e, href, .url, nil, visit) }
+        case RRWebEventType.custom.rawValue:
+            if let payload = e.member("payload", of: data) { try walkAll(e, payload, .custom, visit) }
+        case RRWebEventType.plugin.rawValue:
+            guard let payload = e.member("payload", of: data) else { return }
+            let name = e.member("plugin", of: data).map { e.string($0) } ?? ""
+            let channel: Channel = name.contains("console") ? .console : name.contains("network") ? .network : .custom
+            try walkAll(e, payload, channel, visit)
+        case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.
+            if let url = e.member("url", of: data) { try visitString(e, url, .url, nil, visit) }
+            if let payload = e.member("payload", of: data) { skip(.images, bytes: e.byteRange(payload).count) }
+        case RRWebEventType.domContentLoaded.rawValue, RRWebEventType.load.rawValue:
+            return
+        default:
+            // An event type this release does not know: every string in it, conservatively.
+            try walkAll(e, data, .custom, visit)
+        }
+    }
+
+    // MARK: incremental snapshots
+
+    mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: (StringSite) throws -> Void) rethrows {
+        switch RRWebIncrementalSource(rawValue: source) {
+        case .mutation:
+            if let texts = e.member("texts", of: data), e.kind(texts) == .array {
+                for t in e.children(of: texts) {
+                    guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
+                    try visitString(e, v, .text, nodeId(e, t), visit)
+                }
+            }
+            if let attrs = e.member("attributes", of: data), e.kind(attrs) == .array {
+                for a in e.children(of: attrs) {
+                    guard e.kind(a) == .object, let map = e.member("attributes", of: a), e.kind(map) == .object else { continue }
+                    try walkAttributes(e, map, tag: nil, node: nodeId(e, a), visit)
+                }
+            }
+            if let adds = e.member("adds", of: data), e.kind(adds) == .array {
+                for add in e.children(of: adds) where e.kind(add) == .object {
+                    if let node = e.member("node", of: add) { try walkNode(e, node, parentTag: nil, visit) }
+                    if let wf = e.member("wireframe", of: add) { try walkWireframe(e, wf, visit) }
+                }
+            }
+            if let updates = e.member("updates", of: data), e.kind(updates) == .array {
+                for u in e.children(of: updates) where e.kind(u) == .object {
+                    if let wf = e.member("wireframe", of: u) { try walkWireframe(e, wf, visit) }
+                }
+            }
+        case .input:
+            if let text = e.member("text", of: data) { try visitString(e, text, .input, nodeId(e, data), visit) }
+        case .styleSheetRule:
+            if let adds = e.member("adds", of: data), e.kind(adds) == .array {
+                for add in e.children(of: adds) where e.kind(add) == .object {
+                    if let rule = e.member("rule", of: add) { try visitString(e, rule, .css, nodeId(e, data), visit) }
+                }
+            }
+            if let replace = e.member("replace", of: data) { try visitString(e, replace, .css, nodeId(e, data), visit) }
+            if let replace = e.member("replaceSync", of: data) { try visitString(e, replace, .css, nodeId(e, data), visit) }
+        case .styleDeclaration:
+            if let set = e.member("set", of: data), e.kind(set) == .object, let v = e.member("value", of: set) {
+                try visitString(e, v, .css, nodeId(e, data), visit)
+            }
+        case .adoptedStyleSheet:
+            if let styles = e.member("styles", of: data), e.kind(styles) == .array {
+                for s in e.children(of: styles) where e.kind(s) == .object {
+                    guard let rules = e.member("rules", of: s), e.kind(rules) == .array else { continue }
+                    for r in e.children(of: rules) where e.kind(r) == .object {
+                        if let rule = e.member("rule", of: r) { try visitString(e, rule, .css, nil, visit) }
+                    }
+                }
+            }
+        case .canvasMutation:
+            skip(.canvas, bytes: e.byteRange(data).count)
+        case .font:
+            skip(.fonts, bytes: e.byteRange(data).count)
+        case .log:
+            // rrweb 1.x console capture inside incremental snapshots.
+            for key in ["payload", "trace"] as [StaticString] {
+                if let v = e.member(key, of: data) { try walkAll(e, v, .console, visit) }
+            }
+        case .mouseMove, .mouseInteraction, .scroll, .viewportResize, .touchMove, .mediaInteraction, .drag, .selection:
+            return // positions, ids and flags only
+        case .customElement, nil:
+            try walkAll(e, data, .custom, visit)
+        }
+    }
+
+    // MARK: DOM nodes
+
+    /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
+    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: String?, _ visit: (StringSite) throws -> Void) rethrows {
+        var stack: [(JSONValueRef, String?)] = [(start, parentTag)]
+        while let (node, parent) = stack.popLast() {
+            guard e.kind(node) == .object, let type = e.member("type", of: node).flatMap(e.int) else { continue }
+            let id = nodeId(e, node)
+            switch type {
+            case 2: // Element
+                let tag = e.member("tagName", of: node).map { e.string($0).lowercased() }
+                if let attrs = e.member("attributes", of: node), e.kind(attrs) == .object {
+                    try walkAttributes(e, attrs, tag: tag, node: id, visit)
+                }
+                if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
+                    for k in e.children(of: kids).reversed() { stack.append((k, tag)) }
+                }
+            case 3: // Text
+                guard let text = e.member("textContent", of: node) else { continue }
+                let isStyle = e.member("isStyle", of: node).map { e.kind($0) == .true } ?? false
+                let channel: Channel = isStyle || parent == "style" ? .css : parent == "textarea" ? .input : .text
+                try visitString(e, text, channel, id, visit)
+            case 4: // CDATA
+                if let text = e.member("textContent", of: node) { try visitString(e, text, .text, id, visit) }
+            case 5: // Comment
+                if let text = e.member("textContent", of: node) { try visitString(e, text, .comment, id, visit) }
+            case 0: // Document
+                if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
+                    for k in e.children(of: kids).reversed() { stack.append((k, nil)) }
+                }
+            default: // DocumentType: name and public/system ids only
+                continue
+            }
+        }
+    }
+
+    /// Attribute names whose values are URLs.
+    static let urlAttributes: Set<String> = [
+        "href", "src", "action", "formaction", "poster", "cite", "background", "srcset", "data", "xlink:href",
+        "ping", "manifest", "codebase", "longdesc", "rr_src", "content-url",
+    ]
+
+    /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
+    /// for `style`, an object of property changes (`{prop: value | [value, priority] | false}`).
+    mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: String?, node: Int?, _ visit: (StringSite) throws -> Void) rethrows {
+        for (key, value) in e.members(of: attrs) {
+            let name = e.string(key).lowercased()
+            switch e.kind(value) {
+            case .string:
+                let channel: Channel
+                if name == "_csstext" || name == "style" {
+                    channel = .css
+                } else if name == "rr_dataurl" {
+                    skip(tag == "canvas" ? .canvas : .images, bytes: e.byteRange(value).count)
+                    continue
+                } else if name == "value" && (tag == nil || tag == "input" || tag == "textarea" || tag == "select") {
+                    channel = .input
+                } else if EventWalker.urlAttributes.contains(name) {
+                    channel = .url
+                } else {
+                    channel = .attribute
+                }
+                try visitString(e, value, channel, node, visit, attributeKey: key, attributes: attrs)
+            case .object where name == "style":
+                for (_, v) in e.members(of: value) {
+                    if e.kind(v) == .string { try visitString(e, v, .css, node, visit) }
+                    else if e.kind(v) == .array, let first = e.children(of: v).first { try visitString(e, first, .css, node, visit) }
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    // MARK: mobile wireframes
+
+    static let wireframeTextKeys: Set<String> = ["text", "label", "value", "placeholder", "hint", "title", "contentDescription"]
+
+    mutating func walkWireframes(_ e: JSONEvent, _ list: JSONValueRef, _ visit: (StringSite) throws -> Void) rethrows {
+        guard e.kind(list) == .array else { return }
+        for wf in e.children(of: list) { try walkWireframe(e, wf, visit) }
+    }
+
+    /// A mobile wireframe and its children: `text`, `label`, `value`, `options` and similar
+    /// text; `base64` (images, screenshots) is not scanned; `style`, ids and geometry are skipped.
+    mutating func walkWireframe(_ e: JSONEvent, _ start: JSONValueRef, _ visit: (StringSite) throws -> Void) rethrows {
+        var stack = [start]
+        while let wf = stack.popLast() {
+            guard e.kind(wf) == .object else { continue }
+            let id = nodeId(e, wf)
+            for (key, value) in e.members(of: wf) {
+                let name = e.string(key)
+                if name == "childWireframes" {
+                    if e.kind(value) == .array { stack.append(contentsOf: e.children(of: value).reversed()) }
+                } else if name == "base64" {
+                    if e.kind(value) == .string { skip(.images, bytes: e.byteRange(value).count) }
+                } else if name == "options" {
+                    try walkAll(e, value, .mobile, visit, node: id)
+                } else if EventWalker.wireframeTextKeys.contains(name) && e.kind(value) == .string {
+                    try visitString(e, value, .mobile, id, visit)
+                }
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    func nodeId(_ e: JSONEvent, _ object: JSONValueRef) -> Int? {
+        e.member("id", of: object).flatMap(e.int)
+    }
+
+    /// Every string value below `value` (object keys excluded).
+    mutating func walkAll(_ e: JSONEvent, _ value: JSONValueRef, _ channel: Channel, _ visit: (StringSite) throws -> Void, node: Int? = nil) rethrows {
+        let end = Int(e.token(value.index).next)
+        var i = value.index
+        while i < end {
+            let t = e.token(i)
+            if t.kind == .string && !t.isKey { try visitString(e, JSONValueRef(index: i), channel, node, visit) }
+            i += 1
+        }
+    }
+
+    /// Visits a string unless it is an inline binary (`data:` URL) or a package asset reference.
+    mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: (StringSite) throws -> Void,
+                              attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil) rethrows {
+        guard e.kind(v) == .string else { return }
+        let r = e.byteRange(v)
+        if r.count <= 2 { return }
+        if channel != .css, let kind = EventWalker.binaryKind(e, v) {
+            skip(kind, bytes: r.count - 2)
+            return
+        }
+        try visit(StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes))
+    }
+
+    /// The kind of an inline binary string (`data:` URL with a non-text media type), or nil.
+    static func binaryKind(_ e: JSONEvent, _ v: JSONValueRef) -> UnscannedKind? {
+        e.withStringBody(v) { body -> UnscannedKind? in
+            guard body.count > 5 else { return nil }
+            func lower(_ i: Int) -> UInt8 { let b = body[i]; return b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+            guard lower(0) == 0x64, lower(1) == 0x61, lower(2) == 0x74, lower(3) == 0x61, body[4] == 0x3A else { return nil } // "data:"
+            let head = String(decoding: UnsafeRawBufferPointer(rebasing: body[5..<min(body.count, 64)]), as: UTF8.self).lowercased()
+            return DataURLKind.classify(mediaTypePrefix: head)
+        }
+    }
+}
+
+/// What a `data:` URL holds, judged from the start of its media type.
+enum DataURLKind {
+    /// nil for text media types (`text/*`, JSON, XML other than SVG, none given), which are scanned.
+    static func classify(mediaTypePrefix head: String) -> UnscannedKind? {
+        if head.hasPrefix("image/") { return .images }
+        if head.hasPrefix("font/") || head.hasPrefix("application/font") || head.hasPrefix("application/x-font")
+            || head.hasPrefix("application/vnd.ms-fontobject") { return .fonts }
+        if head.hasPrefix("text/") || head.hasPrefix(",") || head.hasPrefix(";") || head.hasPrefix("application/json") { return nil }
+        return .media
+    }
+}

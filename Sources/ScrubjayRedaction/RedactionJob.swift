@@ -1,0 +1,73 @@
+import Foundation
+import ScrubjayNative
+import ScrubjayPackage
+import ScrubjayRules
+
+/// What `scrubjay audit` found in a recording.
+public struct AuditResult: Codable, Sendable {
+    public var inputs: [PackageManifest.FileEntry]
+    public var rulePacks: [RedactionReport.RulePackSummary]
+    public var events: Int
+    public var strings: Int
+    public var findings: [Finding]
+    public var counts: FindingCounts
+    public var notScanned: [RedactionReport.NotScanned]
+
+    /// The most severe finding's severity, or nil when there is none.
+    public var highestSeverity: Severity? { findings.map(\.severity).max() }
+}
+
+/// The `audit` and `redact` jobs over inputs `pack` reads (recordings or packages).
+public enum RedactionJob {
+    /// Every finding of `rules` in the recording at `inputs`, nothing rewritten.
+    public static func audit(inputs paths: [String], rules: RuleSet) throws -> AuditResult {
+        var reader = RecordingInputs(paths: paths)
+        var redactor = Redactor(engine: rules.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
+        var perWindow: [String: Int] = [:]
+        try reader.forEachEvent { event in
+            let window = event.windowId ?? ""
+            let index = perWindow[window, default: 0]
+            perWindow[window] = index + 1
+            _ = try redactor.process(json: event.json, window: window, index: index)
+        }
+        let t = redactor.finalTally
+        return AuditResult(
+            inputs: reader.files,
+            rulePacks: rules.packs.map { .init(name: $0.name, file: $0.file, sha256: $0.sha256, rules: $0.rules.count) },
+            events: t.events, strings: t.strings, findings: redactor.findings, counts: t.findings,
+            notScanned: RedactionReport.NotScanned.list(t.unscanned))
+    }
+
+    /// A fresh random key for the `hash` action, for one run; never written anywhere.
+    public static func randomPseudonymKey() -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+
+    /// Redacts the recording at `inputs` into a package at `output` (written atomically, with
+    /// `redaction/report.json` listed in its manifest). `pseudonymKey` nil: a random key.
+    @discardableResult
+    public static func redact(inputs paths: [String], output: String, rules: RuleSet, pseudonymKey: [UInt8]?,
+                              options: PackOptions) throws -> (manifest: PackageManifest, report: RedactionReport) {
+        var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: pseudonymKey ?? randomPseudonymKey(), collectFindings: false)
+        let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
+            if let rewritten = try redactor.process(json: event.json, window: event.windowId ?? "", index: index) {
+                event.json = rewritten
+            }
+        })
+        var manifest: PackageManifest = built.manifest
+        var entries: [ArchiveEntry] = built.entries
+        let report = RedactionReport(
+            tally: redactor.finalTally, packs: rules.packs, inputs: manifest.provenance.inputs,
+            pseudonymKey: pseudonymKey == nil ? "random" : "file", tool: manifest.provenance.tool,
+            createdAt: manifest.provenance.createdAt)
+        let data = try report.encoded()
+        let path = "redaction/report.json"
+        entries.append(ArchiveEntry(path: path, data: data))
+        manifest.files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
+        manifest.files.sort { $0.path < $1.path }
+        entries[0] = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))
+        try Archive.write(entries, format: .zip, to: output)
+        return (manifest, report)
+    }
+}

@@ -1,0 +1,172 @@
+import ScrubjayJSON
+import ScrubjayRules
+
+/// Runs a rule set over the strings of replay events (found by `EventWalker`) and, when
+/// redacting, rewrites what the rules find. Untouched bytes, keys, numbers, node ids and the
+/// event structure are copied as they are; only strings with findings are re-encoded.
+public struct Redactor {
+    public enum Mode: Sendable {
+        /// Find, do not rewrite (`scrubjay audit`).
+        case audit
+        /// Find and rewrite (`scrubjay redact`).
+        case redact
+    }
+
+    /// Totals over every event processed.
+    public struct Tally: Sendable, Equatable {
+        public var events = 0
+        /// Events with at least one rewritten string.
+        public var eventsChanged = 0
+        /// Strings looked at (after the walker's choice of what rules apply to).
+        public var strings = 0
+        public var stringsChanged = 0
+        /// Bytes of those strings, as stored (escaped).
+        public var stringBytes = 0
+        public var findings = FindingCounts()
+        public var prefilter = RuleEngine.Counters()
+        public var unscanned: [UnscannedKind: (values: Int, bytes: Int)] = [:]
+
+        public static func == (a: Tally, b: Tally) -> Bool {
+            a.events == b.events && a.eventsChanged == b.eventsChanged && a.strings == b.strings
+                && a.stringsChanged == b.stringsChanged && a.findings == b.findings && a.prefilter == b.prefilter
+                && a.unscanned.mapValues { [$0.values, $0.bytes] } == b.unscanned.mapValues { [$0.values, $0.bytes] }
+        }
+    }
+
+    public let engine: RuleEngine
+    public let mode: Mode
+    /// Key of the `hash` action's HMAC-SHA256.
+    let pseudonymKey: [UInt8]
+    /// Whether `findings` keeps each finding (audit) or only the tally counts them.
+    public var collectFindings: Bool
+    public private(set) var findings: [Finding] = []
+    public private(set) var tally = Tally()
+    private var walker = EventWalker()
+    private var scratch: [UInt8] = []
+
+    public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
+        self.engine = engine
+        self.mode = mode
+        self.pseudonymKey = pseudonymKey
+        self.collectFindings = collectFindings
+    }
+
+    /// Where the event being processed sits.
+    struct Place {
+        let window: String
+        let index: Int
+        var timestamp: Double??
+    }
+
+    /// Processes one event: counts and collects its findings and, when redacting, records the
+    /// rewrites in `edits`. Returns whether any string changed.
+    @discardableResult
+    public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
+        tally.events += 1
+        var place = Place(window: window, index: index, timestamp: nil)
+        var w = walker
+        walker = EventWalker()
+        let before = tally.stringsChanged
+        w.walk(e) { site in handle(e, site, &place, &edits) }
+        walker = w
+        let changed = tally.stringsChanged > before
+        if changed { tally.eventsChanged += 1 }
+        return changed
+    }
+
+    /// Processes one event given as JSON bytes; returns the rewritten event, or nil when
+    /// nothing changed (or when auditing).
+    public mutating func process(json: [UInt8], window: String, index: Int) throws -> [UInt8]? {
+        let bytes = JSONBytes(json)
+        var reader = try EventReader(bytes: bytes)
+        guard let e = try reader.next() else { return nil }
+        var edits = JSONEdits()
+        guard process(e, window: window, index: index, edits: &edits) else { return nil }
+        return JSONRewriter.apply(&edits, to: bytes, range: e.range)
+    }
+
+    /// The final tally, with the walker's unscanned content merged in.
+    public var finalTally: Tally {
+        var t = tally
+        for (k, v) in walker.unscanned {
+            let old = t.unscanned[k] ?? (0, 0)
+            t.unscanned[k] = (old.values + v.values, old.bytes + v.bytes)
+        }
+        return t
+    }
+
+    // MARK: one string
+
+    mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+        tally.strings += 1
+        tally.stringBytes += e.byteRange(site.value).count - 2
+        if e.token(site.value.index).hasEscapes {
+            var buf = scratch
+            scratch = []
+            buf.removeAll(keepingCapacity: true)
+            e.withStringBody(site.value) { JSONString.decodeBody($0, into: &buf) }
+            buf.withUnsafeBytes { handleText($0, e, site, &place, &edits) }
+            scratch = buf
+        } else {
+            e.withStringBody(site.value) { handleText($0, e, site, &place, &edits) }
+        }
+    }
+
+    mutating func handleText(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+        var matches: [RuleMatch] = []
+        var cssKinds: [CSSText.Segment.Kind] = [] // parallel to `matches` for CSS
+        if site.channel == .css {
+            let segments = CSSText.segments(text) { kind, bytes in
+                let old = tally.unscanned[kind] ?? (0, 0)
+                tally.unscanned[kind] = (old.values + 1, old.bytes + bytes)
+            }
+            for seg in segments {
+                let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &tally.prefilter)
+                for m in found {
+                    matches.append(RuleMatch(rule: m.rule, range: (m.range.lowerBound + seg.range.lowerBound)..<(m.range.upperBound + seg.range.lowerBound), limited: m.limited))
+                    cssKinds.append(seg.kind)
+                }
+            }
+        } else {
+            matches = engine.matches(in: text, channel: site.channel, counters: &tally.prefilter)
+        }
+        guard !matches.isEmpty else { return }
+
+        let pointer = collectFindings ? e.pointer(to: site.value).description : ""
+        if collectFindings && place.timestamp == nil {
+            place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double))
+        }
+        for m in matches {
+            let rule = engine.rules[m.rule]
+            let action: RuleAction = m.limited ? .mask : rule.action
+            tally.findings.add(rule: rule, channel: site.channel, action: action, limited: m.limited)
+            if collectFindings {
+                findings.append(Finding(
+                    rule: rule.id, kind: m.limited ? "rule.limit" : "match", category: rule.category, severity: rule.severity,
+                    channel: site.channel, action: action, window: place.window, eventIndex: place.index,
+                    timestamp: place.timestamp ?? nil, pointer: pointer, nodeId: site.nodeId,
+                    preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: rule.category, limited: m.limited)))
+            }
+        }
+        guard mode == .redact else { return }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var cursor = 0
+        for (k, m) in matches.enumerated() {
+            out += UnsafeRawBufferPointer(rebasing: text[cursor..<m.range.lowerBound])
+            let value = Array(UnsafeRawBufferPointer(rebasing: text[m.range]))
+            var replacement = m.limited ? Actions.mask(value) : Actions.apply(engine.rules[m.rule], to: value, key: pseudonymKey)
+            if site.channel == .css { replacement = CSSText.escape(replacement, for: cssKinds[k]) }
+            out += replacement
+            cursor = m.range.upperBound
+        }
+        out += UnsafeRawBufferPointer(rebasing: text[cursor...])
+        tally.stringsChanged += 1
+        if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
+            edits.removeMember(key: key, of: attributes, in: e) // `remove` of a whole attribute value drops the attribute
+        } else {
+            edits.replace(site.value, in: e, withStringUTF8: out)
+        }
+    }
+}
