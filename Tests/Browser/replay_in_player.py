@@ -2,9 +2,10 @@
 """Replays rrweb recordings in rrweb-player inside headless Chromium.
 
 usage: replay_in_player.py RECORDING.json...
-       replay_in_player.py --corpus SCRUBJAY_BINARY FIXTURES_DIR
+       replay_in_player.py --corpus SCRUBJAY_BINARY FIXTURES_DIR [--redact]
 
-The second form packs every recording under FIXTURES_DIR with `scrubjay pack`, exports
+The second form packs every recording under FIXTURES_DIR with `scrubjay pack` (with
+`--redact`: `scrubjay redact` with the default packs, so the redacted replays are checked), exports
 each window with `scrubjay export --format rrweb-json --window ID`, and replays those
 that a player can start (a Meta and a FullSnapshot event, not a mobile wireframe recording).
 
@@ -133,8 +134,9 @@ def validate_manifest(manifest, source):
         sys.exit('%s: the package manifest does not match the schema: %s' % (source, e.message))
 
 
-def corpus(binary, fixtures, workdir):
-    """Exports every playable window of every recording in `fixtures`; returns the paths."""
+def corpus(binary, fixtures, workdir, command='pack'):
+    """Exports every playable window of every recording in `fixtures`, packed or redacted
+    by `command`; returns the paths."""
     import subprocess
     out = []
     for root, _, names in sorted(os.walk(fixtures)):
@@ -143,7 +145,7 @@ def corpus(binary, fixtures, workdir):
                 continue
             src = os.path.join(root, name)
             base = os.path.join(workdir, os.path.relpath(src, fixtures).replace('/', '__'))
-            subprocess.run([binary, 'pack', src, '-o', base + '.zip'], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([binary, command, src, '-o', base + '.zip'], check=True, stdout=subprocess.DEVNULL)
             info = json.loads(subprocess.run([binary, 'inspect', '--json', base + '.zip'], check=True,
                                              capture_output=True, text=True).stdout)
             manifest = info['manifest']
@@ -163,7 +165,8 @@ def corpus(binary, fixtures, workdir):
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--corpus']:
         with tempfile.TemporaryDirectory() as work:
-            paths = corpus(sys.argv[2], sys.argv[3], work)
-            print('replaying %d exported windows' % len(paths))
+            command = 'redact' if '--redact' in sys.argv[4:] else 'pack'
+            paths = corpus(sys.argv[2], sys.argv[3], work, command)
+            print('replaying %d exported windows (%s)' % (len(paths), command))
             sys.exit(main(paths))
     sys.exit(main(sys.argv[1:]))
