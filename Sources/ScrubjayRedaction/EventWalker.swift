@@ -196,9 +196,19 @@ public struct EventWalker {
         "ping", "manifest", "codebase", "longdesc", "rr_src", "content-url",
     ]
 
+    /// `<input>` types whose `value` the user does not type.
+    static let nonTypedInputTypes: Set<String> = ["submit", "button", "reset", "image", "checkbox", "radio", "hidden", "file"]
+
     /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
     /// for `style`, an object of property changes (`{prop: value | [value, priority] | false}`).
     mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: String?, node: Int?, _ visit: (StringSite) throws -> Void) rethrows {
+        // The `value` of a text-like field is what the user typed; a button's or checkbox's is
+        // markup (rrweb's maskInputOptions draw the same line).
+        var valueIsTyped = tag == nil || tag == "textarea" || tag == "select"
+        if tag == "input" {
+            let type = e.member("type", of: attrs).map { e.string($0).lowercased() } ?? "text"
+            valueIsTyped = !EventWalker.nonTypedInputTypes.contains(type)
+        }
         for (key, value) in e.members(of: attrs) {
             let name = e.string(key).lowercased()
             switch e.kind(value) {
@@ -209,7 +219,7 @@ public struct EventWalker {
                 } else if name == "rr_dataurl" {
                     skip(tag == "canvas" ? .canvas : .images, bytes: e.byteRange(value).count)
                     continue
-                } else if name == "value" && (tag == nil || tag == "input" || tag == "textarea" || tag == "select") {
+                } else if name == "value" && valueIsTyped {
                     channel = .input
                 } else if EventWalker.urlAttributes.contains(name) {
                     channel = .url

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import ScrubjayJSON
+import ScrubjayRules
+@testable import ScrubjayRedaction
+
+/// The strings the walker hands to rules, as (channel, node id, decoded text).
+func sites(_ json: String) throws -> (sites: [(Channel, Int?, String)], unscanned: [UnscannedKind: (values: Int, bytes: Int)]) {
+    var reader = try EventReader(bytes: JSONBytes(Array(json.utf8)))
+    let e = try #require(try reader.next())
+    var walker = EventWalker()
+    var out: [(Channel, Int?, String)] = []
+    walker.walk(e) { s in out.append((s.channel, s.nodeId, e.string(s.value))) }
+    return (out, walker.unscanned)
+}
+
+/// A rule pack with one rule, for focused tests.
+func pack(_ yaml: String) throws -> RuleSet {
+    let path = temporaryPath("pack.yml")
+    try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try RuleSet.load([path])
+}
+
+func redact(_ json: String, rules: RuleSet = defaults, key: [UInt8] = Array("a test key of 16+ bytes".utf8)) throws -> (String, Redactor) {
+    var r = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: true)
+    let out = try r.process(json: Array(json.utf8), window: "w", index: 0)
+    return (out.map { String(decoding: $0, as: UTF8.self) } ?? json, r)
+}
+
+@Suite("Channels")
+struct ChannelTests {
+    @Test func fullSnapshotNodes() throws {
+        let event = """
+        {"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[
+          {"type":1,"name":"html","publicId":"","systemId":"","id":2},
+          {"type":2,"tagName":"html","id":3,"attributes":{"lang":"en"},"childNodes":[
+            {"type":2,"tagName":"style","id":4,"attributes":{"_cssText":".a{color:red}"},"childNodes":[{"type":3,"textContent":"p{}","id":5}]},
+            {"type":5,"textContent":"a comment","id":6},
+            {"type":2,"tagName":"a","id":7,"attributes":{"href":"/x?email=a@b.co","title":"hover","style":"color:blue"},"childNodes":[{"type":3,"textContent":"hello","id":8}]},
+            {"type":2,"tagName":"input","id":9,"attributes":{"type":"text","value":"typed"},"childNodes":[]},
+            {"type":2,"tagName":"input","id":10,"attributes":{"type":"submit","value":"Send"},"childNodes":[]},
+            {"type":2,"tagName":"textarea","id":11,"attributes":{},"childNodes":[{"type":3,"textContent":"long text","id":12}]},
+            {"type":2,"tagName":"img","id":13,"attributes":{"src":"data:image/png;base64,AAAA","alt":"me"},"childNodes":[]},
+            {"type":2,"tagName":"canvas","id":14,"attributes":{"rr_dataURL":"data:image/png;base64,BBBB"},"childNodes":[]}
+          ]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}
+        """
+        let (s, unscanned) = try sites(event)
+        let got = s.map { "\($0.0.rawValue) \($0.1.map(String.init) ?? "-") \($0.2)" }
+        #expect(got == [
+            "attribute 3 en",
+            "css 4 .a{color:red}",
+            "css 5 p{}",
+            "comment 6 a comment",
+            "url 7 /x?email=a@b.co",
+            "attribute 7 hover",
+            "css 7 color:blue",
+            "text 8 hello",
+            "attribute 9 text",
+            "input 9 typed",
+            "attribute 10 submit",
+            "attribute 10 Send",
+            "input 12 long text",
+            "attribute 13 me",
+        ])
+        #expect(unscanned[.images]?.values == 1)
+        #expect(unscanned[.canvas]?.values == 1)
+    }
+
+    @Test func incrementalSources() throws {
+        let mutation = """
+        {"type":3,"data":{"source":0,"texts":[{"id":5,"value":"new text"},{"id":6,"value":null}],
+          "attributes":[{"id":7,"attributes":{"title":"t","value":"v","class":null,"style":{"color":"red","background":["url(x.png)","important"],"margin":false}}}],
+          "removes":[{"parentId":1,"id":9}],"adds":[{"parentId":1,"nextId":null,"node":{"type":3,"textContent":"added","id":10}}]},"timestamp":2}
+        """
+        #expect(try sites(mutation).sites.map { "\($0.0.rawValue) \($0.1!) \($0.2)" } == [
+            "text 5 new text", "attribute 7 t", "input 7 v", "css 7 red", "css 7 url(x.png)", "text 10 added",
+        ])
+        let input = #"{"type":3,"data":{"source":5,"text":"secret typing","isChecked":false,"id":42},"timestamp":3}"#
+        #expect(try sites(input).sites.map { "\($0.0.rawValue) \($0.1!) \($0.2)" } == ["input 42 secret typing"])
+        let styleRule = #"{"type":3,"data":{"source":8,"id":4,"adds":[{"rule":"a{b:c}","index":0}]},"timestamp":4}"#
+        #expect(try sites(styleRule).sites.map(\.0) == [.css])
+        let declaration = #"{"type":3,"data":{"source":13,"id":4,"index":[0],"set":{"property":"color","value":"red"}},"timestamp":5}"#
+        #expect(try sites(declaration).sites.map { "\($0.0.rawValue) \($0.2)" } == ["css red"])
+        let mouse = #"{"type":3,"data":{"source":1,"positions":[{"x":1,"y":2,"id":3,"timeOffset":0}]},"timestamp":6}"#
+        #expect(try sites(mouse).sites.isEmpty)
+        let canvas = #"{"type":3,"data":{"source":9,"id":3,"type":0,"commands":[{"property":"fillText","args":["Hello Ana",1,2]}]},"timestamp":7}"#
+        let c = try sites(canvas)
+        #expect(c.sites.isEmpty && c.unscanned[.canvas]?.values == 1)
+        let font = #"{"type":3,"data":{"source":10,"family":"X","fontSource":"url(x.woff)","buffer":false},"timestamp":8}"#
+        #expect(try sites(font).unscanned[.fonts]?.values == 1)
+    }
+
+    @Test func metaCustomPluginsAndMobile() throws {
+        #expect(try sites(#"{"type":4,"data":{"href":"https://x.test/?token=abc","width":1,"height":2},"timestamp":1}"#).sites.map(\.0) == [.url])
+        let custom = #"{"type":5,"data":{"tag":"$pageview","payload":{"href":"https://x.test/a","list":["one",{"deep":"two"}],"n":3}},"timestamp":1}"#
+        #expect(try sites(custom).sites.map { "\($0.0.rawValue) \($0.2)" } == ["custom https://x.test/a", "custom one", "custom two"])
+        let console = #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":["at a.js:1:2"],"payload":["\"hi\""]}},"timestamp":1}"#
+        #expect(Set(try sites(console).sites.map(\.0)) == [.console])
+        let network = #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","requestHeaders":{"authorization":"Bearer x"},"requestBody":"{}"}]}},"timestamp":1}"#
+        #expect(Set(try sites(network).sites.map(\.0)) == [.network])
+        let mobile = """
+        {"type":2,"data":{"wireframes":[{"id":1,"type":"div","x":0,"y":0,"width":1,"height":1,"style":{"color":"#fff"},"childWireframes":[
+          {"id":2,"type":"text","text":"Hello Ana","x":0,"y":0,"width":1,"height":1},
+          {"id":3,"type":"input","inputType":"text","value":"typed","label":"Name","x":0,"y":0,"width":1,"height":1},
+          {"id":4,"type":"input","inputType":"select","options":["a","b"],"x":0,"y":0,"width":1,"height":1},
+          {"id":5,"type":"image","base64":"data:image/png;base64,AAAA","x":0,"y":0,"width":1,"height":1}]}],"initialOffset":{"top":0,"left":0}},"timestamp":1}
+        """
+        let m = try sites(mobile)
+        #expect(m.sites.map { "\($0.0.rawValue) \($0.1!) \($0.2)" } == ["mobile 2 Hello Ana", "mobile 3 typed", "mobile 3 Name", "mobile 4 a", "mobile 4 b"])
+        #expect(m.unscanned[.images]?.values == 1)
+    }
+
+    @Test func escapedStringsAreSeenDecoded() throws {
+        // A JSON escape does not hide an email: \u0040 is '@'.
+        let (out, r) = try redact(#"{"type":3,"data":{"source":0,"texts":[{"id":5,"value":"mail ana\u0040shop.test \"now\""}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}"#)
+        #expect(r.tally.findings.byRule["email"] == 1)
+        #expect(out.contains(#""value":"mail ************* \"now\"""#))
+    }
+}
+
+@Suite("CSS")
+struct CSSTests {
+    func segments(_ css: String) -> [String] {
+        let bytes = Array(css.utf8)
+        return bytes.withUnsafeBytes { raw in
+            CSSText.segments(raw).map { String(decoding: bytes[$0.range], as: UTF8.self) }
+        }
+    }
+
+    @Test func onlyStringsAndURLArgumentsAreEditable() {
+        #expect(segments(#"input[name="password"]{background:url(/u?e=a@b.co) no-repeat;content:'it\'s'} /* "not" */ a{b:URL( "q" )}"#)
+                == ["password", "/u?e=a@b.co", #"it\'s"#, "q"])
+        #expect(segments("@font-face{src:url(data:font/woff2;base64,AAAA)} .x{background:url(\"data:image/png;base64,AA\")}").isEmpty)
+        #expect(segments("a{color:red;margin:0 1px}").isEmpty)
+    }
+
+    @Test func redactionKeepsTheStylesheetValid() throws {
+        let css = #"input[name=\"password\"]:focus{color:#123456}.u::after{content:\"ana@shop.test\"}.b{background:url(/avatar?email=ana@shop.test)}"#
+        let event = #"{"type":2,"data":{"node":{"type":2,"tagName":"style","id":4,"attributes":{"_cssText":"\#(css)"},"childNodes":[]}},"timestamp":1}"#
+        let (out, r) = try redact(event)
+        #expect(r.tally.findings.byChannel["css"] == 2)
+        #expect(out.contains(#"input[name=\"password\"]:focus{color:#123456}.u::after{content:\"*************\"}.b{background:url(/avatar?email=*************)}"#))
+    }
+
+    @Test func replacementsAreEscapedForTheirSegment() {
+        #expect(CSSText.escape(Array(#"a"b\c"#.utf8), for: .string(quote: 0x22)) == Array(#"a\"b\\c"#.utf8))
+        #expect(CSSText.escape(Array("[x] (y)".utf8), for: .url) == Array(#"[x]\ \(y\)"#.utf8))
+    }
+}
+
+@Suite("Masked previews")
+struct MaskedPreviewTests {
+    @Test func previewsHideValues() {
+        #expect(MaskedPreview.make(Array("john@example.org".utf8), category: .contact) == "j***@e***.org")
+        #expect(MaskedPreview.make(Array("4242 4242 4242 4242".utf8), category: .financial) == "4*** 4*** 4*** 4***")
+        #expect(MaskedPreview.make(Array("sk_live_abcdef123456".utf8), category: .credential) == "***")
+        #expect(MaskedPreview.make(Array("Al".utf8), category: .free_text) == "*")
+        #expect(MaskedPreview.make(Array("x@ab.co".utf8), category: .contact) == "*@*.co")
+        #expect(MaskedPreview.make(Array(String(repeating: "word ", count: 40).utf8), category: .free_text).count <= MaskedPreview.maximumLength + 1)
+    }
+}
