@@ -249,3 +249,107 @@ struct RulesCommandTests {
         #expect(r.stderr.contains("\(path):7: rule x: invalid pattern: "))
     }
 }
+
+@Suite("scrubjay audit and redact")
+struct AuditRedactCommandTests {
+    let recording = fixtures + "/posthog/with-pageviews.json"
+
+    func temp(_ name: String) -> String { NSTemporaryDirectory() + "/scrubjay-cli-\(UUID().uuidString)-\(name)" }
+
+    @Test func auditPrintsFindingsWithMaskedPreviews() throws {
+        let r = try runScrubjay(["audit", recording])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("strings scanned with default (39 rules)"))
+        #expect(r.stdout.contains("  email (contact, medium)  "))
+        #expect(r.stdout.contains("findings: "))
+        #expect(!r.stdout.contains("john@gmail.com"), "a value leaked into the audit output")
+    }
+
+    @Test func auditJSONHasEveryFieldOfAFinding() throws {
+        let r = try runScrubjay(["audit", "--format", "json", recording])
+        #expect(r.status == 0)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(obj["findings"] as? [[String: Any]])
+        #expect(!findings.isEmpty)
+        for key in ["rule", "kind", "category", "severity", "channel", "action", "window", "eventIndex", "timestamp", "pointer", "preview"] {
+            #expect(findings.allSatisfy { $0[key] != nil }, "a finding without \(key)")
+        }
+        #expect(!r.stdout.contains("john@gmail.com"))
+    }
+
+    @Test func failOnSetsTheExitCode() throws {
+        #expect(try runScrubjay(["audit", "--fail-on", "low", recording]).status == ExitStatus.checkFailed.rawValue)
+        let high = try runScrubjay(["audit", "--fail-on", "high", recording])
+        #expect(high.status == 0, "with-pageviews has no high-severity finding: \(high.stderr)")
+        #expect(try runScrubjay(["audit", "--fail-on", "extreme", recording]).status == ExitStatus.usage.rawValue)
+        let clean = fixtures + "/rrweb/integration--record-integration-tests-can-record-clicks-1.json"
+        #expect(try runScrubjay(["audit", "--fail-on", "low", clean]).status == 0)
+    }
+
+    @Test func redactWritesAPackageWithItsReport() throws {
+        let out = temp("r.zip")
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try runScrubjay(["redact", recording, "-o", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(out): "))
+        #expect(r.stdout.contains("contact "))
+        let inspect = try runScrubjay(["inspect", out])
+        #expect(inspect.status == 0, "checksums of the redacted package must hold: \(inspect.stderr)")
+        let audit = try runScrubjay(["audit", "--format", "json", out])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any])
+        let left = try #require(obj["findings"] as? [[String: Any]])
+        #expect(!left.contains { $0["rule"] as? String == "email" }, "a redacted package has no emails left")
+    }
+
+    @Test func redactRefusesBadKeysAndRulesAndWritesNothing() throws {
+        let out = temp("r.zip"), key = temp("key"), rules = temp("bad.yml")
+        defer { for p in [out, key, rules] { try? FileManager.default.removeItem(atPath: p) } }
+        try "short".write(toFile: key, atomically: true, encoding: .utf8)
+        let shortKey = try runScrubjay(["redact", recording, "-o", out, "--pseudonym-key-file", key])
+        #expect(shortKey.status == ExitStatus.malformedInput.rawValue)
+        #expect(shortKey.stderr.contains("\(key): the pseudonym key holds 5 bytes"))
+        #expect(try runScrubjay(["redact", recording, "-o", out, "--pseudonym-key-file", key + ".missing"]).status == ExitStatus.usage.rawValue)
+        try "version: 1\npack: bad\nrules:\n  - id: x\n    category: contact\n    severity: low\n    pattern: 'a(b'\n    action: mask\n".write(toFile: rules, atomically: true, encoding: .utf8)
+        let badRules = try runScrubjay(["redact", recording, "-o", out, "--rules", rules])
+        #expect(badRules.status == ExitStatus.malformedInput.rawValue)
+        #expect(badRules.stderr.contains("\(rules):7: rule x: invalid pattern: "))
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let overwrite = try runScrubjay(["redact", recording, "-o", recording])
+        #expect(overwrite.status == ExitStatus.usage.rawValue)
+        #expect(overwrite.stderr.contains("is also an input"))
+    }
+
+    @Test func aKeyFileGivesReproduciblePseudonyms() throws {
+        let a = temp("a.zip"), b = temp("b.zip"), key = temp("key"), rules = temp("hash.yml")
+        defer { for p in [a, b, key, rules] { try? FileManager.default.removeItem(atPath: p) } }
+        try "0123456789abcdef-a-test-key".write(toFile: key, atomically: true, encoding: .utf8)
+        try """
+        version: 1
+        pack: hash
+        rules:
+          - id: email_hash
+            description: emails to pseudonyms
+            category: contact
+            severity: medium
+            pattern: '[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+'
+            keywords: ['@']
+            action: hash
+            examples:
+              match:
+                - input: 'a@b.co'
+                  output: '[email_hash:7c8e8e30c5bb0d6e]'
+        """.write(toFile: rules, atomically: true, encoding: .utf8)
+        // The example's expected output is checked by `rules test` with its own key; here only
+        // that two runs with one key file agree.
+        for out in [a, b] {
+            let r = try runScrubjay(["redact", recording, "-o", out, "--rules", rules, "--pseudonym-key-file", key])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let ea = try runScrubjay(["export", a, "-o", a + ".json"]), eb = try runScrubjay(["export", b, "-o", b + ".json"])
+        #expect(ea.status == 0 && eb.status == 0)
+        defer { try? FileManager.default.removeItem(atPath: a + ".json"); try? FileManager.default.removeItem(atPath: b + ".json") }
+        let ja = try String(contentsOfFile: a + ".json", encoding: .utf8), jb = try String(contentsOfFile: b + ".json", encoding: .utf8)
+        #expect(ja == jb)
+        #expect(ja.contains("[email_hash:"))
+    }
+}
