@@ -199,9 +199,17 @@ struct PackageTests {
         let first = temporaryPath("1.zip")
         let second = temporaryPath("2.zip")
         defer { try? FileManager.default.removeItem(atPath: first); try? FileManager.default.removeItem(atPath: second) }
-        try PackageWriter(options: PackOptions()).write(inputs: [fixtures + "/posthog/docs.json"], to: first)
+        var options = PackOptions()
+        options.ingestHost = "eu.i.posthog.com"
+        options.storageRegion = "eu-central-1"
+        let original = try PackageWriter(options: options).write(inputs: [fixtures + "/posthog/docs.json"], to: first)
         let m = try PackageWriter(options: PackOptions()).write(inputs: [first], to: second)
-        #expect(m.provenance.sourceShapes == ["scrubjay-package"])
+        // The recording's own facts carry over; the input list names the package.
+        #expect(m.provenance.sourceShapes == original.provenance.sourceShapes)
+        #expect(m.provenance.sourceSystem == "posthog")
+        #expect(m.provenance.ingestHost == "eu.i.posthog.com" && m.provenance.storageRegion == "eu-central-1")
+        #expect(m.recording.id == original.recording.id)
+        #expect(m.provenance.inputs.map(\.path) == [(first as NSString).lastPathComponent])
         let a = try Exporter.export(try ReplayPackage.open(first), format: .rrwebJSONL)
         let b = try Exporter.export(try ReplayPackage.open(second), format: .rrwebJSONL)
         #expect(a == b)
