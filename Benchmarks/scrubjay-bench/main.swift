@@ -3,12 +3,16 @@
 //   swift build -c release --product scrubjay-bench
 //   .build/release/scrubjay-bench FILE [--runs N] [--baseline Benchmarks/baseline_orjson.py]
 //   .build/release/scrubjay-bench FILE --memory      # peak memory of one identity rewrite
+//   .build/release/scrubjay-bench FILE --redact [--baseline Benchmarks/baseline_redact_python.py]
+//                                    # the default packs over every event, rewriting in a stream
 //
 // Benchmarks/run.sh generates the synthetic input and runs both. Timings are the best of
 // N runs (default 5) to damp machine noise; the Python/orjson baseline runs in the same
 // invocation so the ratio compares like with like on the same machine at the same time.
 import ScrubjayIO
 import ScrubjayJSON
+import ScrubjayRedaction
+import ScrubjayRules
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,6 +43,7 @@ var args = Array(CommandLine.arguments.dropFirst())
 var runs = 5
 var baseline: String?
 var memoryMode = false
+var redactMode = false
 var file: String?
 while !args.isEmpty {
     let a = args.removeFirst()
@@ -46,10 +51,11 @@ while !args.isEmpty {
     case "--runs": runs = Int(args.removeFirst()) ?? 5
     case "--baseline": baseline = args.removeFirst()
     case "--memory": memoryMode = true
+    case "--redact": redactMode = true
     default: file = a
     }
 }
-guard let file else { fail("usage: scrubjay-bench FILE [--runs N] [--baseline SCRIPT] [--memory]") }
+guard let file else { fail("usage: scrubjay-bench FILE [--runs N] [--baseline SCRIPT] [--memory | --redact]") }
 
 let devNull = open("/dev/null", O_WRONLY)
 let toDevNull: (UnsafeRawBufferPointer) throws -> Void = { buf in _ = write(devNull, buf.baseAddress, buf.count) }
@@ -72,6 +78,51 @@ if memoryMode {
 let bytes = try JSONBytes(contentsOfFile: file)
 let mb = Double(bytes.count) / 1e6
 print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
+
+@MainActor func runPython(_ script: String, _ extra: [String] = []) -> [String: Double] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", script, file, "--runs", String(min(runs, 3))] + extra
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { fail("cannot run python3: \(error)") }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Double] else {
+        fail("the Python baseline \(script) failed (needs orjson and PyYAML: pip install orjson pyyaml)")
+    }
+    return obj
+}
+
+if redactMode {
+    // The default packs over every event, as `redact` does, rewriting into a stream (the
+    // package writing around it is timed separately by Benchmarks/run.sh).
+    let rules = try RuleSet.defaults()
+    var lastTally: Redactor.Tally?
+    let key = Array("benchmark pseudonym key".utf8)
+    let redactTime = try best(runs) {
+        var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: false)
+        try JSONRewriter.rewrite(bytes, edit: { event, edits in
+            redactor.process(event, window: "", index: event.index, edits: &edits)
+        }, sink: toDevNull)
+        lastTally = redactor.finalTally
+    }
+    let tally = lastTally!
+    let p = tally.prefilter
+    let redactMBps = mb / redactTime
+    print("events: \(tally.events), strings: \(tally.strings), findings: \(tally.findings.total), strings rewritten: \(tally.stringsChanged)")
+    print(String(format: "prefilter: %.1f%% of strings reach no pattern at all; %.1f%% of (string, rule) pattern runs skipped (%d runs made, %d skipped)",
+                 100 * Double(p.stringsSkipped) / Double(max(1, p.strings)),
+                 100 * Double(p.skippedByPrefilter) / Double(max(1, p.skippedByPrefilter + p.patternRuns)), p.patternRuns, p.skippedByPrefilter))
+    print(String(format: "scrubjay redact (default packs): %7.1f MB/s  (%.1f ms)", redactMBps, redactTime * 1000))
+    if let baseline {
+        let obj = runPython(baseline)
+        guard let python = obj["redact_mbps"] else { fail("the baseline printed no redact_mbps") }
+        print(String(format: "python re + orjson redact:       %7.1f MB/s  (%d findings, %d rules)", python, Int(obj["findings"] ?? 0), Int(obj["rules"] ?? 0)))
+        print(String(format: "ratio scrubjay / python:          %6.1fx", redactMBps / python))
+    }
+    exit(0)
+}
 
 var events = 0
 let scanTime = try best(runs) {

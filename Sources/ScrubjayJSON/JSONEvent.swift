@@ -154,6 +154,53 @@ public struct JSONEvent {
         return out
     }
 
+    /// Calls `body` with each child of an array (or member value of an object), in order,
+    /// without building an array.
+    @inlinable
+    public func forEachChild(of container: JSONValueRef, _ body: (JSONValueRef) throws -> Void) rethrows {
+        let t = token(container.index)
+        guard t.kind == .object || t.kind == .array else { return }
+        var i = container.index + 1
+        let end = Int(t.next)
+        while i < end {
+            if t.kind == .object { i += 1 }
+            try body(JSONValueRef(index: i))
+            i = Int(token(i).next)
+        }
+    }
+
+    /// Calls `body` with each (key, value) member of an object, in order, without building an array.
+    @inlinable
+    public func forEachMember(of object: JSONValueRef, _ body: (_ key: JSONValueRef, _ value: JSONValueRef) throws -> Void) rethrows {
+        let t = token(object.index)
+        guard t.kind == .object else { return }
+        var i = object.index + 1
+        let end = Int(t.next)
+        while i < end {
+            try body(JSONValueRef(index: i), JSONValueRef(index: i + 1))
+            i = Int(token(i + 1).next)
+        }
+    }
+
+    /// Whether a string value's text equals `text` ignoring ASCII case (raw bytes compared;
+    /// a string with escapes is decoded first).
+    public func string(_ v: JSONValueRef, equalsIgnoringASCIICase text: StaticString) -> Bool {
+        let t = token(v.index)
+        guard t.kind == .string else { return false }
+        let n = text.utf8CodeUnitCount
+        let p = text.utf8Start
+        @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        if t.hasEscapes {
+            let bytes = stringBytes(v)
+            return bytes.count == n && (0..<n).allSatisfy { fold(bytes[$0]) == fold(p[$0]) }
+        }
+        return withStringBody(v) { body in
+            guard body.count == n else { return false }
+            for k in 0..<n where fold(body[k]) != fold(p[k]) { return false }
+            return true
+        }
+    }
+
     /// The members of an object as (key, value) pairs, in order.
     public func members(of object: JSONValueRef) -> [(key: JSONValueRef, value: JSONValueRef)] {
         let t = token(object.index)

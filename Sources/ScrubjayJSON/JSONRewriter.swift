@@ -43,6 +43,14 @@ public struct JSONEdits {
         replace(value, in: event, withStringUTF8: text.utf8)
     }
 
+    /// Replaces a value of `event` with a string whose UTF-8 is `utf8` (the fast path).
+    public mutating func replace(_ value: JSONValueRef, in event: JSONEvent, withStringUTF8 utf8: [UInt8]) {
+        let r = event.byteRange(value)
+        let from = arena.count
+        utf8.withUnsafeBytes { JSONString.encode(utf8: $0, into: &arena) }
+        edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
+    }
+
     /// Replaces a value of `event` with a string whose UTF-8 is `utf8`.
     public mutating func replace<S: Sequence>(_ value: JSONValueRef, in event: JSONEvent, withStringUTF8 utf8: S) where S.Element == UInt8 {
         let r = event.byteRange(value)

@@ -107,6 +107,32 @@ public enum JSONString {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Appends UTF-8 `text` as a JSON string literal: the same output as the generic
+    /// `encode(utf8:into:)`, with runs that need no escaping copied in bulk.
+    public static func encode(utf8 text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var runStart = 0
+        for i in 0..<text.count {
+            let c = text[i]
+            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i]))
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
+            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            default:
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
+            }
+            runStart = i + 1
+        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<text.count]))
+        out.append(UInt8(ascii: "\""))
+    }
+
     /// `text` as a JSON string literal (with quotes).
     public static func encode(_ text: String) -> [UInt8] {
         var out: [UInt8] = []

@@ -62,7 +62,7 @@ public struct EventWalker {
         switch type {
         case RRWebEventType.fullSnapshot.rawValue:
             guard e.kind(data) == .object else { return }
-            if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: nil, visit) }
+            if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: .unknown, visit) }
             if let wireframes = e.member("wireframes", of: data) { try walkWireframes(e, wireframes, visit) }
         case RRWebEventType.incrementalSnapshot.rawValue:
             guard e.kind(data) == .object, let source = e.member("source", of: data).flatMap(e.int) else { return }
@@ -73,8 +73,8 @@ public struct EventWalker {
             if let payload = e.member("payload", of: data) { try walkAll(e, payload, .custom, visit) }
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data) else { return }
-            let name = e.member("plugin", of: data).map { e.string($0) } ?? ""
-            let channel: Channel = name.contains("console") ? .console : name.contains("network") ? .network : .custom
+            let name = e.member("plugin", of: data).map { e.stringBytes($0) } ?? []
+            let channel: Channel = contains(name, "console") ? .console : contains(name, "network") ? .network : .custom
             try walkAll(e, payload, channel, visit)
         case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.
             if let url = e.member("url", of: data) { try visitString(e, url, .url, nil, visit) }
@@ -92,27 +92,29 @@ public struct EventWalker {
     mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: (StringSite) throws -> Void) rethrows {
         switch RRWebIncrementalSource(rawValue: source) {
         case .mutation:
-            if let texts = e.member("texts", of: data), e.kind(texts) == .array {
-                for t in e.children(of: texts) {
-                    guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
+            if let texts = e.member("texts", of: data) {
+                try e.forEachChild(of: texts) { t in
+                    guard e.kind(t) == .object, let v = e.member("value", of: t) else { return }
                     try visitString(e, v, .text, nodeId(e, t), visit)
                 }
             }
-            if let attrs = e.member("attributes", of: data), e.kind(attrs) == .array {
-                for a in e.children(of: attrs) {
-                    guard e.kind(a) == .object, let map = e.member("attributes", of: a), e.kind(map) == .object else { continue }
-                    try walkAttributes(e, map, tag: nil, node: nodeId(e, a), visit)
+            if let attrs = e.member("attributes", of: data) {
+                try e.forEachChild(of: attrs) { a in
+                    guard e.kind(a) == .object, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
+                    try walkAttributes(e, map, tag: .unknown, node: nodeId(e, a), visit)
                 }
             }
-            if let adds = e.member("adds", of: data), e.kind(adds) == .array {
-                for add in e.children(of: adds) where e.kind(add) == .object {
-                    if let node = e.member("node", of: add) { try walkNode(e, node, parentTag: nil, visit) }
+            if let adds = e.member("adds", of: data) {
+                try e.forEachChild(of: adds) { add in
+                    guard e.kind(add) == .object else { return }
+                    if let node = e.member("node", of: add) { try walkNode(e, node, parentTag: .unknown, visit) }
                     if let wf = e.member("wireframe", of: add) { try walkWireframe(e, wf, visit) }
                 }
             }
-            if let updates = e.member("updates", of: data), e.kind(updates) == .array {
-                for u in e.children(of: updates) where e.kind(u) == .object {
-                    if let wf = e.member("wireframe", of: u) { try walkWireframe(e, wf, visit) }
+            if let updates = e.member("updates", of: data) {
+                try e.forEachChild(of: updates) { u in
+                    guard e.kind(u) == .object, let wf = e.member("wireframe", of: u) else { return }
+                    try walkWireframe(e, wf, visit)
                 }
             }
         case .input:
@@ -156,25 +158,41 @@ public struct EventWalker {
 
     // MARK: DOM nodes
 
+    /// The element names whose content or `value` the walker treats specially.
+    enum Tag {
+        case unknown, other, style, textarea, input, select, canvas
+
+        init(_ e: JSONEvent, _ name: JSONValueRef) {
+            if e.string(name, equalsIgnoringASCIICase: "style") { self = .style }
+            else if e.string(name, equalsIgnoringASCIICase: "input") { self = .input }
+            else if e.string(name, equalsIgnoringASCIICase: "textarea") { self = .textarea }
+            else if e.string(name, equalsIgnoringASCIICase: "select") { self = .select }
+            else if e.string(name, equalsIgnoringASCIICase: "canvas") { self = .canvas }
+            else { self = .other }
+        }
+    }
+
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
-    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: String?, _ visit: (StringSite) throws -> Void) rethrows {
-        var stack: [(JSONValueRef, String?)] = [(start, parentTag)]
+    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: (StringSite) throws -> Void) rethrows {
+        var stack: [(JSONValueRef, Tag)] = [(start, parentTag)]
         while let (node, parent) = stack.popLast() {
             guard e.kind(node) == .object, let type = e.member("type", of: node).flatMap(e.int) else { continue }
             let id = nodeId(e, node)
             switch type {
             case 2: // Element
-                let tag = e.member("tagName", of: node).map { e.string($0).lowercased() }
+                let tag = e.member("tagName", of: node).map { Tag(e, $0) } ?? .unknown
                 if let attrs = e.member("attributes", of: node), e.kind(attrs) == .object {
                     try walkAttributes(e, attrs, tag: tag, node: id, visit)
                 }
                 if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
-                    for k in e.children(of: kids).reversed() { stack.append((k, tag)) }
+                    let base = stack.count
+                    e.forEachChild(of: kids) { stack.append(($0, tag)) }
+                    stack[base...].reverse()
                 }
             case 3: // Text
                 guard let text = e.member("textContent", of: node) else { continue }
                 let isStyle = e.member("isStyle", of: node).map { e.kind($0) == .true } ?? false
-                let channel: Channel = isStyle || parent == "style" ? .css : parent == "textarea" ? .input : .text
+                let channel: Channel = isStyle || parent == .style ? .css : parent == .textarea ? .input : .text
                 try visitString(e, text, channel, id, visit)
             case 4: // CDATA
                 if let text = e.member("textContent", of: node) { try visitString(e, text, .text, id, visit) }
@@ -182,7 +200,9 @@ public struct EventWalker {
                 if let text = e.member("textContent", of: node) { try visitString(e, text, .comment, id, visit) }
             case 0: // Document
                 if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
-                    for k in e.children(of: kids).reversed() { stack.append((k, nil)) }
+                    let base = stack.count
+                    e.forEachChild(of: kids) { stack.append(($0, .unknown)) }
+                    stack[base...].reverse()
                 }
             default: // DocumentType: name and public/system ids only
                 continue
@@ -191,60 +211,76 @@ public struct EventWalker {
     }
 
     /// Attribute names whose values are URLs.
-    static let urlAttributes: Set<String> = [
-        "href", "src", "action", "formaction", "poster", "cite", "background", "srcset", "data", "xlink:href",
-        "ping", "manifest", "codebase", "longdesc", "rr_src", "content-url",
-    ]
+    static func isURLAttribute(_ e: JSONEvent, _ k: JSONValueRef) -> Bool {
+        e.string(k, equalsIgnoringASCIICase: "href") || e.string(k, equalsIgnoringASCIICase: "src")
+            || e.string(k, equalsIgnoringASCIICase: "action") || e.string(k, equalsIgnoringASCIICase: "formaction")
+            || e.string(k, equalsIgnoringASCIICase: "poster") || e.string(k, equalsIgnoringASCIICase: "cite")
+            || e.string(k, equalsIgnoringASCIICase: "background") || e.string(k, equalsIgnoringASCIICase: "srcset")
+            || e.string(k, equalsIgnoringASCIICase: "data") || e.string(k, equalsIgnoringASCIICase: "xlink:href")
+            || e.string(k, equalsIgnoringASCIICase: "ping") || e.string(k, equalsIgnoringASCIICase: "manifest")
+            || e.string(k, equalsIgnoringASCIICase: "codebase") || e.string(k, equalsIgnoringASCIICase: "longdesc")
+            || e.string(k, equalsIgnoringASCIICase: "rr_src") || e.string(k, equalsIgnoringASCIICase: "content-url")
+    }
 
     /// `<input>` types whose `value` the user does not type.
-    static let nonTypedInputTypes: Set<String> = ["submit", "button", "reset", "image", "checkbox", "radio", "hidden", "file"]
+    static func isNonTypedInputType(_ e: JSONEvent, _ v: JSONValueRef) -> Bool {
+        e.string(v, equalsIgnoringASCIICase: "submit") || e.string(v, equalsIgnoringASCIICase: "button")
+            || e.string(v, equalsIgnoringASCIICase: "reset") || e.string(v, equalsIgnoringASCIICase: "image")
+            || e.string(v, equalsIgnoringASCIICase: "checkbox") || e.string(v, equalsIgnoringASCIICase: "radio")
+            || e.string(v, equalsIgnoringASCIICase: "hidden") || e.string(v, equalsIgnoringASCIICase: "file")
+    }
 
     /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
     /// for `style`, an object of property changes (`{prop: value | [value, priority] | false}`).
-    mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: String?, node: Int?, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: Tag, node: Int?, _ visit: (StringSite) throws -> Void) rethrows {
         // The `value` of a text-like field is what the user typed; a button's or checkbox's is
         // markup (rrweb's maskInputOptions draw the same line).
-        var valueIsTyped = tag == nil || tag == "textarea" || tag == "select"
-        if tag == "input" {
-            let type = e.member("type", of: attrs).map { e.string($0).lowercased() } ?? "text"
-            valueIsTyped = !EventWalker.nonTypedInputTypes.contains(type)
+        var valueIsTyped = tag == .unknown || tag == .textarea || tag == .select
+        if tag == .input {
+            valueIsTyped = !(e.member("type", of: attrs).map { EventWalker.isNonTypedInputType(e, $0) } ?? false)
         }
-        for (key, value) in e.members(of: attrs) {
-            let name = e.string(key).lowercased()
+        try e.forEachMember(of: attrs) { key, value in
             switch e.kind(value) {
             case .string:
                 let channel: Channel
-                if name == "_csstext" || name == "style" {
+                if e.string(key, equalsIgnoringASCIICase: "_cssText") || e.string(key, equalsIgnoringASCIICase: "style") {
                     channel = .css
-                } else if name == "rr_dataurl" {
-                    skip(tag == "canvas" ? .canvas : .images, bytes: e.byteRange(value).count)
-                    continue
-                } else if name == "value" && valueIsTyped {
+                } else if e.string(key, equalsIgnoringASCIICase: "rr_dataURL") {
+                    skip(tag == .canvas ? .canvas : .images, bytes: e.byteRange(value).count)
+                    return
+                } else if valueIsTyped && e.string(key, equalsIgnoringASCIICase: "value") {
                     channel = .input
-                } else if EventWalker.urlAttributes.contains(name) {
+                } else if EventWalker.isURLAttribute(e, key) {
                     channel = .url
                 } else {
                     channel = .attribute
                 }
                 try visitString(e, value, channel, node, visit, attributeKey: key, attributes: attrs)
-            case .object where name == "style":
-                for (_, v) in e.members(of: value) {
+            case .object where e.string(key, equalsIgnoringASCIICase: "style"):
+                try e.forEachMember(of: value) { _, v in
                     if e.kind(v) == .string { try visitString(e, v, .css, node, visit) }
-                    else if e.kind(v) == .array, let first = e.children(of: v).first { try visitString(e, first, .css, node, visit) }
+                    else if e.kind(v) == .array, v.index + 1 < Int(e.token(v.index).next), e.token(v.index + 1).kind == .string {
+                        try visitString(e, JSONValueRef(index: v.index + 1), .css, node, visit)
+                    }
                 }
             default:
-                continue
+                return
             }
         }
     }
 
     // MARK: mobile wireframes
 
-    static let wireframeTextKeys: Set<String> = ["text", "label", "value", "placeholder", "hint", "title", "contentDescription"]
+    /// Wireframe members that hold text a viewer sees.
+    static func isWireframeText(_ e: JSONEvent, _ k: JSONValueRef) -> Bool {
+        e.string(k, equals: "text") || e.string(k, equals: "label") || e.string(k, equals: "value")
+            || e.string(k, equals: "placeholder") || e.string(k, equals: "hint") || e.string(k, equals: "title")
+            || e.string(k, equals: "contentDescription")
+    }
 
     mutating func walkWireframes(_ e: JSONEvent, _ list: JSONValueRef, _ visit: (StringSite) throws -> Void) rethrows {
         guard e.kind(list) == .array else { return }
-        for wf in e.children(of: list) { try walkWireframe(e, wf, visit) }
+        try e.forEachChild(of: list) { try walkWireframe(e, $0, visit) }
     }
 
     /// A mobile wireframe and its children: `text`, `label`, `value`, `options` and similar
@@ -254,15 +290,14 @@ public struct EventWalker {
         while let wf = stack.popLast() {
             guard e.kind(wf) == .object else { continue }
             let id = nodeId(e, wf)
-            for (key, value) in e.members(of: wf) {
-                let name = e.string(key)
-                if name == "childWireframes" {
+            try e.forEachMember(of: wf) { key, value in
+                if e.string(key, equals: "childWireframes") {
                     if e.kind(value) == .array { stack.append(contentsOf: e.children(of: value).reversed()) }
-                } else if name == "base64" {
+                } else if e.string(key, equals: "base64") {
                     if e.kind(value) == .string { skip(.images, bytes: e.byteRange(value).count) }
-                } else if name == "options" {
+                } else if e.string(key, equals: "options") {
                     try walkAll(e, value, .mobile, visit, node: id)
-                } else if EventWalker.wireframeTextKeys.contains(name) && e.kind(value) == .string {
+                } else if e.kind(value) == .string && EventWalker.isWireframeText(e, key) {
                     try visitString(e, value, .mobile, id, visit)
                 }
             }
@@ -270,6 +305,14 @@ public struct EventWalker {
     }
 
     // MARK: helpers
+
+    func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard haystack.count >= n else { return false }
+        let p = needle.utf8Start
+        for start in 0...(haystack.count - n) where (0..<n).allSatisfy({ haystack[start + $0] == p[$0] }) { return true }
+        return false
+    }
 
     func nodeId(_ e: JSONEvent, _ object: JSONValueRef) -> Int? {
         e.member("id", of: object).flatMap(e.int)

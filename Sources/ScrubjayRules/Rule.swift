@@ -16,6 +16,22 @@ public enum Severity: String, Sendable, CaseIterable, Codable, Comparable {
 /// Where a string sits in a recording (docs/RULES.md, "Channels").
 public enum Channel: String, Sendable, CaseIterable, Codable, Hashable {
     case text, comment, attribute, css, input, url, custom, console, network, mobile
+
+    /// Position in `allCases`, for tables indexed by channel.
+    public var ordinal: Int {
+        switch self {
+        case .text: 0
+        case .comment: 1
+        case .attribute: 2
+        case .css: 3
+        case .input: 4
+        case .url: 5
+        case .custom: 6
+        case .console: 7
+        case .network: 8
+        case .mobile: 9
+        }
+    }
 }
 
 /// What happens to a value a rule found.

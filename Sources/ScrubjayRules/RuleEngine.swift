@@ -23,8 +23,13 @@ public struct RuleMatch: Sendable, Equatable {
 /// entry; overlapping matches keep the earliest (then the longest, then the first rule).
 public struct RuleEngine: Sendable {
     public let rules: [Rule]
-    private let byChannel: [Channel: [Int]]
+    /// Rule indices by channel, indexed by `Channel.ordinal`.
+    private let byChannel: [[Int]]
     private let prefilter: Prefilter
+    /// What the matching loop needs of each rule, without copying `Rule` (many references).
+    private let patterns: [PCRE2Regex]
+    private let groups: [Int]
+    private let needsValueCheck: [Bool]
 
     public init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -32,10 +37,13 @@ public struct RuleEngine: Sendable {
 
     public init(rules: [Rule]) {
         self.rules = rules
-        var map: [Channel: [Int]] = [:]
-        for (i, r) in rules.enumerated() { for c in r.channels { map[c, default: []].append(i) } }
+        var map = [[Int]](repeating: [], count: Channel.allCases.count)
+        for (i, r) in rules.enumerated() { for c in r.channels { map[c.ordinal].append(i) } }
         byChannel = map
         prefilter = Prefilter(rules: rules)
+        patterns = rules.map(\.pattern)
+        groups = rules.map(\.group)
+        needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
     }
 
     /// Statistics of prefiltering, for the benchmark and the redaction report.
@@ -56,7 +64,7 @@ public struct RuleEngine: Sendable {
     }
 
     /// Whether any rule applies to `channel`.
-    public func hasRules(for channel: Channel) -> Bool { byChannel[channel] != nil }
+    public func hasRules(for channel: Channel) -> Bool { !byChannel[channel.ordinal].isEmpty }
 
     /// The matches in `text` (UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: [UInt8], channel: Channel, counters: inout Counters) -> [RuleMatch] {
@@ -65,7 +73,8 @@ public struct RuleEngine: Sendable {
 
     /// The matches in `text` (valid UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: UnsafeRawBufferPointer, channel: Channel, counters: inout Counters) -> [RuleMatch] {
-        guard let candidates = byChannel[channel], !text.isEmpty else { return [] }
+        let candidates = byChannel[channel.ordinal]
+        guard !candidates.isEmpty, !text.isEmpty else { return [] }
         return matches(in: text, rules: candidates, counters: &counters)
     }
 
@@ -89,10 +98,9 @@ public struct RuleEngine: Sendable {
                 }
                 ran = true
                 counters.patternRuns += 1
-                let rule = rules[i]
                 let hitsOfRule: [RegexMatch]
                 do {
-                    hitsOfRule = try rule.pattern.matches(in: text, assumeValidUTF8: true)
+                    hitsOfRule = try patterns[i].matches(in: text, assumeValidUTF8: true)
                 } catch {
                     // A pattern that blows up on this input: never a hang, and the conservative
                     // choice is to treat the whole string as sensitive (a `rule.limit` finding).
@@ -100,8 +108,9 @@ public struct RuleEngine: Sendable {
                     continue
                 }
                 for hit in hitsOfRule {
-                    guard let r = hit[group: rule.group], !r.isEmpty else { continue }
-                    if rule.validator != nil || !rule.allowValues.isEmpty || !rule.allowPatterns.isEmpty {
+                    guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
+                    if needsValueCheck[i] {
+                        let rule = rules[i]
                         let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
                         if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
                         if rule.allowValues.contains(value) { continue }
@@ -157,6 +166,10 @@ public enum Actions {
 
     /// Each character `*`, whitespace kept.
     public static func mask(_ value: [UInt8]) -> [UInt8] {
+        if value.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the White_Space characters are tab, LF, VT, FF, CR and space.
+            return value.map { ($0 >= 0x09 && $0 <= 0x0D) || $0 == 0x20 ? $0 : UInt8(ascii: "*") }
+        }
         var out: [UInt8] = []
         for scalar in String(decoding: value, as: UTF8.self).unicodeScalars {
             out.append(scalar.properties.isWhitespace ? UInt8(truncatingIfNeeded: scalar.value) : UInt8(ascii: "*"))
