@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
 # Benchmarks the JSON engine on a synthetic recording, against Python/orjson in the same run.
-#   bash Benchmarks/run.sh [MB] [--pack PACK_MB]   (default 50; --pack also times `scrubjay pack`
-#                                                  on a PACK_MB blob_v2-cv input, with peak memory)
-# Needs python3 with orjson (installed with pip if missing). The input is generated once
+#   bash Benchmarks/run.sh [MB] [--pack PACK_MB] [--redact]
+#     default 50 MB; --pack also times `scrubjay pack` on a PACK_MB blob_v2-cv input, with peak
+#     memory; --redact times the default rule packs over the recording (engine, and the whole
+#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (re + orjson).
+# Needs python3 with orjson and PyYAML (installed with pip if missing). The input is generated once
 # into .build/bench/ by ../shared/bench/gen_synthetic.py; set SCRUBJAY_GEN to use another
 # copy of the generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mb=50
 pack_mb=""
+redact=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --pack) pack_mb="$2"; shift 2 ;;
+    --redact) redact=1; shift ;;
     *) mb="$1"; shift ;;
   esac
 done
 gen="${SCRUBJAY_GEN:-../shared/bench/gen_synthetic.py}"
 [ -f "$gen" ] || { echo "generator not found: $gen (set SCRUBJAY_GEN)" >&2; exit 2; }
-python3 -c "import orjson" 2>/dev/null || pip install -q orjson
+python3 -c "import orjson, yaml" 2>/dev/null || pip install -q orjson pyyaml
 mkdir -p .build/bench
 input=".build/bench/synthetic-${mb}mb.json"
 [ -f "$input" ] || python3 "$gen" "$input" --mb "$mb"
@@ -34,5 +38,15 @@ if [ -n "$pack_mb" ]; then
   read -r seconds kb < "$out/time"
   size=$(stat -c %s "$packed_input")
   python3 -c "import sys; s,kb,size=float(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]); print(f'pack (blob_v2-cv, {size/1e6:.1f} MB): {size/1e6/s:.1f} MB/s ({s:.1f} s), peak memory {kb*1024/1e6:.0f} MB ({kb*1024/size:.2f}x the input), package {int(open(\"/dev/stdin\").read())/1e6:.1f} MB')" "$seconds" "$kb" "$size" <<< "$(stat -c %s "$out/p.zip")"
+  rm -rf "$out"
+fi
+if [ -n "$redact" ]; then
+  .build/release/scrubjay-bench "$input" --redact --runs 5 --baseline Benchmarks/baseline_redact_python.py
+  swift build -c release --product scrubjay >/dev/null
+  out=$(mktemp -d)
+  /usr/bin/time -f "%e %M" -o "$out/time" .build/release/scrubjay redact "$input" -o "$out/r.zip" >/dev/null
+  read -r seconds kb < "$out/time"
+  size=$(stat -c %s "$input")
+  python3 -c "import sys; s,kb,size=float(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]); print(f'scrubjay redact command (read, redact, write the ZIP package): {size/1e6/s:.1f} MB/s ({s:.2f} s), peak memory {kb*1024/1e6:.0f} MB')" "$seconds" "$kb" "$size"
   rm -rf "$out"
 fi

@@ -97,7 +97,7 @@ print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
 if redactMode {
     // The default packs over every event, as `redact` does, rewriting into a stream (the
     // package writing around it is timed separately by Benchmarks/run.sh).
-    let rules = try RuleSet.defaults()
+    let rules = try ProcessInfo.processInfo.environment["SCRUBJAY_BENCH_RULES"].map { try RuleSet.load([$0]) } ?? RuleSet.defaults()
     var lastTally: Redactor.Tally?
     let key = Array("benchmark pseudonym key".utf8)
     let redactTime = try best(runs) {

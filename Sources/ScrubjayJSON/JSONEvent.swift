@@ -93,6 +93,8 @@ public struct JSONEvent {
     public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
         let t = token(v.index)
         guard t.kind == .string else { return false }
+        // Without escapes the stored length is the text's length: most comparisons end here.
+        if !t.hasEscapes && Int(t.end &- t.start) &- 2 != text.utf8CodeUnitCount { return false }
         if t.hasEscapes { return stringBytes(v).elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
         return withStringBody(v) { body in
             body.count == text.utf8CodeUnitCount && memcmpEqual(body.baseAddress, text.utf8Start, body.count)
@@ -188,6 +190,7 @@ public struct JSONEvent {
         let t = token(v.index)
         guard t.kind == .string else { return false }
         let n = text.utf8CodeUnitCount
+        if !t.hasEscapes && Int(t.end &- t.start) &- 2 != n { return false }
         let p = text.utf8Start
         @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         if t.hasEscapes {

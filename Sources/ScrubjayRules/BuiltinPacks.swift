@@ -871,6 +871,7 @@ rules:
     severity: medium
     kind: pattern
     pattern: '\b\d{1,6}[A-Z]?(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th)))(?:[ ]+(?:[A-Z][A-Za-z]*\.?|\d{1,3}(?:st|nd|rd|th))){0,3}[ ]+(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parkway|Pkwy|Way|Terrace|Ter|Circle|Cir|Highway|Hwy)\b'
+    keywords: [' st', ' ave', ' road', ' rd', ' boulevard', ' blvd', ' lane', ' ln', ' drive', ' dr', ' court', ' ct', ' place', ' pl', ' parkway', ' pkwy', ' way', ' terrace', ' ter', ' circle', ' cir', ' highway', ' hwy']
     min_digits: 1
     action: mask
     examples:
