@@ -262,6 +262,9 @@ private final class Writer {
             ok = archive_write_set_format_zip(handle) == ARCHIVE_OK
                 && archive_write_set_format_option(handle, "zip", "hdrcharset", "UTF-8") == ARCHIVE_OK
                 && archive_write_set_format_option(handle, "zip", "compression", "deflate") == ARCHIVE_OK
+                // Deflate level 3: on recordings about 1.7x faster than the default 6 for
+                // about 20% more bytes; writing the ZIP was half of `pack`'s time.
+                && archive_write_set_format_option(handle, "zip", "compression-level", "3") == ARCHIVE_OK
         case .tarGzip:
             ok = archive_write_set_format_pax_restricted(handle) == ARCHIVE_OK
                 && archive_write_add_filter_gzip(handle) == ARCHIVE_OK
