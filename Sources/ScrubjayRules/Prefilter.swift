@@ -13,10 +13,10 @@ final class Prefilter: @unchecked Sendable {
     /// Byte to input class (ASCII letters folded; bytes no keyword uses share class 0).
     private let classOf: UnsafeMutablePointer<UInt16>
     private let classCount: Int
-    /// Transition table, `states × classCount`.
+    /// Transition table, `states × classCount`. Each entry is the next state's row offset
+    /// (state × classCount) shifted left by one, with bit 0 set when that state completes a
+    /// keyword (then `outputs` holds the rules): one load per byte, no multiplication.
     private let delta: UnsafeMutablePointer<Int32>
-    /// Per state: whether it completes a keyword (then `outputs` holds the rules).
-    private let hasOutput: UnsafeMutablePointer<Bool>
     /// Per state, `words` words: the rules one of whose keywords ends here.
     private let outputs: UnsafeMutablePointer<UInt64>
     private let stateCount: Int
@@ -80,18 +80,19 @@ final class Prefilter: @unchecked Sendable {
         classOf = .allocate(capacity: 256)
         for b in 0..<256 { classOf[b] = cls[b] }
         delta = .allocate(capacity: stateCount * classCount)
-        hasOutput = .allocate(capacity: stateCount)
         outputs = .allocate(capacity: stateCount * words)
         outputs.initialize(repeating: 0, count: stateCount * words)
         for s in 0..<stateCount {
-            for c in 0..<classCount { delta[s * classCount + c] = goto[s][c] }
-            hasOutput[s] = !out[s].isEmpty
+            for c in 0..<classCount {
+                let t = Int(goto[s][c])
+                delta[s * classCount + c] = Int32(t * classCount) << 1 | (out[t].isEmpty ? 0 : 1)
+            }
             for r in out[s] { outputs[s * words + r / 64] |= 1 << UInt64(r % 64) }
         }
     }
 
     deinit {
-        classOf.deallocate(); delta.deallocate(); hasOutput.deallocate(); outputs.deallocate()
+        classOf.deallocate(); delta.deallocate(); outputs.deallocate()
     }
 
     /// Scans `text` once: sets the bits of rules with a keyword in it in `keywordHits`
@@ -102,8 +103,7 @@ final class Prefilter: @unchecked Sendable {
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
         let n = text.count
         var digits = 0
-        var state = 0
-        let width = classCount
+        var row = 0
         if stateCount == 1 {
             for i in 0..<n { digits &+= (base[i] &- 0x30) < 10 ? 1 : 0 }
             return digits
@@ -111,8 +111,10 @@ final class Prefilter: @unchecked Sendable {
         for i in 0..<n {
             let b = base[i]
             digits &+= (b &- 0x30) < 10 ? 1 : 0
-            state = Int(delta[state &* width &+ Int(classOf[Int(b)])])
-            if hasOutput[state] {
+            let d = delta[row &+ Int(classOf[Int(b)])]
+            row = Int(d >> 1)
+            if d & 1 != 0 {
+                let state = row / classCount
                 for w in 0..<words { keywordHits[w] |= outputs[state &* words &+ w] }
             }
         }

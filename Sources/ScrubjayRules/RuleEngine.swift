@@ -91,8 +91,9 @@ public struct RuleEngine: Sendable {
             let digits = prefilter.scan(text, keywordHits: hits.baseAddress!)
             var found: [RuleMatch] = []
             var ran = false
+            let needsKeyword = prefilter.needsKeyword, minDigits = prefilter.minDigits
             for i in indices {
-                if (prefilter.needsKeyword[i] && hits[i >> 6] & (1 << UInt64(i & 63)) == 0) || digits < prefilter.minDigits[i] {
+                if (needsKeyword[i] && hits[i >> 6] & (1 << UInt64(i & 63)) == 0) || digits < minDigits[i] {
                     counters.skippedByPrefilter += 1
                     continue
                 }
