@@ -13,7 +13,7 @@ public final class JSONBytes: @unchecked Sendable {
     public static let padding = 64
 
     /// Start of the input.
-    let base: UnsafeMutablePointer<UInt8>
+    @usableFromInline let base: UnsafeMutablePointer<UInt8>
     /// Number of input bytes (not counting the padding).
     public let count: Int
     /// Where the bytes came from, for error messages (a path, or a description).

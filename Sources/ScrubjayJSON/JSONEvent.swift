@@ -13,8 +13,8 @@ public struct JSONEvent {
     public let bytes: JSONBytes
     /// For JSON Lines input, the 1-based line the event starts on; nil otherwise.
     public let line: Int?
-    let tape: JSONTape
-    let generation: UInt64
+    @usableFromInline let tape: JSONTape
+    @usableFromInline let generation: UInt64
 
     init(index: Int, range: Range<Int>, bytes: JSONBytes, line: Int?, tape: JSONTape) {
         self.index = index
@@ -25,7 +25,7 @@ public struct JSONEvent {
         self.generation = tape.generation
     }
 
-    @inline(__always) func checkValid() {
+    @usableFromInline @inline(__always) func checkValid() {
         precondition(tape.generation == generation,
                      "JSONEvent \(index) used after its reader moved on to another event")
     }
@@ -34,16 +34,16 @@ public struct JSONEvent {
     public var tokenCount: Int { checkValid(); return tape.count }
 
     /// Token `i` of the event.
-    public func token(_ i: Int) -> JSONToken { checkValid(); return tape[i] }
+    @inlinable public func token(_ i: Int) -> JSONToken { checkValid(); return tape[i] }
 
     /// The root value.
     public var root: JSONValueRef { JSONValueRef(index: 0) }
 
     /// The kind of a value.
-    public func kind(_ v: JSONValueRef) -> JSONKind { token(v.index).kind }
+    @inlinable public func kind(_ v: JSONValueRef) -> JSONKind { token(v.index).kind }
 
     /// Absolute byte range of a value (strings include their quotes).
-    public func byteRange(_ v: JSONValueRef) -> Range<Int> {
+    @inlinable public func byteRange(_ v: JSONValueRef) -> Range<Int> {
         let t = token(v.index)
         return (range.lowerBound + Int(t.start))..<(range.lowerBound + Int(t.end))
     }
@@ -55,7 +55,7 @@ public struct JSONEvent {
     public var raw: [UInt8] { bytes.slice(range) }
 
     /// Calls `body` with the bytes of a string value between its quotes, still escaped.
-    public func withStringBody<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    @inlinable public func withStringBody<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let t = token(v.index)
         precondition(t.kind == .string, "value \(v.index) is not a string")
         let start = range.lowerBound + Int(t.start) + 1
@@ -90,7 +90,7 @@ public struct JSONEvent {
     }
 
     /// Whether a string value's text equals `text` (compares bytes; decodes only if escaped).
-    public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
+    @inlinable public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
         let t = token(v.index)
         guard t.kind == .string else { return false }
         // Without escapes the stored length is the text's length: most comparisons end here.
@@ -130,7 +130,7 @@ public struct JSONEvent {
     }
 
     /// The value of member `key` in object `object`, or nil.
-    public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
+    @inlinable public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)
         guard t.kind == .object else { return nil }
         var i = object.index + 1
@@ -186,7 +186,7 @@ public struct JSONEvent {
 
     /// Whether a string value's text equals `text` ignoring ASCII case (raw bytes compared;
     /// a string with escapes is decoded first).
-    public func string(_ v: JSONValueRef, equalsIgnoringASCIICase text: StaticString) -> Bool {
+    @inlinable public func string(_ v: JSONValueRef, equalsIgnoringASCIICase text: StaticString) -> Bool {
         let t = token(v.index)
         guard t.kind == .string else { return false }
         let n = text.utf8CodeUnitCount
@@ -318,7 +318,7 @@ public struct JSONEvent {
     }
 }
 
-@inline(__always) func memcmpEqual(_ a: UnsafeRawPointer?, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+@usableFromInline @inline(__always) func memcmpEqual(_ a: UnsafeRawPointer?, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     guard let a else { return n == 0 }
     let pa = a.assumingMemoryBound(to: UInt8.self)
     for k in 0..<n where pa[k] != b[k] { return false }
