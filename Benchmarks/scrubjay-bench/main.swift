@@ -105,7 +105,7 @@ if redactMode {
         try JSONRewriter.rewrite(bytes, edit: { event, edits in
             redactor.process(event, window: "", index: event.index, edits: &edits)
         }, sink: toDevNull)
-        lastTally = redactor.finalTally
+        lastTally = redactor.tally
     }
     let tally = lastTally!
     let p = tally.prefilter

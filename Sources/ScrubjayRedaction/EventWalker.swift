@@ -40,18 +40,46 @@ public enum UnscannedKind: String, Codable, Sendable, CaseIterable, Comparable {
     public static func < (a: UnscannedKind, b: UnscannedKind) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// How many values, and how many bytes, of each kind were not scanned.
+public struct UnscannedCounts: Equatable, Sendable {
+    public struct Count: Equatable, Sendable {
+        public var values = 0
+        public var bytes = 0
+    }
+    private var counts: [UnscannedKind: Count] = [:]
+
+    public init() {}
+
+    public subscript(kind: UnscannedKind) -> Count? { counts[kind] }
+
+    /// The kinds seen, in name order.
+    public var kinds: [UnscannedKind] { counts.keys.sorted() }
+
+    /// Counts one value of `bytes` bytes.
+    public mutating func add(_ kind: UnscannedKind, bytes: Int) {
+        counts[kind, default: Count()].values += 1
+        counts[kind, default: Count()].bytes += bytes
+    }
+
+    public mutating func merge(_ other: UnscannedCounts) {
+        for (kind, c) in other.counts {
+            counts[kind, default: Count()].values += c.values
+            counts[kind, default: Count()].bytes += c.bytes
+        }
+    }
+}
+
 /// Finds every string of an rrweb (or PostHog mobile) event that a player shows or a request
 /// carries, and the channel it belongs to. Keys, numbers, node ids and structure are never
 /// visited. Sources: ../shared/FORMATS.md, rrweb packages/types/src/index.ts.
 public struct EventWalker {
     /// Values and bytes of content not scanned, by kind.
-    public var unscanned: [UnscannedKind: (values: Int, bytes: Int)] = [:]
+    public var unscanned = UnscannedCounts()
 
     public init() {}
 
     mutating func skip(_ kind: UnscannedKind, bytes: Int) {
-        let old = unscanned[kind] ?? (0, 0)
-        unscanned[kind] = (old.values + 1, old.bytes + bytes)
+        unscanned.add(kind, bytes: bytes)
     }
 
     /// Calls `visit` for each string of `event` that rules apply to.

@@ -30,10 +30,10 @@ public enum RedactionJob {
             perWindow[window] = index + 1
             _ = try redactor.process(json: event.json, window: window, index: index)
         }
-        let t = redactor.finalTally
+        let t = redactor.tally
         return AuditResult(
             inputs: reader.files,
-            rulePacks: rules.packs.map { .init(name: $0.name, file: $0.file, sha256: $0.sha256, rules: $0.rules.count) },
+            rulePacks: rules.packs.map(RedactionReport.RulePackSummary.init),
             events: t.events, strings: t.strings, findings: redactor.findings, counts: t.findings,
             notScanned: RedactionReport.NotScanned.list(t.unscanned))
     }
@@ -58,7 +58,7 @@ public enum RedactionJob {
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries
         let report = RedactionReport(
-            tally: redactor.finalTally, packs: rules.packs, inputs: manifest.provenance.inputs,
+            tally: redactor.tally, packs: rules.packs, inputs: manifest.provenance.inputs,
             pseudonymKey: pseudonymKey == nil ? "random" : "file", tool: manifest.provenance.tool,
             createdAt: manifest.provenance.createdAt)
         let data = try report.encoded()

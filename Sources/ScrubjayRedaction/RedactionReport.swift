@@ -31,6 +31,13 @@ public struct RedactionReport: Codable, Sendable, Equatable {
         public var file: String
         public var sha256: String
         public var rules: Int
+
+        public init(_ pack: RulePack) {
+            name = pack.name
+            file = pack.file
+            sha256 = pack.sha256
+            rules = pack.rules.count
+        }
     }
 
     public struct PrefilterSummary: Codable, Sendable, Equatable {
@@ -53,7 +60,7 @@ public struct RedactionReport: Codable, Sendable, Equatable {
         self.tool = tool
         self.createdAt = createdAt
         self.inputs = inputs
-        self.rulePacks = packs.map { RulePackSummary(name: $0.name, file: $0.file, sha256: $0.sha256, rules: $0.rules.count) }
+        self.rulePacks = packs.map(RulePackSummary.init)
         self.pseudonymKey = pseudonymKey
         events = tally.events
         eventsChanged = tally.eventsChanged
@@ -74,8 +81,8 @@ public struct RedactionReport: Codable, Sendable, Equatable {
 }
 
 extension RedactionReport.NotScanned {
-    static func list(_ unscanned: [UnscannedKind: (values: Int, bytes: Int)]) -> [RedactionReport.NotScanned] {
-        unscanned.keys.sorted().map { k in
+    static func list(_ unscanned: UnscannedCounts) -> [RedactionReport.NotScanned] {
+        unscanned.kinds.map { k in
             RedactionReport.NotScanned(kind: k.rawValue, values: unscanned[k]!.values, bytes: unscanned[k]!.bytes, reason: k.reason)
         }
     }

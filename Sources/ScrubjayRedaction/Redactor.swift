@@ -20,17 +20,9 @@ public struct Redactor {
         /// Strings looked at (after the walker's choice of what rules apply to).
         public var strings = 0
         public var stringsChanged = 0
-        /// Bytes of those strings, as stored (escaped).
-        public var stringBytes = 0
         public var findings = FindingCounts()
         public var prefilter = RuleEngine.Counters()
-        public var unscanned: [UnscannedKind: (values: Int, bytes: Int)] = [:]
-
-        public static func == (a: Tally, b: Tally) -> Bool {
-            a.events == b.events && a.eventsChanged == b.eventsChanged && a.strings == b.strings
-                && a.stringsChanged == b.stringsChanged && a.findings == b.findings && a.prefilter == b.prefilter
-                && a.unscanned.mapValues { [$0.values, $0.bytes] } == b.unscanned.mapValues { [$0.values, $0.bytes] }
-        }
+        public var unscanned = UnscannedCounts()
     }
 
     public let engine: RuleEngine
@@ -41,7 +33,6 @@ public struct Redactor {
     public var collectFindings: Bool
     public private(set) var findings: [Finding] = []
     public private(set) var tally = Tally()
-    private var walker = EventWalker()
     private var scratch: [UInt8] = []
 
     public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
@@ -64,11 +55,10 @@ public struct Redactor {
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
         tally.events += 1
         var place = Place(window: window, index: index, timestamp: nil)
-        var w = walker
-        walker = EventWalker()
+        var walker = EventWalker()
         let before = tally.stringsChanged
-        w.walk(e) { site in handle(e, site, &place, &edits) }
-        walker = w
+        walker.walk(e) { site in handle(e, site, &place, &edits) }
+        tally.unscanned.merge(walker.unscanned)
         let changed = tally.stringsChanged > before
         if changed { tally.eventsChanged += 1 }
         return changed
@@ -85,21 +75,10 @@ public struct Redactor {
         return JSONRewriter.apply(&edits, to: bytes, range: e.range)
     }
 
-    /// The final tally, with the walker's unscanned content merged in.
-    public var finalTally: Tally {
-        var t = tally
-        for (k, v) in walker.unscanned {
-            let old = t.unscanned[k] ?? (0, 0)
-            t.unscanned[k] = (old.values + v.values, old.bytes + v.bytes)
-        }
-        return t
-    }
-
     // MARK: one string
 
     mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
         tally.strings += 1
-        tally.stringBytes += e.byteRange(site.value).count - 2
         if e.token(site.value.index).hasEscapes {
             var buf = scratch
             scratch = []
@@ -116,10 +95,7 @@ public struct Redactor {
         var matches: [RuleMatch] = []
         var cssKinds: [CSSText.Segment.Kind] = [] // parallel to `matches` for CSS
         if site.channel == .css {
-            let segments = CSSText.segments(text) { kind, bytes in
-                let old = tally.unscanned[kind] ?? (0, 0)
-                tally.unscanned[kind] = (old.values + 1, old.bytes + bytes)
-            }
+            let segments = CSSText.segments(text) { kind, bytes in tally.unscanned.add(kind, bytes: bytes) }
             for seg in segments {
                 let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &tally.prefilter)
                 for m in found {

@@ -63,9 +63,6 @@ public struct RuleEngine: Sendable {
         }
     }
 
-    /// Whether any rule applies to `channel`.
-    public func hasRules(for channel: Channel) -> Bool { !byChannel[channel.ordinal].isEmpty }
-
     /// The matches in `text` (UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: [UInt8], channel: Channel, counters: inout Counters) -> [RuleMatch] {
         text.withUnsafeBytes { matches(in: $0, channel: channel, counters: &counters) }

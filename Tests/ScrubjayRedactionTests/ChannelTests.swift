@@ -5,7 +5,7 @@ import ScrubjayRules
 @testable import ScrubjayRedaction
 
 /// The strings the walker hands to rules, as (channel, node id, decoded text).
-func sites(_ json: String) throws -> (sites: [(Channel, Int?, String)], unscanned: [UnscannedKind: (values: Int, bytes: Int)]) {
+func sites(_ json: String) throws -> (sites: [(Channel, Int?, String)], unscanned: UnscannedCounts) {
     var reader = try EventReader(bytes: JSONBytes(Array(json.utf8)))
     let e = try #require(try reader.next())
     var walker = EventWalker()
