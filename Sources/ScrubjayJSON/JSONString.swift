@@ -88,27 +88,12 @@ public enum JSONString {
     /// Appends `text` as a JSON string literal (with quotes), escaping as `JSON.stringify`
     /// does: `"` and `\` and control characters; everything else stays as UTF-8.
     public static func encode<S: Sequence>(utf8 text: S, into out: inout [UInt8]) where S.Element == UInt8 {
-        out.append(UInt8(ascii: "\""))
-        for c in text {
-            switch c {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(c)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
-            default: out.append(c)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        let bytes = text.withContiguousStorageIfAvailable { encode(utf8: UnsafeRawBufferPointer($0), into: &out) }
+        if bytes == nil { Array(text).withUnsafeBytes { encode(utf8: $0, into: &out) } }
     }
 
-    /// Appends UTF-8 `text` as a JSON string literal: the same output as the generic
-    /// `encode(utf8:into:)`, with runs that need no escaping copied in bulk.
+    /// Appends UTF-8 `text` as a JSON string literal (the one escaping routine; runs that
+    /// need no escaping are copied in bulk).
     public static func encode(utf8 text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var runStart = 0
