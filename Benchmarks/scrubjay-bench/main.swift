@@ -4,7 +4,9 @@
 //   .build/release/scrubjay-bench FILE [--runs N] [--baseline Benchmarks/baseline_orjson.py]
 //   .build/release/scrubjay-bench FILE --memory      # peak memory of one identity rewrite
 //   .build/release/scrubjay-bench FILE --redact [--baseline Benchmarks/baseline_redact_python.py]
-//                                    # the default packs over every event, rewriting in a stream
+//                                    # the default packs over every event, rewriting in a stream;
+//                                    # SCRUBJAY_BENCH_RULES=FILE|DIR times other packs instead (an
+//                                    # empty pack measures the walker and scanner alone)
 //
 // Benchmarks/run.sh generates the synthetic input and runs both. Timings are the best of
 // N runs (default 5) to damp machine noise; the Python/orjson baseline runs in the same

@@ -1,6 +1,19 @@
 import ArgumentParser
 import ScrubjayRules
 
+/// The rule packs a run uses: `--rules` (repeatable), or the built-in defaults.
+struct RulePackOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: "A rule pack file or a directory of packs (repeatable); replaces the built-in default packs.")
+    var paths: [String] = []
+
+    func load() throws -> RuleSet {
+        do { return try RuleSet.load(paths) } catch let e as RuleError {
+            printError(e.description)
+            throw ExitStatus.malformedInput.exitCode
+        }
+    }
+}
+
 /// `scrubjay rules list|test|explain`.
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,0 +1,61 @@
+import ArgumentParser
+import ScrubjayIO
+import ScrubjayRedaction
+
+/// `scrubjay redact INPUT... -o OUT.zip`.
+struct RedactCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "redact",
+        abstract: "Rewrite the personal data rules find into a redacted package, with redaction/report.json.",
+        discussion: """
+        Without --rules the built-in default packs apply. Only strings with findings are \
+        re-encoded; every other byte, the event structure and node ids stay as they were. \
+        The `hash` action uses HMAC-SHA256 with the key in --pseudonym-key-file (at least 16 \
+        bytes, read as they are), or a random key for this run that is never written.
+        """
+    )
+
+    @Argument(help: "A recording (any shape `pack` reads, several files for one recording) or a package.")
+    var inputs: [String]
+
+    @Option(name: .shortAndLong, help: "The redacted package to write (ZIP). Written atomically.")
+    var output: String
+
+    @OptionGroup var packs: RulePackOptions
+
+    @Option(help: "A file whose bytes key the `hash` action (default: a random key per run, never written).")
+    var pseudonymKeyFile: String?
+
+    @OptionGroup var facts: PackageFacts
+
+    /// The shortest pseudonym key accepted, in bytes.
+    static let minimumKeyBytes = 16
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
+        try checkOutputIsNotAnInput(output, inputs)
+    }
+
+    func run() throws {
+        let rules = try packs.load()
+        var key: [UInt8]?
+        if let path = pseudonymKeyFile {
+            let bytes = try reportingErrors { try InputFile.read(path) }
+            guard bytes.count >= RedactCommand.minimumKeyBytes else {
+                printError("\(path): the pseudonym key holds \(bytes.count) bytes; at least \(RedactCommand.minimumKeyBytes) are needed (for example: head -c 32 /dev/urandom > \(path))")
+                throw ExitStatus.malformedInput.exitCode
+            }
+            key = bytes
+        }
+        let (manifest, report) = try reportingErrors {
+            try RedactionJob.redact(inputs: inputs, output: output, rules: rules, pseudonymKey: key, options: facts.options)
+        }
+        let f = report.findings
+        var line = "\(output): \(manifest.recording.eventCount) events, \(f.total) finding\(f.total == 1 ? "" : "s") rewritten in \(report.stringsChanged) string\(report.stringsChanged == 1 ? "" : "s")"
+        if f.total > 0 {
+            line += " (" + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+        }
+        print(line)
+        print("report: redaction/report.json in the package")
+    }
+}
