@@ -18,19 +18,23 @@ public enum CryptoError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidKeyLength(kind: String, expected: Int, actual: Int)
     /// An OpenSSL operation failed; `message` is OpenSSL's error queue.
     case operationFailed(operation: String, message: String)
+    /// The key is passphrase-protected and no passphrase was given.
+    case passphraseRequired
 
     /// A message naming what went wrong and what to supply instead.
     public var description: String {
         switch self {
         case let .wrongKeyType(expected, found):
             return "expected an \(expected) key but got a \(found) key; "
-                + "generate one with `openssl genpkey -algorithm \(expected.uppercased())`"
+                + "generate one with `scrubjay keygen`"
         case let .invalidKey(kind, reason):
             return "could not read \(kind): \(reason)"
         case let .invalidKeyLength(kind, expected, actual):
             return "\(kind) must be \(expected) bytes, got \(actual)"
         case let .operationFailed(operation, message):
             return "\(operation) failed: \(message)"
+        case .passphraseRequired:
+            return "the key is passphrase-protected (ENCRYPTED PRIVATE KEY); give its passphrase in a file"
         }
     }
 }
@@ -157,18 +161,38 @@ public final class SHA256Hasher {
     }
 }
 
-// MARK: - Ed25519
+// MARK: - Signing keys
 
-/// An Ed25519 private key (RFC 8032), readable from and writable to PKCS#8 PEM.
+/// The signature algorithms Scrubjay signs and verifies with.
+public enum SignatureAlgorithm: String, Sendable, CaseIterable, Codable {
+    /// Ed25519 (RFC 8032): 64-byte signatures over the message itself (no pre-hash).
+    case ed25519
+    /// ECDSA over NIST P-256 with SHA-256; signatures are DER (an ASN.1 SEQUENCE of r and s,
+    /// 70 to 72 bytes), as OpenSSL and `openssl pkeyutl -digest sha256` write them.
+    case p256
+
+    /// The name people know it by ("Ed25519", "ECDSA P-256").
+    public var displayName: String {
+        switch self {
+        case .ed25519: return "Ed25519"
+        case .p256: return "ECDSA P-256"
+        }
+    }
+}
+
+/// A private signing key (Ed25519 or ECDSA P-256), readable from and writable to PKCS#8 PEM,
+/// optionally passphrase-protected.
 ///
-/// Safety of `@unchecked Sendable`: the wrapped `EVP_PKEY` is never mutated
-/// after `init`; each signature uses its own `EVP_MD_CTX`, and OpenSSL 3
-/// allows one `EVP_PKEY` to be used by several threads at once in that way.
-public final class Ed25519PrivateKey: @unchecked Sendable {
+/// Safety of `@unchecked Sendable`: the wrapped `EVP_PKEY` is never mutated after `init`;
+/// each signature uses its own `EVP_MD_CTX`, and OpenSSL 3 allows one `EVP_PKEY` to be used
+/// by several threads at once in that way.
+public final class PrivateKey: @unchecked Sendable {
     fileprivate let key: OpaquePointer
+    public let algorithm: SignatureAlgorithm
 
-    private init(owning key: OpaquePointer) {
+    private init(owning key: OpaquePointer, algorithm: SignatureAlgorithm) {
         self.key = key
+        self.algorithm = algorithm
     }
 
     deinit {
@@ -176,24 +200,30 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
     }
 
     /// Generates a new random key.
-    public static func generate() throws(CryptoError) -> Ed25519PrivateKey {
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, "ED25519", nil) else {
-            throw .operationFailed(operation: "creating an Ed25519 key generator", message: openSSLErrors())
+    public static func generate(_ algorithm: SignatureAlgorithm = .ed25519) throws(CryptoError) -> PrivateKey {
+        let name = algorithm == .ed25519 ? "ED25519" : "EC"
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, name, nil) else {
+            throw .operationFailed(operation: "creating an \(algorithm.displayName) key generator", message: openSSLErrors())
         }
         defer { EVP_PKEY_CTX_free(context) }
         guard EVP_PKEY_keygen_init(context) == 1 else {
-            throw .operationFailed(operation: "starting Ed25519 key generation", message: openSSLErrors())
+            throw .operationFailed(operation: "starting \(algorithm.displayName) key generation", message: openSSLErrors())
+        }
+        if algorithm == .p256 {
+            guard EVP_PKEY_CTX_set_group_name(context, "P-256") == 1 else {
+                throw .operationFailed(operation: "choosing the P-256 curve", message: openSSLErrors())
+            }
         }
         var key: OpaquePointer? = nil
         guard EVP_PKEY_generate(context, &key) == 1, let key else {
-            throw .operationFailed(operation: "generating an Ed25519 key", message: openSSLErrors())
+            throw .operationFailed(operation: "generating an \(algorithm.displayName) key", message: openSSLErrors())
         }
-        return Ed25519PrivateKey(owning: key)
+        return PrivateKey(owning: key, algorithm: algorithm)
     }
 
-    /// Creates the key whose 32-byte secret seed is `rawSeed` (the "secret key" of RFC 8032).
-    public convenience init(rawSeed: some Sequence<UInt8>) throws(CryptoError) {
-        let seed = Array(rawSeed)
+    /// The Ed25519 key whose 32-byte secret seed is `ed25519Seed` (the "secret key" of RFC 8032).
+    public convenience init(ed25519Seed: some Sequence<UInt8>) throws(CryptoError) {
+        let seed = Array(ed25519Seed)
         guard seed.count == 32 else {
             throw .invalidKeyLength(kind: "an Ed25519 seed", expected: 32, actual: seed.count)
         }
@@ -203,25 +233,35 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         guard let key else {
             throw .invalidKey(kind: "an Ed25519 seed", reason: openSSLErrors())
         }
-        self.init(owning: key)
+        self.init(owning: key, algorithm: .ed25519)
     }
 
-    /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`); throws `.wrongKeyType` for a non-Ed25519 key.
-    ///
-    /// Encrypted PEM is refused (no passphrase prompt).
-    public convenience init(pem: String) throws(CryptoError) {
+    /// Reads a PEM private key (PKCS#8 `PRIVATE KEY`, or `ENCRYPTED PRIVATE KEY` with
+    /// `passphrase`). Throws `.passphraseRequired` for an encrypted key without a passphrase
+    /// (never prompts), and `.wrongKeyType` for a key that is neither Ed25519 nor P-256.
+    public convenience init(pem: String, passphrase: [UInt8]? = nil) throws(CryptoError) {
+        let encrypted = pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") || pem.contains("Proc-Type: 4,ENCRYPTED")
+        if encrypted && passphrase == nil { throw .passphraseRequired }
         let key = try withMemoryBIO(Array(pem.utf8)) { (bio) throws(CryptoError) -> OpaquePointer in
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, refusePassphrase, nil) else {
-                throw .invalidKey(kind: "a PEM private key", reason: openSSLErrors())
+            let read = withPassphrase(passphrase) { callback, userData in
+                PEM_read_bio_PrivateKey(bio, nil, callback, userData)
+            }
+            guard let key = read else {
+                let reason = openSSLErrors()
+                if encrypted {
+                    throw .invalidKey(kind: "a passphrase-protected PEM private key", reason: "wrong passphrase or damaged key (\(reason))")
+                }
+                throw .invalidKey(kind: "a PEM private key", reason: reason)
             }
             return key
         }
-        try requireEd25519(key)
-        self.init(owning: key)
+        let algorithm = try signatureAlgorithm(of: key)
+        self.init(owning: key, algorithm: algorithm)
     }
 
-    /// The 32-byte secret seed.
-    public var rawSeed: [UInt8] {
+    /// The 32-byte secret seed of an Ed25519 key; nil for other algorithms.
+    public var ed25519Seed: [UInt8]? {
+        guard algorithm == .ed25519 else { return nil }
         var seed = [UInt8](repeating: 0, count: 32)
         var length = 32
         let ok = seed.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_private_key(key, $0.baseAddress, &length) }
@@ -229,39 +269,53 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
         return seed
     }
 
-    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
-    public var pemRepresentation: String {
-        let pem = writeToMemoryBIO("PEM_write_bio_PrivateKey") { bio in
-            PEM_write_bio_PrivateKey(bio, key, nil, nil, 0, nil, nil)
+    /// The key as PKCS#8 PEM: `PRIVATE KEY`, or with a non-empty `passphrase`
+    /// `ENCRYPTED PRIVATE KEY` (PBES2, AES-256-CBC, PBKDF2 as OpenSSL 3 defaults).
+    public func pemRepresentation(passphrase: [UInt8]? = nil) -> String {
+        let pem = writeToMemoryBIO("PEM_write_bio_PKCS8PrivateKey") { bio in
+            guard let passphrase, !passphrase.isEmpty else {
+                return PEM_write_bio_PKCS8PrivateKey(bio, key, nil, nil, 0, nil, nil)
+            }
+            return passphrase.withUnsafeBufferPointer { p in
+                p.withMemoryRebound(to: CChar.self) { c in
+                    PEM_write_bio_PKCS8PrivateKey(bio, key, EVP_aes_256_cbc(), c.baseAddress, Int32(c.count), nil, nil)
+                }
+            }
         }
         return String(decoding: pem, as: UTF8.self)
     }
 
     /// The matching public key.
-    public var publicKey: Ed25519PublicKey {
-        var raw = [UInt8](repeating: 0, count: 32)
-        var length = 32
-        let ok = raw.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(key, $0.baseAddress, &length) }
-        invariant(ok == 1 && length == 32, "EVP_PKEY_get_raw_public_key")
+    public var publicKey: PublicKey {
+        let length = i2d_PUBKEY(key, nil)
+        invariant(length > 0, "i2d_PUBKEY")
+        var der = [UInt8](repeating: 0, count: Int(length))
+        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            return i2d_PUBKEY(key, &cursor)
+        }
+        invariant(written == length, "i2d_PUBKEY")
         do {
-            return try Ed25519PublicKey(rawRepresentation: raw)
+            return try PublicKey(derRepresentation: der)
         } catch {
-            fatalOpenSSL("EVP_PKEY_new_raw_public_key")
+            fatalOpenSSL("d2i_PUBKEY of our own key")
         }
     }
 
-    /// The 64-byte Ed25519 signature of `message`.
+    /// The signature of `message`: 64 bytes for Ed25519; a DER ECDSA signature over the
+    /// message's SHA-256 for P-256.
     public func signature(for message: some Sequence<UInt8>) throws(CryptoError) -> [UInt8] {
         guard let context = EVP_MD_CTX_new() else {
-            throw .operationFailed(operation: "Ed25519 signing", message: openSSLErrors())
+            throw .operationFailed(operation: "\(algorithm.displayName) signing", message: openSSLErrors())
         }
         defer { EVP_MD_CTX_free(context) }
         // Ed25519 hashes internally: the digest must be NULL.
-        guard EVP_DigestSignInit(context, nil, nil, nil, key) == 1 else {
-            throw .operationFailed(operation: "starting Ed25519 signing", message: openSSLErrors())
+        let digest = algorithm == .ed25519 ? nil : EVP_sha256()
+        guard EVP_DigestSignInit(context, nil, digest, nil, key) == 1 else {
+            throw .operationFailed(operation: "starting \(algorithm.displayName) signing", message: openSSLErrors())
         }
-        var signature = [UInt8](repeating: 0, count: 64)
-        var length = 64
+        var signature = [UInt8](repeating: 0, count: Int(EVP_PKEY_get_size(key)))
+        var length = signature.count
         let ok = withContiguousBytes(message) { input in
             signature.withUnsafeMutableBufferPointer { out in
                 EVP_DigestSign(
@@ -269,36 +323,39 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
                     (input.baseAddress ?? nonNullEmpty).assumingMemoryBound(to: UInt8.self), input.count)
             }
         }
-        guard ok == 1, length == 64 else {
-            throw .operationFailed(operation: "Ed25519 signing", message: openSSLErrors())
+        guard ok == 1, length > 0, length <= signature.count else {
+            throw .operationFailed(operation: "\(algorithm.displayName) signing", message: openSSLErrors())
         }
-        return signature
+        return Array(signature.prefix(length))
     }
 
-    /// The 64-byte Ed25519 signature of `message`; same as `signature(for:)`.
+    /// Same as `signature(for:)`.
     public func sign(_ message: some Sequence<UInt8>) throws(CryptoError) -> [UInt8] {
         try signature(for: message)
     }
 }
 
-/// An Ed25519 public key (RFC 8032), readable from and writable to SubjectPublicKeyInfo PEM/DER.
+/// A public key (Ed25519 or ECDSA P-256), readable from and writable to SubjectPublicKeyInfo
+/// PEM and DER.
 ///
-/// Safety of `@unchecked Sendable`: the wrapped `EVP_PKEY` is never mutated
-/// after `init`; each verification uses its own `EVP_MD_CTX`.
-public final class Ed25519PublicKey: @unchecked Sendable {
+/// Safety of `@unchecked Sendable`: the wrapped `EVP_PKEY` is never mutated after `init`;
+/// each verification uses its own `EVP_MD_CTX`.
+public final class PublicKey: @unchecked Sendable {
     private let key: OpaquePointer
+    public let algorithm: SignatureAlgorithm
 
-    private init(owning key: OpaquePointer) {
+    private init(owning key: OpaquePointer, algorithm: SignatureAlgorithm) {
         self.key = key
+        self.algorithm = algorithm
     }
 
     deinit {
         EVP_PKEY_free(key)
     }
 
-    /// Creates the key from its 32 raw bytes (the "public key" of RFC 8032).
-    public convenience init(rawRepresentation: some Sequence<UInt8>) throws(CryptoError) {
-        let raw = Array(rawRepresentation)
+    /// The Ed25519 key with these 32 raw bytes (the "public key" of RFC 8032).
+    public convenience init(ed25519Raw raw: some Sequence<UInt8>) throws(CryptoError) {
+        let raw = Array(raw)
         guard raw.count == 32 else {
             throw .invalidKeyLength(kind: "an Ed25519 public key", expected: 32, actual: raw.count)
         }
@@ -308,10 +365,10 @@ public final class Ed25519PublicKey: @unchecked Sendable {
         guard let key else {
             throw .invalidKey(kind: "an Ed25519 public key", reason: openSSLErrors())
         }
-        self.init(owning: key)
+        self.init(owning: key, algorithm: .ed25519)
     }
 
-    /// Reads a SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`); throws `.wrongKeyType` for a non-Ed25519 key.
+    /// Reads a SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
     public convenience init(pem: String) throws(CryptoError) {
         let key = try withMemoryBIO(Array(pem.utf8)) { (bio) throws(CryptoError) -> OpaquePointer in
             guard let key = PEM_read_bio_PUBKEY(bio, nil, refusePassphrase, nil) else {
@@ -319,11 +376,10 @@ public final class Ed25519PublicKey: @unchecked Sendable {
             }
             return key
         }
-        try requireEd25519(key)
-        self.init(owning: key)
+        self.init(owning: key, algorithm: try signatureAlgorithm(of: key))
     }
 
-    /// Reads a DER SubjectPublicKeyInfo; throws `.wrongKeyType` for a non-Ed25519 key.
+    /// Reads a DER SubjectPublicKeyInfo.
     public convenience init(derRepresentation: some Sequence<UInt8>) throws(CryptoError) {
         let der = Array(derRepresentation)
         var consumed = 0
@@ -340,12 +396,12 @@ public final class Ed25519PublicKey: @unchecked Sendable {
             EVP_PKEY_free(key)
             throw .invalidKey(kind: "a DER public key", reason: "\(der.count - consumed) bytes after the key")
         }
-        try requireEd25519(key)
-        self.init(owning: key)
+        self.init(owning: key, algorithm: try signatureAlgorithm(of: key))
     }
 
-    /// The 32 raw key bytes.
-    public var rawRepresentation: [UInt8] {
+    /// The 32 raw bytes of an Ed25519 key; nil for other algorithms.
+    public var ed25519Raw: [UInt8]? {
+        guard algorithm == .ed25519 else { return nil }
         var raw = [UInt8](repeating: 0, count: 32)
         var length = 32
         let ok = raw.withUnsafeMutableBufferPointer { EVP_PKEY_get_raw_public_key(key, $0.baseAddress, &length) }
@@ -353,7 +409,7 @@ public final class Ed25519PublicKey: @unchecked Sendable {
         return raw
     }
 
-    /// The key as DER SubjectPublicKeyInfo (44 bytes for Ed25519).
+    /// The key as DER SubjectPublicKeyInfo (44 bytes for Ed25519, 91 for P-256).
     public var derRepresentation: [UInt8] {
         let length = i2d_PUBKEY(key, nil)
         invariant(length > 0, "i2d_PUBKEY")
@@ -372,14 +428,20 @@ public final class Ed25519PublicKey: @unchecked Sendable {
         return String(decoding: pem, as: UTF8.self)
     }
 
-    /// Whether `signature` is a valid Ed25519 signature of `message` by this key.
+    /// `sha256:` and the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo: the key id
+    /// Scrubjay prints and writes into DSSE signatures (docs/MANIFEST.md).
+    public var keyID: String { "sha256:" + Hex.encode(Digest.sha256(derRepresentation)) }
+
+    /// Whether `signature` is a valid signature of `message` by this key (for P-256, a DER
+    /// ECDSA signature over the message's SHA-256).
     public func verify(signature: some Sequence<UInt8>, message: some Sequence<UInt8>) -> Bool {
         let signature = Array(signature)
-        guard signature.count == 64 else { return false }
+        guard !signature.isEmpty, signature.count <= Int(EVP_PKEY_get_size(key)) else { return false }
         guard let context = EVP_MD_CTX_new() else { fatalOpenSSL("EVP_MD_CTX_new") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, nil, nil, key) == 1 else {
-            fatalOpenSSL("EVP_DigestVerifyInit(Ed25519)")
+        let digest = algorithm == .ed25519 ? nil : EVP_sha256()
+        guard EVP_DigestVerifyInit(context, nil, digest, nil, key) == 1 else {
+            fatalOpenSSL("EVP_DigestVerifyInit(\(algorithm.displayName))")
         }
         let result = withContiguousBytes(message) { input in
             signature.withUnsafeBufferPointer { sig in
@@ -394,10 +456,10 @@ public final class Ed25519PublicKey: @unchecked Sendable {
     }
 }
 
-extension Ed25519PublicKey: Equatable {
-    /// Two public keys are equal when their raw bytes are.
-    public static func == (lhs: Ed25519PublicKey, rhs: Ed25519PublicKey) -> Bool {
-        lhs.rawRepresentation == rhs.rawRepresentation
+extension PublicKey: Equatable {
+    /// Two public keys are equal when their DER encodings are.
+    public static func == (lhs: PublicKey, rhs: PublicKey) -> Bool {
+        lhs.derRepresentation == rhs.derRepresentation
     }
 }
 
@@ -407,9 +469,12 @@ extension Ed25519PublicKey: Equatable {
 private nonisolated(unsafe) let nonNullEmpty = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
 /// A PEM passphrase callback that refuses, so an encrypted key fails instead of prompting on the terminal.
-private let refusePassphrase: @convention(c) (
+private let refusePassphrase: PassphraseCallback = { _, _, _, _ in 0 }
+
+/// OpenSSL's PEM passphrase callback: (buffer, size, writing, user data) -> length or -1.
+private typealias PassphraseCallback = @convention(c) (
     UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
-) -> Int32 = { _, _, _, _ in 0 }
+) -> Int32
 
 private func withContiguousBytes<R>(_ bytes: some Sequence<UInt8>, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     if let result = bytes.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
@@ -418,12 +483,33 @@ private func withContiguousBytes<R>(_ bytes: some Sequence<UInt8>, _ body: (Unsa
     return Array(bytes).withUnsafeBytes(body)
 }
 
-/// Throws `.wrongKeyType` (and frees `key`) unless `key` is an Ed25519 key.
-private func requireEd25519(_ key: OpaquePointer) throws(CryptoError) {
-    guard EVP_PKEY_get_id(key) == scrubjay_evp_pkey_ed25519() else {
-        let name = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "unknown"
-        EVP_PKEY_free(key)
-        throw .wrongKeyType(expected: "Ed25519", found: name)
+/// The algorithm of `key`; throws `.wrongKeyType` (and frees `key`) unless it is an Ed25519
+/// key or an EC key on P-256.
+private func signatureAlgorithm(of key: OpaquePointer) throws(CryptoError) -> SignatureAlgorithm {
+    let id = EVP_PKEY_get_id(key)
+    if id == scrubjay_evp_pkey_ed25519() { return .ed25519 }
+    var found = EVP_PKEY_get0_type_name(key).map { String(cString: $0) } ?? "unknown"
+    if id == scrubjay_evp_pkey_ec() {
+        var name = [CChar](repeating: 0, count: 64)
+        var length = 0
+        if EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 {
+            let group = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if group == "prime256v1" || group == "P-256" { return .p256 }
+            found = "EC \(group)"
+        }
+    }
+    EVP_PKEY_free(key)
+    throw .wrongKeyType(expected: "Ed25519 or ECDSA P-256", found: found)
+}
+
+/// Calls `body` with a PEM passphrase callback and its user data: one that hands OpenSSL
+/// `passphrase`, or, when there is none, one that refuses (so nothing prompts on a terminal).
+private func withPassphrase<R>(_ passphrase: [UInt8]?, _ body: (PassphraseCallback, UnsafeMutableRawPointer?) -> R) -> R {
+    guard let passphrase else { return body(refusePassphrase, nil) }
+    return passphrase.withUnsafeBufferPointer { bytes in
+        var source = scrubjay_passphrase(bytes: bytes.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                                         length: Int32(bytes.count))
+        return withUnsafeMutablePointer(to: &source) { body(scrubjay_passphrase_callback, UnsafeMutableRawPointer($0)) }
     }
 }
 

@@ -54,23 +54,30 @@ struct CryptoTests {
 
     @Test("Ed25519 RFC 8032 test vector 1")
     func ed25519Vector() throws {
-        let key = try Ed25519PrivateKey(rawSeed: Hex.decode(Self.rfcSeed)!)
-        #expect(Hex.encode(key.rawSeed) == Self.rfcSeed)
-        #expect(Hex.encode(key.publicKey.rawRepresentation) == Self.rfcPublic)
+        let key = try PrivateKey(ed25519Seed: Hex.decode(Self.rfcSeed)!)
+        #expect(key.algorithm == .ed25519)
+        #expect(Hex.encode(key.ed25519Seed!) == Self.rfcSeed)
+        #expect(Hex.encode(key.publicKey.ed25519Raw!) == Self.rfcPublic)
         let signature = try key.sign([UInt8]())
         #expect(Hex.encode(signature) == Self.rfcSignature)
-        let publicKey = try Ed25519PublicKey(rawRepresentation: Hex.decode(Self.rfcPublic)!)
+        let publicKey = try PublicKey(ed25519Raw: Hex.decode(Self.rfcPublic)!)
         #expect(publicKey.verify(signature: signature, message: [UInt8]()))
         #expect(!publicKey.verify(signature: signature, message: [0x00]))
     }
 
-    @Test("sign/verify round trip; tampering fails")
-    func signVerify() throws {
-        let key = try Ed25519PrivateKey.generate()
+    @Test("sign/verify round trip for both algorithms; tampering fails", arguments: SignatureAlgorithm.allCases)
+    func signVerify(algorithm: SignatureAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        #expect(key.algorithm == algorithm)
         let message = Array("scrubjay manifest v1".utf8)
         let signature = try key.signature(for: message)
-        #expect(signature.count == 64)
+        if algorithm == .ed25519 {
+            #expect(signature.count == 64)
+        } else {
+            #expect(signature.first == 0x30 && (68...72).contains(signature.count), "a DER ECDSA signature")
+        }
         let publicKey = key.publicKey
+        #expect(publicKey.algorithm == algorithm)
         #expect(publicKey.verify(signature: signature, message: message))
         var tamperedMessage = message
         tamperedMessage[0] ^= 1
@@ -79,68 +86,120 @@ struct CryptoTests {
         tamperedSignature[10] ^= 1
         #expect(!publicKey.verify(signature: tamperedSignature, message: message))
         #expect(!publicKey.verify(signature: signature.dropLast(), message: message))
-        let otherKey = try Ed25519PrivateKey.generate().publicKey
+        #expect(!publicKey.verify(signature: [UInt8](), message: message))
+        let otherKey = try PrivateKey.generate(algorithm).publicKey
         #expect(otherKey != publicKey)
         #expect(!otherKey.verify(signature: signature, message: message))
     }
 
-    @Test("PEM and DER round trips")
+    @Test("PEM and DER round trips; the key id is the SHA-256 of the DER public key")
     func pemRoundTrip() throws {
-        let key = try Ed25519PrivateKey(rawSeed: Hex.decode(Self.rfcSeed)!)
-        let pem = key.pemRepresentation
+        let key = try PrivateKey(ed25519Seed: Hex.decode(Self.rfcSeed)!)
+        let pem = key.pemRepresentation()
         #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----\n"))
-        let reloaded = try Ed25519PrivateKey(pem: pem)
-        #expect(reloaded.rawSeed == key.rawSeed)
+        let reloaded = try PrivateKey(pem: pem)
+        #expect(reloaded.ed25519Seed == key.ed25519Seed)
 
         let publicPEM = key.publicKey.pemRepresentation
         #expect(publicPEM.hasPrefix("-----BEGIN PUBLIC KEY-----\n"))
-        let publicKey = try Ed25519PublicKey(pem: publicPEM)
-        #expect(Hex.encode(publicKey.rawRepresentation) == Self.rfcPublic)
+        let publicKey = try PublicKey(pem: publicPEM)
+        #expect(Hex.encode(publicKey.ed25519Raw!) == Self.rfcPublic)
         let der = publicKey.derRepresentation
         #expect(Hex.encode(der) == "302a300506032b6570032100" + Self.rfcPublic)
-        #expect(try Ed25519PublicKey(derRepresentation: der) == publicKey)
+        #expect(try PublicKey(derRepresentation: der) == publicKey)
+        #expect(publicKey.keyID == "sha256:" + Hex.encode(Digest.sha256(der)))
+
+        let ec = try PrivateKey.generate(.p256)
+        let ecPEM = ec.pemRepresentation()
+        #expect(ecPEM.hasPrefix("-----BEGIN PRIVATE KEY-----\n"), "PKCS#8, not SEC1")
+        #expect(try PrivateKey(pem: ecPEM).publicKey == ec.publicKey)
+        #expect(ec.publicKey.derRepresentation.count == 91)
+        #expect(ec.ed25519Seed == nil && ec.publicKey.ed25519Raw == nil)
+    }
+
+    @Test("passphrase-protected PKCS#8 keys: read with the passphrase, a clear error without or with a wrong one",
+          arguments: SignatureAlgorithm.allCases)
+    func passphrase(algorithm: SignatureAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        let secret = Array("correct horse battery staple".utf8)
+        let pem = key.pemRepresentation(passphrase: secret)
+        #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
+        #expect(try PrivateKey(pem: pem, passphrase: secret).publicKey == key.publicKey)
+        #expect(throws: CryptoError.passphraseRequired) { _ = try PrivateKey(pem: pem) }
+        #expect {
+            _ = try PrivateKey(pem: pem, passphrase: Array("wrong".utf8))
+        } throws: { error in
+            String(describing: error).contains("wrong passphrase")
+        }
+        // The openssl tool reads what we write with the same passphrase.
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        try Data(secret).write(to: URL(fileURLWithPath: dir.path + "/pass"))
+        let tool = try runTool("openssl", ["pkey", "-passin", "file:\(dir.path)/pass", "-pubout"], input: Data(pem.utf8))
+        try #require(tool.status == 0, "openssl failed: \(tool.stderr)")
+        #expect(tool.text == key.publicKey.pemRepresentation)
     }
 
     @Test("keys made by the openssl tool load; signatures verify with openssl")
     func opensslInterop() throws {
-        let generated = try runTool("openssl", ["genpkey", "-algorithm", "ed25519"])
-        try #require(generated.status == 0, "openssl failed: \(generated.stderr)")
-        let key = try Ed25519PrivateKey(pem: generated.text)
-        let publicFromTool = try runTool("openssl", ["pkey", "-pubout"], input: generated.stdout)
-        try #require(publicFromTool.status == 0)
-        #expect(try Ed25519PublicKey(pem: publicFromTool.text) == key.publicKey)
-        #expect(publicFromTool.text == key.publicKey.pemRepresentation)
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        for (algorithm, args) in [(SignatureAlgorithm.ed25519, ["-algorithm", "ed25519"]),
+                                  (.p256, ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])] {
+            let generated = try runTool("openssl", ["genpkey"] + args)
+            try #require(generated.status == 0, "openssl failed: \(generated.stderr)")
+            let key = try PrivateKey(pem: generated.text)
+            #expect(key.algorithm == algorithm)
+            let publicFromTool = try runTool("openssl", ["pkey", "-pubout"], input: generated.stdout)
+            try #require(publicFromTool.status == 0)
+            #expect(try PublicKey(pem: publicFromTool.text) == key.publicKey)
+            #expect(publicFromTool.text == key.publicKey.pemRepresentation)
+
+            let message = Array("DSSEv1 4 type 5 hello".utf8)
+            try Data(message).write(to: URL(fileURLWithPath: dir.path + "/msg"))
+            try Data(try key.sign(message)).write(to: URL(fileURLWithPath: dir.path + "/sig"))
+            try Data(key.publicKey.pemRepresentation.utf8).write(to: URL(fileURLWithPath: dir.path + "/pub.pem"))
+            let digest = algorithm == .p256 ? ["-digest", "sha256"] : []
+            let verified = try runTool("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", dir.path + "/pub.pem", "-rawin"]
+                                       + digest + ["-in", dir.path + "/msg", "-sigfile", dir.path + "/sig"])
+            #expect(verified.status == 0, "openssl pkeyutl -verify (\(algorithm)): \(verified.text) \(verified.stderr)")
+        }
     }
 
-    @Test("an EC P-256 key is rejected as the wrong type")
+    @Test("keys on other curves or of other types are rejected as the wrong type")
     func wrongKeyType() throws {
-        let ec = try runTool("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"])
+        let ec = try runTool("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"])
         try #require(ec.status == 0, "openssl failed: \(ec.stderr)")
-        #expect(throws: CryptoError.wrongKeyType(expected: "Ed25519", found: "EC")) {
-            _ = try Ed25519PrivateKey(pem: ec.text)
+        #expect(throws: CryptoError.wrongKeyType(expected: "Ed25519 or ECDSA P-256", found: "EC secp384r1")) {
+            _ = try PrivateKey(pem: ec.text)
         }
         let ecPublic = try runTool("openssl", ["pkey", "-pubout"], input: ec.stdout)
         try #require(ecPublic.status == 0)
-        #expect(throws: CryptoError.wrongKeyType(expected: "Ed25519", found: "EC")) {
-            _ = try Ed25519PublicKey(pem: ecPublic.text)
+        #expect(throws: CryptoError.wrongKeyType(expected: "Ed25519 or ECDSA P-256", found: "EC secp384r1")) {
+            _ = try PublicKey(pem: ecPublic.text)
         }
-        let message = String(describing: CryptoError.wrongKeyType(expected: "Ed25519", found: "EC"))
-        #expect(message.contains("expected an Ed25519 key but got a EC key"))
+        let x448 = try runTool("openssl", ["genpkey", "-algorithm", "ed448"])
+        try #require(x448.status == 0)
+        #expect(throws: CryptoError.wrongKeyType(expected: "Ed25519 or ECDSA P-256", found: "ED448")) {
+            _ = try PrivateKey(pem: x448.text)
+        }
+        let message = String(describing: CryptoError.wrongKeyType(expected: "Ed25519 or ECDSA P-256", found: "ED448"))
+        #expect(message.contains("expected an Ed25519 or ECDSA P-256 key but got a ED448 key"))
     }
 
     @Test("garbage, public-for-private and bad lengths are clear errors")
     func invalidKeys() throws {
         #expect {
-            _ = try Ed25519PrivateKey(pem: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n")
+            _ = try PrivateKey(pem: "-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n")
         } throws: { error in
             guard case CryptoError.invalidKey(let kind, _) = error else { return false }
             return kind == "a PEM private key"
         }
-        let publicPEM = try Ed25519PrivateKey.generate().publicKey.pemRepresentation
-        #expect(throws: CryptoError.self) { _ = try Ed25519PrivateKey(pem: publicPEM) }
+        let publicPEM = try PrivateKey.generate().publicKey.pemRepresentation
+        #expect(throws: CryptoError.self) { _ = try PrivateKey(pem: publicPEM) }
         #expect(throws: CryptoError.invalidKeyLength(kind: "an Ed25519 seed", expected: 32, actual: 31)) {
-            _ = try Ed25519PrivateKey(rawSeed: [UInt8](repeating: 1, count: 31))
+            _ = try PrivateKey(ed25519Seed: [UInt8](repeating: 1, count: 31))
         }
-        #expect(throws: CryptoError.self) { _ = try Ed25519PublicKey(derRepresentation: [0x30, 0x00]) }
+        #expect(throws: CryptoError.self) { _ = try PublicKey(derRepresentation: [0x30, 0x00]) }
     }
 }
