@@ -10,6 +10,7 @@ import PackageDescription
 //   ScrubjayFormats  replay formats: the containers recordings arrive in, what an event means
 //   ScrubjayRules    the rule engine: rule packs (YAML), validators, matching, actions (docs/RULES.md)
 //   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
+//   ScrubjayProvenance  signed statements: DSSE envelopes, in-toto statements, key files (docs/MANIFEST.md)
 //   ScrubjayRedaction  rules applied to recordings: channels of each event, findings, audit, redact, report
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
 //   scrubjay         the executable: a thin shell over ScrubjayCLI
@@ -46,11 +47,12 @@ let package = Package(
             "ScrubjayNative", "ScrubjayJSON", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayPackage", dependencies: ["ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayIO"]),
+        .target(name: "ScrubjayProvenance", dependencies: ["ScrubjayNative", "ScrubjayIO", "ScrubjayPackage"]),
         .target(name: "ScrubjayRedaction", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules", "ScrubjayProvenance",
         ]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayProvenance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
@@ -65,6 +67,9 @@ let package = Package(
         .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayRedactionTests", dependencies: [
             "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative",
+        ]),
+        .testTarget(name: "ScrubjayProvenanceTests", dependencies: [
+            "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],

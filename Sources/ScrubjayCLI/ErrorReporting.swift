@@ -4,6 +4,7 @@ import ScrubjayIO
 import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayProvenance
 import ScrubjayRules
 #if canImport(Glibc)
 import Glibc
@@ -24,8 +25,13 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ArchiveError {
         printError(error.description)
         throw ExitStatus.outputFailed.exitCode
+    } catch let error as CoverageError {
+        // The package changed after it was signed: a failed check, not a usage problem.
+        printError(error.description)
+        throw ExitStatus.checkFailed.exitCode
     } catch let error as any Error & CustomStringConvertible where error is JSONError || error is FormatError
-                || error is PackageError || error is RuleError {
+                || error is PackageError || error is RuleError || error is KeyFileError || error is DSSEError
+                || error is CryptoError {
         // An input that exists but cannot be used: its message names the file and the place.
         printError(error.description)
         throw ExitStatus.malformedInput.exitCode

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ScrubjayIO
+import ScrubjayNative
+import ScrubjayProvenance
 import ScrubjayRedaction
 
 /// `scrubjay redact INPUT... -o OUT.zip`.
@@ -12,6 +14,11 @@ struct RedactCommand: ParsableCommand {
         re-encoded; every other byte, the event structure and node ids stay as they were. \
         The `hash` action uses HMAC-SHA256 with the key in --pseudonym-key-file (at least 16 \
         bytes, read as they are), or a random key for this run that is never written.
+
+        With --sign-key the package also holds redaction/statement.dsse.json: an in-toto \
+        statement in a DSSE envelope, signed with the key, naming every other file of the \
+        package with its SHA-256, the input's digests, the rule files and every finding's \
+        location (docs/MANIFEST.md). The key is read before any work is done.
         """
     )
 
@@ -26,6 +33,8 @@ struct RedactCommand: ParsableCommand {
     @Option(help: "A file whose bytes key the `hash` action (default: a random key per run, never written).")
     var pseudonymKeyFile: String?
 
+    @OptionGroup var signing: SigningKeyOptions
+
     @OptionGroup var facts: PackageFacts
 
     /// The shortest pseudonym key accepted, in bytes.
@@ -37,6 +46,7 @@ struct RedactCommand: ParsableCommand {
     }
 
     func run() throws {
+        let signingKey = try signing.load()
         let rules = try packs.load()
         var key: [UInt8]?
         if let path = pseudonymKeyFile {
@@ -47,9 +57,11 @@ struct RedactCommand: ParsableCommand {
             }
             key = bytes
         }
-        let (manifest, report) = try reportingErrors {
-            try RedactionJob.redact(inputs: inputs, output: output, rules: rules, pseudonymKey: key, options: facts.options)
+        let redacted = try reportingErrors {
+            try RedactionJob.redact(inputs: inputs, output: output, rules: rules, pseudonymKey: key,
+                                    signingKey: signingKey, options: facts.options)
         }
+        let manifest = redacted.manifest, report = redacted.report
         let f = report.findings
         var line = "\(output): \(manifest.recording.eventCount) events, \(f.total) finding\(f.total == 1 ? "" : "s") rewritten in \(report.stringsChanged) string\(report.stringsChanged == 1 ? "" : "s")"
         if f.total > 0 {
@@ -57,5 +69,8 @@ struct RedactCommand: ParsableCommand {
         }
         print(line)
         print("report: redaction/report.json in the package")
+        if let statement = redacted.statement {
+            print("statement: \(PackageStatement.path) in the package, signed by \(statement.signatures.map(\.keyid).joined(separator: ", "))")
+        }
     }
 }

@@ -24,11 +24,11 @@ public struct ScrubjayCommand: ParsableCommand {
           export     write a package back as rrweb JSON, JSON Lines or PostHog export
           rules      list, test and explain rules
           audit      list personal data found, without rewriting
-          redact     rewrite a recording with rule packs into a redacted package
+          redact     rewrite a recording with rule packs into a redacted package (--sign-key: signed statement)
+          keygen     create a signing key (Ed25519 or ECDSA P-256)
+          sign       co-sign a package's redaction statement
 
         Coming in the next releases (see the README's roadmap):
-          keygen     create a signing key
-          sign       co-sign a package's redaction statement
           verify     check a package's hashes, signature and residency policy
           facts      print the facts a policy is judged on
           report     render the redaction report (HTML, Markdown, JSON, SARIF, JUnit)
@@ -38,7 +38,7 @@ public struct ScrubjayCommand: ParsableCommand {
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self, KeygenCommand.self, SignCommand.self]
     )
 
     public init() {}

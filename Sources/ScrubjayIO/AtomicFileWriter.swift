@@ -19,8 +19,9 @@ public final class AtomicFileWriter {
     private var committed = false
 
     /// Creates the temporary file beside `path`. A new file gets `permissions` (default 0644)
-    /// less the umask; replacing an existing file keeps that file's mode.
-    public init(path: String, permissions: mode_t = 0o644) throws(FileError) {
+    /// less the umask; replacing an existing file keeps that file's mode. With `exactly`, the
+    /// file gets `permissions` whatever the umask or an earlier file (a private key's 0600).
+    public init(path: String, permissions: mode_t = 0o644, exactly: Bool = false) throws(FileError) {
         self.path = path
         let directory: String
         let name: String
@@ -40,7 +41,9 @@ public final class AtomicFileWriter {
         // `permissions` less the umask, as open(2) would give it.
         var existing = stat()
         let mode: mode_t
-        if stat(path, &existing) == 0 {
+        if exactly {
+            mode = permissions
+        } else if stat(path, &existing) == 0 {
             mode = existing.st_mode & 0o7777
         } else {
             let mask = umask(0)
@@ -115,8 +118,8 @@ public final class AtomicFileWriter {
     }
 
     /// Writes `bytes` to `path` atomically in one call.
-    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(FileError) {
-        let writer = try AtomicFileWriter(path: path, permissions: permissions)
+    public static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644, exactly: Bool = false) throws(FileError) {
+        let writer = try AtomicFileWriter(path: path, permissions: permissions, exactly: exactly)
         try writer.write(bytes)
         try writer.commit()
     }

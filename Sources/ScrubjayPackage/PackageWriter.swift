@@ -41,11 +41,20 @@ public struct PackageWriter {
     /// in its window's events file; it may rewrite the event (`redact` does).
     public typealias EventTransform = (_ event: inout ReplayEvent, _ indexInWindow: Int) throws -> Void
 
+    /// A package built in memory.
+    public struct Built {
+        public var manifest: PackageManifest
+        /// The package's files, `manifest.json` first.
+        public var entries: [ArchiveEntry]
+        /// The inputs that were packages (what a redaction statement records of them).
+        public var inputPackages: [RecordingInputs.InputPackage]
+    }
+
     /// The package's entries (manifest first) for the recordings at `paths`.
     ///
     /// When an input is itself a package, its recording id, storage facts, source system and
     /// fidelity carry over unless `options` says otherwise.
-    public func build(inputs paths: [String], transform: EventTransform? = nil) throws -> (manifest: PackageManifest, entries: [ArchiveEntry]) {
+    public func build(inputs paths: [String], transform: EventTransform? = nil) throws -> Built {
         var windows: [String: [[UInt8]]] = [:]
         var windowOrder: [String] = []
         var profile = RecordingProfile(shape: .rrwebArray)
@@ -130,15 +139,15 @@ public struct PackageWriter {
             files: files.sorted { $0.path < $1.path },
             assets: manifestAssets)
         let manifestEntry = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))
-        return (manifest, [manifestEntry] + entries)
+        return Built(manifest: manifest, entries: [manifestEntry] + entries, inputPackages: reader.packages)
     }
 
     /// Packs the recordings at `paths` into a ZIP at `output`, written atomically.
     @discardableResult
     public func write(inputs paths: [String], to output: String) throws -> PackageManifest {
-        let (manifest, entries) = try build(inputs: paths)
-        try Archive.write(entries, format: .zip, to: output)
-        return manifest
+        let built = try build(inputs: paths)
+        try Archive.write(built.entries, format: .zip, to: output)
+        return built.manifest
     }
 
     // MARK: helpers

@@ -14,22 +14,40 @@ public struct RecordingInputs {
     public private(set) var files: [PackageManifest.FileEntry] = []
     /// The input shapes seen (`InputShape` raw values, or `scrubjay-package`).
     public private(set) var shapes: [String] = []
+    /// The inputs that were packages, in the order read.
+    public private(set) var packages: [InputPackage] = []
     /// The manifests of the inputs that were packages.
-    public private(set) var packageManifests: [PackageManifest] = []
+    public var packageManifests: [PackageManifest] { packages.map(\.manifest) }
+
+    /// An input that was a package: what a redaction statement records of it.
+    public struct InputPackage: Sendable {
+        /// The package file's base name (as in `files`).
+        public var name: String
+        public var manifest: PackageManifest
+        /// Every regular file inside it (manifest and statement included), sorted by path.
+        public var files: [PackageManifest.FileEntry]
+        /// The SHA-256 of its `manifest.json`.
+        public var manifestSHA256: String { files.first { $0.path == "manifest.json" }!.sha256 }
+        /// The SHA-256 of the file at `path` inside it, when there is one.
+        public func sha256(of path: String) -> String? { files.first { $0.path == path }?.sha256 }
+    }
 
     public init(paths: [String]) { self.paths = paths }
 
     /// Calls `body` with every event of every input, in order. A package's events come window
     /// by window, with their window ids.
     public mutating func forEachEvent(_ body: (ReplayEvent) throws -> Void) throws {
-        files = []; shapes = []; packageManifests = []
+        files = []; shapes = []; packages = []
         for path in paths {
             let bytes = try JSONBytes(contentsOfFile: path)
             let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
             files.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
             if ReplayPackage.looksLikeArchive(bytes.slice(0..<min(4, bytes.count))) {
                 let package = try ReplayPackage.open(path)
-                packageManifests.append(package.manifest)
+                packages.append(InputPackage(
+                    name: files.last!.path, manifest: package.manifest,
+                    files: package.files.map { .init(path: $0.key, sha256: Hex.encode(Digest.sha256($0.value)), size: $0.value.count) }
+                        .sorted { $0.path < $1.path }))
                 if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
                 for w in package.manifest.recording.windows {
                     for (i, json) in try package.events(window: w).enumerated() {

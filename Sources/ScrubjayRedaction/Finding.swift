@@ -25,6 +25,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public var nodeId: Int?
     /// Masked preview (`MaskedPreview`).
     public var preview: String
+    /// For the `hash` action when redacting: the keyed pseudonym written in place of the value.
+    public var pseudonym: String? = nil
 }
 
 /// Counts of what rules found, as the redaction report and `audit` give them.

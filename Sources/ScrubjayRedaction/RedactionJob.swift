@@ -1,6 +1,7 @@
 import Foundation
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayProvenance
 import ScrubjayRules
 
 /// What `scrubjay audit` found in a recording.
@@ -44,12 +45,23 @@ public enum RedactionJob {
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &g) }
     }
 
+    /// What `redact` wrote.
+    public struct Redacted {
+        public var manifest: PackageManifest
+        public var report: RedactionReport
+        /// The signed statement (`redaction/statement.dsse.json`), when a signing key was given.
+        public var statement: DSSEEnvelope?
+    }
+
     /// Redacts the recording at `inputs` into a package at `output` (written atomically, with
     /// `redaction/report.json` listed in its manifest). `pseudonymKey` nil: a random key.
+    /// With `signingKey`, the package also holds `redaction/statement.dsse.json`: an in-toto
+    /// statement (`RedactionPredicate`) over every other file, signed in a DSSE envelope.
     @discardableResult
     public static func redact(inputs paths: [String], output: String, rules: RuleSet, pseudonymKey: [UInt8]?,
-                              options: PackOptions) throws -> (manifest: PackageManifest, report: RedactionReport) {
-        var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: pseudonymKey ?? randomPseudonymKey(), collectFindings: false)
+                              signingKey: PrivateKey? = nil, options: PackOptions) throws -> Redacted {
+        let key = pseudonymKey ?? randomPseudonymKey()
+        var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
         let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
             if let rewritten = try redactor.process(json: event.json, window: event.windowId ?? "", index: index) {
                 event.json = rewritten
@@ -67,7 +79,20 @@ public enum RedactionJob {
         manifest.files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
         manifest.files.sort { $0.path < $1.path }
         entries[0] = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))
+
+        var envelope: DSSEEnvelope?
+        if let signingKey {
+            let predicate = RedactionPredicate(
+                manifest: manifest, entries: entries, inputPackages: built.inputPackages, packs: rules.packs,
+                pseudonymKey: key, keyFromFile: pseudonymKey != nil, tally: redactor.tally, findings: redactor.findings)
+            let statement = InTotoStatement(subject: PackageStatement.subjects(of: entries),
+                                            predicateType: RedactionPredicate.type, predicate: predicate)
+            var signed = DSSEEnvelope(payload: try statement.encoded(), payloadType: InTotoStatement<RedactionPredicate>.payloadType)
+            try signed.sign(with: signingKey)
+            entries.append(ArchiveEntry(path: PackageStatement.path, data: try signed.encoded()))
+            envelope = signed
+        }
         try Archive.write(entries, format: .zip, to: output)
-        return (manifest, report)
+        return Redacted(manifest: manifest, report: report, statement: envelope)
     }
 }

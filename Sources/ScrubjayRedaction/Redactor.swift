@@ -129,9 +129,13 @@ public struct Redactor {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var cursor = 0
+        let firstFinding = findings.count - matches.count
         for (k, m) in matches.enumerated() {
             out += UnsafeRawBufferPointer(rebasing: text[cursor..<m.range.lowerBound])
             let value = Array(UnsafeRawBufferPointer(rebasing: text[m.range]))
+            if collectFindings && !m.limited && engine.rules[m.rule].action == .hash {
+                findings[firstFinding + k].pseudonym = Actions.pseudonym(value, key: pseudonymKey)
+            }
             var replacement = m.limited ? Actions.mask(value) : Actions.apply(engine.rules[m.rule], to: value, key: pseudonymKey)
             if site.channel == .css { replacement = CSSText.escape(replacement, for: cssKinds[k]) }
             out += replacement

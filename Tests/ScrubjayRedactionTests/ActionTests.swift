@@ -90,7 +90,7 @@ struct ActionTests {
             .write(toFile: input, atomically: true, encoding: .utf8)
         let a = temporaryPath("a.zip"), b = temporaryPath("b.zip")
         defer { for p in [input, a, b] { try? FileManager.default.removeItem(atPath: p) } }
-        let (_, report) = try RedactionJob.redact(inputs: [input], output: a, rules: rules, pseudonymKey: nil, options: PackOptions())
+        let report = try RedactionJob.redact(inputs: [input], output: a, rules: rules, pseudonymKey: nil, options: PackOptions()).report
         try RedactionJob.redact(inputs: [input], output: b, rules: rules, pseudonymKey: nil, options: PackOptions())
         #expect(report.pseudonymKey == "random")
         let ea = try ReplayPackage.open(a), eb = try ReplayPackage.open(b)

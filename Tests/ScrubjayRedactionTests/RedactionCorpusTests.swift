@@ -64,7 +64,7 @@ struct RedactionCorpusTests {
         let packed = temporaryPath("packed.zip"), redacted = temporaryPath("redacted.zip")
         defer { try? FileManager.default.removeItem(atPath: packed); try? FileManager.default.removeItem(atPath: redacted) }
         try PackageWriter(options: PackOptions()).write(inputs: [input], to: packed)
-        let (_, report) = try RedactionJob.redact(inputs: [input], output: redacted, rules: defaults, pseudonymKey: nil, options: PackOptions())
+        let report = try RedactionJob.redact(inputs: [input], output: redacted, rules: defaults, pseudonymKey: nil, options: PackOptions()).report
         let before = try ReplayPackage.open(packed), after = try ReplayPackage.open(redacted)
         #expect(after.verifyChecksums().isEmpty)
         #expect(after.manifest.files.contains { $0.path == "redaction/report.json" })
@@ -109,7 +109,7 @@ struct RedactionCorpusTests {
         let packed = temporaryPath("p.zip"), redacted = temporaryPath("r.zip")
         defer { try? FileManager.default.removeItem(atPath: packed); try? FileManager.default.removeItem(atPath: redacted) }
         try PackageWriter(options: PackOptions()).write(inputs: [input], to: packed)
-        let (_, report) = try RedactionJob.redact(inputs: [input], output: redacted, rules: defaults, pseudonymKey: nil, options: PackOptions())
+        let report = try RedactionJob.redact(inputs: [input], output: redacted, rules: defaults, pseudonymKey: nil, options: PackOptions()).report
         #expect(report.findings.total == 0)
         let a = try ReplayPackage.open(packed), b = try ReplayPackage.open(redacted)
         for w in a.manifest.recording.windows { #expect(a.files[w.file] == b.files[w.file]) }

@@ -1,0 +1,116 @@
+import Foundation
+import ScrubjayNative
+
+/// A DSSE envelope (secure-systems-lab/dsse, protocol v1.0): a payload, its type, and
+/// signatures over the pre-authentication encoding (PAE) of both. docs/MANIFEST.md.
+///
+/// Signatures cover the exact payload bytes; there is no canonical-JSON step. Verify a
+/// signature over `pae` before trusting anything inside the payload.
+public struct DSSEEnvelope: Codable, Sendable, Equatable {
+    /// The payload, standard base64 (RFC 4648 section 4, padded).
+    public var payload: String
+    public var payloadType: String
+    public var signatures: [Signature]
+
+    public struct Signature: Codable, Sendable, Equatable {
+        /// A hint for which key signed (Scrubjay writes `sha256:<hex of the DER public key>`);
+        /// never a reason to trust the signature.
+        public var keyid: String
+        /// The signature over `PAE(payloadType, payload)`, standard base64.
+        public var sig: String
+
+        public init(keyid: String, sig: String) {
+            self.keyid = keyid
+            self.sig = sig
+        }
+
+        /// The decoded signature bytes, or nil when `sig` is not base64.
+        public var bytes: [UInt8]? { DSSE.decodeBase64(sig) }
+    }
+
+    /// An unsigned envelope around `payload`.
+    public init(payload: [UInt8], payloadType: String) {
+        self.payload = Data(payload).base64EncodedString()
+        self.payloadType = payloadType
+        self.signatures = []
+    }
+
+    /// The decoded payload, or nil when `payload` is not base64.
+    public var payloadBytes: [UInt8]? { DSSE.decodeBase64(payload) }
+
+    /// The bytes every signature covers; nil when the payload is not base64.
+    public var pae: [UInt8]? { payloadBytes.map { DSSE.pae(payloadType: payloadType, payload: $0) } }
+
+    /// Adds `key`'s signature over the PAE. Returns false, changing nothing, when a signature
+    /// with this key's id is already there.
+    @discardableResult
+    public mutating func sign(with key: PrivateKey) throws -> Bool {
+        let keyID = key.publicKey.keyID
+        guard !signatures.contains(where: { $0.keyid == keyID }) else { return false }
+        guard let pae else { throw DSSEError(detail: "the payload is not valid base64") }
+        signatures.append(Signature(keyid: keyID, sig: Data(try key.signature(for: pae)).base64EncodedString()))
+        return true
+    }
+
+    /// Whether `signature` is a valid signature by `key` over this envelope's PAE.
+    public func isValid(_ signature: Signature, by key: PublicKey) -> Bool {
+        guard let pae, let bytes = signature.bytes else { return false }
+        return key.verify(signature: bytes, message: pae)
+    }
+
+    /// The envelope as JSON: keys sorted, two-space indentation, one final newline.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return Array(try encoder.encode(self)) + [0x0A]
+    }
+
+    /// Reads an envelope; `source` names the file in the error.
+    public static func decode(_ bytes: [UInt8], source: String) throws -> DSSEEnvelope {
+        do {
+            return try JSONDecoder().decode(DSSEEnvelope.self, from: Data(bytes))
+        } catch {
+            throw DSSEError(detail: "\(source): not a DSSE envelope: \(DSSE.describe(error))")
+        }
+    }
+}
+
+/// A DSSE envelope or the statement inside it cannot be read or signed.
+public struct DSSEError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let detail: String
+    public var description: String { detail }
+}
+
+/// DSSE's pre-authentication encoding and base64 helpers.
+public enum DSSE {
+    /// `"DSSEv1" SP LEN(type) SP type SP LEN(body) SP body`, LEN the byte length in ASCII decimal.
+    public static func pae(payloadType: String, payload: [UInt8]) -> [UInt8] {
+        let type = Array(payloadType.utf8)
+        var out = Array("DSSEv1 \(type.count) ".utf8)
+        out += type
+        out += Array(" \(payload.count) ".utf8)
+        out += payload
+        return out
+    }
+
+    /// Decodes standard or URL-safe base64, padded or not (DSSE readers accept both).
+    public static func decodeBase64(_ text: String) -> [UInt8]? {
+        var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while s.utf8.count % 4 != 0 { s += "=" }
+        return Data(base64Encoded: s).map { Array($0) }
+    }
+
+    /// A short description of a Codable decoding error: what, and at which JSON path.
+    static func describe(_ error: Error) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            "/" + context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: "/")
+        }
+        switch error {
+        case let DecodingError.keyNotFound(key, context): return "missing \"\(key.stringValue)\" at \(path(context))"
+        case let DecodingError.typeMismatch(_, context): return "wrong type at \(path(context)): \(context.debugDescription)"
+        case let DecodingError.valueNotFound(_, context): return "null at \(path(context))"
+        case let DecodingError.dataCorrupted(context): return "\(context.debugDescription) at \(path(context))"
+        default: return "\(error)"
+        }
+    }
+}

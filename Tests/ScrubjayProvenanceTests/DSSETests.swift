@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import ScrubjayNative
+@testable import ScrubjayProvenance
+
+@Suite("DSSE envelopes")
+struct DSSETests {
+    @Test("the DSSE spec's PAE test vector")
+    func paeVector() {
+        let pae = DSSE.pae(payloadType: "http://example.com/HelloWorld", payload: Array("hello world".utf8))
+        #expect(String(decoding: pae, as: UTF8.self) == "DSSEv1 29 http://example.com/HelloWorld 11 hello world")
+    }
+
+    @Test("LEN is the byte length, not the character count")
+    func paeCountsBytes() {
+        let pae = DSSE.pae(payloadType: "t/é", payload: Array("ü".utf8))
+        #expect(String(decoding: pae, as: UTF8.self) == "DSSEv1 4 t/é 2 ü")
+    }
+
+    @Test("sign, encode, decode and verify, for both algorithms; a second key co-signs; one key signs once",
+          arguments: SignatureAlgorithm.allCases)
+    func roundTrip(algorithm: SignatureAlgorithm) throws {
+        let key = try PrivateKey.generate(algorithm)
+        var envelope = DSSEEnvelope(payload: Array("{\"a\":1}".utf8), payloadType: "application/vnd.in-toto+json")
+        #expect(try envelope.sign(with: key))
+        #expect(try !envelope.sign(with: key))
+        let other = try PrivateKey.generate(.ed25519)
+        #expect(try envelope.sign(with: other))
+        let decoded = try DSSEEnvelope.decode(try envelope.encoded(), source: "test")
+        #expect(decoded == envelope)
+        #expect(decoded.signatures.map(\.keyid) == [key.publicKey.keyID, other.publicKey.keyID])
+        #expect(decoded.isValid(decoded.signatures[0], by: key.publicKey))
+        #expect(decoded.isValid(decoded.signatures[1], by: other.publicKey))
+        #expect(!decoded.isValid(decoded.signatures[0], by: other.publicKey))
+        var tampered = decoded
+        tampered.payload = Data("{\"a\":2}".utf8).base64EncodedString()
+        #expect(!tampered.isValid(tampered.signatures[0], by: key.publicKey))
+        tampered = decoded
+        tampered.payloadType = "application/json"
+        #expect(!tampered.isValid(tampered.signatures[0], by: key.publicKey), "the type is signed too")
+    }
+
+    @Test("URL-safe and unpadded base64 are read; garbage is an error naming the file")
+    func decoding() throws {
+        #expect(DSSE.decodeBase64("_-8") == [0xFF, 0xEF])
+        #expect(DSSE.decodeBase64("/+8=") == [0xFF, 0xEF])
+        #expect(DSSE.decodeBase64("%%%") == nil)
+        #expect {
+            _ = try DSSEEnvelope.decode(Array("{\"payload\":\"\"}".utf8), source: "pkg.zip: redaction/statement.dsse.json")
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("pkg.zip: redaction/statement.dsse.json") && text.contains("payloadType")
+        }
+    }
+}
