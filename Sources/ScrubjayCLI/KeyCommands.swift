@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ScrubjayIO
 import ScrubjayNative
 import ScrubjayProvenance
@@ -48,6 +49,13 @@ struct KeygenCommand: ParsableCommand {
 
     @Flag(help: "Replace existing key files.")
     var force = false
+
+    func validate() throws {
+        guard !force else { return }
+        for path in [output, KeyFiles.publicKeyPath(for: output)] where FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("\(path) already exists; choose another name or pass --force to replace it")
+        }
+    }
 
     func run() throws {
         let passphrase = try reportingErrors { try passphraseFile.map(KeyFiles.readPassphrase) }

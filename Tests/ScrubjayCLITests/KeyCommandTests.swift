@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import ScrubjayCLI
+
+/// `keygen`, `redact --sign-key` and `sign` as a user runs them.
+@Suite("Key commands")
+struct KeyCommandTests {
+    let recording = fixtures + "/posthog/with-pageviews.json"
+
+    /// A fresh directory; removed by `cleanup`.
+    struct Dir {
+        let path = NSTemporaryDirectory() + "/scrubjay-keys-\(UUID().uuidString)"
+        init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        func file(_ name: String) -> String { path + "/" + name }
+        func cleanup() { try? FileManager.default.removeItem(atPath: path) }
+    }
+
+    func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1
+    }
+
+    func openssl(_ arguments: [String]) throws -> (status: Int32, stdout: Data) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, data)
+    }
+
+    @Test("keygen writes a 0600 PKCS#8 key and its public key beside it, and prints the key id openssl agrees with",
+          arguments: ["ed25519", "p256"])
+    func keygen(algorithm: String) throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        let key = dir.file("officer.pem")
+        let r = try runScrubjay(["keygen", "-o", key, "--algorithm", algorithm])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try mode(key) == 0o600)
+        #expect(try mode(dir.file("officer.pub.pem")) == 0o644)
+        let pem = try String(contentsOfFile: key, encoding: .utf8)
+        #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        // openssl reads the key, and the key id is the SHA-256 of its DER public key.
+        let der = try openssl(["pkey", "-in", dir.file("officer.pub.pem"), "-pubin", "-outform", "DER"])
+        try #require(der.status == 0)
+        try der.stdout.write(to: URL(fileURLWithPath: dir.file("pub.der")))
+        let hex = try openssl(["dgst", "-sha256", "-r", dir.file("pub.der")])
+        let expected = "sha256:" + String(decoding: hex.stdout, as: UTF8.self).prefix(64)
+        #expect(r.stdout.contains("key id: \(expected)\n"))
+        let text = try openssl(["pkey", "-in", key, "-noout", "-text"])
+        #expect(text.status == 0)
+        #expect(String(decoding: text.stdout, as: UTF8.self).contains(algorithm == "p256" ? "NIST CURVE: P-256" : "ED25519"))
+
+        let again = try runScrubjay(["keygen", "-o", key])
+        #expect(again.status == ExitStatus.usage.rawValue)
+        #expect(again.stderr.contains("already exists"))
+        #expect(try String(contentsOfFile: key, encoding: .utf8) == pem, "the existing key is untouched")
+        #expect(try runScrubjay(["keygen", "-o", key, "--force"]).status == 0)
+        #expect(try String(contentsOfFile: key, encoding: .utf8) != pem)
+        #expect(try mode(key) == 0o600)
+    }
+
+    @Test("redact --sign-key signs; sign co-signs once; a changed package fails to co-sign with exit 1")
+    func signAndCosign() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        #expect(try runScrubjay(["keygen", "-o", dir.file("a.pem")]).status == 0)
+        try "open sesame\n".write(toFile: dir.file("pass"), atomically: true, encoding: .utf8)
+        #expect(try runScrubjay(["keygen", "-o", dir.file("b.pem"), "--algorithm", "p256", "--passphrase-file", dir.file("pass")]).status == 0)
+        #expect(try String(contentsOfFile: dir.file("b.pem"), encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+
+        let out = dir.file("out.zip")
+        let r = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("a.pem")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("statement: redaction/statement.dsse.json in the package, signed by sha256:"))
+        let inspect = try runScrubjay(["inspect", out])
+        #expect(inspect.status == 0, "the statement is not a stray file for the package checks: \(inspect.stderr)")
+
+        let noPass = try runScrubjay(["sign", out, "--key", dir.file("b.pem")])
+        #expect(noPass.status == ExitStatus.malformedInput.rawValue)
+        #expect(noPass.stderr.contains("\(dir.file("b.pem")): the key is passphrase-protected; give its passphrase with --key-passphrase-file"))
+        let cosign = try runScrubjay(["sign", out, "--key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
+        #expect(cosign.status == 0, "\(cosign.stderr)")
+        #expect(cosign.stdout.contains("2 signatures now"))
+        let twice = try runScrubjay(["sign", out, "--key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
+        #expect(twice.status == 0 && twice.stdout.contains("already signed"))
+
+        // Replace the package's report with other bytes: the statement no longer covers it.
+        let tampered = dir.file("tampered.zip")
+        let unzip = Process()
+        unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        unzip.arguments = ["python3", "-c", """
+            import sys, zipfile
+            src, dst = sys.argv[1], sys.argv[2]
+            with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w") as w:
+                for i in z.infolist():
+                    data = z.read(i.filename)
+                    if i.filename == "redaction/report.json": data = data.replace(b"random", b"RANDOM")
+                    w.writestr(i, data)
+            """, out, tampered]
+        try unzip.run()
+        unzip.waitUntilExit()
+        try #require(unzip.terminationStatus == 0)
+        let refused = try runScrubjay(["sign", tampered, "--key", dir.file("a.pem")])
+        #expect(refused.status == ExitStatus.checkFailed.rawValue)
+        #expect(refused.stderr.contains("redaction/report.json: SHA-256 is"))
+    }
+
+    @Test("a missing, wrong-type or locked key stops redact before any work, and nothing is written")
+    func badKeys() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        let out = dir.file("out.zip")
+        let missing = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("nope.pem")])
+        #expect(missing.status == ExitStatus.usage.rawValue)
+        #expect(missing.stderr.contains(dir.file("nope.pem")))
+
+        let p384 = try openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"])
+        try p384.stdout.write(to: URL(fileURLWithPath: dir.file("p384.pem")))
+        let wrong = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("p384.pem")])
+        #expect(wrong.status == ExitStatus.malformedInput.rawValue)
+        #expect(wrong.stderr.contains("\(dir.file("p384.pem")): not a usable signing key: expected an Ed25519 or ECDSA P-256 key but got a EC secp384r1 key"))
+
+        try "not a key".write(toFile: dir.file("junk.pem"), atomically: true, encoding: .utf8)
+        // The key is read before the input: a broken key is reported even with an input that does not exist.
+        let junk = try runScrubjay(["redact", dir.file("missing-input.json"), "-o", out, "--sign-key", dir.file("junk.pem")])
+        #expect(junk.status == ExitStatus.malformedInput.rawValue)
+        #expect(junk.stderr.contains("\(dir.file("junk.pem")): not a usable signing key"))
+
+        try "secret\n".write(toFile: dir.file("pass"), atomically: true, encoding: .utf8)
+        #expect(try runScrubjay(["keygen", "-o", dir.file("locked.pem"), "--passphrase-file", dir.file("pass")]).status == 0)
+        try "other\n".write(toFile: dir.file("wrong"), atomically: true, encoding: .utf8)
+        let wrongPass = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("locked.pem"), "--key-passphrase-file", dir.file("wrong")])
+        #expect(wrongPass.status == ExitStatus.malformedInput.rawValue)
+        #expect(wrongPass.stderr.contains("wrong passphrase"))
+        #expect(try runScrubjay(["redact", recording, "-o", out, "--key-passphrase-file", dir.file("pass")]).status == ExitStatus.usage.rawValue)
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let ok = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("locked.pem"), "--key-passphrase-file", dir.file("pass")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+}
