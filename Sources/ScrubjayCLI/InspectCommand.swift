@@ -12,10 +12,16 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a recording holds: format, windows, events by type and source, URLs, channels, privacy markers.",
-        discussion: "Reads the file once with the byte-level JSON engine; a malformed file is reported with its byte offset, line, column and event index (exit 3)."
+        discussion: """
+        Reads the file once with the byte-level JSON engine; a malformed file is reported with its \
+        byte offset, line, column and event index (exit 3). For a package, also checks its \
+        manifest checksums and, when it has a signed statement, that the statement's subjects \
+        match its files (exit 1 when either does not hold). Signatures are listed by key id, \
+        not verified.
+        """
     )
 
-    @Argument(help: "A recording: rrweb JSON or JSON Lines, a PostHog export, API response or blob file.")
+    @Argument(help: "A recording (rrweb JSON or JSON Lines, a PostHog export, API response or blob file) or a package.")
     var path: String
 
     @Flag(help: "Print the result as JSON.")
@@ -26,9 +32,12 @@ struct InspectCommand: ParsableCommand {
         if ReplayPackage.looksLikeArchive(head) {
             let pkg = try reportingErrors { try ReplayPackage.open(path) }
             let problems = pkg.verifyChecksums()
-            print(json ? PackageInspection(package: pkg, problems: problems).json : PackageInspection(package: pkg, problems: problems).text)
-            if !problems.isEmpty {
+            let inspection = PackageInspection(package: pkg, problems: problems)
+            print(json ? inspection.json : inspection.text)
+            let statementProblems = (inspection.statement?.coverageProblems ?? []) + (inspection.statement?.unreadable.map { [$0] } ?? [])
+            if !problems.isEmpty || !statementProblems.isEmpty {
                 for p in problems { printError("\(path): checksum does not hold: \(p)") }
+                for p in statementProblems { printError("\(path): the signed statement does not hold: \(p)") }
                 throw ExitStatus.checkFailed.exitCode
             }
             return

@@ -1,6 +1,7 @@
 import Foundation
 import ScrubjayFormats
 import ScrubjayPackage
+import ScrubjayProvenance
 
 /// What `inspect` says about a package: its manifest's facts and whether its checksums hold.
 struct PackageInspection {
@@ -9,9 +10,20 @@ struct PackageInspection {
     /// Facts read from the events themselves (privacy markers, masked inputs).
     let profile: RecordingProfile?
 
+    /// The signed statement, summarised: who signed (key ids, unverified) and whether its
+    /// subjects match the files. Nil when the package has none.
+    let statement: StatementSummary?
+
+    struct StatementSummary: Encodable {
+        let signers: [String]
+        let coverageProblems: [String]
+        let unreadable: String?
+    }
+
     init(package: ReplayPackage, problems: [ChecksumProblem]) {
         self.package = package
         self.problems = problems
+        self.statement = PackageInspection.statement(of: package)
         // Only a package whose files hold is read further.
         self.profile = problems.isEmpty ? try? PackageInspection.profile(of: package) : nil
     }
@@ -24,6 +36,21 @@ struct PackageInspection {
             }
         }
         return profile
+    }
+
+    static func statement(of package: ReplayPackage) -> StatementSummary? {
+        do {
+            guard let envelope = try PackageStatement.envelope(in: package) else { return nil }
+            guard let payload = envelope.payloadBytes,
+                  let header = try? JSONDecoder().decode(PackageStatement.Header.self, from: Data(payload)) else {
+                return StatementSummary(signers: envelope.signatures.map(\.keyid), coverageProblems: [], unreadable: "the payload is not an in-toto statement")
+            }
+            return StatementSummary(signers: envelope.signatures.map(\.keyid),
+                                    coverageProblems: PackageStatement.coverageProblems(subjects: header.subject, files: package.files),
+                                    unreadable: nil)
+        } catch {
+            return StatementSummary(signers: [], coverageProblems: [], unreadable: "\(error)")
+        }
     }
 
     var text: String {
@@ -56,6 +83,17 @@ struct PackageInspection {
         }
         lines.append("checksums: " + (problems.isEmpty ? "all \(m.files.count) files hold" : "\(problems.count) problem(s)"))
         for p in problems { lines.append("  \(p)") }
+        if let statement {
+            if let why = statement.unreadable {
+                lines.append("statement: \(PackageStatement.path) unreadable: \(why)")
+            } else {
+                lines.append("statement: \(statement.signers.count) signature(s), key ids \(statement.signers.joined(separator: ", ")) (not verified here)")
+                lines.append("  covers: " + (statement.coverageProblems.isEmpty ? "every other file, digests match" : "\(statement.coverageProblems.count) problem(s)"))
+                for p in statement.coverageProblems { lines.append("    \(p)") }
+            }
+        } else {
+            lines.append("statement: none (unsigned)")
+        }
         if !r.eventsByType.isEmpty {
             lines.append("events by type:")
             for (k, v) in r.eventsByType.sorted(by: { $0.key < $1.key }) { lines.append("  \(k.padding(20)) \(v)") }
@@ -71,12 +109,14 @@ struct PackageInspection {
             let checksumProblems: [String]
             let privacyMarkers: [String: Int]?
             let maskedInputs: Int?
+            let statement: StatementSummary?
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try! encoder.encode(Out(file: package.path, manifest: package.manifest,
                                           checksumsHold: problems.isEmpty, checksumProblems: problems.map(\.description),
-                                          privacyMarkers: profile?.privacyMarkers, maskedInputs: profile?.maskedInputs))
+                                          privacyMarkers: profile?.privacyMarkers, maskedInputs: profile?.maskedInputs,
+                                          statement: statement))
         return String(decoding: data, as: UTF8.self)
     }
 }

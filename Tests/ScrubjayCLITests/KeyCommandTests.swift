@@ -108,6 +108,11 @@ struct KeyCommandTests {
         let refused = try runScrubjay(["sign", tampered, "--key", dir.file("a.pem")])
         #expect(refused.status == ExitStatus.checkFailed.rawValue)
         #expect(refused.stderr.contains("redaction/report.json: SHA-256 is"))
+        let inspected = try runScrubjay(["inspect", tampered])
+        #expect(inspected.status == ExitStatus.checkFailed.rawValue)
+        #expect(inspected.stderr.contains("the signed statement does not hold: redaction/report.json: SHA-256 is"))
+        let good = try runScrubjay(["inspect", out])
+        #expect(good.stdout.contains("statement: 2 signature(s)") && good.stdout.contains("covers: every other file, digests match"))
     }
 
     @Test("a missing, wrong-type or locked key stops redact before any work, and nothing is written")
