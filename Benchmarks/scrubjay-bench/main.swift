@@ -47,17 +47,30 @@ var baseline: String?
 var memoryMode = false
 var redactMode = false
 var file: String?
+let usage = "usage: scrubjay-bench FILE [--runs N] [--baseline SCRIPT] [--memory | --redact]  (Benchmarks/run.sh runs it)"
+@MainActor func value(after option: String) -> String {
+    guard !args.isEmpty else { fail("\(option) needs a value\n\(usage)") }
+    return args.removeFirst()
+}
 while !args.isEmpty {
     let a = args.removeFirst()
     switch a {
-    case "--runs": runs = Int(args.removeFirst()) ?? 5
-    case "--baseline": baseline = args.removeFirst()
+    case "--runs":
+        let v = value(after: a)
+        guard let n = Int(v), n > 0 else { fail("--runs must be a positive number, not \(v)") }
+        runs = n
+    case "--baseline": baseline = value(after: a)
     case "--memory": memoryMode = true
     case "--redact": redactMode = true
-    default: file = a
+    case "-h", "--help":
+        print(usage)
+        exit(0)
+    default:
+        if a.hasPrefix("-") { fail("unknown option \(a)\n\(usage)") }
+        file = a
     }
 }
-guard let file else { fail("usage: scrubjay-bench FILE [--runs N] [--baseline SCRIPT] [--memory | --redact]") }
+guard let file else { fail(usage) }
 
 let devNull = open("/dev/null", O_WRONLY)
 let toDevNull: (UnsafeRawBufferPointer) throws -> Void = { buf in _ = write(devNull, buf.baseAddress, buf.count) }
