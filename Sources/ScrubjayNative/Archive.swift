@@ -94,6 +94,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
     case entryUnreadable(archive: String?, entry: String, message: String)
     /// Reading the archive would produce more than `limit` bytes of entry data.
     case tooLarge(archive: String?, entry: String, limit: Int)
+    /// An entry is encrypted (never read: packages are not encrypted per entry).
+    case encrypted(archive: String?, entry: String)
     /// An entry cannot be written as given (empty path, unsupported kind, data/size mismatch).
     case invalidEntry(entry: String, reason: String)
     /// libarchive failed while writing; `entry` is the entry being written, if any.
@@ -111,6 +113,8 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
             return "cannot read entry '\(entry)' of \(name(archive)): \(message); the archive may be corrupt or truncated"
         case let .tooLarge(archive, entry, limit):
             return "\(name(archive)) expands to more than \(limit) bytes (at entry '\(entry)'); refusing to read further"
+        case let .encrypted(archive, entry):
+            return "entry '\(entry)' of \(name(archive)) is encrypted; refusing to read it"
         case let .invalidEntry(entry, reason):
             return "cannot write entry '\(entry)': \(reason)"
         case let .writeFailed(archive, entry, message):
@@ -429,6 +433,9 @@ private final class Reader {
             previousPath = path
             let size = archive_entry_size_is_set(entry) != 0 ? Int(archive_entry_size(entry)) : 0
             let kind = Self.kind(of: entry)
+            if archive_entry_is_encrypted(entry) != 0 {
+                throw .encrypted(archive: archive, entry: path)
+            }
             var data: [UInt8] = []
             if kind == .regularFile {
                 if size > maxTotalSize - total {

@@ -8,6 +8,9 @@ public struct PackageError: Error, CustomStringConvertible, Sendable {
     /// The archive entry concerned, when there is one.
     public let entry: String?
     public let detail: String
+    /// A stable dotted code for what is wrong (`archive.unsafePath`, `manifest.invalid`, ...),
+    /// as `verify` reports it.
+    public var code: String = "package.invalid"
     public var description: String {
         "\(path): " + (entry.map { "\($0): " } ?? "") + detail
     }
@@ -17,6 +20,8 @@ public struct PackageError: Error, CustomStringConvertible, Sendable {
 public struct ChecksumProblem: Sendable, Equatable, CustomStringConvertible {
     public let path: String
     public let detail: String
+    /// `archive.missingFile`, `size.mismatch`, `digest.mismatch` or `archive.extraFile`.
+    public var code: String = "digest.mismatch"
     public var description: String { "\(path): \(detail)" }
 }
 
@@ -27,6 +32,12 @@ public struct ReplayPackage {
     /// Every regular file, by archive path.
     public let files: [String: [UInt8]]
 
+    public init(path: String, manifest: PackageManifest, files: [String: [UInt8]]) {
+        self.path = path
+        self.manifest = manifest
+        self.files = files
+    }
+
     /// Whether `bytes` start like a ZIP or gzip archive (a package rather than JSON).
     public static func looksLikeArchive(_ bytes: [UInt8]) -> Bool {
         bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) || bytes.starts(with: [0x50, 0x4B, 0x05, 0x06]) || bytes.starts(with: [0x1F, 0x8B])
@@ -34,70 +45,101 @@ public struct ReplayPackage {
 
     /// Reads a package. Unsafe entry names (absolute, `..`, backslashes, duplicates), links and
     /// a missing or unreadable manifest are errors; nothing is extracted to disk.
-    public static func open(_ path: String) throws -> ReplayPackage {
+    ///
+    /// - Parameter maxTotalSize: the most bytes the entries may expand to (a zip-bomb guard,
+    ///   also enforced while reading, since entry headers can lie).
+    public static func open(_ path: String, maxTotalSize: Int = Archive.defaultMaxTotalSize) throws -> ReplayPackage {
+        let files = try readFiles(path, maxTotalSize: maxTotalSize)
+        return ReplayPackage(path: path, manifest: try manifest(in: files, path: path), files: files)
+    }
+
+    /// The regular files of the archive at `path`, by name, after the archive-safety checks
+    /// `open` makes (nothing about the manifest yet).
+    public static func readFiles(_ path: String, maxTotalSize: Int = Archive.defaultMaxTotalSize) throws -> [String: [UInt8]] {
         let entries: [ArchiveEntry]
         do {
-            entries = try Archive.read(contentsOf: path)
+            entries = try Archive.read(contentsOf: path, maxTotalSize: maxTotalSize)
         } catch {
-            throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)")
+            throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: code(for: error))
         }
         var files: [String: [UInt8]] = [:]
         var seen: Set<String> = []
         for e in entries {
             let name = e.path
             if name.hasPrefix("/") || name.contains("\\") || name.split(separator: "/").contains("..") {
-                throw PackageError(path: path, entry: name, detail: "unsafe entry name")
+                throw PackageError(path: path, entry: name, detail: "unsafe entry name", code: "archive.unsafePath")
             }
             guard seen.insert(name.lowercased()).inserted else {
-                throw PackageError(path: path, entry: name, detail: "duplicate entry name")
+                throw PackageError(path: path, entry: name, detail: "duplicate entry name", code: "archive.duplicateName")
             }
             switch e.kind {
             case .regularFile: files[name] = e.data
             case .directory: continue
-            default: throw PackageError(path: path, entry: name, detail: "links and special files are not allowed in a package")
+            default: throw PackageError(path: path, entry: name, detail: "links and special files are not allowed in a package", code: "archive.link")
             }
         }
+        return files
+    }
+
+    /// The manifest among `files`: present, parsable, of this format and a major version this tool reads.
+    public static func manifest(in files: [String: [UInt8]], path: String) throws -> PackageManifest {
         guard let m = files["manifest.json"] else {
-            throw PackageError(path: path, entry: "manifest.json", detail: "missing: this is not a Scrubjay package")
+            throw PackageError(path: path, entry: "manifest.json", detail: "missing: this is not a Scrubjay package", code: "manifest.missing")
         }
         let manifest: PackageManifest
         do {
             manifest = try JSONDecoder().decode(PackageManifest.self, from: Data(m))
         } catch {
-            throw PackageError(path: path, entry: "manifest.json", detail: "unreadable: \(error)")
+            throw PackageError(path: path, entry: "manifest.json", detail: "unreadable: \(error)", code: "manifest.invalid")
         }
         guard manifest.format == PackageManifest.formatName else {
-            throw PackageError(path: path, entry: "manifest.json", detail: "format is \"\(manifest.format)\", expected \"\(PackageManifest.formatName)\"")
+            throw PackageError(path: path, entry: "manifest.json", detail: "format is \"\(manifest.format)\", expected \"\(PackageManifest.formatName)\"", code: "manifest.invalid")
         }
         let major = manifest.formatVersion.split(separator: ".").first.flatMap { Int($0) } ?? -1
         let ourMajor = Int(PackageManifest.currentVersion.split(separator: ".")[0])!
         guard major == ourMajor else {
             throw PackageError(path: path, entry: "manifest.json",
-                               detail: "format version \(manifest.formatVersion) has another major version than this tool reads (\(PackageManifest.currentVersion)); use a newer Scrubjay")
+                               detail: "format version \(manifest.formatVersion) has another major version than this tool reads (\(PackageManifest.currentVersion)); use a newer Scrubjay",
+                               code: "manifest.unsupportedVersion")
         }
-        return ReplayPackage(path: path, manifest: manifest, files: files)
+        return manifest
+    }
+
+    /// The dotted code of an archive that cannot be read.
+    private static func code(for error: ArchiveError) -> String {
+        switch error {
+        case .tooLarge: return "archive.bomb"
+        case .encrypted: return "archive.encrypted"
+        default: return "archive.unreadable"
+        }
+    }
+
+    /// The SHA-256 (lower-case hex) of every file of the package, by path.
+    public func digests() -> [String: String] {
+        files.mapValues { Hex.encode(Digest.sha256($0)) }
     }
 
     /// Every file whose SHA-256 or size differs from the manifest, is missing, or is not listed.
-    public func verifyChecksums() -> [ChecksumProblem] {
+    /// `digests`: the files' SHA-256 when already computed (`digests()`).
+    public func verifyChecksums(digests known: [String: String]? = nil) -> [ChecksumProblem] {
         var problems: [ChecksumProblem] = []
         var listed: Set<String> = ["manifest.json"]
         for f in manifest.files {
             listed.insert(f.path)
             guard let data = files[f.path] else {
-                problems.append(.init(path: f.path, detail: "listed in the manifest but missing from the package"))
+                problems.append(.init(path: f.path, detail: "listed in the manifest but missing from the package", code: "archive.missingFile"))
                 continue
             }
             if data.count != f.size {
-                problems.append(.init(path: f.path, detail: "size is \(data.count) bytes, the manifest says \(f.size)"))
+                problems.append(.init(path: f.path, detail: "size is \(data.count) bytes, the manifest says \(f.size)", code: "size.mismatch"))
             }
-            let digest = Hex.encode(Digest.sha256(data))
+            let digest = known?[f.path] ?? Hex.encode(Digest.sha256(data))
             if digest != f.sha256 {
                 problems.append(.init(path: f.path, detail: "SHA-256 is \(digest), the manifest says \(f.sha256)"))
             }
         }
         for name in files.keys.sorted() where !listed.contains(name) && !name.hasPrefix("redaction/") {
-            problems.append(.init(path: name, detail: "in the package but not listed in the manifest"))
+            problems.append(.init(path: name, detail: "in the package but not listed in the manifest", code: "archive.extraFile"))
         }
         return problems
     }

@@ -9,6 +9,11 @@ public struct KeyFileError: Error, CustomStringConvertible, Sendable, Equatable 
     public let path: String
     public let detail: String
     public var description: String { "\(path): \(detail)" }
+
+    public init(path: String, detail: String) {
+        self.path = path
+        self.detail = detail
+    }
 }
 
 /// Reading and writing signing keys as PEM files (docs/MANIFEST.md, "Keys").

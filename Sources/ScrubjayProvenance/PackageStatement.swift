@@ -25,29 +25,47 @@ public enum PackageStatement {
             .sorted { $0.name < $1.name }
     }
 
+    /// One way the package's files differ from a statement's subjects.
+    public struct CoverageProblem: Sendable, Equatable, CustomStringConvertible {
+        public var path: String
+        /// `subject.missing`, `archive.extraFile`, `digest.mismatch` or `subject.noDigest`.
+        public var code: String
+        public var detail: String
+        public var expected: String?
+        public var actual: String?
+        public var description: String { "\(path): \(detail)" }
+    }
+
     /// Each way the package's files differ from `subjects`: a subject missing from the package,
     /// a file no subject names, a digest that differs. Empty when the statement covers the
     /// package exactly.
     public static func coverageProblems(subjects: [ResourceDescriptor], files: [String: [UInt8]]) -> [String] {
-        var problems: [String] = []
+        coverageProblems(subjects: subjects, digests: files.mapValues { Hex.encode(Digest.sha256($0)) }).map(\.description)
+    }
+
+    /// The same, given each file's SHA-256 (lower-case hex) by path.
+    public static func coverageProblems(subjects: [ResourceDescriptor], digests: [String: String]) -> [CoverageProblem] {
+        var problems: [CoverageProblem] = []
         var named: Set<String> = []
         for s in subjects {
             named.insert(s.name)
-            guard let data = files[s.name] else {
-                problems.append("\(s.name): named by the statement but missing from the package")
+            guard let actual = digests[s.name] else {
+                problems.append(.init(path: s.name, code: "subject.missing", detail: "named by the statement but missing from the package",
+                                      expected: s.digest["sha256"], actual: nil))
                 continue
             }
             guard let expected = s.digest["sha256"] else {
-                problems.append("\(s.name): the statement gives no sha256 digest")
+                problems.append(.init(path: s.name, code: "subject.noDigest", detail: "the statement gives no sha256 digest"))
                 continue
             }
-            let actual = Hex.encode(Digest.sha256(data))
-            if actual != expected {
-                problems.append("\(s.name): SHA-256 is \(actual), the statement says \(expected)")
+            if actual != expected.lowercased() {
+                problems.append(.init(path: s.name, code: "digest.mismatch", detail: "SHA-256 is \(actual), the statement says \(expected)",
+                                      expected: expected, actual: actual))
             }
         }
-        for name in files.keys.sorted() where name != path && !named.contains(name) {
-            problems.append("\(name): in the package but not named by the statement")
+        for name in digests.keys.sorted() where name != path && !named.contains(name) {
+            problems.append(.init(path: name, code: "archive.extraFile", detail: "in the package but not named by the statement",
+                                  expected: nil, actual: digests[name]))
         }
         return problems
     }

@@ -1,0 +1,262 @@
+import Foundation
+import ScrubjayIO
+import ScrubjayNative
+import ScrubjayPackage
+import ScrubjayProvenance
+import ScrubjayRedaction
+
+/// The input is not a package at all (not a ZIP or gzip stream): a usage problem (exit 2),
+/// unlike a package that is damaged (a verification failure, exit 1).
+public struct NotAPackageError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public var description: String {
+        "\(path): not a package (neither a ZIP nor a tar.gz archive); `scrubjay redact` or `pack` makes one"
+    }
+}
+
+/// The offline verifier of `../shared/PROVENANCE.md`'s checklist (docs/VERIFY.md): archive
+/// safety, the manifest's checksums, the envelope's signatures from trusted keys, the
+/// statement, its coverage of the package, the chain of custody and the time.
+public struct Verifier {
+    /// Keys whose signatures count. Empty: signatures are listed but not trusted (a warning).
+    public var trustedKeys: [TrustedKey] = []
+    /// Original inputs at hand (`--original`): each must be one the statement records.
+    public var originals: [String] = []
+    /// The time to judge against (now, unless a test says otherwise).
+    public var now = Date()
+    /// How far in the future a creation time may be before it is an error.
+    public var allowedClockSkew: TimeInterval = 300
+    /// A package may expand to at most this many times its own size (and never past 4 GiB;
+    /// at least 256 MiB is always allowed): a zip-bomb guard, enforced while reading.
+    public var maxExpansionRatio = 100
+
+    public init() {}
+
+    /// Verifies the package at `path`. Throws only when the input is missing, unreadable or
+    /// not a package at all; anything wrong with a package is a finding.
+    public func verify(_ path: String) throws -> VerificationResult {
+        let head = try InputFile.readPrefix(path, count: 4)
+        guard ReplayPackage.looksLikeArchive(head) else { throw NotAPackageError(path: path) }
+        var checks: [CheckResult] = []
+        var signatures: [VerificationResult.SignatureResult] = []
+        func finish() -> VerificationResult {
+            VerificationResult(package: path, sha256: nil, checks: checks, signatures: signatures)
+        }
+        func skip(_ ids: [(String, String)], because why: String) {
+            for (id, title) in ids { checks.append(CheckResult(id: id, title: title, status: .skip, detail: why, findings: [])) }
+        }
+
+        // 1. Archive safety: nothing is extracted to disk; unsafe names, links, encrypted
+        //    entries and absurd expansion are refused while reading.
+        var attributes = stat()
+        let size = stat(path, &attributes) == 0 ? Int(attributes.st_size) : 0
+        let limit = min(Archive.defaultMaxTotalSize, max(256 << 20, size.multipliedReportingOverflow(by: maxExpansionRatio).partialValue))
+        let files: [String: [UInt8]]
+        do {
+            files = try ReplayPackage.readFiles(path, maxTotalSize: limit)
+        } catch let error as PackageError {
+            checks.append(Self.check("archive", "Archive safety and readability", [
+                VerificationFinding(code: error.code, severity: .error, check: "archive", path: error.entry,
+                                    message: error.detail)]))
+            skip(Self.laterChecks, because: "the package could not be read safely")
+            return finish()
+        }
+        checks.append(CheckResult(id: "archive", title: "Archive safety and readability", status: .pass,
+                                  detail: "\(files.count) files; no unsafe names, links, encrypted entries or excessive expansion", findings: []))
+
+        // 2. The manifest and its own checksums. A damaged manifest fails this check; the
+        //    statement's checks below still run (they do not rely on the manifest).
+        let digests = files.mapValues { Hex.encode(Digest.sha256($0)) }
+        do {
+            let package = ReplayPackage(path: path, manifest: try ReplayPackage.manifest(in: files, path: path), files: files)
+            let checksumFindings = package.verifyChecksums(digests: digests).map {
+                VerificationFinding(code: $0.code, severity: .error, check: "manifest", path: $0.path, message: $0.detail)
+            }
+            checks.append(Self.check("manifest", "Manifest checksums", checksumFindings,
+                                     passed: "all \(package.manifest.files.count) listed files hold"))
+        } catch let error as PackageError {
+            checks.append(Self.check("manifest", "Manifest checksums", [
+                VerificationFinding(code: error.code, severity: .error, check: "manifest", path: error.entry, message: error.detail)]))
+        }
+
+        // 3. The statement and its signatures.
+        guard let statementBytes = files[PackageStatement.path] else {
+            let severity: FindingSeverity = trustedKeys.isEmpty ? .warning : .error
+            checks.append(Self.check("signature", "Signature from a trusted key", [
+                VerificationFinding(code: "signature.missing", severity: severity, check: "signature", path: PackageStatement.path,
+                                    message: "the package has no signed redaction statement; `scrubjay redact --sign-key` writes one")]))
+            skip([("statement", "Statement type"), ("coverage", "Statement covers the package"), ("chain", "Chain of custody"),
+                  ("time", "Creation time")], because: "there is no statement")
+            if !originals.isEmpty {
+                checks[checks.count - 2] = Self.check("chain", "Chain of custody", [
+                    VerificationFinding(code: "chain.unknown", severity: .error, check: "chain",
+                                        message: "--original was given but the package records no input to compare with")])
+            }
+            return finish()
+        }
+        let envelope: DSSEEnvelope
+        do {
+            envelope = try DSSEEnvelope.decode(statementBytes, source: PackageStatement.path)
+        } catch {
+            checks.append(Self.check("signature", "Signature from a trusted key", [
+                VerificationFinding(code: "statement.unreadable", severity: .error, check: "signature", path: PackageStatement.path,
+                                    message: "\(error)")]))
+            skip([("statement", "Statement type"), ("coverage", "Statement covers the package"), ("chain", "Chain of custody"),
+                  ("time", "Creation time")], because: "the envelope could not be read")
+            return finish()
+        }
+        // The statement is parsed before it is trusted only to learn its claimed time (for key
+        // validity windows); nothing else is believed unless a trusted signature verifies.
+        let payload = envelope.payloadBytes
+        let statement = payload.flatMap { try? InTotoStatement<RedactionPredicate>.decode($0, source: PackageStatement.path) }
+        let createdAt = statement.flatMap { TrustFile.parse($0.predicate.createdAt) }
+
+        var signatureFindings: [VerificationFinding] = []
+        let expectedType = InTotoStatement<RedactionPredicate>.payloadType
+        if envelope.payloadType != expectedType {
+            signatureFindings.append(VerificationFinding(
+                code: "envelope.payloadType", severity: .error, check: "signature", path: PackageStatement.path,
+                message: "the envelope's payloadType is not an in-toto statement", expected: expectedType, actual: envelope.payloadType))
+        }
+        if payload == nil {
+            signatureFindings.append(VerificationFinding(code: "envelope.payload", severity: .error, check: "signature",
+                                                         path: PackageStatement.path, message: "the payload is not valid base64"))
+        }
+        var trustedValid = 0
+        var keyProblems: [VerificationFinding] = []
+        for sig in envelope.signatures {
+            // The keyid is only a hint: every trusted key is tried.
+            let match = trustedKeys.first { envelope.isValid(sig, by: $0.key) }
+            signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil))
+            guard let match else {
+                if let claimed = trustedKeys.first(where: { $0.key.keyID == sig.keyid }) {
+                    signatureFindings.append(VerificationFinding(
+                        code: "signature.invalid", severity: .warning, check: "signature", path: PackageStatement.path,
+                        message: "a signature claiming trusted key \(claimed.name) does not verify over the statement (changed after signing?)",
+                        expected: "a valid signature by \(sig.keyid)", actual: "invalid"))
+                }
+                continue
+            }
+            let problem = match.problem(at: now) ?? createdAt.flatMap { match.problem(at: $0) }
+            if let problem {
+                keyProblems.append(VerificationFinding(code: problem.code, severity: .error, check: "signature", path: PackageStatement.path,
+                                                       message: problem.message))
+            } else {
+                trustedValid += 1
+            }
+        }
+        if trustedKeys.isEmpty {
+            signatureFindings.append(VerificationFinding(
+                code: "key.noneTrusted", severity: .warning, check: "signature", path: PackageStatement.path,
+                message: "no --trusted-key or --trust-file given: \(envelope.signatures.count) signature(s) not checked; the statement below is unverified"))
+        } else if trustedValid == 0 {
+            if !keyProblems.isEmpty {
+                signatureFindings += keyProblems
+            } else {
+                // Upgrade an invalid signature by a trusted key id to an error: nothing vouches for the payload.
+                let invalid = signatureFindings.indices.filter { signatureFindings[$0].code == "signature.invalid" }
+                for i in invalid { signatureFindings[i].severity = .error }
+                if invalid.isEmpty {
+                    signatureFindings.append(VerificationFinding(
+                        code: "key.untrusted", severity: .error, check: "signature", path: PackageStatement.path,
+                        message: "no signature verifies with a trusted key",
+                        expected: trustedKeys.map(\.key.keyID).joined(separator: ", "),
+                        actual: envelope.signatures.isEmpty ? "no signatures" : envelope.signatures.map(\.keyid).joined(separator: ", ")))
+                }
+            }
+        }
+        checks.append(Self.check("signature", "Signature from a trusted key", signatureFindings,
+                                 passed: "\(trustedValid) valid signature(s) from trusted keys"))
+
+        // 4. The statement: in-toto v1 with a predicate type this verifier reads.
+        var statementFindings: [VerificationFinding] = []
+        let header = payload.flatMap { try? JSONDecoder().decode(PackageStatement.Header.self, from: Data($0)) }
+        if let header {
+            if header.type != InTotoStatement<RedactionPredicate>.statementType {
+                statementFindings.append(VerificationFinding(code: "statement.type", severity: .error, check: "statement", path: PackageStatement.path,
+                                                             message: "not an in-toto v1 statement",
+                                                             expected: InTotoStatement<RedactionPredicate>.statementType, actual: header.type))
+            }
+            if header.predicateType != RedactionPredicate.type {
+                statementFindings.append(VerificationFinding(code: "statement.predicateType", severity: .error, check: "statement", path: PackageStatement.path,
+                                                             message: "a predicate type this verifier does not support",
+                                                             expected: RedactionPredicate.type, actual: header.predicateType))
+            } else if statement == nil {
+                statementFindings.append(VerificationFinding(code: "statement.invalid", severity: .error, check: "statement", path: PackageStatement.path,
+                                                             message: "the redaction predicate does not parse"))
+            }
+        } else {
+            statementFindings.append(VerificationFinding(code: "statement.invalid", severity: .error, check: "statement", path: PackageStatement.path,
+                                                         message: "the payload is not an in-toto statement"))
+        }
+        checks.append(Self.check("statement", "Statement type", statementFindings,
+                                 passed: "in-toto Statement v1, predicate \(RedactionPredicate.type)"))
+
+        // 5. Coverage: the package's files are exactly the subjects.
+        if let header {
+            let problems = PackageStatement.coverageProblems(subjects: header.subject, digests: digests)
+            checks.append(Self.check("coverage", "Statement covers the package", problems.map {
+                VerificationFinding(code: $0.code, severity: .error, check: "coverage", path: $0.path, message: $0.detail,
+                                    expected: $0.expected, actual: $0.actual)
+            }, passed: "\(header.subject.count) subjects, each file's SHA-256 matches"))
+        } else {
+            skip([("coverage", "Statement covers the package")], because: "the statement could not be read")
+        }
+
+        // 6. Chain of custody, with the originals at hand.
+        if originals.isEmpty {
+            skip([("chain", "Chain of custody")], because: "no --original given")
+        } else if let statement {
+            var findings: [VerificationFinding] = []
+            let recorded = statement.predicate.inputs.compactMap { $0.digest["sha256"] }
+            for original in originals {
+                let digest = Hex.encode(Digest.sha256(try InputFile.read(original)))
+                if !recorded.contains(digest) {
+                    findings.append(VerificationFinding(
+                        code: "chain.inputMismatch", severity: .error, check: "chain", path: nil,
+                        message: "\(original) is not the input this package was redacted from",
+                        expected: recorded.joined(separator: ", "), actual: digest))
+                }
+            }
+            checks.append(Self.check("chain", "Chain of custody", findings,
+                                     passed: "every original's SHA-256 is an input the statement records"))
+        } else {
+            checks.append(Self.check("chain", "Chain of custody", [
+                VerificationFinding(code: "chain.unknown", severity: .error, check: "chain", path: PackageStatement.path,
+                                    message: "the statement could not be read, so the inputs it records are unknown")]))
+        }
+
+        // 7. Time: not in the future; and only what the signer claims.
+        if let statement {
+            var findings: [VerificationFinding] = []
+            if let createdAt {
+                if createdAt.timeIntervalSince(now) > allowedClockSkew {
+                    findings.append(VerificationFinding(
+                        code: "time.future", severity: .error, check: "time", path: PackageStatement.path,
+                        message: "the statement claims a creation time in the future",
+                        expected: "at most \(TrustFile.format(now.addingTimeInterval(allowedClockSkew)))", actual: statement.predicate.createdAt))
+                }
+                findings.append(VerificationFinding(
+                    code: "time.untrusted", severity: .note, check: "time", path: PackageStatement.path,
+                    message: "created \(statement.predicate.createdAt) by the signer's claim; there is no trusted timestamp"))
+            } else {
+                findings.append(VerificationFinding(code: "time.invalid", severity: .error, check: "time", path: PackageStatement.path,
+                                                    message: "createdAt is not an RFC 3339 time", actual: statement.predicate.createdAt))
+            }
+            checks.append(Self.check("time", "Creation time", findings, passed: "not in the future"))
+        } else {
+            skip([("time", "Creation time")], because: "the statement could not be read")
+        }
+        return finish()
+    }
+
+    static let laterChecks = [("manifest", "Manifest checksums"), ("signature", "Signature from a trusted key"),
+                              ("statement", "Statement type"), ("coverage", "Statement covers the package"),
+                              ("chain", "Chain of custody"), ("time", "Creation time")]
+
+    static func check(_ id: String, _ title: String, _ findings: [VerificationFinding], passed: String = "") -> CheckResult {
+        let worst = findings.map(\.severity).max()
+        let status: CheckResult.Status = worst == .error ? .fail : worst == .warning ? .warn : .pass
+        return CheckResult(id: id, title: title, status: status, detail: status == .pass ? passed : "", findings: findings)
+    }
+}
