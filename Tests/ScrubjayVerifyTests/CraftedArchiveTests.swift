@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+import ScrubjayNative
+import ScrubjayProvenance
+@testable import ScrubjayVerify
+
+/// Runs a Python snippet (zipfile can write archives our own writer refuses to).
+func python(_ script: String, _ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    try process.run()
+    process.waitUntilExit()
+    try #require(process.terminationStatus == 0, "python3 failed")
+}
+
+@Suite("verify: crafted archives")
+struct CraftedArchiveTests {
+    /// A package with one extra entry written by Python's zipfile, `entry` as given.
+    func withEntry(_ name: String, data: String = "x", symlink: Bool = false) throws -> String {
+        let p = SignedPackage.shared
+        let out = p.directory + "/crafted-" + UUID().uuidString + ".zip"
+        try python("""
+            import sys, zipfile, shutil
+            src, dst, name, data, link = sys.argv[1:6]
+            shutil.copy(src, dst)
+            with zipfile.ZipFile(dst, "a") as z:
+                info = zipfile.ZipInfo(name)
+                if link == "1":
+                    info.create_system = 3
+                    info.external_attr = (0o120777 << 16)
+                z.writestr(info, data)
+            """, [p.path, out, name, data, symlink ? "1" : "0"])
+        return out
+    }
+
+    @Test("zip-slip, absolute, backslash and duplicate names, and links are refused with their code; nothing is written",
+          arguments: [
+            ("../../scrubjay-slip-\(UUID().uuidString)", "archive.unsafePath", false),
+            ("/tmp/scrubjay-abs-\(UUID().uuidString)", "archive.unsafePath", false),
+            ("events\\..\\..\\evil.jsonl", "archive.unsafePath", false),
+            ("MANIFEST.JSON", "archive.duplicateName", false),
+            ("events/main.jsonl", "archive.duplicateName", false),
+            ("events/link.jsonl", "archive.link", true),
+          ])
+    func unsafe(name: String, code: String, symlink: Bool) throws {
+        let p = SignedPackage.shared
+        let crafted = try withEntry(name, data: symlink ? "/etc/passwd" : "x", symlink: symlink)
+        let r = try p.verifier().verify(crafted)
+        #expect(r.fails(failOnWarn: false))
+        #expect(r.checks.first?.id == "archive" && r.checks.first?.status == .fail)
+        #expect(codes(r) == [code], "\(name): \(codes(r))")
+        #expect(r.checks.dropFirst().allSatisfy { $0.status == .skip }, "nothing else is read from an unsafe archive")
+        // Nothing escaped: the targets do not exist.
+        if name.hasPrefix("../") {
+            #expect(!FileManager.default.fileExists(atPath: p.directory + "/" + name))
+        } else if name.hasPrefix("/") {
+            #expect(!FileManager.default.fileExists(atPath: name))
+        }
+    }
+
+    @Test("a 1 GB zip bomb is refused quickly, before it is inflated")
+    func zipBomb() throws {
+        let p = SignedPackage.shared
+        let bomb = p.directory + "/bomb-" + UUID().uuidString + ".zip"
+        try python("""
+            import sys, zipfile, shutil
+            src, dst = sys.argv[1:3]
+            shutil.copy(src, dst)
+            chunk = bytes(1 << 20)
+            with zipfile.ZipFile(dst, "a", compression=zipfile.ZIP_DEFLATED) as z:
+                with z.open("assets/zeros.bin", "w", force_zip64=True) as f:
+                    for _ in range(1024):
+                        f.write(chunk)
+            """, [p.path, bomb])
+        let size = try FileManager.default.attributesOfItem(atPath: bomb)[.size] as! Int
+        #expect(size < 8 << 20, "the bomb is small on disk: \(size) bytes")
+        let clock = ContinuousClock()
+        var result: VerificationResult?
+        let elapsed = try clock.measure { result = try p.verifier().verify(bomb) }
+        #expect(codes(result!) == ["archive.bomb"])
+        #expect(elapsed < .seconds(2), "refused in \(elapsed)")
+    }
+
+    @Test("an entry marked encrypted is refused with archive.encrypted")
+    func encrypted() throws {
+        let p = SignedPackage.shared
+        let out = p.directory + "/encrypted-" + UUID().uuidString + ".zip"
+        // General purpose flag bit 0 means "encrypted" (traditional PKWARE); set it in the entry's
+        // local header and central directory record (Python's zipfile will not write it).
+        try python("""
+            import sys, zipfile, shutil
+            src, dst = sys.argv[1:3]
+            shutil.copy(src, dst)
+            name = "assets/secret.bin"
+            with zipfile.ZipFile(dst, "a") as z:
+                z.writestr(name, bytes(64))
+            offset = zipfile.ZipFile(dst).getinfo(name).header_offset
+            data = bytearray(open(dst, "rb").read())
+            data[offset + 6] |= 1
+            i = data.find(b"PK\\x01\\x02")
+            while i != -1:
+                n = int.from_bytes(data[i + 28:i + 30], "little")
+                if bytes(data[i + 46:i + 46 + n]) == name.encode():
+                    data[i + 8] |= 1
+                i = data.find(b"PK\\x01\\x02", i + 4)
+            open(dst, "wb").write(data)
+            """, [p.path, out])
+        let r = try p.verifier().verify(out)
+        #expect(codes(r) == ["archive.encrypted"], "\(codes(r))")
+    }
+}
