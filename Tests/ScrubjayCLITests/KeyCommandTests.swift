@@ -148,3 +148,50 @@ struct KeyCommandTests {
         #expect(ok.status == 0, "\(ok.stderr)")
     }
 }
+
+/// `scrubjay verify` as a pipeline runs it: exit codes and output formats.
+@Suite("verify command")
+struct VerifyCommandTests {
+    @Test("exit 0 for a good package with its trusted key, 1 for an untrusted key or a warning with --fail-on-warn, 2 for missing or non-packages")
+    func exitCodes() throws {
+        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = fixtures + "/posthog/with-pageviews.json"
+        #expect(try runScrubjay(["keygen", "-o", dir + "/k.pem"]).status == 0)
+        #expect(try runScrubjay(["keygen", "-o", dir + "/other.pem"]).status == 0)
+        #expect(try runScrubjay(["redact", input, "-o", dir + "/p.zip", "--sign-key", dir + "/k.pem"]).status == 0)
+
+        let good = try runScrubjay(["verify", dir + "/p.zip", "--trusted-key", dir + "/k.pub.pem", "--original", input])
+        #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
+        #expect(good.stdout.hasPrefix("\(dir)/p.zip: PASS (0 errors, 0 warnings)"))
+        let untrusted = try runScrubjay(["verify", dir + "/p.zip", "--trusted-key", dir + "/other.pub.pem"])
+        #expect(untrusted.status == ExitStatus.checkFailed.rawValue)
+        #expect(untrusted.stdout.contains("error key.untrusted"))
+        // No trusted key: a warning, which fails only with --fail-on-warn.
+        #expect(try runScrubjay(["verify", dir + "/p.zip"]).status == 0)
+        #expect(try runScrubjay(["verify", dir + "/p.zip", "--fail-on-warn"]).status == ExitStatus.checkFailed.rawValue)
+        // JSON to a file.
+        let json = try runScrubjay(["verify", dir + "/p.zip", "--trusted-key", dir + "/k.pub.pem", "--format", "json", "-o", dir + "/v.json"])
+        #expect(json.status == 0 && json.stdout.isEmpty)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/v.json"))) as? [String: Any])
+        #expect((obj["checks"] as? [[String: Any]])?.map { $0["id"] as? String } == ["archive", "manifest", "signature", "statement", "coverage", "chain", "time"])
+        // Usage problems: a missing package, a recording that is not a package, a missing key file.
+        #expect(try runScrubjay(["verify", dir + "/missing.zip"]).status == ExitStatus.usage.rawValue)
+        let notPackage = try runScrubjay(["verify", input])
+        #expect(notPackage.status == ExitStatus.usage.rawValue)
+        #expect(notPackage.stderr.contains("not a package"))
+        #expect(try runScrubjay(["verify", dir + "/p.zip", "--trusted-key", dir + "/nope.pem"]).status == ExitStatus.usage.rawValue)
+        // A trust file whose only key expired fails with key.expired.
+        try """
+        version: 1
+        keys:
+          - name: officer
+            public_key: k.pub.pem
+            not_after: 2001-01-01T00:00:00Z
+        """.write(toFile: dir + "/trust.yml", atomically: true, encoding: .utf8)
+        let expired = try runScrubjay(["verify", dir + "/p.zip", "--trust-file", dir + "/trust.yml"])
+        #expect(expired.status == ExitStatus.checkFailed.rawValue)
+        #expect(expired.stdout.contains("error key.expired"), "\(expired.stdout)\(expired.stderr)")
+    }
+}
