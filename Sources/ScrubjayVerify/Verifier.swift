@@ -108,8 +108,12 @@ public struct Verifier {
         // The statement is parsed before it is trusted only to learn its claimed time (for key
         // validity windows); nothing else is believed unless a trusted signature verifies.
         let payload = envelope.payloadBytes
-        let statement = payload.flatMap { try? InTotoStatement<RedactionPredicate>.decode($0, source: PackageStatement.path) }
-        let createdAt = statement.flatMap { TrustFile.parse($0.predicate.createdAt) }
+        let pae = payload.map { DSSE.pae(payloadType: envelope.payloadType, payload: $0) }
+        // One decode of what the checks use: the header, subjects, and the predicate's time and
+        // inputs (the findings list, which can be tens of megabytes, is skipped over).
+        let view = payload.flatMap { try? JSONDecoder().decode(StatementView.self, from: Data($0)) }
+        let statement = view?.predicate
+        let createdAt = statement.flatMap { TrustFile.parse($0.createdAt) }
 
         var signatureFindings: [VerificationFinding] = []
         let expectedType = InTotoStatement<RedactionPredicate>.payloadType
@@ -126,7 +130,7 @@ public struct Verifier {
         var keyProblems: [VerificationFinding] = []
         for sig in envelope.signatures {
             // The keyid is only a hint: every trusted key is tried.
-            let match = trustedKeys.first { envelope.isValid(sig, by: $0.key) }
+            let match = pae == nil ? nil : trustedKeys.first { envelope.isValid(sig, by: $0.key, pae: pae) }
             signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil))
             guard let match else {
                 if let claimed = trustedKeys.first(where: { $0.key.keyID == sig.keyid }) {
@@ -170,8 +174,7 @@ public struct Verifier {
 
         // 4. The statement: in-toto v1 with a predicate type this verifier reads.
         var statementFindings: [VerificationFinding] = []
-        let header = payload.flatMap { try? JSONDecoder().decode(PackageStatement.Header.self, from: Data($0)) }
-        if let header {
+        if let header = view {
             if header.type != InTotoStatement<RedactionPredicate>.statementType {
                 statementFindings.append(VerificationFinding(code: "statement.type", severity: .error, check: "statement", path: PackageStatement.path,
                                                              message: "not an in-toto v1 statement",
@@ -193,7 +196,7 @@ public struct Verifier {
                                  passed: "in-toto Statement v1, predicate \(RedactionPredicate.type)"))
 
         // 5. Coverage: the package's files are exactly the subjects.
-        if let header {
+        if let header = view {
             let problems = PackageStatement.coverageProblems(subjects: header.subject, digests: digests)
             checks.append(Self.check("coverage", "Statement covers the package", problems.map {
                 VerificationFinding(code: $0.code, severity: .error, check: "coverage", path: $0.path, message: $0.detail,
@@ -208,7 +211,7 @@ public struct Verifier {
             skip([("chain", "Chain of custody")], because: "no --original given")
         } else if let statement {
             var findings: [VerificationFinding] = []
-            let recorded = statement.predicate.inputs.compactMap { $0.digest["sha256"] }
+            let recorded = statement.inputs.compactMap { $0.digest["sha256"] }
             for original in originals {
                 let digest = Hex.encode(Digest.sha256(try InputFile.read(original)))
                 if !recorded.contains(digest) {
@@ -234,20 +237,45 @@ public struct Verifier {
                     findings.append(VerificationFinding(
                         code: "time.future", severity: .error, check: "time", path: PackageStatement.path,
                         message: "the statement claims a creation time in the future",
-                        expected: "at most \(TrustFile.format(now.addingTimeInterval(allowedClockSkew)))", actual: statement.predicate.createdAt))
+                        expected: "at most \(TrustFile.format(now.addingTimeInterval(allowedClockSkew)))", actual: statement.createdAt))
                 }
                 findings.append(VerificationFinding(
                     code: "time.untrusted", severity: .note, check: "time", path: PackageStatement.path,
-                    message: "created \(statement.predicate.createdAt) by the signer's claim; there is no trusted timestamp"))
+                    message: "created \(statement.createdAt) by the signer's claim; there is no trusted timestamp"))
             } else {
                 findings.append(VerificationFinding(code: "time.invalid", severity: .error, check: "time", path: PackageStatement.path,
-                                                    message: "createdAt is not an RFC 3339 time", actual: statement.predicate.createdAt))
+                                                    message: "createdAt is not an RFC 3339 time", actual: statement.createdAt))
             }
             checks.append(Self.check("time", "Creation time", findings, passed: "not in the future"))
         } else {
             skip([("time", "Creation time")], because: "the statement could not be read")
         }
         return finish()
+    }
+
+    /// The parts of a statement the checks read.
+    struct StatementView: Decodable {
+        var type: String
+        var subject: [ResourceDescriptor]
+        var predicateType: String
+        /// Nil when the predicate lacks what a redaction predicate must have.
+        var predicate: PredicateView?
+        enum CodingKeys: String, CodingKey { case type = "_type", subject, predicateType, predicate }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            type = try c.decode(String.self, forKey: .type)
+            subject = try c.decode([ResourceDescriptor].self, forKey: .subject)
+            predicateType = try c.decode(String.self, forKey: .predicateType)
+            predicate = try? c.decode(PredicateView.self, forKey: .predicate)
+        }
+    }
+
+    struct PredicateView: Decodable {
+        var createdAt: String
+        var inputs: [RedactionPredicate.Input]
+        var tool: [String: String]
+        var ruleFiles: [RedactionPredicate.RuleFile]
     }
 
     static let laterChecks = [("manifest", "Manifest checksums"), ("signature", "Signature from a trusted key"),
