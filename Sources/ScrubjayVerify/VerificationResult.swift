@@ -59,8 +59,6 @@ public struct CheckResult: Codable, Sendable, Equatable {
 /// What `scrubjay verify` concluded about one package.
 public struct VerificationResult: Codable, Sendable, Equatable {
     public var package: String
-    /// SHA-256 of the package file.
-    public var sha256: String?
     public var checks: [CheckResult]
     /// Every signature on the statement: key id, the trusted key it verified with (its name),
     /// and whether it verified.

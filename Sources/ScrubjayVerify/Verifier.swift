@@ -40,7 +40,7 @@ public struct Verifier {
         var checks: [CheckResult] = []
         var signatures: [VerificationResult.SignatureResult] = []
         func finish() -> VerificationResult {
-            VerificationResult(package: path, sha256: nil, checks: checks, signatures: signatures)
+            VerificationResult(package: path, checks: checks, signatures: signatures)
         }
         func skip(_ ids: [(String, String)], because why: String) {
             for (id, title) in ids { checks.append(CheckResult(id: id, title: title, status: .skip, detail: why, findings: [])) }
