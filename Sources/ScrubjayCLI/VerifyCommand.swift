@@ -49,25 +49,8 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         var verifier = Verifier()
         verifier.originals = originals
-        do {
-            verifier.trustedKeys = try trustedKeys.map(TrustedKey.pemFile) + (trustFile.map(TrustFile.load) ?? [])
-        } catch let error as KeyFileError {
-            printError(error.description)
-            throw ExitStatus.usage.exitCode
-        } catch let error as FileError {
-            printError(error.description)
-            throw ExitStatus.usage.exitCode
-        }
-        let result: VerificationResult
-        do {
-            result = try verifier.verify(package)
-        } catch let error as NotAPackageError {
-            printError(error.description)
-            throw ExitStatus.usage.exitCode
-        } catch let error as FileError {
-            printError(error.description)
-            throw ExitStatus.usage.exitCode
-        }
+        verifier.trustedKeys = try usageErrors { try trustedKeys.map(TrustedKey.pemFile) + (trustFile.map(TrustFile.load) ?? []) }
+        let result = try usageErrors { try verifier.verify(package) }
         let rendered: String
         switch format {
         case .text: rendered = VerifyCommand.text(result)
@@ -82,6 +65,18 @@ struct VerifyCommand: ParsableCommand {
             print(rendered, terminator: "")
         }
         if result.fails(failOnWarn: failOnWarn) { throw ExitStatus.checkFailed.exitCode }
+    }
+
+    /// Runs `body`; a missing or unusable key or trust file, a missing package or one that is
+    /// not a package at all is a usage problem for `verify` (exit 2), with its message on stderr.
+    /// A package that is damaged is never an error here: it is a finding.
+    private func usageErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as any Error & CustomStringConvertible where error is KeyFileError || error is FileError || error is NotAPackageError {
+            printError(error.description)
+            throw ExitStatus.usage.exitCode
+        }
     }
 
     static func text(_ r: VerificationResult) -> String {

@@ -287,16 +287,8 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// The matching public key.
     public var publicKey: PublicKey {
-        let length = i2d_PUBKEY(key, nil)
-        invariant(length > 0, "i2d_PUBKEY")
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
-            return i2d_PUBKEY(key, &cursor)
-        }
-        invariant(written == length, "i2d_PUBKEY")
         do {
-            return try PublicKey(derRepresentation: der)
+            return try PublicKey(derRepresentation: subjectPublicKeyInfoDER(key))
         } catch {
             fatalOpenSSL("d2i_PUBKEY of our own key")
         }
@@ -410,17 +402,7 @@ public final class PublicKey: @unchecked Sendable {
     }
 
     /// The key as DER SubjectPublicKeyInfo (44 bytes for Ed25519, 91 for P-256).
-    public var derRepresentation: [UInt8] {
-        let length = i2d_PUBKEY(key, nil)
-        invariant(length > 0, "i2d_PUBKEY")
-        var der = [UInt8](repeating: 0, count: Int(length))
-        let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
-            return i2d_PUBKEY(key, &cursor)
-        }
-        invariant(written == length, "i2d_PUBKEY")
-        return der
-    }
+    public var derRepresentation: [UInt8] { subjectPublicKeyInfoDER(key) }
 
     /// The key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
     public var pemRepresentation: String {
@@ -481,6 +463,19 @@ private func withContiguousBytes<R>(_ bytes: some Sequence<UInt8>, _ body: (Unsa
         return result
     }
     return Array(bytes).withUnsafeBytes(body)
+}
+
+/// The DER SubjectPublicKeyInfo of `key` (private or public: only the public part is written).
+private func subjectPublicKeyInfoDER(_ key: OpaquePointer) -> [UInt8] {
+    let length = i2d_PUBKEY(key, nil)
+    invariant(length > 0, "i2d_PUBKEY")
+    var der = [UInt8](repeating: 0, count: Int(length))
+    let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
+        var cursor: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+        return i2d_PUBKEY(key, &cursor)
+    }
+    invariant(written == length, "i2d_PUBKEY")
+    return der
 }
 
 /// The algorithm of `key`; throws `.wrongKeyType` (and frees `key`) unless it is an Ed25519

@@ -166,7 +166,9 @@ public struct PackageWriter {
         return Date()
     }
 
-    static func timestampString(_ date: Date) -> String {
+    /// `date` as RFC 3339 UTC, whole seconds (`2026-01-01T00:00:00Z`): how packages and
+    /// statements write times.
+    public static func timestampString(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
         f.formatOptions = [.withInternetDateTime]

@@ -1,6 +1,7 @@
 import Foundation
 import ScrubjayIO
 import ScrubjayNative
+import ScrubjayPackage
 import ScrubjayProvenance
 import Yams
 
@@ -36,8 +37,8 @@ public struct TrustedKey: Sendable {
     /// Why the key may not be trusted at `time`, or nil when it may.
     func problem(at time: Date) -> (code: String, message: String)? {
         if revoked { return ("key.revoked", "key \(name) is revoked" + (revocationReason.map { ": \($0)" } ?? "")) }
-        if let notBefore, time < notBefore { return ("key.notYetValid", "key \(name) is valid only from \(TrustFile.format(notBefore))") }
-        if let notAfter, time > notAfter { return ("key.expired", "key \(name) expired at \(TrustFile.format(notAfter))") }
+        if let notBefore, time < notBefore { return ("key.notYetValid", "key \(name) is valid only from \(PackageWriter.timestampString(notBefore))") }
+        if let notAfter, time > notAfter { return ("key.expired", "key \(name) expired at \(PackageWriter.timestampString(notAfter))") }
         return nil
     }
 }
@@ -106,12 +107,5 @@ public enum TrustFile {
         if let d = f.date(from: s) { return d }
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.date(from: s)
-    }
-
-    static func format(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: d)
     }
 }

@@ -66,7 +66,10 @@ public struct Verifier {
 
         // 2. The manifest and its own checksums. A damaged manifest fails this check; the
         //    statement's checks below still run (they do not rely on the manifest).
-        let digests = files.mapValues { Hex.encode(Digest.sha256($0)) }
+        // Every file's SHA-256, once, shared by the manifest and coverage checks. The statement
+        // is neither listed in the manifest nor its own subject: it is not hashed.
+        var digests: [String: String] = [:]
+        for (name, data) in files where name != PackageStatement.path { digests[name] = Hex.encode(Digest.sha256(data)) }
         do {
             let package = ReplayPackage(path: path, manifest: try ReplayPackage.manifest(in: files, path: path), files: files)
             let checksumFindings = package.verifyChecksums(digests: digests).map {
@@ -237,7 +240,7 @@ public struct Verifier {
                     findings.append(VerificationFinding(
                         code: "time.future", severity: .error, check: "time", path: PackageStatement.path,
                         message: "the statement claims a creation time in the future",
-                        expected: "at most \(TrustFile.format(now.addingTimeInterval(allowedClockSkew)))", actual: statement.createdAt))
+                        expected: "at most \(PackageWriter.timestampString(now.addingTimeInterval(allowedClockSkew)))", actual: statement.createdAt))
                 }
                 findings.append(VerificationFinding(
                     code: "time.untrusted", severity: .note, check: "time", path: PackageStatement.path,
