@@ -11,6 +11,7 @@ import PackageDescription
 //   ScrubjayRules    the rule engine: rule packs (YAML), validators, matching, actions (docs/RULES.md)
 //   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
 //   ScrubjayProvenance  signed statements: DSSE envelopes, in-toto statements, key files (docs/MANIFEST.md)
+//   ScrubjayPolicy   residency and compliance policies (YAML), the facts they judge, their evaluation (docs/POLICIES.md)
 //   ScrubjayVerify   the offline verifier: archive safety, checksums, signatures, coverage, chain (docs/VERIFY.md)
 //   ScrubjayRedaction  rules applied to recordings: channels of each event, findings, audit, redact, report
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
@@ -52,12 +53,16 @@ let package = Package(
         .target(name: "ScrubjayRedaction", dependencies: [
             "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules", "ScrubjayProvenance",
         ]),
+        .target(name: "ScrubjayPolicy", dependencies: [
+            "ScrubjayIO", "ScrubjayNative", "ScrubjayJSON", "ScrubjayFormats", "ScrubjayPackage", "ScrubjayProvenance",
+            "ScrubjayRedaction", "ScrubjayRules", .product(name: "Yams", package: "Yams"),
+        ]),
         .target(name: "ScrubjayVerify", dependencies: [
-            "ScrubjayIO", "ScrubjayNative", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction",
+            "ScrubjayIO", "ScrubjayNative", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayPolicy", "ScrubjayRules",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayProvenance", "ScrubjayVerify",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayProvenance", "ScrubjayVerify", "ScrubjayPolicy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
@@ -76,8 +81,11 @@ let package = Package(
         .testTarget(name: "ScrubjayProvenanceTests", dependencies: [
             "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
+        .testTarget(name: "ScrubjayPolicyTests", dependencies: [
+            "ScrubjayPolicy", "ScrubjayVerify", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
+        ]),
         .testTarget(name: "ScrubjayVerifyTests", dependencies: [
-            "ScrubjayVerify", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
+            "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],

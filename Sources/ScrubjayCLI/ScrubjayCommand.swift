@@ -27,11 +27,11 @@ public struct ScrubjayCommand: ParsableCommand {
           redact     rewrite a recording with rule packs into a redacted package (--sign-key: signed statement)
           keygen     create a signing key (Ed25519 or ECDSA P-256)
           sign       co-sign a package's redaction statement
-          verify     check a package offline: archive safety, checksums, signatures, coverage, chain
+          verify     check a package offline: archive safety, checksums, signatures, coverage, chain,
+                     residency and compliance policies, rescan; text, JSON, SARIF or JUnit
+          facts      print the facts a policy is judged on, as JSON (for conftest/OPA too)
 
         Coming in the next releases (see the README's roadmap):
-          verify     --policy (residency and compliance policies), --rescan, SARIF and JUnit output
-          facts      print the facts a policy is judged on
           report     render the redaction report (HTML, Markdown, JSON, SARIF, JUnit)
           view       build an offline replay page for a package
 
@@ -39,7 +39,7 @@ public struct ScrubjayCommand: ParsableCommand {
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self, KeygenCommand.self, SignCommand.self, VerifyCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self, KeygenCommand.self, SignCommand.self, VerifyCommand.self, FactsCommand.self]
     )
 
     public init() {}

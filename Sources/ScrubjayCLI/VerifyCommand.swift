@@ -1,39 +1,86 @@
 import ArgumentParser
 import Foundation
 import ScrubjayIO
+import ScrubjayPolicy
 import ScrubjayProvenance
+import ScrubjayRules
 import ScrubjayVerify
 
-/// `scrubjay verify PACKAGE`.
-struct VerifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "verify",
-        abstract: "Check a package offline: archive safety, checksums, signatures from trusted keys, coverage, chain of custody.",
-        discussion: """
-        Runs every check of docs/VERIFY.md and reports each problem with a stable dotted code \\
-        (signature.invalid, key.untrusted, digest.mismatch, subject.missing, archive.extraFile, \\
-        archive.unsafePath, chain.inputMismatch, time.future, ...), its severity, the file and \\
-        what was expected. Nothing is extracted to disk.
-
-        Exit 0: the package passes. Exit 1: it fails (an error, or a warning with \\
-        --fail-on-warn); a damaged or tampered package always fails this way. Exit 2: bad \\
-        flags, a missing input or key file, or an input that is not a package at all.
-        """
-    )
-
-    @Argument(help: "The package to verify (ZIP or tar.gz).")
-    var package: String
-
+/// The inputs `verify` and `facts` share: trusted keys, the rescan's rules, and turning
+/// their problems into usage errors (exit 2).
+struct VerifierOptions: ParsableArguments {
     @Option(name: .customLong("trusted-key"), help: "A public key (PEM) whose signatures count; repeatable.")
     var trustedKeys: [String] = []
 
     @Option(help: "A trust file (YAML): keys with validity windows and revocation (docs/VERIFY.md).")
     var trustFile: String?
 
+    @Flag(help: "Scan the package's events again with rules: what still matches is reported (and judged by policies).")
+    var rescan = false
+
+    @Option(name: .customLong("rules"), help: "With --rescan: a rule pack file or directory (repeatable) instead of the built-in packs.")
+    var rulePaths: [String] = []
+
+    func validate() throws {
+        if !rulePaths.isEmpty && !rescan { throw ValidationError("--rules is for --rescan: add --rescan") }
+    }
+
+    /// A verifier set up with these options (keys and rules read now: a problem with them is a usage error).
+    func verifier() throws -> Verifier {
+        var verifier = Verifier()
+        verifier.trustedKeys = try usageErrors { try trustedKeys.map(TrustedKey.pemFile) + (trustFile.map(TrustFile.load) ?? []) }
+        if rescan { verifier.rescanRules = try usageErrors { try RuleSet.load(rulePaths) } }
+        return verifier
+    }
+}
+
+/// Runs `body`; a missing or unusable key, trust, policy or rule file, a missing package or
+/// one that is not a package at all is a usage problem for `verify` and `facts` (exit 2), with
+/// its message on stderr. A package that is damaged is never an error here: it is a finding.
+func usageErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as any Error & CustomStringConvertible where error is KeyFileError || error is FileError
+                || error is NotAPackageError || error is PolicyError || error is RuleError {
+        printError(error.description)
+        throw ExitStatus.usage.exitCode
+    }
+}
+
+/// `scrubjay verify PACKAGE`.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a package offline: archive safety, checksums, signatures from trusted keys, coverage, chain of custody, policies.",
+        discussion: """
+        Runs every check of docs/VERIFY.md and reports each problem with a stable dotted code \\
+        (signature.invalid, key.untrusted, digest.mismatch, subject.missing, archive.extraFile, \\
+        archive.unsafePath, chain.inputMismatch, time.future, residency.hostNotAllowed, ...), its \\
+        severity, the file and what was expected. Nothing is extracted to disk. Each --policy \\
+        (docs/POLICIES.md; Policies/ has gdpr-eea, us-only, pci-dss, hipaa-safe-harbor) is one \\
+        more check; --rescan scans the events again with rules.
+
+        Formats: text, json, sarif (SARIF 2.1.0 for code scanning) and junit (one test case per \\
+        check). docs/CI.md shows GitHub Actions and GitLab CI jobs.
+
+        Exit 0: the package passes. Exit 1: it fails (an error, or a warning with \\
+        --fail-on-warn); a damaged or tampered package always fails this way. Exit 2: bad \\
+        flags, a missing input, key, policy or rule file, or an input that is not a package at all.
+        """
+    )
+
+    @Argument(help: "The package to verify (ZIP or tar.gz).")
+    var package: String
+
+    @OptionGroup var options: VerifierOptions
+
+    @Option(name: .customLong("policy"), help: "A policy file (YAML, docs/POLICIES.md); repeatable.")
+    var policies: [String] = []
+
     @Option(name: .customLong("original"), help: "The original input; its SHA-256 must be one the statement records. Repeatable.")
     var originals: [String] = []
 
-    @Option(help: "text (default) or json.")
+    @Option(help: "text (default), json, sarif or junit.")
     var format: OutputFormat = .text
 
     @Option(name: .shortAndLong, help: "Write the result here (atomically) instead of standard output.")
@@ -43,40 +90,38 @@ struct VerifyCommand: ParsableCommand {
     var failOnWarn = false
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
+        case text, json, sarif, junit
     }
 
     func run() throws {
-        var verifier = Verifier()
+        var verifier = try options.verifier()
         verifier.originals = originals
-        verifier.trustedKeys = try usageErrors { try trustedKeys.map(TrustedKey.pemFile) + (trustFile.map(TrustFile.load) ?? []) }
+        verifier.policies = try usageErrors { try policies.map(PolicyLoader.load) }
+        var seen: [String: String] = [:]
+        for p in verifier.policies {
+            if let other = seen[p.name] {
+                printError("\(p.file): policy name \(p.name) is also the name of \(other); each policy is one check, so names must differ")
+                throw ExitStatus.usage.exitCode
+            }
+            seen[p.name] = p.file
+        }
         let result = try usageErrors { try verifier.verify(package) }
-        let rendered: String
+        let rendered: [UInt8]
         switch format {
-        case .text: rendered = VerifyCommand.text(result)
+        case .text: rendered = Array(VerifyCommand.text(result).utf8)
         case .json:
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            rendered = String(decoding: try encoder.encode(result), as: UTF8.self) + "\n"
+            rendered = Array(try encoder.encode(result)) + [0x0A]
+        case .sarif: rendered = try SARIFReport.render([result], toolVersion: ScrubjayCommand.version)
+        case .junit: rendered = JUnitReport.render([result], failOnWarn: failOnWarn)
         }
         if let output {
-            try reportingErrors { try AtomicFileWriter.write(Array(rendered.utf8), to: output) }
+            try reportingErrors { try AtomicFileWriter.write(rendered, to: output) }
         } else {
-            print(rendered, terminator: "")
+            FileHandle.standardOutput.write(Data(rendered))
         }
         if result.fails(failOnWarn: failOnWarn) { throw ExitStatus.checkFailed.exitCode }
-    }
-
-    /// Runs `body`; a missing or unusable key or trust file, a missing package or one that is
-    /// not a package at all is a usage problem for `verify` (exit 2), with its message on stderr.
-    /// A package that is damaged is never an error here: it is a finding.
-    private func usageErrors<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as any Error & CustomStringConvertible where error is KeyFileError || error is FileError || error is NotAPackageError {
-            printError(error.description)
-            throw ExitStatus.usage.exitCode
-        }
     }
 
     static func text(_ r: VerificationResult) -> String {
@@ -84,18 +129,61 @@ struct VerifyCommand: ParsableCommand {
         let warnings = r.findings.filter { $0.severity == .warning }.count
         var lines = ["\(r.package): \(r.verdict.rawValue.uppercased()) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))"]
         for c in r.checks {
-            let head = "  \(c.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(c.id.padding(toLength: 9, withPad: " ", startingAt: 0)) \(c.title)"
+            let head = "  \(c.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(c.id.padding(toLength: max(9, c.id.count), withPad: " ", startingAt: 0)) \(c.title)"
             lines.append(c.detail.isEmpty ? head : head + ": " + c.detail)
             for f in c.findings {
-                var line = "        \(f.severity.rawValue) \(f.code)" + (f.path.map { " \($0)" } ?? "") + ": \(f.message)"
+                var line = "        \(f.severity.rawValue) \(f.code)" + (f.path.map { " \($0)" + (f.line.map { ":\($0)" } ?? "") } ?? "") + ": \(f.message)"
                 if let e = f.expected { line += "; expected \(e)" }
                 if let a = f.actual { line += "; actual \(a)" }
                 lines.append(line)
             }
         }
         for s in r.signatures {
-            lines.append("  signature \(s.keyid): " + (s.valid ? "valid, trusted as \(s.trustedAs ?? "?")" : "not verified by a trusted key"))
+            lines.append("  signature \(s.keyid): " + (s.accepted ? "valid, trusted as \(s.trustedAs ?? "?")"
+                : s.valid ? "valid, but key \(s.trustedAs ?? "?") may not be trusted for it" : "not verified by a trusted key"))
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// `scrubjay facts PACKAGE`: the facts policies are judged on, as JSON (for conftest/OPA too).
+struct FactsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facts",
+        abstract: "Print the facts a policy is judged on (hosts, regions, rules applied, signers, age, rescan) as JSON.",
+        discussion: """
+        The same facts `verify --policy` judges, for feeding to conftest or OPA (docs/POLICIES.md \\
+        shows a Rego rule). Signers are listed only when --trusted-key or --trust-file is given; \\
+        residual findings only with --rescan. Never a recorded value: hosts, regions, rule ids, \\
+        counts and key ids. Exit 0 when the facts were printed, 1 when the package could not be \\
+        read safely, 2 for usage errors.
+        """
+    )
+
+    @Argument(help: "The package (ZIP or tar.gz).")
+    var package: String
+
+    @OptionGroup var options: VerifierOptions
+
+    @Option(name: .shortAndLong, help: "Write the facts here (atomically) instead of standard output.")
+    var output: String?
+
+    func run() throws {
+        var verifier = try options.verifier()
+        verifier.collectFacts = true
+        let result = try usageErrors { try verifier.verify(package) }
+        guard let facts = result.facts else {
+            let why = result.findings.first { $0.check == "archive" }.map { "\($0.code): \($0.message)" } ?? "unreadable"
+            printError("\(package): the package could not be read safely (\(why)); `scrubjay verify` says more")
+            throw ExitStatus.checkFailed.exitCode
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let data = Array(try encoder.encode(facts)) + [0x0A]
+        if let output {
+            try reportingErrors { try AtomicFileWriter.write(data, to: output) }
+        } else {
+            FileHandle.standardOutput.write(Data(data))
+        }
     }
 }

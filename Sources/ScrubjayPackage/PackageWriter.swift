@@ -175,6 +175,16 @@ public struct PackageWriter {
         return f.string(from: date)
     }
 
+    /// An RFC 3339 time, with or without fractional seconds, or nil: how times written by
+    /// packages, statements, trust files and policies are read.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        if let d = f.date(from: text) { return d }
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text)
+    }
+
     /// A window id as a file name: letters, digits, '.', '_' and '-' kept, others '_'; "main" when empty.
     static func fileName(forWindow id: String) -> String {
         if id.isEmpty { return "main" }

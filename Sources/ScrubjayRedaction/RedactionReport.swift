@@ -6,7 +6,7 @@ import ScrubjayRules
 /// report"): what was scanned with which rules, counts of what was found and done, and what
 /// was not scanned and why. Counts only: no value, no unkeyed hash of one.
 public struct RedactionReport: Codable, Sendable, Equatable {
-    public static let currentVersion = "1.0"
+    public static let currentVersion = "1.1"
 
     public var reportVersion = RedactionReport.currentVersion
     public var tool: PackageManifest.Tool
@@ -31,12 +31,15 @@ public struct RedactionReport: Codable, Sendable, Equatable {
         public var file: String
         public var sha256: String
         public var rules: Int
+        /// Each rule: id, category, severity, action (nil in reports written before 1.1).
+        public var ruleList: [RedactionPredicate.RuleSummary]?
 
         public init(_ pack: RulePack) {
             name = pack.name
             file = pack.file
             sha256 = pack.sha256
             rules = pack.rules.count
+            ruleList = pack.rules.map(RedactionPredicate.RuleSummary.init)
         }
     }
 

@@ -45,6 +45,24 @@ public struct RedactionPredicate: Codable, Sendable, Equatable {
         public var file: String
         public var digest: [String: String]
         public var rules: Int
+        /// Each rule of the pack: id, category, severity and action (added in 1.1 of this
+        /// predicate's fields; nil in statements written before). Policies judge these.
+        public var ruleList: [RuleSummary]?
+    }
+
+    /// One rule that was applied: what a policy's `rules_applied` judges (docs/POLICIES.md).
+    public struct RuleSummary: Codable, Sendable, Equatable {
+        public var id: String
+        public var category: RuleCategory
+        public var severity: Severity
+        public var action: RuleAction
+
+        public init(_ rule: Rule) {
+            id = rule.id
+            category = rule.category
+            severity = rule.severity
+            action = rule.action
+        }
     }
 
     public struct PseudonymKey: Codable, Sendable, Equatable {
@@ -103,7 +121,8 @@ extension RedactionPredicate {
                 manifestDigest: package.map { ["sha256": $0.manifestSHA256] },
                 previousStatementDigest: package?.sha256(of: PackageStatement.path).map { ["sha256": $0] })
         }
-        ruleFiles = packs.map { RuleFile(name: $0.name, file: $0.file, digest: ["sha256": $0.sha256], rules: $0.rules.count) }
+        ruleFiles = packs.map { RuleFile(name: $0.name, file: $0.file, digest: ["sha256": $0.sha256], rules: $0.rules.count,
+                                       ruleList: $0.rules.map(RuleSummary.init)) }
         self.pseudonymKey = PseudonymKey(source: keyFromFile ? "file" : "random",
                                          fingerprint: keyFromFile ? Self.fingerprint(ofPseudonymKey: pseudonymKey) : nil)
         counts = tally.findings

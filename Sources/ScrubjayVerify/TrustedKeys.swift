@@ -101,11 +101,5 @@ public enum TrustFile {
         }
     }
 
-    static func parse(_ s: String) -> Date? {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: s) { return d }
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: s)
-    }
+    static func parse(_ s: String) -> Date? { PackageWriter.parseTimestamp(s) }
 }

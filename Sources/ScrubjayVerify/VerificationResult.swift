@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayPolicy
 
 /// How much a verification finding weighs: `error` fails verification, `warning` fails it only
 /// with `--fail-on-warn`, `note` never does.
@@ -19,16 +20,19 @@ public struct VerificationFinding: Codable, Sendable, Equatable {
     public var check: String
     /// The file inside the package it is about, or nil for the package as a whole.
     public var path: String?
+    /// The 1-based line of `path` (an event of an events file), when it is about one.
+    public var line: Int?
     public var message: String
     public var expected: String?
     public var actual: String?
 
-    public init(code: String, severity: FindingSeverity, check: String, path: String? = nil, message: String,
+    public init(code: String, severity: FindingSeverity, check: String, path: String? = nil, line: Int? = nil, message: String,
                 expected: String? = nil, actual: String? = nil) {
         self.code = code
         self.severity = severity
         self.check = check
         self.path = path
+        self.line = line
         self.message = message
         self.expected = expected
         self.actual = actual
@@ -63,12 +67,32 @@ public struct VerificationResult: Codable, Sendable, Equatable {
     /// Every signature on the statement: key id, the trusted key it verified with (its name),
     /// and whether it verified.
     public var signatures: [SignatureResult]
+    /// The policies judged (`--policy`), with their files' digests.
+    public var policies: [PolicyReference] = []
+    /// The facts the policies were judged on, when gathered (`--policy`, `--rescan`).
+    public var facts: PackageFacts?
+
+    public init(package: String, checks: [CheckResult], signatures: [SignatureResult]) {
+        self.package = package
+        self.checks = checks
+        self.signatures = signatures
+    }
 
     public struct SignatureResult: Codable, Sendable, Equatable {
         public var keyid: String
         /// The name of the trusted key the signature verified with, or nil.
         public var trustedAs: String?
         public var valid: Bool
+        /// Valid, and the key was not revoked, expired or not yet valid: the signature counts.
+        public var accepted: Bool
+    }
+
+    public struct PolicyReference: Codable, Sendable, Equatable {
+        public var name: String
+        public var file: String
+        public var sha256: String
+        /// The id of its check (`policy.<name>`).
+        public var check: String
     }
 
     public var findings: [VerificationFinding] { checks.flatMap(\.findings) }

@@ -2,8 +2,10 @@ import Foundation
 import ScrubjayIO
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayPolicy
 import ScrubjayProvenance
 import ScrubjayRedaction
+import ScrubjayRules
 
 /// The input is not a package at all (not a ZIP or gzip stream): a usage problem (exit 2),
 /// unlike a package that is damaged (a verification failure, exit 1).
@@ -29,6 +31,13 @@ public struct Verifier {
     /// A package may expand to at most this many times its own size (and never past 4 GiB;
     /// at least 256 MiB is always allowed): a zip-bomb guard, enforced while reading.
     public var maxExpansionRatio = 100
+    /// Policies to judge the package by (`--policy`): one check each.
+    public var policies: [Policy] = []
+    /// Scan the events again with these rules (`--rescan`): residual findings are warnings,
+    /// and facts for policies' `rescan` limits.
+    public var rescanRules: RuleSet?
+    /// Gather the package's facts (hosts included) even without a policy (`scrubjay facts`).
+    public var collectFacts = false
 
     public init() {}
 
@@ -39,8 +48,15 @@ public struct Verifier {
         guard ReplayPackage.looksLikeArchive(head) else { throw NotAPackageError(path: path) }
         var checks: [CheckResult] = []
         var signatures: [VerificationResult.SignatureResult] = []
+        // What the facts are gathered from, as far as the checks get.
+        var packageFiles: [String: [UInt8]]?
+        var manifest: PackageManifest?
+        var claims: FactsCollector.StatementClaims?
+        var trustedSigners: [String]? { trustedKeys.isEmpty ? nil : signatures.filter(\.accepted).map(\.keyid) }
         func finish() -> VerificationResult {
-            VerificationResult(package: path, checks: checks, signatures: signatures)
+            var result = VerificationResult(package: path, checks: checks, signatures: signatures)
+            judge(&result, files: packageFiles, manifest: manifest, claims: claims, trustedSigners: trustedSigners)
+            return result
         }
         func skip(_ ids: [(String, String)], because why: String) {
             for (id, title) in ids { checks.append(CheckResult(id: id, title: title, status: .skip, detail: why, findings: [])) }
@@ -61,6 +77,7 @@ public struct Verifier {
             skip(Self.laterChecks, because: "the package could not be read safely")
             return finish()
         }
+        packageFiles = files
         checks.append(CheckResult(id: "archive", title: "Archive safety and readability", status: .pass,
                                   detail: "\(files.count) files; no unsafe names, links, encrypted entries or excessive expansion", findings: []))
 
@@ -72,6 +89,7 @@ public struct Verifier {
         for (name, data) in files where name != PackageStatement.path { digests[name] = Hex.encode(Digest.sha256(data)) }
         do {
             let package = ReplayPackage(path: path, manifest: try ReplayPackage.manifest(in: files, path: path), files: files)
+            manifest = package.manifest
             let checksumFindings = package.verifyChecksums(digests: digests).map {
                 VerificationFinding(code: $0.code, severity: .error, check: "manifest", path: $0.path, message: $0.detail)
             }
@@ -117,6 +135,7 @@ public struct Verifier {
         let view = payload.flatMap { try? JSONDecoder().decode(StatementView.self, from: Data($0)) }
         let statement = view?.predicate
         let createdAt = statement.flatMap { TrustFile.parse($0.createdAt) }
+        claims = statement.map { .init(createdAt: $0.createdAt, ruleFiles: $0.ruleFiles, counts: $0.counts) }
 
         var signatureFindings: [VerificationFinding] = []
         let expectedType = InTotoStatement<RedactionPredicate>.payloadType
@@ -134,7 +153,7 @@ public struct Verifier {
         for sig in envelope.signatures {
             // The keyid is only a hint: every trusted key is tried.
             let match = pae == nil ? nil : trustedKeys.first { envelope.isValid(sig, by: $0.key, pae: pae) }
-            signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil))
+            signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil, accepted: false))
             guard let match else {
                 if let claimed = trustedKeys.first(where: { $0.key.keyID == sig.keyid }) {
                     signatureFindings.append(VerificationFinding(
@@ -150,6 +169,7 @@ public struct Verifier {
                                                        message: problem.message))
             } else {
                 trustedValid += 1
+                signatures[signatures.count - 1].accepted = true
             }
         }
         if trustedKeys.isEmpty {
@@ -279,6 +299,7 @@ public struct Verifier {
         var inputs: [RedactionPredicate.Input]
         var tool: [String: String]
         var ruleFiles: [RedactionPredicate.RuleFile]
+        var counts: FindingCounts?
     }
 
     static let laterChecks = [("manifest", "Manifest checksums"), ("signature", "Signature from a trusted key"),
