@@ -86,6 +86,12 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the result here (atomically) instead of standard output.")
     var output: String?
 
+    @Option(help: "Also write SARIF 2.1.0 here (atomically), whatever --format says.")
+    var sarifOutput: String?
+
+    @Option(help: "Also write JUnit XML here (atomically), whatever --format says.")
+    var junitOutput: String?
+
     @Flag(help: "Fail (exit 1) on warnings too, such as a missing signature when no trusted key is given.")
     var failOnWarn = false
 
@@ -106,16 +112,20 @@ struct VerifyCommand: ParsableCommand {
             seen[p.name] = p.file
         }
         let result = try usageErrors { try verifier.verify(package) }
-        let rendered: [UInt8]
-        switch format {
-        case .text: rendered = Array(VerifyCommand.text(result).utf8)
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            rendered = Array(try encoder.encode(result)) + [0x0A]
-        case .sarif: rendered = try SARIFReport.render([result], toolVersion: ScrubjayCommand.version)
-        case .junit: rendered = JUnitReport.render([result], failOnWarn: failOnWarn)
+        func render(_ format: OutputFormat) throws -> [UInt8] {
+            switch format {
+            case .text: return Array(VerifyCommand.text(result).utf8)
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                return Array(try encoder.encode(result)) + [0x0A]
+            case .sarif: return try SARIFReport.render([result], toolVersion: ScrubjayCommand.version)
+            case .junit: return JUnitReport.render([result], failOnWarn: failOnWarn)
+            }
         }
+        let rendered = try render(format)
+        if let sarifOutput { try reportingErrors { try AtomicFileWriter.write(try render(.sarif), to: sarifOutput) } }
+        if let junitOutput { try reportingErrors { try AtomicFileWriter.write(try render(.junit), to: junitOutput) } }
         if let output {
             try reportingErrors { try AtomicFileWriter.write(rendered, to: output) }
         } else {

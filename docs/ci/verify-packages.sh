@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Verifies every replay package a release ships, for CI (docs/CI.md).
+#
+# usage: verify-packages.sh OUTDIR PACKAGE... [-- VERIFY-OPTIONS...]
+#   Runs `scrubjay verify PACKAGE VERIFY-OPTIONS` for each package, printing the text result
+#   and writing OUTDIR/<name>.sarif (SARIF 2.1.0, one run per package with its own
+#   automationDetails.id, for code scanning) and OUTDIR/<name>.junit.xml (JUnit, one test
+#   case per check). Every package is verified even when one fails.
+#   Exit 0: all pass. 1: at least one fails. 2: a usage error (a missing key or policy file,
+#   an input that is not a package): stops at once.
+#   SCRUBJAY names the binary (default: scrubjay on PATH).
+set -uo pipefail
+scrubjay=${SCRUBJAY:-scrubjay}
+[ $# -ge 2 ] || { echo "usage: $0 OUTDIR PACKAGE... [-- VERIFY-OPTIONS...]" >&2; exit 2; }
+outdir=$1; shift
+packages=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do packages+=("$1"); shift; done
+[ $# -gt 0 ] && shift
+[ ${#packages[@]} -gt 0 ] || { echo "$0: no package given" >&2; exit 2; }
+mkdir -p "$outdir"
+failed=0
+for package in "${packages[@]}"; do
+  name=$(basename "$package"); name=${name%.zip}; name=${name%.tar.gz}
+  "$scrubjay" verify "$package" "$@" --sarif-output "$outdir/$name.sarif" --junit-output "$outdir/$name.junit.xml"
+  status=$?
+  case $status in
+    0) ;;
+    1) failed=$((failed + 1)) ;;
+    *) echo "$0: scrubjay verify $package: exit $status (a usage error): stopping" >&2; exit 2 ;;
+  esac
+done
+echo "${#packages[@]} package(s) verified, $failed failed"
+[ "$failed" -eq 0 ]
