@@ -58,7 +58,7 @@ let package = Package(
             "ScrubjayRedaction", "ScrubjayRules", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayVerify", dependencies: [
-            "ScrubjayIO", "ScrubjayNative", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayPolicy", "ScrubjayRules",
+            "ScrubjayIO", "ScrubjayJSON", "ScrubjayNative", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayPolicy", "ScrubjayRules",
             .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayCLI", dependencies: [

@@ -3,7 +3,10 @@
 #   bash Benchmarks/run.sh [MB] [--pack PACK_MB] [--redact]
 #     default 50 MB; --pack also times `scrubjay pack` on a PACK_MB blob_v2-cv input, with peak
 #     memory; --redact times the default rule packs over the recording (engine, and the whole
-#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (re + orjson).
+#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (re + orjson);
+#     --verify VERIFY_MB redacts and signs a VERIFY_MB recording, then times `scrubjay verify`
+#     with its trusted key against `sha256sum` of the package's files (extracted beforehand),
+#     interleaved, best of 5 each.
 # Needs python3 with orjson and PyYAML (installed with pip if missing). The input is generated once
 # into .build/bench/ by ../shared/bench/gen_synthetic.py; set SCRUBJAY_GEN to use another
 # copy of the generator.
@@ -12,10 +15,12 @@ cd "$(dirname "$0")/.."
 mb=50
 pack_mb=""
 redact=""
+verify_mb=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --pack) pack_mb="$2"; shift 2 ;;
     --redact) redact=1; shift ;;
+    --verify) verify_mb="$2"; shift 2 ;;
     *) mb="$1"; shift ;;
   esac
 done
@@ -48,5 +53,24 @@ if [ -n "$redact" ]; then
   read -r seconds kb < "$out/time"
   size=$(stat -c %s "$input")
   python3 -c "import sys; s,kb,size=float(sys.argv[1]),int(sys.argv[2]),int(sys.argv[3]); print(f'scrubjay redact command (read, redact, write the ZIP package): {size/1e6/s:.1f} MB/s ({s:.2f} s), peak memory {kb*1024/1e6:.0f} MB')" "$seconds" "$kb" "$size"
+  rm -rf "$out"
+fi
+if [ -n "$verify_mb" ]; then
+  verify_input=".build/bench/synthetic-${verify_mb}mb.json"
+  [ -f "$verify_input" ] || python3 "$gen" "$verify_input" --mb "$verify_mb"
+  swift build -c release --product scrubjay >/dev/null
+  out=$(mktemp -d)
+  .build/release/scrubjay keygen -o "$out/k.pem" >/dev/null
+  .build/release/scrubjay redact "$verify_input" -o "$out/signed.zip" --sign-key "$out/k.pem" >/dev/null
+  mkdir "$out/files" && (cd "$out/files" && unzip -q ../signed.zip)
+  files_mb=$(du -sb "$out/files" | cut -f1)
+  best_verify=999; best_sha=999
+  for _ in 1 2 3 4 5; do
+    s=$( { /usr/bin/time -f "%e" .build/release/scrubjay verify "$out/signed.zip" --trusted-key "$out/k.pub.pem" >/dev/null; } 2>&1 | tail -1)
+    best_verify=$(python3 -c "print(min($best_verify, $s))")
+    s=$( { /usr/bin/time -f "%e" sh -c "find '$out/files' -type f -print0 | xargs -0 sha256sum >/dev/null"; } 2>&1 | tail -1)
+    best_sha=$(python3 -c "print(min($best_sha, $s))")
+  done
+  python3 -c "import sys; v,s,b,z=float(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]),int(sys.argv[4]); print(f'verify a signed package ({z/1e6:.1f} MB ZIP, {b/1e6:.1f} MB of files): {v:.2f} s; sha256sum of its files: {s:.2f} s; ratio {v/s:.2f}x (best of 5 each, interleaved)')" "$best_verify" "$best_sha" "$files_mb" "$(stat -c %s "$out/signed.zip")"
   rm -rf "$out"
 fi

@@ -1,5 +1,6 @@
 import Foundation
 import ScrubjayIO
+import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayPolicy
@@ -85,8 +86,20 @@ public struct Verifier {
         //    statement's checks below still run (they do not rely on the manifest).
         // Every file's SHA-256, once, shared by the manifest and coverage checks. The statement
         // is neither listed in the manifest nor its own subject: it is not hashed.
-        var digests: [String: String] = [:]
-        for (name, data) in files where name != PackageStatement.path { digests[name] = Hex.encode(Digest.sha256(data)) }
+        // Hashing (the bulk of the work) runs beside the statement's decoding and signature
+        // checks: the two share nothing, and a verifier has cores to spare.
+        let work = ConcurrentWork()
+        let keys = trustedKeys
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            if i == 0 {
+                var digests: [String: String] = [:]
+                for (name, data) in files where name != PackageStatement.path { digests[name] = Hex.encode(Digest.sha256(data)) }
+                work.digests = digests
+            } else if let bytes = files[PackageStatement.path] {
+                work.statement = PreparedStatement(bytes, trustedKeys: keys)
+            }
+        }
+        let digests = work.digests
         do {
             let package = ReplayPackage(path: path, manifest: try ReplayPackage.manifest(in: files, path: path), files: files)
             manifest = package.manifest
@@ -101,7 +114,7 @@ public struct Verifier {
         }
 
         // 3. The statement and its signatures.
-        guard let statementBytes = files[PackageStatement.path] else {
+        guard files[PackageStatement.path] != nil, let prepared = work.statement else {
             let severity: FindingSeverity = trustedKeys.isEmpty ? .warning : .error
             checks.append(Self.check("signature", "Signature from a trusted key", [
                 VerificationFinding(code: "signature.missing", severity: severity, check: "signature", path: PackageStatement.path,
@@ -115,24 +128,16 @@ public struct Verifier {
             }
             return finish()
         }
-        let envelope: DSSEEnvelope
-        do {
-            envelope = try DSSEEnvelope.decode(statementBytes, source: PackageStatement.path)
-        } catch {
+        guard let envelope = prepared.envelope else {
             checks.append(Self.check("signature", "Signature from a trusted key", [
                 VerificationFinding(code: "statement.unreadable", severity: .error, check: "signature", path: PackageStatement.path,
-                                    message: "\(error)")]))
+                                    message: prepared.error ?? "unreadable")]))
             skip([("statement", "Statement type"), ("coverage", "Statement covers the package"), ("chain", "Chain of custody"),
                   ("time", "Creation time")], because: "the envelope could not be read")
             return finish()
         }
-        // The statement is parsed before it is trusted only to learn its claimed time (for key
-        // validity windows); nothing else is believed unless a trusted signature verifies.
-        let payload = envelope.payloadBytes
-        let pae = payload.map { DSSE.pae(payloadType: envelope.payloadType, payload: $0) }
-        // One decode of what the checks use: the header, subjects, and the predicate's time and
-        // inputs (the findings list, which can be tens of megabytes, is skipped over).
-        let view = payload.flatMap { try? JSONDecoder().decode(StatementView.self, from: Data($0)) }
+        let payload = prepared.payload
+        let view = prepared.view
         let statement = view?.predicate
         let createdAt = statement.flatMap { TrustFile.parse($0.createdAt) }
         claims = statement.map { .init(createdAt: $0.createdAt, ruleFiles: $0.ruleFiles, counts: $0.counts) }
@@ -150,9 +155,7 @@ public struct Verifier {
         }
         var trustedValid = 0
         var keyProblems: [VerificationFinding] = []
-        for sig in envelope.signatures {
-            // The keyid is only a hint: every trusted key is tried.
-            let match = pae == nil ? nil : trustedKeys.first { envelope.isValid(sig, by: $0.key, pae: pae) }
+        for (sig, match) in zip(envelope.signatures, prepared.matches) {
             signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil, accepted: false))
             guard let match else {
                 if let claimed = trustedKeys.first(where: { $0.key.keyID == sig.keyid }) {
@@ -276,6 +279,47 @@ public struct Verifier {
         return finish()
     }
 
+    /// What runs beside hashing: results handed from one thread to the other once
+    /// `concurrentPerform` has returned (which orders the writes before the reads).
+    final class ConcurrentWork: @unchecked Sendable {
+        var digests: [String: String] = [:]
+        var statement: PreparedStatement?
+    }
+
+    /// The envelope decoded, its payload, what the checks read of the statement, and for each
+    /// signature the trusted key it verifies with. The statement is parsed before it is trusted
+    /// only to learn its claimed time (for key validity windows); nothing else is believed
+    /// unless a trusted signature verifies.
+    struct PreparedStatement {
+        var envelope: DSSEEnvelope?
+        /// Why the envelope could not be read.
+        var error: String?
+        var payload: [UInt8]?
+        var view: StatementView?
+        /// Per signature, in order: the first trusted key it verifies with, or nil.
+        var matches: [TrustedKey?] = []
+
+        init(_ bytes: [UInt8], trustedKeys: [TrustedKey]) {
+            let envelope: DSSEEnvelope
+            do {
+                envelope = try DSSEEnvelope.decode(bytes, source: PackageStatement.path)
+            } catch {
+                self.error = "\(error)"
+                return
+            }
+            self.envelope = envelope
+            payload = envelope.payloadBytes
+            let pae = payload.map { DSSE.pae(payloadType: envelope.payloadType, payload: $0) }
+            // One decode of what the checks use: the header, subjects, and the predicate's time
+            // and inputs (the findings list, which can be tens of megabytes, is skipped over).
+            view = payload.flatMap(StatementView.decode)
+            // The keyid is only a hint: every trusted key is tried.
+            matches = envelope.signatures.map { sig in
+                pae == nil ? nil : trustedKeys.first { envelope.isValid(sig, by: $0.key, pae: pae) }
+            }
+        }
+    }
+
     /// The parts of a statement the checks read.
     struct StatementView: Decodable {
         var type: String
@@ -284,6 +328,24 @@ public struct Verifier {
         /// Nil when the predicate lacks what a redaction predicate must have.
         var predicate: PredicateView?
         enum CodingKeys: String, CodingKey { case type = "_type", subject, predicateType, predicate }
+
+        /// Decodes a statement's payload. The findings list (tens of megabytes for a large
+        /// recording, and unused here) is validated and cut out by the byte-level engine
+        /// first, so that Foundation's decoder reads only the rest.
+        static func decode(_ payload: [UInt8]) -> StatementView? {
+            var document = payload
+            if let bytes = Optional(JSONBytes(payload)), var reader = try? EventReader(bytes: bytes, maxDepth: 64),
+               let e = try? reader.next(), (try? reader.next()) == nil, e.kind(e.root) == .object {
+                if let predicate = e.member("predicate", of: e.root), e.kind(predicate) == .object,
+                   let findings = e.member("findings", of: predicate), e.kind(findings) == .array {
+                    let r = e.byteRange(findings)
+                    document = Array(payload[..<r.lowerBound]) + Array("[]".utf8) + Array(payload[r.upperBound...])
+                }
+            } else {
+                return nil
+            }
+            return try? JSONDecoder().decode(StatementView.self, from: Data(document))
+        }
 
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)

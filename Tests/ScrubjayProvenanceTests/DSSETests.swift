@@ -40,6 +40,24 @@ struct DSSETests {
         #expect(!tampered.isValid(tampered.signatures[0], by: key.publicKey), "the type is signed too")
     }
 
+    @Test("the table base64 decoder agrees with Foundation on every length, padded or not, either alphabet; and refuses what is not base64")
+    func base64AgreesWithFoundation() {
+        var g = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &g) }
+            let padded = Data(bytes).base64EncodedString()
+            #expect(DSSE.decodeBase64(padded) == bytes)
+            let unpadded = String(padded.drop { _ in false }.filter { $0 != "=" })
+            #expect(DSSE.decodeBase64(unpadded) == bytes)
+            let urlSafe = unpadded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(DSSE.decodeBase64(urlSafe) == bytes)
+        }
+        for bad in ["A", "AB=C", "====", "AB==C", "A===", "ABC=D", "AB CD", "ABCD\n", "ÄBCD", "AB=="+"AB"] {
+            #expect(DSSE.decodeBase64(bad) == nil, "\(bad)")
+        }
+        #expect(DSSE.decodeBase64("") == [])
+    }
+
     @Test("URL-safe and unpadded base64 are read; garbage is an error naming the file")
     func decoding() throws {
         #expect(DSSE.decodeBase64("_-8") == [0xFF, 0xEF])
