@@ -462,11 +462,11 @@ rules:
         - 'see https://shop.test/p?x=@y'
 
   - id: url_sensitive_param
-    description: 'Values of URL query or fragment parameters with sensitive names (email, token, session, auth, key, password, code, ssn and variants such as access_token, api_key, sessionid).'
+    description: 'Values of URL query or fragment parameters with sensitive names (email, token, session, auth, key, password, code, ssn and variants such as access_token, api_key, sessionid). A value already masked (only *) is left alone.'
     category: credential
     severity: high
     kind: pattern
-    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-])?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=([^&#\s]+)'
+    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-])?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=((?=[^&#\s]*[^&#\s*])[^&#\s]+)'
     flags: [caseless]
     group: 1
     keywords: ['=']
@@ -486,13 +486,14 @@ rules:
         - 'https://shop.test/?tokens=5'
         - 'https://shop.test/?keyword=abc'
         - 'https://shop.test/?country_code=US'
+        - '/account?email=*****************&step=2'
 
   - id: password_pair
     description: 'Password-like key=value or key: value pairs in free text (password, passwd, passphrase, pwd, secret): the value, quoted or bare.'
     category: credential
     severity: high
     kind: pattern
-    pattern: '(?<![a-z])(?:password|passwd|passphrase|pwd|secret)(?![a-z])["'']?[ \t]*[:=][ \t]*(?|"([^"\n]+)"|''([^''\n]+)''|([^\s"'',;&]+))'
+    pattern: '(?<![a-z])(?:password|passwd|passphrase|pwd|secret)(?![a-z])["'']?[ \t]*[:=][ \t]*(?|"((?=[^"\n]*[^"\n*])[^"\n]+)"|''((?=[^''\n]*[^''\n*])[^''\n]+)''|((?=[^\s"'',;&]*[^\s"'',;&*])[^\s"'',;&]+))'
     flags: [caseless]
     group: 1
     keywords: ['pass', 'pwd', 'secret']
@@ -509,6 +510,8 @@ rules:
         - input: 'pwd: ''Tr0ub4dor&3'''
           output: 'pwd: ''[password]'''
       no_match:
+        - 'password=********'
+        - 'secret: "******"'
         - 'forgot your password?'
         - 'password_hint=blue'
         - 'passwords are hashed'
@@ -823,12 +826,17 @@ rules:
         - 'what is your name?'
 
   - id: typed_input
-    description: 'Whatever a user typed into a form field (Input events, input and textarea values), as rrweb''s maskAllInputs masks it at record time. Values already masked (only * and whitespace) are left alone.'
+    description: 'Whatever a user typed into a form field (Input events, input and textarea values), as rrweb''s maskAllInputs masks it at record time. Values already masked (only * and whitespace) and what other rules left (last four digits, replace tokens, pseudonyms) are left alone.'
     category: free_text
     severity: low
     channels: [input]
     kind: pattern
     pattern: '\A(?=[\s*]*[^\s*])[\s\S]+\z'
+    allow:
+      # What redaction leaves in a field (so that redacting twice changes nothing and a
+      # rescan finds nothing): the last four digits keep_last shows, a replace token, a
+      # hash pseudonym.
+      patterns: ['\A\*[*\s\-]*\d{0,4}\z', '\A\[[a-z0-9_.\-]+\]\z', '\A\[[a-z0-9_.\-]+:[0-9a-f]{16}\]\z']
     action: mask
     examples:
       match:
@@ -841,6 +849,9 @@ rules:
       no_match:
         - '********'
         - '   '
+        - '**** **** **** 4242'
+        - '[stripe-key]'
+        - '[email:0123456789abcdef]'
 
   # ---- location
 

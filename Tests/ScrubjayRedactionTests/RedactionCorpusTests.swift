@@ -55,6 +55,18 @@ func unmaskedTypedValues(_ events: [[UInt8]]) throws -> [String] {
 
 @Suite("Redacting the corpus")
 struct RedactionCorpusTests {
+    /// Redaction leaves nothing its own rules find: a rescan of the redacted package (what
+    /// `verify --rescan` does) is clean, so masked values, replace tokens, pseudonyms and the
+    /// last four digits keep_last shows do not match again.
+    @Test("a rescan of every redacted recording finds nothing", arguments: recordings)
+    func rescanOfRedactedIsClean(_ name: String) throws {
+        let redacted = temporaryPath("redacted.zip")
+        defer { try? FileManager.default.removeItem(atPath: redacted) }
+        try RedactionJob.redact(inputs: [fixtures + "/" + name], output: redacted, rules: defaults, pseudonymKey: nil, options: PackOptions())
+        let again = try RedactionJob.audit(inputs: [redacted], rules: defaults)
+        #expect(again.findings.isEmpty, "\(again.counts.byRule)")
+    }
+
     /// Every real recording: audit finds its emails and typed values; redact removes all of
     /// them, keeps every event, its structure, numbers and node ids, changes no other event,
     /// and writes a package whose checksums hold and whose report counts add up.
