@@ -86,8 +86,8 @@ public struct Verifier {
         //    statement's checks below still run (they do not rely on the manifest).
         // Every file's SHA-256, once, shared by the manifest and coverage checks. The statement
         // is neither listed in the manifest nor its own subject: it is not hashed.
-        // Hashing (the bulk of the work) runs beside the statement's decoding and signature
-        // checks: the two share nothing, and a verifier has cores to spare.
+        // Hashing runs on one core beside the statement's decoding and signature checks on
+        // another: the two share nothing (README, "Performance", has the figures).
         let work = ConcurrentWork()
         let keys = trustedKeys
         DispatchQueue.concurrentPerform(iterations: 2) { i in
