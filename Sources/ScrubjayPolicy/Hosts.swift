@@ -50,21 +50,22 @@ public enum Hosts {
             let suffix = p.dropFirst(1) // ".example.com"
             return h.count > suffix.count && h.suffix(suffix.count).elementsEqual(suffix)
         }
-        return glob(h[...], p[...])
+        return glob(h[...], p[...], crossesDots: false)
     }
 
-    static func glob(_ h: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>) -> Bool {
-        guard let first = p.first else { return h.isEmpty }
+    /// `*` matches any run of characters; with `crossesDots` false, none of them a dot.
+    static func glob(_ v: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>, crossesDots: Bool) -> Bool {
+        guard let first = p.first else { return v.isEmpty }
         if first == UInt8(ascii: "*") {
-            var i = h.startIndex
+            var i = v.startIndex
             while true {
-                if glob(h[i...], p.dropFirst()) { return true }
-                guard i < h.endIndex, h[i] != UInt8(ascii: ".") else { return false }
+                if glob(v[i...], p.dropFirst(), crossesDots: crossesDots) { return true }
+                guard i < v.endIndex, crossesDots || v[i] != UInt8(ascii: ".") else { return false }
                 i += 1
             }
         }
-        guard let c = h.first, c == first else { return false }
-        return glob(h.dropFirst(), p.dropFirst())
+        guard let c = v.first, c == first else { return false }
+        return glob(v.dropFirst(), p.dropFirst(), crossesDots: crossesDots)
     }
 }
 
@@ -72,19 +73,6 @@ extension Hosts {
     /// A plain glob: `*` stands for any run of characters (dots included); case-insensitive.
     /// For regions (`eu-*`), exception matches and rule ids.
     public static func globMatches(_ value: String, pattern: String) -> Bool {
-        func go(_ v: ArraySlice<UInt8>, _ p: ArraySlice<UInt8>) -> Bool {
-            guard let first = p.first else { return v.isEmpty }
-            if first == UInt8(ascii: "*") {
-                var i = v.startIndex
-                while true {
-                    if go(v[i...], p.dropFirst()) { return true }
-                    guard i < v.endIndex else { return false }
-                    i += 1
-                }
-            }
-            guard let c = v.first, c == first else { return false }
-            return go(v.dropFirst(), p.dropFirst())
-        }
-        return go(Array(value.lowercased().utf8)[...], Array(pattern.lowercased().utf8)[...])
+        glob(Array(value.lowercased().utf8)[...], Array(pattern.lowercased().utf8)[...], crossesDots: true)
     }
 }

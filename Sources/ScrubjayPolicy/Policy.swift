@@ -14,11 +14,11 @@ public struct Policy: Sendable {
     /// Region groups by name: the built-in ones, with the policy's own added or replacing them.
     public var regionGroups: [String: [String]]
 
-    public var ingestHost: HostRequirement?
-    public var storageRegion: RegionRequirement?
-    public var siteHosts: HostRequirement?
-    public var assetHosts: HostRequirement?
-    public var networkHosts: HostRequirement?
+    public var ingestHost: AllowList?
+    public var storageRegion: AllowList?
+    public var siteHosts: AllowList?
+    public var assetHosts: AllowList?
+    public var networkHosts: AllowList?
     public var rulesApplied: RulesRequirement?
     public var rescan: RescanRequirement?
     public var signature: SignatureRequirement?
@@ -40,15 +40,9 @@ public struct Policy: Sendable {
         case ingest_host, storage_region, site_hosts, asset_hosts, network_hosts, rules_applied, rescan, signature, max_age
     }
 
-    public struct HostRequirement: Sendable {
-        /// Host patterns: `eu.i.posthog.com`, `*.example.eu` (subdomains), `*` (any).
-        public var allow: [String]
-        public var violation: Outcome
-        public var unknown: Outcome
-    }
-
-    public struct RegionRequirement: Sendable {
-        /// Region names, region globs (`eu-*`) or group names (`eea`).
+    /// An allow list: hosts (`eu.i.posthog.com`, `*.example.eu` for subdomains, `*` for any)
+    /// or, for `storage_region`, regions, region globs (`eu-*`) and group names (`eea`).
+    public struct AllowList: Sendable {
         public var allow: [String]
         public var violation: Outcome
         public var unknown: Outcome

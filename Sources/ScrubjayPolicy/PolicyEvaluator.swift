@@ -30,7 +30,7 @@ extension Policy {
                                      expected: expected, actual: actual))
         }
 
-        func judgeHosts(_ req: HostRequirement?, _ key: Requirement, _ hosts: [String]?, _ what: String) {
+        func judgeHosts(_ req: AllowList?, _ key: Requirement, _ hosts: [String]?, _ what: String) {
             guard let req else { return }
             guard let hosts, !(key == .site_hosts && hosts.isEmpty) else {
                 add("residency.unknown", req.unknown, key, nil, "the \(what) are unknown" + (key == .site_hosts ? " (no page URL in the recording)" : " (the events could not be read)"))

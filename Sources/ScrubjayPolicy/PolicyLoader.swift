@@ -11,7 +11,7 @@ public enum PolicyLoader {
     public static let supportedVersion = 1
 
     static let topKeys: Set<String> = ["version", "policy", "description", "unknown", "region_groups", "require", "exceptions"]
-    static let hostKeys: Set<String> = ["allow", "violation", "unknown"]
+    static let allowListKeys: Set<String> = ["allow", "violation", "unknown"]
     static let rulesKeys: Set<String> = ["files", "categories", "rules", "actions", "violation", "unknown"]
     static let rescanKeys: Set<String> = ["max_findings", "violation", "unknown"]
     static let maxFindingsKeys: Set<String> = ["total", "severity", "category", "rule"]
@@ -53,7 +53,7 @@ public enum PolicyLoader {
         }
         func strings(_ node: Node?, _ what: String) throws -> [String] {
             guard let node else { return [] }
-            if let s = node.scalar?.string, node.scalar != nil { return [s] }
+            if let s = node.scalar?.string { return [s] }
             guard let seq = node.sequence else { throw fail(node, "\(what) must be a list of strings") }
             return try seq.map { item in
                 guard let s = item.scalar?.string else { throw fail(item, "\(what) must be a list of strings") }
@@ -109,24 +109,18 @@ public enum PolicyLoader {
                             unknown: unknown, regionGroups: groups, exceptions: [])
         if let req = top["require"] {
             let r = try mapping(req, "require", keys: Set(Policy.Requirement.allCases.map(\.rawValue)))
-            func hosts(_ key: Policy.Requirement) throws -> Policy.HostRequirement? {
+            func allowList(_ key: Policy.Requirement) throws -> Policy.AllowList? {
                 guard let n = r[key.rawValue] else { return nil }
-                let m = try mapping(n, key.rawValue, keys: hostKeys)
-                return Policy.HostRequirement(allow: try strings(m["allow"], "\(key.rawValue).allow"),
-                                              violation: try outcome(m["violation"], "\(key.rawValue).violation", default: .fail),
-                                              unknown: try outcome(m["unknown"], "\(key.rawValue).unknown", default: unknown))
+                let m = try mapping(n, key.rawValue, keys: allowListKeys)
+                return Policy.AllowList(allow: try strings(m["allow"], "\(key.rawValue).allow"),
+                                        violation: try outcome(m["violation"], "\(key.rawValue).violation", default: .fail),
+                                        unknown: try outcome(m["unknown"], "\(key.rawValue).unknown", default: unknown))
             }
-            policy.ingestHost = try hosts(.ingest_host)
-            policy.siteHosts = try hosts(.site_hosts)
-            policy.assetHosts = try hosts(.asset_hosts)
-            policy.networkHosts = try hosts(.network_hosts)
-            if let n = r["storage_region"] {
-                let m = try mapping(n, "storage_region", keys: hostKeys)
-                let allow = try strings(m["allow"], "storage_region.allow")
-                policy.storageRegion = Policy.RegionRequirement(
-                    allow: allow, violation: try outcome(m["violation"], "storage_region.violation", default: .fail),
-                    unknown: try outcome(m["unknown"], "storage_region.unknown", default: unknown))
-            }
+            policy.ingestHost = try allowList(.ingest_host)
+            policy.storageRegion = try allowList(.storage_region)
+            policy.siteHosts = try allowList(.site_hosts)
+            policy.assetHosts = try allowList(.asset_hosts)
+            policy.networkHosts = try allowList(.network_hosts)
             if let n = r["rules_applied"] {
                 let m = try mapping(n, "rules_applied", keys: rulesKeys)
                 var actions: [String: [String]] = [:]

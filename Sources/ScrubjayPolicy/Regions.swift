@@ -38,7 +38,7 @@ public enum Regions {
     /// `s3-<region>.amazonaws.com`, `<bucket>.s3.<region>.amazonaws.com`, dual-stack and FIPS
     /// forms). Nil for anything else (a MinIO host says nothing about its region).
     public static func region(ofStorageEndpoint endpoint: String) -> String? {
-        guard let host = Hosts.host(of: endpoint) ?? Optional(endpoint.lowercased()) else { return nil }
+        let host = Hosts.host(of: endpoint) ?? endpoint.lowercased()
         let labels = host.split(separator: ".").map(String.init)
         guard labels.count >= 3, labels.suffix(2) == ["amazonaws", "com"] else { return nil }
         let inner = labels.dropLast(2)

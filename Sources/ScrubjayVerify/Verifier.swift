@@ -114,7 +114,7 @@ public struct Verifier {
         }
 
         // 3. The statement and its signatures.
-        guard files[PackageStatement.path] != nil, let prepared = work.statement else {
+        guard let prepared = work.statement else {
             let severity: FindingSeverity = trustedKeys.isEmpty ? .warning : .error
             checks.append(Self.check("signature", "Signature from a trusted key", [
                 VerificationFinding(code: "signature.missing", severity: severity, check: "signature", path: PackageStatement.path,
@@ -333,17 +333,15 @@ public struct Verifier {
         /// recording, and unused here) is validated and cut out by the byte-level engine
         /// first, so that Foundation's decoder reads only the rest.
         static func decode(_ payload: [UInt8]) -> StatementView? {
+            guard var reader = try? EventReader(bytes: JSONBytes(payload), maxDepth: 64), let e = try? reader.next(),
+                  e.kind(e.root) == .object else { return nil }
             var document = payload
-            if let bytes = Optional(JSONBytes(payload)), var reader = try? EventReader(bytes: bytes, maxDepth: 64),
-               let e = try? reader.next(), (try? reader.next()) == nil, e.kind(e.root) == .object {
-                if let predicate = e.member("predicate", of: e.root), e.kind(predicate) == .object,
-                   let findings = e.member("findings", of: predicate), e.kind(findings) == .array {
-                    let r = e.byteRange(findings)
-                    document = Array(payload[..<r.lowerBound]) + Array("[]".utf8) + Array(payload[r.upperBound...])
-                }
-            } else {
-                return nil
+            if let predicate = e.member("predicate", of: e.root), e.kind(predicate) == .object,
+               let findings = e.member("findings", of: predicate), e.kind(findings) == .array {
+                let r = e.byteRange(findings)
+                document = Array(payload[..<r.lowerBound]) + Array("[]".utf8) + Array(payload[r.upperBound...])
             }
+            // Anything after the document (a second value, stray bytes) is refused here.
             return try? JSONDecoder().decode(StatementView.self, from: Data(document))
         }
 
