@@ -189,73 +189,57 @@ public struct EventWalker {
     /// The element names whose content or `value` the walker treats specially.
     enum Tag {
         case unknown, other, style, textarea, input, select, canvas
-
-        init(_ e: JSONEvent, _ name: JSONValueRef) {
-            if e.string(name, equalsIgnoringASCIICase: "style") { self = .style }
-            else if e.string(name, equalsIgnoringASCIICase: "input") { self = .input }
-            else if e.string(name, equalsIgnoringASCIICase: "textarea") { self = .textarea }
-            else if e.string(name, equalsIgnoringASCIICase: "select") { self = .select }
-            else if e.string(name, equalsIgnoringASCIICase: "canvas") { self = .canvas }
-            else { self = .other }
-        }
     }
 
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
+    /// Each node's members are read in one pass.
     mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: (StringSite) throws -> Void) rethrows {
         var stack: [(JSONValueRef, Tag)] = [(start, parentTag)]
         while let (node, parent) = stack.popLast() {
-            guard e.kind(node) == .object, let type = e.member("type", of: node).flatMap(e.int) else { continue }
-            let id = nodeId(e, node)
+            guard e.kind(node) == .object else { continue }
+            var type: Int?, id: Int?, isStyle = false
+            var tag = Tag.unknown
+            var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?
+            e.forEachMember(of: node) { key, value in
+                switch EventWalker.withText(e, key, NodeMember.init) {
+                case .type: type = e.int(value)
+                case .id: id = e.int(value)
+                case .tagName: if e.kind(value) == .string { tag = EventWalker.withText(e, value, Tag.init) }
+                case .attributes: attributes = value
+                case .childNodes: childNodes = value
+                case .textContent: textContent = value
+                case .isStyle: isStyle = e.kind(value) == .true
+                case .other: break
+                }
+            }
             switch type {
             case 2: // Element
-                let tag = e.member("tagName", of: node).map { Tag(e, $0) } ?? .unknown
-                if let attrs = e.member("attributes", of: node), e.kind(attrs) == .object {
-                    try walkAttributes(e, attrs, tag: tag, node: id, visit)
+                if let attributes, e.kind(attributes) == .object {
+                    try walkAttributes(e, attributes, tag: tag, node: id, visit)
                 }
-                if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
+                if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
-                    e.forEachChild(of: kids) { stack.append(($0, tag)) }
+                    e.forEachChild(of: childNodes) { stack.append(($0, tag)) }
                     stack[base...].reverse()
                 }
             case 3: // Text
-                guard let text = e.member("textContent", of: node) else { continue }
-                let isStyle = e.member("isStyle", of: node).map { e.kind($0) == .true } ?? false
+                guard let textContent else { continue }
                 let channel: Channel = isStyle || parent == .style ? .css : parent == .textarea ? .input : .text
-                try visitString(e, text, channel, id, visit)
+                try visitString(e, textContent, channel, id, visit)
             case 4: // CDATA
-                if let text = e.member("textContent", of: node) { try visitString(e, text, .text, id, visit) }
+                if let textContent { try visitString(e, textContent, .text, id, visit) }
             case 5: // Comment
-                if let text = e.member("textContent", of: node) { try visitString(e, text, .comment, id, visit) }
+                if let textContent { try visitString(e, textContent, .comment, id, visit) }
             case 0: // Document
-                if let kids = e.member("childNodes", of: node), e.kind(kids) == .array {
+                if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
-                    e.forEachChild(of: kids) { stack.append(($0, .unknown)) }
+                    e.forEachChild(of: childNodes) { stack.append(($0, .unknown)) }
                     stack[base...].reverse()
                 }
             default: // DocumentType: name and public/system ids only
                 continue
             }
         }
-    }
-
-    /// Attribute names whose values are URLs.
-    static func isURLAttribute(_ e: JSONEvent, _ k: JSONValueRef) -> Bool {
-        e.string(k, equalsIgnoringASCIICase: "href") || e.string(k, equalsIgnoringASCIICase: "src")
-            || e.string(k, equalsIgnoringASCIICase: "action") || e.string(k, equalsIgnoringASCIICase: "formaction")
-            || e.string(k, equalsIgnoringASCIICase: "poster") || e.string(k, equalsIgnoringASCIICase: "cite")
-            || e.string(k, equalsIgnoringASCIICase: "background") || e.string(k, equalsIgnoringASCIICase: "srcset")
-            || e.string(k, equalsIgnoringASCIICase: "data") || e.string(k, equalsIgnoringASCIICase: "xlink:href")
-            || e.string(k, equalsIgnoringASCIICase: "ping") || e.string(k, equalsIgnoringASCIICase: "manifest")
-            || e.string(k, equalsIgnoringASCIICase: "codebase") || e.string(k, equalsIgnoringASCIICase: "longdesc")
-            || e.string(k, equalsIgnoringASCIICase: "rr_src") || e.string(k, equalsIgnoringASCIICase: "content-url")
-    }
-
-    /// `<input>` types whose `value` the user does not type.
-    static func isNonTypedInputType(_ e: JSONEvent, _ v: JSONValueRef) -> Bool {
-        e.string(v, equalsIgnoringASCIICase: "submit") || e.string(v, equalsIgnoringASCIICase: "button")
-            || e.string(v, equalsIgnoringASCIICase: "reset") || e.string(v, equalsIgnoringASCIICase: "image")
-            || e.string(v, equalsIgnoringASCIICase: "checkbox") || e.string(v, equalsIgnoringASCIICase: "radio")
-            || e.string(v, equalsIgnoringASCIICase: "hidden") || e.string(v, equalsIgnoringASCIICase: "file")
     }
 
     /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
@@ -265,35 +249,37 @@ public struct EventWalker {
         // markup (rrweb's maskInputOptions draw the same line).
         var valueIsTyped = tag == .unknown || tag == .textarea || tag == .select
         if tag == .input {
-            valueIsTyped = !(e.member("type", of: attrs).map { EventWalker.isNonTypedInputType(e, $0) } ?? false)
+            valueIsTyped = true
+            e.forEachMember(of: attrs) { key, value in
+                if e.kind(value) == .string, EventWalker.withText(e, key, AttributeName.init) == .type,
+                   EventWalker.withText(e, value, EventWalker.isNonTypedInputType) { valueIsTyped = false }
+            }
         }
         try e.forEachMember(of: attrs) { key, value in
-            switch e.kind(value) {
-            case .string:
-                let channel: Channel
-                if e.string(key, equalsIgnoringASCIICase: "_cssText") || e.string(key, equalsIgnoringASCIICase: "style") {
-                    channel = .css
-                } else if e.string(key, equalsIgnoringASCIICase: "rr_dataURL") {
-                    skip(tag == .canvas ? .canvas : .images, bytes: e.byteRange(value).count)
-                    return
-                } else if valueIsTyped && e.string(key, equalsIgnoringASCIICase: "value") {
-                    channel = .input
-                } else if EventWalker.isURLAttribute(e, key) {
-                    channel = .url
-                } else {
-                    channel = .attribute
-                }
-                try visitString(e, value, channel, node, visit, attributeKey: key, attributes: attrs)
-            case .object where e.string(key, equalsIgnoringASCIICase: "style"):
+            let kind = e.kind(value)
+            guard kind == .string || kind == .object else { return }
+            let name = EventWalker.withText(e, key, AttributeName.init)
+            if kind == .object {
+                guard name == .css else { return }
                 try e.forEachMember(of: value) { _, v in
                     if e.kind(v) == .string { try visitString(e, v, .css, node, visit) }
                     else if e.kind(v) == .array, v.index + 1 < Int(e.token(v.index).next), e.token(v.index + 1).kind == .string {
                         try visitString(e, JSONValueRef(index: v.index + 1), .css, node, visit)
                     }
                 }
-            default:
                 return
             }
+            let channel: Channel
+            switch name {
+            case .css: channel = .css
+            case .dataURL:
+                skip(tag == .canvas ? .canvas : .images, bytes: e.byteRange(value).count)
+                return
+            case .value: channel = valueIsTyped ? .input : .attribute
+            case .url: channel = .url
+            case .type, .other: channel = .attribute
+            }
+            try visitString(e, value, channel, node, visit, attributeKey: key, attributes: attrs)
         }
     }
 

@@ -32,7 +32,14 @@ public struct Redactor {
     /// Whether `findings` keeps each finding (audit) or only the tally counts them.
     public var collectFindings: Bool
     public private(set) var findings: [Finding] = []
-    public private(set) var tally = Tally()
+    /// Totals so far (the finding counts are gathered from `findingCounts` when asked for).
+    public var tally: Tally {
+        var t = counts
+        t.findings = findingCounts.counts(rules: engine.rules)
+        return t
+    }
+    private var counts = Tally()
+    private var findingCounts: FindingGrid
     private var scratch: [UInt8] = []
 
     public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
@@ -40,6 +47,7 @@ public struct Redactor {
         self.mode = mode
         self.pseudonymKey = pseudonymKey
         self.collectFindings = collectFindings
+        findingCounts = FindingGrid(rules: engine.rules.count)
     }
 
     /// Where the event being processed sits.
@@ -53,14 +61,14 @@ public struct Redactor {
     /// rewrites in `edits`. Returns whether any string changed.
     @discardableResult
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
-        tally.events += 1
+        counts.events += 1
         var place = Place(window: window, index: index, timestamp: nil)
         var walker = EventWalker()
-        let before = tally.stringsChanged
+        let before = counts.stringsChanged
         walker.walk(e) { site in handle(e, site, &place, &edits) }
-        tally.unscanned.merge(walker.unscanned)
-        let changed = tally.stringsChanged > before
-        if changed { tally.eventsChanged += 1 }
+        counts.unscanned.merge(walker.unscanned)
+        let changed = counts.stringsChanged > before
+        if changed { counts.eventsChanged += 1 }
         return changed
     }
 
@@ -78,7 +86,7 @@ public struct Redactor {
     // MARK: one string
 
     mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
-        tally.strings += 1
+        counts.strings += 1
         if e.token(site.value.index).hasEscapes {
             var buf = scratch
             scratch = []
@@ -95,16 +103,16 @@ public struct Redactor {
         var matches: [RuleMatch] = []
         var cssKinds: [CSSText.Segment.Kind] = [] // parallel to `matches` for CSS
         if site.channel == .css {
-            let segments = CSSText.segments(text) { kind, bytes in tally.unscanned.add(kind, bytes: bytes) }
+            let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             for seg in segments {
-                let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &tally.prefilter)
+                let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &counts.prefilter)
                 for m in found {
                     matches.append(RuleMatch(rule: m.rule, range: (m.range.lowerBound + seg.range.lowerBound)..<(m.range.upperBound + seg.range.lowerBound), limited: m.limited))
                     cssKinds.append(seg.kind)
                 }
             }
         } else {
-            matches = engine.matches(in: text, channel: site.channel, counters: &tally.prefilter)
+            matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         }
         guard !matches.isEmpty else { return }
 
@@ -113,10 +121,10 @@ public struct Redactor {
             place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double))
         }
         for m in matches {
-            let rule = engine.rules[m.rule]
-            let action: RuleAction = m.limited ? .mask : rule.action
-            tally.findings.add(rule: rule, channel: site.channel, action: action, limited: m.limited)
+            findingCounts.add(rule: m.rule, channel: site.channel, limited: m.limited)
             if collectFindings {
+                let rule = engine.rules[m.rule]
+                let action: RuleAction = m.limited ? .mask : rule.action
                 findings.append(Finding(
                     rule: rule.id, kind: m.limited ? "rule.limit" : "match", category: rule.category, severity: rule.severity,
                     channel: site.channel, action: action, window: place.window, eventIndex: place.index,
@@ -142,7 +150,7 @@ public struct Redactor {
             cursor = m.range.upperBound
         }
         out += UnsafeRawBufferPointer(rebasing: text[cursor...])
-        tally.stringsChanged += 1
+        counts.stringsChanged += 1
         if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
             edits.removeMember(key: key, of: attributes, in: e) // `remove` of a whole attribute value drops the attribute
         } else {

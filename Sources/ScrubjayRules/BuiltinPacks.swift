@@ -328,6 +328,7 @@ rules:
     kind: pattern
     pattern: '(?<![\w:.])(?=[0-9a-f:.]*\d)(?:(?:(?:[0-9a-f]{1,4}:){6}|::(?:ffff(?::0{1,4})?:)?|(?:[0-9a-f]{1,4}:){1,4}:)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)|(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){2,7}:|(?:[0-9a-f]{1,4}:){1,6}:[0-9a-f]{1,4}|(?:[0-9a-f]{1,4}:){1,5}(?::[0-9a-f]{1,4}){1,2}|(?:[0-9a-f]{1,4}:){1,4}(?::[0-9a-f]{1,4}){1,3}|(?:[0-9a-f]{1,4}:){1,3}(?::[0-9a-f]{1,4}){1,4}|(?:[0-9a-f]{1,4}:){1,2}(?::[0-9a-f]{1,4}){1,5}|[0-9a-f]{1,4}:(?::[0-9a-f]{1,4}){1,6}|:(?::[0-9a-f]{1,4}){1,7})(?![\w:]|\.\d)'
     keywords: [':']
+    min_keyword_count: 2   # every IPv6 address has at least two colons ('::1')
     min_digits: 1
     flags: [caseless]
     validator: ip
@@ -356,6 +357,7 @@ rules:
     kind: pattern
     pattern: '(?<![\w:.\-])[0-9a-f]{2}([:\-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?!\w|[:\-]\w)'
     keywords: [':', '-']
+    min_keyword_count: 5   # six hex pairs: five separators of one kind
     flags: [caseless]
     action: mask
     examples:

@@ -4,9 +4,11 @@
 /// Two tests, both cheap:
 /// - `keywords`: an Aho-Corasick automaton over every rule's keywords, ASCII letters folded
 ///   to lower case, reports which rules have a keyword somewhere in the string;
-/// - `min_digits`: the same pass counts ASCII digits.
-/// A rule is a candidate when it has no keywords or one of them occurs, and the string holds
-/// at least its `min_digits` digits.
+/// - `min_digits`: ASCII digits are counted eight bytes at a time.
+/// A rule is a candidate when it applies to the string's channel, has no keywords or one of
+/// them occurs, and the string holds at least its `min_digits` digits. Candidates are bit
+/// sets (`words` 64-bit words, bit `i` for rule `i`), so ruling rules out costs a few word
+/// operations per string, not a loop over the rules.
 final class Prefilter: @unchecked Sendable {
     /// Number of 64-bit words in a rule set.
     let words: Int
@@ -20,14 +22,33 @@ final class Prefilter: @unchecked Sendable {
     /// Per state, `words` words: the rules one of whose keywords ends here.
     private let outputs: UnsafeMutablePointer<UInt64>
     private let stateCount: Int
-    /// Per rule: whether it has keywords, and its digit minimum.
-    let needsKeyword: [Bool]
-    let minDigits: [Int]
+    /// Longest keyword, in bytes (the overlap between lanes of the interleaved scan).
+    private let longestKeyword: Int
+    /// Rules without keywords (`words` words).
+    private let keywordFree: UnsafeMutablePointer<UInt64>
+    /// Row `d` (`words` words): the rules whose `min_digits` is at most `d`, for `d` up to
+    /// `maxMinDigits` (a string with more digits uses the last row).
+    private let digitRows: UnsafeMutablePointer<UInt64>
+    private let maxMinDigits: Int
+    /// Row `Channel.ordinal` (`words` words): the rules that apply to that channel.
+    private let channelRows: UnsafeMutablePointer<UInt64>
 
     init(rules: [Rule]) {
         words = max(1, (rules.count + 63) / 64)
-        needsKeyword = rules.map { !$0.keywords.isEmpty }
-        minDigits = rules.map(\.minDigits)
+        longestKeyword = rules.flatMap(\.keywords).map(\.count).max() ?? 0
+        keywordFree = .allocate(capacity: words)
+        keywordFree.initialize(repeating: 0, count: words)
+        maxMinDigits = rules.map(\.minDigits).max() ?? 0
+        digitRows = .allocate(capacity: (maxMinDigits + 1) * words)
+        digitRows.initialize(repeating: 0, count: (maxMinDigits + 1) * words)
+        channelRows = .allocate(capacity: Channel.allCases.count * words)
+        channelRows.initialize(repeating: 0, count: Channel.allCases.count * words)
+        for (i, r) in rules.enumerated() {
+            let word = i / 64, bit: UInt64 = 1 << UInt64(i % 64)
+            if r.keywords.isEmpty { keywordFree[word] |= bit }
+            for d in r.minDigits...maxMinDigits { digitRows[d * words + word] |= bit }
+            for c in r.channels { channelRows[c.ordinal * words + word] |= bit }
+        }
 
         @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         // Input classes: one per distinct (folded) byte used in a keyword.
@@ -93,31 +114,135 @@ final class Prefilter: @unchecked Sendable {
 
     deinit {
         classOf.deallocate(); delta.deallocate(); outputs.deallocate()
+        keywordFree.deallocate(); digitRows.deallocate(); channelRows.deallocate()
     }
 
-    /// Scans `text` once: sets the bits of rules with a keyword in it in `keywordHits`
-    /// (`words` words, cleared first) and returns the number of ASCII digits.
+    /// The rules that apply to `channel` (`words` words).
+    func rules(for channel: Channel) -> UnsafePointer<UInt64> {
+        UnsafePointer(channelRows + channel.ordinal * words)
+    }
+
+    /// Writes into `candidates` (`words` words) the rules of `allowed` that could match
+    /// `text`, and returns how many rules of `allowed` the prefilters ruled out.
     @inline(__always)
-    func scan(_ text: UnsafeRawBufferPointer, keywordHits: UnsafeMutablePointer<UInt64>) -> Int {
-        for w in 0..<words { keywordHits[w] = 0 }
-        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
-        let n = text.count
-        var digits = 0
-        var row = 0
-        if stateCount == 1 {
-            for i in 0..<n { digits &+= (base[i] &- 0x30) < 10 ? 1 : 0 }
-            return digits
+    func candidates(_ text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, into candidates: UnsafeMutablePointer<UInt64>) -> Int {
+        let digits = min(Prefilter.countDigits(text), maxMinDigits)
+        let digitRow = digitRows + digits * words
+        for w in 0..<words { candidates[w] = 0 }
+        if stateCount > 1 { findKeywords(text, into: candidates) }
+        var ruledOut = 0
+        for w in 0..<words {
+            let c = allowed[w] & (candidates[w] | keywordFree[w]) & digitRow[w]
+            ruledOut &+= (allowed[w].nonzeroBitCount &- c.nonzeroBitCount)
+            candidates[w] = c
         }
-        for i in 0..<n {
-            let b = base[i]
-            digits &+= (b &- 0x30) < 10 ? 1 : 0
-            let d = delta[row &+ Int(classOf[Int(b)])]
-            row = Int(d >> 1)
-            if d & 1 != 0 {
-                let state = row / classCount
-                for w in 0..<words { keywordHits[w] |= outputs[state &* words &+ w] }
+        return ruledOut
+    }
+
+    /// Whether one of `keywords` (lower case) occurs at least `count` times in `text`, ASCII
+    /// case folded, occurrences not overlapping (`min_keyword_count`).
+    static func occurs(_ keywords: [[UInt8]], atLeast count: Int, in text: UnsafeRawBufferPointer) -> Bool {
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+        let n = text.count
+        @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        for k in keywords where k.count * count <= n {
+            var seen = 0
+            var i = 0
+            let first = k[0]
+            while i &+ k.count <= n {
+                if fold(base[i]) == first && (1..<k.count).allSatisfy({ fold(base[i &+ $0]) == k[$0] }) {
+                    seen &+= 1
+                    if seen >= count { return true }
+                    i &+= k.count
+                } else {
+                    i &+= 1
+                }
             }
         }
-        return digits
+        return false
+    }
+
+    /// The number of ASCII digits in `text`, eight bytes at a time.
+    static func countDigits(_ text: UnsafeRawBufferPointer) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        let n = text.count
+        var count = 0
+        var i = 0
+        let high: UInt64 = 0x8080_8080_8080_8080, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        while i &+ 8 <= n {
+            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let lo = x & low7
+            // Per byte: (b & 0x7F) >= 0x30, (b & 0x7F) >= 0x3A, and b < 0x80; no carry crosses bytes.
+            let atLeast30 = (lo &+ 0x5050_5050_5050_5050) & high
+            let atLeast3A = (lo &+ 0x4646_4646_4646_4646) & high
+            count &+= (atLeast30 & ~atLeast3A & ~x & high).nonzeroBitCount
+            i &+= 8
+        }
+        while i < n {
+            count &+= (base.load(fromByteOffset: i, as: UInt8.self) &- 0x30) < 10 ? 1 : 0
+            i &+= 1
+        }
+        return count
+    }
+
+    /// Sets in `hits` (`words` words, already cleared) the bits of the rules with a keyword in
+    /// `text`. Long strings run four automata side by side over four stretches of the string
+    /// (each starting `longestKeyword - 1` bytes early, so no occurrence across a boundary is
+    /// missed): the four chains of table loads overlap instead of waiting on each other.
+    @inline(__always)
+    func findKeywords(_ text: UnsafeRawBufferPointer, into hits: UnsafeMutablePointer<UInt64>) {
+        guard let raw = text.baseAddress else { return }
+        let base = raw.assumingMemoryBound(to: UInt8.self)
+        let n = text.count
+        let overlap = longestKeyword - 1
+        let q = n / 4
+        guard q > overlap * 2 && q >= 16 else {
+            run(base, 0, n, into: hits)
+            return
+        }
+        // Lane k scans [k·q − overlap, (k+1)·q) (lane 0 from 0, lane 3 to n); the shared loop
+        // covers q bytes of each lane, then each lane finishes alone.
+        let s0 = 0, s1 = q - overlap, s2 = 2 * q - overlap, s3 = 3 * q - overlap
+        var r0 = 0, r1 = 0, r2 = 0, r3 = 0
+        for k in 0..<q {
+            let d0 = delta[r0 &+ Int(classOf[Int(base[s0 &+ k])])]
+            let d1 = delta[r1 &+ Int(classOf[Int(base[s1 &+ k])])]
+            let d2 = delta[r2 &+ Int(classOf[Int(base[s2 &+ k])])]
+            let d3 = delta[r3 &+ Int(classOf[Int(base[s3 &+ k])])]
+            r0 = Int(d0 >> 1); r1 = Int(d1 >> 1); r2 = Int(d2 >> 1); r3 = Int(d3 >> 1)
+            if (d0 | d1 | d2 | d3) & 1 != 0 {
+                if d0 & 1 != 0 { emit(r0, into: hits) }
+                if d1 & 1 != 0 { emit(r1, into: hits) }
+                if d2 & 1 != 0 { emit(r2, into: hits) }
+                if d3 & 1 != 0 { emit(r3, into: hits) }
+            }
+        }
+        // Lane 0 ended at q; lanes 1 and 2 have `overlap` bytes left; lane 3 runs to n.
+        continueRun(base, from: s1 + q, to: 2 * q, row: r1, into: hits)
+        continueRun(base, from: s2 + q, to: 3 * q, row: r2, into: hits)
+        continueRun(base, from: s3 + q, to: n, row: r3, into: hits)
+    }
+
+    @inline(__always)
+    private func emit(_ row: Int, into hits: UnsafeMutablePointer<UInt64>) {
+        let state = row / classCount
+        for w in 0..<words { hits[w] |= outputs[state &* words &+ w] }
+    }
+
+    @inline(__always)
+    private func run(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, into hits: UnsafeMutablePointer<UInt64>) {
+        continueRun(base, from: from, to: to, row: 0, into: hits)
+    }
+
+    @inline(__always)
+    private func continueRun(_ base: UnsafePointer<UInt8>, from: Int, to: Int, row start: Int, into hits: UnsafeMutablePointer<UInt64>) {
+        var row = start
+        var i = from
+        while i < to {
+            let d = delta[row &+ Int(classOf[Int(base[i])])]
+            row = Int(d >> 1)
+            if d & 1 != 0 { emit(row, into: hits) }
+            i &+= 1
+        }
     }
 }

@@ -44,8 +44,9 @@ public enum ValidatorKind: String, Sendable, CaseIterable, Codable {
     case luhn, iban, us_ssn, ip, jwt, entropy
 }
 
-/// One rule, compiled. Created by `RulePackLoader`.
-public struct Rule: Sendable {
+/// One rule, compiled. Created by `RulePackLoader`. A class: rules are read for every
+/// finding, and copying a struct of this many references costs more than the read.
+public final class Rule: Sendable {
     public let id: String
     public let description: String
     public let category: RuleCategory
@@ -59,6 +60,9 @@ public struct Rule: Sendable {
     public let keywords: [[UInt8]]
     /// Prefilter: the pattern runs only on strings with at least this many ASCII digits.
     public let minDigits: Int
+    /// Prefilter: the pattern runs only when one of the keywords occurs at least this many
+    /// times (1: once is enough).
+    public let minKeywordCount: Int
     public let validator: ValidatorKind?
     public let minEntropy: Double
     public let allowValues: Set<String>
@@ -68,6 +72,30 @@ public struct Rule: Sendable {
     public let examples: RuleExamples
     /// Where the rule was written.
     public let source: SourceLocation
+
+    public init(id: String, description: String, category: RuleCategory, severity: Severity, channels: Set<Channel>,
+                pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
+                minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
+                replacement: String, examples: RuleExamples, source: SourceLocation) {
+        self.id = id
+        self.description = description
+        self.category = category
+        self.severity = severity
+        self.channels = channels
+        self.pattern = pattern
+        self.group = group
+        self.keywords = keywords
+        self.minDigits = minDigits
+        self.minKeywordCount = minKeywordCount
+        self.validator = validator
+        self.minEntropy = minEntropy
+        self.allowValues = allowValues
+        self.allowPatterns = allowPatterns
+        self.action = action
+        self.replacement = replacement
+        self.examples = examples
+        self.source = source
+    }
 }
 
 /// A rule's own tests.

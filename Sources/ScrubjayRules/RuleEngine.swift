@@ -23,13 +23,13 @@ public struct RuleMatch: Sendable, Equatable {
 /// entry; overlapping matches keep the earliest (then the longest, then the first rule).
 public struct RuleEngine: Sendable {
     public let rules: [Rule]
-    /// Rule indices by channel, indexed by `Channel.ordinal`.
-    private let byChannel: [[Int]]
     private let prefilter: Prefilter
     /// What the matching loop needs of each rule, without copying `Rule` (many references).
     private let patterns: [PCRE2Regex]
     private let groups: [Int]
     private let needsValueCheck: [Bool]
+    /// Rules with `min_keyword_count` above 1: their keywords and the count.
+    private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
 
     public init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -37,13 +37,11 @@ public struct RuleEngine: Sendable {
 
     public init(rules: [Rule]) {
         self.rules = rules
-        var map = [[Int]](repeating: [], count: Channel.allCases.count)
-        for (i, r) in rules.enumerated() { for c in r.channels { map[c.ordinal].append(i) } }
-        byChannel = map
         prefilter = Prefilter(rules: rules)
         patterns = rules.map(\.pattern)
         groups = rules.map(\.group)
         needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
+        keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
     }
 
     /// Statistics of prefiltering, for the benchmark and the redaction report.
@@ -70,51 +68,42 @@ public struct RuleEngine: Sendable {
 
     /// The matches in `text` (valid UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: UnsafeRawBufferPointer, channel: Channel, counters: inout Counters) -> [RuleMatch] {
-        let candidates = byChannel[channel.ordinal]
-        guard !candidates.isEmpty, !text.isEmpty else { return [] }
-        return matches(in: text, rules: candidates, counters: &counters)
+        let allowed = prefilter.rules(for: channel)
+        guard !text.isEmpty, (0..<prefilter.words).contains(where: { allowed[$0] != 0 }) else { return [] }
+        return matches(in: text, allowed: allowed, counters: &counters)
     }
 
     /// The matches in `text` for the rules at `indices`.
     public func matches(in text: [UInt8], rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
-        text.withUnsafeBytes { matches(in: $0, rules: indices, counters: &counters) }
+        var allowed = [UInt64](repeating: 0, count: prefilter.words)
+        for i in indices { allowed[i / 64] |= 1 << UInt64(i % 64) }
+        return text.withUnsafeBytes { raw in
+            allowed.withUnsafeBufferPointer { matches(in: raw, allowed: $0.baseAddress!, counters: &counters) }
+        }
     }
 
-    /// The matches in `text` (valid UTF-8) for the rules at `indices`.
-    public func matches(in text: UnsafeRawBufferPointer, rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
+    /// The matches in `text` (valid UTF-8) for the rules in the bit set `allowed`.
+    private func matches(in text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, counters: inout Counters) -> [RuleMatch] {
         counters.strings += 1
         let words = prefilter.words
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { hits in
-            let digits = prefilter.scan(text, keywordHits: hits.baseAddress!)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { buffer in
+            let candidates = buffer.baseAddress!
+            counters.skippedByPrefilter += prefilter.candidates(text, allowed: allowed, into: candidates)
             var found: [RuleMatch] = []
             var ran = false
-            let needsKeyword = prefilter.needsKeyword, minDigits = prefilter.minDigits
-            for i in indices {
-                if (needsKeyword[i] && hits[i >> 6] & (1 << UInt64(i & 63)) == 0) || digits < minDigits[i] {
-                    counters.skippedByPrefilter += 1
-                    continue
-                }
-                ran = true
-                counters.patternRuns += 1
-                let hitsOfRule: [RegexMatch]
-                do {
-                    hitsOfRule = try patterns[i].matches(in: text, assumeValidUTF8: true)
-                } catch {
-                    // A pattern that blows up on this input: never a hang, and the conservative
-                    // choice is to treat the whole string as sensitive (a `rule.limit` finding).
-                    found.append(RuleMatch(rule: i, range: 0..<text.count, limited: true))
-                    continue
-                }
-                for hit in hitsOfRule {
-                    guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
-                    if needsValueCheck[i] {
-                        let rule = rules[i]
-                        let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
-                        if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
-                        if rule.allowValues.contains(value) { continue }
-                        if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { continue }
+            for w in 0..<words {
+                var bits = candidates[w]
+                while bits != 0 {
+                    let i = w &* 64 &+ bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    // The last prefilter, for the few candidates left: keyword occurrences.
+                    if let need = keywordCounts[i], !Prefilter.occurs(need.keywords, atLeast: need.count, in: text) {
+                        counters.skippedByPrefilter += 1
+                        continue
                     }
-                    found.append(RuleMatch(rule: i, range: r, limited: false))
+                    ran = true
+                    counters.patternRuns += 1
+                    collect(rule: i, in: text, into: &found)
                 }
             }
             if !ran { counters.stringsSkipped += 1 }
@@ -126,6 +115,31 @@ public struct RuleEngine: Sendable {
             var kept: [RuleMatch] = []
             for m in found where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
             return kept
+        }
+    }
+
+    /// Runs rule `i`'s pattern over `text` and appends the matches that pass its validator and
+    /// allow-lists.
+    private func collect(rule i: Int, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch]) {
+        let hitsOfRule: [RegexMatch]
+        do {
+            hitsOfRule = try patterns[i].matches(in: text, assumeValidUTF8: true)
+        } catch {
+            // A pattern that blows up on this input: never a hang, and the conservative
+            // choice is to treat the whole string as sensitive (a `rule.limit` finding).
+            found.append(RuleMatch(rule: i, range: 0..<text.count, limited: true))
+            return
+        }
+        for hit in hitsOfRule {
+            guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
+            if needsValueCheck[i] {
+                let rule = rules[i]
+                let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
+                if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
+                if rule.allowValues.contains(value) { continue }
+                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { continue }
+            }
+            found.append(RuleMatch(rule: i, range: r, limited: false))
         }
     }
 

@@ -20,7 +20,7 @@ public enum RulePackLoader {
 
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
-        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords", "min_digits",
+        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
         "validator", "min_entropy", "allow", "action", "replacement", "examples",
     ]
 
@@ -197,6 +197,12 @@ public enum RulePackLoader {
             guard let n = d.int, n >= 0 else { throw fail(d, "'min_digits' must be a whole number, 0 or more") }
             minDigits = n
         }
+        var minKeywordCount = 1
+        if let c = m["min_keyword_count"] {
+            guard let n = c.int, n >= 1 else { throw fail(c, "'min_keyword_count' must be a whole number, 1 or more") }
+            guard !keywords.isEmpty else { throw fail(c, "'min_keyword_count' needs 'keywords'") }
+            minKeywordCount = n
+        }
         var allowValues: Set<String> = []
         var allowPatterns: [PCRE2Regex] = []
         if let allow = m["allow"] {
@@ -238,7 +244,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    channels: channels, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, validator: validator,
+                    channels: channels, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),

@@ -71,35 +71,61 @@ public enum Validators {
     }
 
     static func ipv4(_ value: String) -> Bool {
-        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return false }
-        return parts.allSatisfy { p in
-            guard !p.isEmpty, p.count <= 3, p.allSatisfy(\.isASCII), p.allSatisfy(\.isNumber), let n = Int(p), n <= 255 else { return false }
-            return !(p.count > 1 && p.first == "0")
+        ipv4(Array(value.utf8)[...])
+    }
+
+    /// A dotted quad of decimal numbers up to 255, without leading zeros (bytes, no Characters:
+    /// this runs on every candidate the `ipv4` and `ipv6` patterns find).
+    static func ipv4(_ b: ArraySlice<UInt8>) -> Bool {
+        var parts = 0, digits = 0, value = 0, leadingZero = false
+        for c in b {
+            if c == UInt8(ascii: ".") {
+                guard digits > 0 else { return false }
+                parts += 1; digits = 0; value = 0
+                continue
+            }
+            guard c >= 0x30 && c <= 0x39, digits < 3 else { return false }
+            if digits == 0 { leadingZero = c == 0x30 } else if leadingZero { return false }
+            value = value * 10 + Int(c - 0x30)
+            guard value <= 255 else { return false }
+            digits += 1
         }
+        return parts == 3 && digits > 0
     }
 
     static func ipv6(_ raw: String) -> Bool {
-        var value = Substring(raw)
-        if let percent = value.firstIndex(of: "%") { value = value[..<percent] } // zone id
-        guard value.contains(":") else { return false }
-        let halves = value.components(separatedBy: "::")
-        guard halves.count <= 2 else { return false }
-        func groups(_ s: String) -> [Substring]? {
-            s.isEmpty ? [] : s.split(separator: ":", omittingEmptySubsequences: false)
+        var b = Array(raw.utf8)[...]
+        if let percent = b.firstIndex(of: UInt8(ascii: "%")) { b = b[..<percent] } // zone id
+        guard b.contains(UInt8(ascii: ":")) else { return false }
+        // At most one "::", which stands for one or more zero groups.
+        func doubleColon(in s: ArraySlice<UInt8>) -> Int? {
+            var i = s.startIndex
+            while i + 1 < s.endIndex {
+                if s[i] == UInt8(ascii: ":") && s[i + 1] == UInt8(ascii: ":") { return i }
+                i += 1
+            }
+            return nil
         }
-        guard var all = groups(halves[0]) else { return false }
-        var tail: [Substring] = []
-        if halves.count == 2 { tail = groups(halves[1]) ?? [] }
-        all += tail
-        var count = all.count
+        var halves = [b]
+        if let dc = doubleColon(in: b) {
+            let tail = b[(dc + 2)...]
+            guard doubleColon(in: tail) == nil else { return false }
+            halves = [b[..<dc], tail]
+        }
+        var groups: [ArraySlice<UInt8>] = []
+        for half in halves where !half.isEmpty {
+            groups += half.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        }
+        var count = groups.count
         // An embedded IPv4 address counts as two groups.
-        if let last = all.last, last.contains(".") {
-            guard ipv4(String(last)) else { return false }
-            all.removeLast()
+        if let last = groups.last, last.contains(UInt8(ascii: ".")) {
+            guard ipv4(last) else { return false }
+            groups.removeLast()
             count += 1
         }
-        let hex = all.allSatisfy { g in !g.isEmpty && g.count <= 4 && g.allSatisfy(\.isHexDigit) && g.allSatisfy(\.isASCII) }
+        let hex = groups.allSatisfy { g in
+            !g.isEmpty && g.count <= 4 && g.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+        }
         return hex && (halves.count == 2 ? count < 8 : count == 8)
     }
 

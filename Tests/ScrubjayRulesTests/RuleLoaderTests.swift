@@ -136,8 +136,8 @@ struct ValidatorTests {
         for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000"] { #expect(!Validators.usSSN(bad)) }
     }
     @Test func ip() {
-        for ok in ["203.0.113.7", "::1", "2001:db8::8a2e:370:7334", "fe80::1%eth0", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8"] { #expect(Validators.ipAddress(ok), "\(ok)") }
-        for bad in ["256.1.1.1", "1.2.3", "01.2.3.4", "1:2:3:4:5:6:7:8:9", "2001::db8::1", "g::1"] { #expect(!Validators.ipAddress(bad), "\(bad)") }
+        for ok in ["203.0.113.7", "::1", "2001:db8::8a2e:370:7334", "fe80::1%eth0", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8", "ABCD::EF01", "1::", "0.0.0.0", "255.255.255.255"] { #expect(Validators.ipAddress(ok), "\(ok)") }
+        for bad in ["256.1.1.1", "1.2.3", "01.2.3.4", "1:2:3:4:5:6:7:8:9", "2001::db8::1", "g::1", "1.2.3.4.5", "1..2.3", "1.2.3.", "::ffff:1.2.3.256", ":1", "1:2:3:4:5:6:7", "12345::1", "1.2.3.04", "1:::2"] { #expect(!Validators.ipAddress(bad), "\(bad)") }
     }
     @Test func jwt() {
         #expect(Validators.jwt("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"))

@@ -1,0 +1,124 @@
+import Testing
+@testable import ScrubjayRules
+
+/// The prefilter's fast paths (eight-byte digit counting, four automata side by side on long
+/// strings, keyword counts) against plain loops over the same text.
+@Suite("Prefilter internals")
+struct PrefilterInternalsTests {
+    /// A deterministic pseudo-random generator (xorshift), so failures reproduce.
+    struct Random {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(n))
+        }
+    }
+
+    static let keywordRules = """
+      - id: a
+        category: credential
+        severity: high
+        pattern: 'secret'
+        keywords: ['secret', 'api_key']
+        action: mask
+      - id: b
+        category: contact
+        severity: low
+        pattern: '@'
+        keywords: ['@']
+        action: mask
+      - id: c
+        category: location
+        severity: low
+        pattern: 'x'
+        keywords: [' st', 'boulevard']
+        action: mask
+      - id: d
+        category: network
+        severity: low
+        pattern: ':'
+        keywords: [':']
+        min_keyword_count: 3
+        action: mask
+
+    """
+
+    /// What the prefilter must find: the rules with a keyword in the text, by a naive search.
+    func naiveKeywordRules(_ text: [UInt8], _ rules: [Rule]) -> Set<Int> {
+        let folded = text.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        var out = Set<Int>()
+        for (i, r) in rules.enumerated() {
+            for k in r.keywords where folded.count >= k.count {
+                if (0...(folded.count - k.count)).contains(where: { Array(folded[$0..<$0 + k.count]) == k }) { out.insert(i) }
+            }
+        }
+        return out
+    }
+
+    @Test func interleavedKeywordSearchAgreesWithANaiveSearchAtEveryLengthAndPosition() throws {
+        let p = try pack(PrefilterInternalsTests.keywordRules)
+        let prefilter = Prefilter(rules: p.rules)
+        var random = Random(state: 0x9E37_79B9_7F4A_7C15)
+        let alphabet = Array("abcdeSECRTpi_ky@ :boulevardxyz.-0123".utf8)
+        let keywords = ["secret", "API_KEY", "@", " st", "Boulevard"].map { Array($0.utf8) }
+        var checked = 0
+        for length in [0, 1, 5, 15, 63, 64, 65, 100, 257, 1000] {
+            for _ in 0..<40 {
+                var text = (0..<length).map { _ in alphabet[random.next(alphabet.count)] }
+                // Plant a keyword across the lane boundaries (n/4, n/2, 3n/4) half of the time.
+                if length > 20 && random.next(2) == 0 {
+                    let k = keywords[random.next(keywords.count)]
+                    let boundary = length / 4 * (1 + random.next(3))
+                    let start = max(0, min(length - k.count, boundary - random.next(k.count)))
+                    for (j, b) in k.enumerated() { text[start + j] = b }
+                }
+                let hits = UnsafeMutablePointer<UInt64>.allocate(capacity: prefilter.words)
+                defer { hits.deallocate() }
+                for w in 0..<prefilter.words { hits[w] = 0 }
+                text.withUnsafeBytes { prefilter.findKeywords($0, into: hits) }
+                let found = Set((0..<p.rules.count).filter { hits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+                #expect(found == naiveKeywordRules(text, p.rules), "length \(length): \(String(decoding: text, as: UTF8.self))")
+                checked += 1
+            }
+        }
+        #expect(checked == 400)
+    }
+
+    @Test func digitsAreCountedEightBytesAtATimeLikeOneByOne() {
+        var random = Random(state: 42)
+        for length in 0..<80 {
+            let text = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next(256)) }
+            let expected = text.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            #expect(text.withUnsafeBytes(Prefilter.countDigits) == expected, "length \(length)")
+        }
+        // Bytes next to the digit range, and UTF-8 bytes whose low seven bits are digits.
+        let edges: [UInt8] = [0x2F, 0x30, 0x39, 0x3A, 0xB0, 0xB9, 0x00, 0xFF, 0x35, 0x7F]
+        #expect(edges.withUnsafeBytes(Prefilter.countDigits) == 3)
+    }
+
+    @Test func minKeywordCountNeedsThatManyOccurrencesOfOneKeyword() throws {
+        let p = try pack(PrefilterInternalsTests.keywordRules)
+        var c = RuleEngine.Counters()
+        #expect(RuleEngine(packs: [p]).matches(in: Array("a:b:c".utf8), channel: .text, counters: &c).isEmpty)
+        #expect(c.patternRuns == 0 && c.skippedByPrefilter == 4)
+        c = RuleEngine.Counters()
+        #expect(RuleEngine(packs: [p]).matches(in: Array("a:b:c:d".utf8), channel: .text, counters: &c).map(\.rule) == [3, 3, 3])
+        #expect(Prefilter.occurs([Array("ab".utf8)], atLeast: 2, in: UnsafeRawBufferPointer(start: nil, count: 0)) == false)
+        #expect(Array("xABxaby".utf8).withUnsafeBytes { Prefilter.occurs([Array("ab".utf8)], atLeast: 2, in: $0) })
+        #expect(!Array("aaa".utf8).withUnsafeBytes { Prefilter.occurs([Array("aa".utf8)], atLeast: 2, in: $0) }) // no overlaps
+    }
+
+    @Test func minKeywordCountIsCheckedWhenLoading() throws {
+        for (yaml, message) in [
+            ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number, 1 or more"),
+            ("    min_keyword_count: 2\n", "'min_keyword_count' needs 'keywords'"),
+        ] {
+            do {
+                _ = try pack("  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n" + yaml)
+                Issue.record("expected an error for \(yaml)")
+            } catch let e as RuleError {
+                #expect(e.description.contains(message) && e.description.contains("rule r"), "\(e)")
+            }
+        }
+    }
+}
