@@ -186,7 +186,7 @@ final class Prefilter: @unchecked Sendable {
     }
 
     /// Sets in `hits` (`words` words, already cleared) the bits of the rules with a keyword in
-    /// `text`. Long strings run four automata side by side over four stretches of the string
+    /// `text`. Longer strings run two or four automata side by side over stretches of the string
     /// (each starting `longestKeyword - 1` bytes early, so no occurrence across a boundary is
     /// missed): the four chains of table loads overlap instead of waiting on each other.
     @inline(__always)
@@ -196,8 +196,24 @@ final class Prefilter: @unchecked Sendable {
         let n = text.count
         let overlap = longestKeyword - 1
         let q = n / 4
-        guard q > overlap * 2 && q >= 16 else {
-            run(base, 0, n, into: hits)
+        guard q > overlap && q >= 8 else {
+            if n / 2 > overlap && n >= 16 {
+                // Two lanes: [0, h) and [h − overlap, n).
+                let h = n / 2, s1 = h - overlap
+                var r0 = 0, r1 = 0
+                for k in 0..<h {
+                    let d0 = delta[r0 &+ Int(classOf[Int(base[k])])]
+                    let d1 = delta[r1 &+ Int(classOf[Int(base[s1 &+ k])])]
+                    r0 = Int(d0 >> 1); r1 = Int(d1 >> 1)
+                    if (d0 | d1) & 1 != 0 {
+                        if d0 & 1 != 0 { emit(r0, into: hits) }
+                        if d1 & 1 != 0 { emit(r1, into: hits) }
+                    }
+                }
+                continueRun(base, from: s1 + h, to: n, row: r1, into: hits)
+            } else {
+                run(base, 0, n, into: hits)
+            }
             return
         }
         // Lane k scans [k·q − overlap, (k+1)·q) (lane 0 from 0, lane 3 to n); the shared loop
