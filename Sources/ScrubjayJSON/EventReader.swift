@@ -36,8 +36,10 @@ public struct EventReader {
     private var line = 1 // for .lines: the line `position` is on
     private let tape: JSONTape
 
-    /// Prepares to read `bytes`; detects the layout and checks the document starts well.
-    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth) throws(JSONError) {
+    /// Prepares to read `bytes`; detects the layout (or takes `layout`: `.single` reads one
+    /// JSON document whatever it holds, such as a request body) and checks the document
+    /// starts well.
+    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil) throws(JSONError) {
         self.bytes = bytes
         self.maxDepth = maxDepth
         self.tape = JSONTape()
@@ -48,7 +50,7 @@ public struct EventReader {
         if i >= bytes.count {
             throw JSONError(.empty, detail: "the input holds no JSON value", offset: i, eventIndex: nil, in: bytes)
         }
-        let layout = EventReader.detectLayout(bytes, firstValue: i, maxDepth: maxDepth)
+        let layout = forced ?? EventReader.detectLayout(bytes, firstValue: i, maxDepth: maxDepth)
         self.layout = layout
         self.position = i
         switch layout {

@@ -17,6 +17,23 @@ public struct JSONEdits {
     /// Whether no edit is recorded.
     public var isEmpty: Bool { edits.isEmpty && removals.isEmpty }
 
+    /// A point to roll back to (`rollBack(to:)`).
+    public struct Mark {
+        let edits: Int, arena: Int
+        let removals: [Int: ObjectRemovals]
+    }
+
+    /// The edits so far.
+    public var mark: Mark { Mark(edits: edits.count, arena: arena.count, removals: removals) }
+
+    /// Forgets the edits made since `mark` (a body dropped whole after some of its values
+    /// were rewritten).
+    public mutating func rollBack(to mark: Mark) {
+        edits.removeLast(edits.count - mark.edits)
+        arena.removeLast(arena.count - mark.arena)
+        removals = mark.removals
+    }
+
     /// Forgets every edit, keeping the memory for reuse.
     public mutating func removeAll() {
         removals.removeAll()
@@ -59,16 +76,33 @@ public struct JSONEdits {
         edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
     }
 
-    /// Members to remove, per object (keyed by the object's start offset), resolved into
-    /// deletions by `normalize()` once every removal in the object is known.
+    /// Members (or array elements) to remove, per container (keyed by its start offset),
+    /// resolved into deletions by `normalize()` once every removal in it is known.
     struct ObjectRemovals {
-        /// (key start, value end) of every member, in order.
+        /// (key start, value end) of every member, in order; for an array, (element start,
+        /// element end).
         var members: [(keyStart: Int, valueEnd: Int)]
-        /// Offsets just inside the braces.
+        /// Offsets just inside the braces or brackets.
         var inner: Range<Int>
         var removed: Set<Int> = []
     }
     var removals: [Int: ObjectRemovals] = [:]
+
+    /// Removes `element` from `array`, with the comma that separates it from its neighbours,
+    /// so the array stays valid JSON (the same rules as `removeMember`).
+    public mutating func removeElement(_ element: JSONValueRef, of array: JSONValueRef, in event: JSONEvent) {
+        let r = event.byteRange(array)
+        if removals[r.lowerBound] == nil {
+            let elements = event.children(of: array).map {
+                (keyStart: event.byteRange($0).lowerBound, valueEnd: event.byteRange($0).upperBound)
+            }
+            removals[r.lowerBound] = ObjectRemovals(members: elements, inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+        }
+        let start = event.byteRange(element).lowerBound
+        if let i = removals[r.lowerBound]!.members.firstIndex(where: { $0.keyStart == start }) {
+            removals[r.lowerBound]!.removed.insert(i)
+        }
+    }
 
     /// Removes the member whose key is `key` from `object`, with the comma that separates it
     /// from its neighbours, so the object stays valid JSON. Several members of one object may
@@ -118,7 +152,10 @@ public struct JSONEdits {
         var sorted = true
         var k = 1
         while k < edits.count { if edits[k - 1].start > edits[k].start { sorted = false; break }; k += 1 }
-        if !sorted { edits.sort { $0.start < $1.start } }
+        if !sorted {
+            // Stable: of two edits starting at one offset, the one recorded first wins.
+            edits = edits.enumerated().sorted { $0.element.start != $1.element.start ? $0.element.start < $1.element.start : $0.offset < $1.offset }.map(\.element)
+        }
         var kept = 0
         var lastEnd = Int.min
         for e in edits where e.start >= lastEnd {

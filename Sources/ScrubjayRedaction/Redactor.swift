@@ -26,6 +26,9 @@ public struct Redactor {
     }
 
     public let engine: RuleEngine
+    /// The engine's field rules (by index), and whether one of them starts at `event`.
+    let fieldRules: [Int]
+    let eventFieldRules: Bool
     public let mode: Mode
     /// Key of the `hash` action's HMAC-SHA256.
     let pseudonymKey: [UInt8]
@@ -38,8 +41,8 @@ public struct Redactor {
         t.findings = findingCounts.counts(rules: engine.rules)
         return t
     }
-    private var counts = Tally()
-    private var findingCounts: FindingGrid
+    var counts = Tally()
+    var findingCounts: FindingGrid
     private var scratch: [UInt8] = []
 
     public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
@@ -48,6 +51,8 @@ public struct Redactor {
         self.pseudonymKey = pseudonymKey
         self.collectFindings = collectFindings
         findingCounts = FindingGrid(rules: engine.rules.count)
+        fieldRules = engine.rules.indices.filter { engine.rules[$0].kind == .field }
+        eventFieldRules = engine.rules.contains { $0.paths.contains { $0.root == .event } }
     }
 
     /// Where the event being processed sits.
@@ -63,10 +68,14 @@ public struct Redactor {
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
         counts.events += 1
         var place = Place(window: window, index: index, timestamp: nil)
-        var walker = EventWalker()
         let before = counts.stringsChanged
-        walker.walk(e) { site in handle(e, site, &place, &edits) }
-        counts.unscanned.merge(walker.unscanned)
+        // Rules on `event` paths first: of two rewrites of one value, the first recorded wins.
+        if eventFieldRules { processEventPaths(e, &place, &edits) }
+        if !processStructured(e, &place, &edits) {
+            var walker = EventWalker()
+            walker.walk(e) { site in handle(e, site, &place, &edits) }
+            counts.unscanned.merge(walker.unscanned)
+        }
         let changed = counts.stringsChanged > before
         if changed { counts.eventsChanged += 1 }
         return changed
@@ -115,25 +124,40 @@ public struct Redactor {
             matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         }
         guard !matches.isEmpty else { return }
-
-        let pointer = collectFindings ? e.pointer(to: site.value).description : ""
-        if collectFindings && place.timestamp == nil {
-            place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double))
-        }
-        for m in matches {
-            findingCounts.add(rule: m.rule, channel: site.channel, limited: m.limited)
-            if collectFindings {
-                let rule = engine.rules[m.rule]
-                let action: RuleAction = m.limited ? .mask : rule.action
-                findings.append(Finding(
-                    rule: rule.id, kind: m.limited ? "rule.limit" : "match", category: rule.category, severity: rule.severity,
-                    channel: site.channel, action: action, window: place.window, eventIndex: place.index,
-                    timestamp: place.timestamp ?? nil, pointer: pointer, nodeId: site.nodeId,
-                    preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: rule.category, limited: m.limited)))
-            }
+        record(matches, in: text, channel: site.channel, nodeId: site.nodeId, place: &place) { e.pointer(to: site.value).description } timestamp: {
+            e.member("timestamp", of: e.root).flatMap(e.double)
         }
         guard mode == .redact else { return }
+        let out = rewritten(text, matches, channel: site.channel, cssKinds: cssKinds)
+        counts.stringsChanged += 1
+        if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
+            edits.removeMember(key: key, of: attributes, in: e) // `remove` of a whole attribute value drops the attribute
+        } else {
+            edits.replace(site.value, in: e, withStringUTF8: out)
+        }
+    }
 
+    /// Counts `matches` (found in `text`) and, when collecting, adds their findings.
+    mutating func record(_ matches: [RuleMatch], in text: UnsafeRawBufferPointer, channel: Channel, nodeId: Int?, place: inout Place,
+                         pointer: () -> String, timestamp: () -> Double?) {
+        let where_ = collectFindings ? pointer() : ""
+        if collectFindings && place.timestamp == nil { place.timestamp = .some(timestamp()) }
+        for m in matches {
+            findingCounts.add(rule: m.rule, channel: channel, limited: m.limited)
+            guard collectFindings else { continue }
+            let rule = engine.rules[m.rule]
+            let action: RuleAction = m.limited ? .mask : rule.action
+            findings.append(Finding(
+                rule: rule.id, kind: m.limited ? "rule.limit" : "match", category: rule.category, severity: rule.severity,
+                channel: channel, action: action, window: place.window, eventIndex: place.index,
+                timestamp: place.timestamp ?? nil, pointer: where_, nodeId: nodeId,
+                preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: rule.category, limited: m.limited)))
+        }
+    }
+
+    /// `text` with each match rewritten by its rule's action (the findings just recorded for
+    /// `matches` get their pseudonyms). For CSS, `cssKinds` says how to escape each replacement.
+    mutating func rewritten(_ text: UnsafeRawBufferPointer, _ matches: [RuleMatch], channel: Channel, cssKinds: [CSSText.Segment.Kind] = []) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var cursor = 0
@@ -145,16 +169,11 @@ public struct Redactor {
                 findings[firstFinding + k].pseudonym = Actions.pseudonym(value, key: pseudonymKey)
             }
             var replacement = m.limited ? Actions.mask(value) : Actions.apply(engine.rules[m.rule], to: value, key: pseudonymKey)
-            if site.channel == .css { replacement = CSSText.escape(replacement, for: cssKinds[k]) }
+            if channel == .css { replacement = CSSText.escape(replacement, for: cssKinds[k]) }
             out += replacement
             cursor = m.range.upperBound
         }
         out += UnsafeRawBufferPointer(rebasing: text[cursor...])
-        counts.stringsChanged += 1
-        if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
-            edits.removeMember(key: key, of: attributes, in: e) // `remove` of a whole attribute value drops the attribute
-        } else {
-            edits.replace(site.value, in: e, withStringUTF8: out)
-        }
+        return out
     }
 }

@@ -37,6 +37,21 @@ public enum Channel: String, Sendable, CaseIterable, Codable, Hashable {
 /// What happens to a value a rule found.
 public enum RuleAction: String, Sendable, CaseIterable, Codable {
     case mask, replace, remove, hash, keep_last
+    /// Field rules on network bodies: the whole body becomes a note of its length.
+    case drop_body
+    /// Field rules on network requests: the request entry is removed from its event.
+    case drop_request
+
+    /// Whether the action rewrites the matched value itself (the others drop what holds it).
+    public var rewritesValue: Bool { self != .drop_body && self != .drop_request }
+}
+
+/// What a rule addresses.
+public enum RuleKind: String, Sendable, CaseIterable, Codable {
+    /// Strings on channels, found by a pattern.
+    case pattern
+    /// Values at field paths of structured payloads (network, console, custom events, URLs).
+    case field
 }
 
 /// Checks that make a pattern match count.
@@ -51,8 +66,12 @@ public final class Rule: Sendable {
     public let description: String
     public let category: RuleCategory
     public let severity: Severity
-    /// The channels it applies to.
+    public let kind: RuleKind
+    /// The channels it applies to (pattern rules; empty for field rules).
     public let channels: Set<Channel>
+    /// The values it applies to (field rules; empty for pattern rules).
+    public let paths: [FieldPath]
+    /// What it matches (in a field rule's value; without a `pattern`, the whole value).
     public let pattern: PCRE2Regex
     /// The capture group holding the sensitive value (0: the whole match).
     public let group: Int
@@ -73,7 +92,8 @@ public final class Rule: Sendable {
     /// Where the rule was written.
     public let source: SourceLocation
 
-    public init(id: String, description: String, category: RuleCategory, severity: Severity, channels: Set<Channel>,
+    public init(id: String, description: String, category: RuleCategory, severity: Severity, kind: RuleKind = .pattern,
+                channels: Set<Channel>, paths: [FieldPath] = [],
                 pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
                 minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
                 replacement: String, examples: RuleExamples, source: SourceLocation) {
@@ -81,7 +101,9 @@ public final class Rule: Sendable {
         self.description = description
         self.category = category
         self.severity = severity
+        self.kind = kind
         self.channels = channels
+        self.paths = paths
         self.pattern = pattern
         self.group = group
         self.keywords = keywords

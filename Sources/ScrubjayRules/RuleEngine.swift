@@ -173,6 +173,8 @@ public enum Actions {
         case .remove: return []
         case .hash: return Array("[\(rule.id):\(pseudonym(value, key: key))]".utf8)
         case .keep_last: return keepLast(value)
+        // Field rules drop what holds the value (docs/RULES.md); the value alone is masked.
+        case .drop_body, .drop_request: return mask(value)
         }
     }
 

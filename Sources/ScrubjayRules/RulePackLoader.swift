@@ -20,7 +20,7 @@ public enum RulePackLoader {
 
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
-        "id", "description", "category", "severity", "channels", "kind", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
+        "id", "description", "category", "severity", "channels", "kind", "paths", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
         "validator", "min_entropy", "allow", "action", "replacement", "examples",
     ]
 
@@ -146,10 +146,35 @@ public enum RulePackLoader {
         let category = try oneOf("category", RuleCategory.self)
         let severity = try oneOf("severity", Severity.self)
         let action = try oneOf("action", RuleAction.self)
-        if let kind = m["kind"], kind.string != "pattern" {
-            throw fail(kind, "kind '\(kind.string ?? "?")' is not supported by this release (supported: pattern)")
+        var kind = RuleKind.pattern
+        if let k = m["kind"] {
+            guard let s = k.string, let v = RuleKind(rawValue: s) else {
+                throw fail(k, "kind '\(k.string ?? "?")' is not supported by this release (supported: pattern, field)")
+            }
+            kind = v
         }
         var channels = Set(Channel.allCases)
+        var paths: [FieldPath] = []
+        if kind == .field {
+            if let c = m["channels"] { throw fail(c, "a field rule has 'paths', not 'channels'") }
+            channels = []
+            guard let seq = try required("paths").sequence, !seq.isEmpty else { throw fail(m["paths"], "'paths' must be a list of field paths") }
+            for item in seq {
+                guard let text = item.string else { throw fail(item, "a field path must be a string") }
+                do { paths.append(try FieldPath(parsing: text)) } catch {
+                    throw fail(item, "invalid field path '\(text)': \(error)")
+                }
+            }
+            if action == .drop_body, let p = paths.first(where: { !$0.root.isBody }) {
+                throw fail(m["action"], "drop_body needs paths in network.request.body or network.response.body ('\(p)' is not)")
+            }
+            if action == .drop_request, let p = paths.first(where: { !$0.root.isNetwork }) {
+                throw fail(m["action"], "drop_request needs paths under network. ('\(p)' is not)")
+            }
+        } else {
+            if let p = m["paths"] { throw fail(p, "'paths' belongs to field rules (kind: field)") }
+            if !action.rewritesValue { throw fail(m["action"], "\(action.rawValue) is an action of field rules (kind: field)") }
+        }
         if let c = m["channels"] {
             guard let seq = c.sequence else { throw fail(c, "'channels' must be a list") }
             channels = []
@@ -173,7 +198,8 @@ public enum RulePackLoader {
                 }
             }
         }
-        let patternNode = try required("pattern")
+        // A field rule without a pattern matches its whole value.
+        let patternNode = kind == .field ? m["pattern"] ?? Node("[\\s\\S]+") : try required("pattern")
         guard let patternText = patternNode.string else { throw fail(patternNode, "'pattern' must be a string") }
         let pattern: PCRE2Regex
         do { pattern = try PCRE2Regex(patternText, options: options) } catch {
@@ -244,7 +270,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    channels: channels, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
+                    kind: kind, channels: channels, paths: paths, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),

@@ -143,6 +143,24 @@ struct ReviewFixTests {
         }
     }
 
+    @Test func removingArrayElementsKeepsTheArrayValid() throws {
+        for (text, remove, expected) in [
+            (#"[{"r":[1,2,3]}]"#, [0], #"[{"r":[2,3]}]"#),
+            (#"[{"r":[1, 2, 3]}]"#, [2], #"[{"r":[1, 2]}]"#),
+            (#"[{"r":[1,{"x":[2]},3]}]"#, [1], #"[{"r":[1,3]}]"#),
+            (#"[{"r":[1,2,3]}]"#, [0, 1, 2], #"[{"r":[]}]"#),
+            (#"[{"r":[1,2,3,4]}]"#, [2, 0], #"[{"r":[2,4]}]"#),
+        ] {
+            let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+                let array = try #require(event.value(at: "/r"))
+                for (i, element) in event.children(of: array).enumerated() where remove.contains(i) {
+                    edits.removeElement(element, of: array, in: event)
+                }
+            }
+            #expect(String(decoding: out, as: UTF8.self) == expected, "\(text) minus \(remove)")
+        }
+    }
+
     @Test func trailingCommaPointsAtTheComma() throws {
         do {
             var r = try EventReader(bytes: JSONBytes("{\"a\":1 ,\n  }"))

@@ -1,0 +1,433 @@
+import ScrubjayFormats
+import ScrubjayJSON
+import ScrubjayRules
+
+/// Network requests, console messages, custom events and the page URL, read by their
+/// structure (docs/RULES.md, "Field paths"): every value gets its place below a field-path
+/// root, `field` rules apply by path, and pattern rules see decoded values, including the
+/// strings inside bodies that are JSON or form-encoded text.
+///
+/// Where the roots are:
+/// - network plugin events (`rrweb/network@1`, PostHog's capture): each `payload.requests[]`
+///   entry: `name` or `url` is `network.url`, `method`, `requestHeaders`, `requestBody`,
+///   `responseHeaders`, `responseBody`;
+/// - Sentry performance spans of fetch and XHR (custom events tagged `performanceSpan` with
+///   `op` `resource.fetch` or `resource.xhr`): `description` is `network.url`, and
+///   `data.request` and `data.response` hold `headers` and `body`;
+/// - console plugin events: `payload.payload[]` (each a JSON-stringified value) and
+///   `payload.trace[]`;
+/// - custom events: `custom.<tag>.payload`;
+/// - Meta events: `meta.href`.
+extension Redactor {
+    /// Where a value sits: its root (nil when no field root applies there), its channel for
+    /// pattern rules, and what `drop_body` and `drop_request` would drop.
+    struct PayloadPlace {
+        var root: FieldPath.Root?
+        var customTag: [UInt8] = []
+        var channel: Channel
+        /// Whether pattern rules (and content inside strings) are read here too.
+        var patterns = true
+    }
+
+    /// What field rules asked to drop while a body or a request was read.
+    struct Drops {
+        var body = false
+        var request = false
+        var bodyRule: Int?
+        var requestRule: Int?
+    }
+
+    /// A JSON document being rewritten: the event itself, or a body parsed out of a string.
+    struct Document {
+        let json: JSONEvent
+        /// JSON pointer of the string holding the document, for findings ("" for the event).
+        let outerPointer: String
+        let depth: Int
+    }
+
+    /// JSON inside strings is followed this many levels deep.
+    static let maxNestedDocuments = 4
+
+    /// Handles events with structured payloads; returns false for other events (the walker's).
+    mutating func processStructured(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) -> Bool {
+        guard e.kind(e.root) == .object, let type = e.member("type", of: e.root).flatMap(e.int),
+              let data = e.member("data", of: e.root), e.kind(data) == .object else { return false }
+        let doc = Document(json: e, outerPointer: "", depth: 0)
+        var drops = Drops()
+        switch type {
+        case RRWebEventType.meta.rawValue:
+            guard !fieldRules.isEmpty else { return false }
+            guard let href = e.member("href", of: data) else { return true }
+            var comps: [FieldPath.Component] = []
+            visit(doc, href, &comps, PayloadPlace(root: .metaHref, channel: .url), &drops, &place, &edits, member: nil)
+            return true
+        case RRWebEventType.custom.rawValue:
+            guard let payload = e.member("payload", of: data) else { return true }
+            let tag = e.member("tag", of: data).map { e.stringBytes($0) } ?? []
+            if EventWalker.isSentryFetchSpan(e, tag: tag, payload: payload) {
+                visitSentrySpan(doc, payload, tag: tag, &place, &edits)
+            } else {
+                var comps: [FieldPath.Component] = []
+                visit(doc, payload, &comps, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: nil)
+            }
+            return true
+        case RRWebEventType.plugin.rawValue:
+            guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { return false }
+            let name = e.member("plugin", of: data).map { e.stringBytes($0) } ?? []
+            if EventWalker.contains(name, "network") {
+                visitNetworkPayload(doc, payload, &place, &edits)
+                return true
+            }
+            if EventWalker.contains(name, "console") {
+                e.forEachMember(of: payload) { key, value in
+                    let k = e.stringBytes(key)
+                    let root: FieldPath.Root? = k == Array("payload".utf8) ? .consolePayload : k == Array("trace".utf8) ? .consoleTrace : nil
+                    var comps: [FieldPath.Component] = []
+                    visit(doc, value, &comps, PayloadPlace(root: root, channel: .console), &drops, &place, &edits, member: (key, payload))
+                }
+                return true
+            }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// Field rules on `event` paths, over every value of the event (pattern rules are the
+    /// walker's, so nothing is looked at twice by them).
+    mutating func processEventPaths(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) {
+        var drops = Drops()
+        var comps: [FieldPath.Component] = []
+        visit(Document(json: e, outerPointer: "", depth: 0), e.root, &comps, PayloadPlace(root: .event, channel: .custom, patterns: false),
+              &drops, &place, &edits, member: nil)
+    }
+
+    /// The requests of a network plugin event; a request a `drop_request` rule names is removed.
+    mutating func visitNetworkPayload(_ doc: Document, _ payload: JSONValueRef, _ place: inout Place, _ edits: inout JSONEdits) {
+        let e = doc.json
+        e.forEachMember(of: payload) { key, value in
+            guard e.string(key, equals: "requests"), e.kind(value) == .array else {
+                var drops = Drops()
+                var comps: [FieldPath.Component] = []
+                visit(doc, value, &comps, PayloadPlace(root: nil, channel: .network), &drops, &place, &edits, member: (key, payload))
+                return
+            }
+            for request in e.children(of: value) {
+                guard e.kind(request) == .object else { continue }
+                var drops = Drops()
+                e.forEachMember(of: request) { k, v in
+                    var comps: [FieldPath.Component] = []
+                    visit(doc, v, &comps, PayloadPlace(root: Redactor.networkRoot(e, k), channel: .network), &drops, &place, &edits, member: (k, request))
+                }
+                if drops.request {
+                    edits.removeElement(request, of: value, in: e)
+                    countDrop(drops.requestRule!, channel: .network, doc, request, &place)
+                }
+            }
+        }
+    }
+
+    /// The root of a member of a network request entry.
+    static func networkRoot(_ e: JSONEvent, _ key: JSONValueRef) -> FieldPath.Root? {
+        if e.string(key, equals: "name") || e.string(key, equals: "url") { return .networkURL }
+        if e.string(key, equals: "method") { return .networkMethod }
+        if e.string(key, equals: "requestHeaders") { return .networkRequestHeaders }
+        if e.string(key, equals: "requestBody") { return .networkRequestBody }
+        if e.string(key, equals: "responseHeaders") { return .networkResponseHeaders }
+        if e.string(key, equals: "responseBody") { return .networkResponseBody }
+        return nil
+    }
+
+    /// A Sentry fetch or XHR span: its URL, and the headers and bodies of its request and
+    /// response. `drop_request` removes `data.request` and `data.response`.
+    mutating func visitSentrySpan(_ doc: Document, _ payload: JSONValueRef, tag: [UInt8], _ place: inout Place, _ edits: inout JSONEdits) {
+        let e = doc.json
+        var drops = Drops()
+        var dropped: [(key: JSONValueRef, object: JSONValueRef)] = []
+        e.forEachMember(of: payload) { key, value in
+            var comps: [FieldPath.Component] = []
+            if e.string(key, equals: "description") {
+                visit(doc, value, &comps, PayloadPlace(root: .networkURL, channel: .network), &drops, &place, &edits, member: (key, payload))
+            } else if e.string(key, equals: "data"), e.kind(value) == .object {
+                e.forEachMember(of: value) { k, v in
+                    let isRequest = e.string(k, equals: "request"), isResponse = e.string(k, equals: "response")
+                    guard (isRequest || isResponse) && e.kind(v) == .object else {
+                        var inner: [FieldPath.Component] = [.key(Array("data".utf8)), .key(e.stringBytes(k))]
+                        visit(doc, v, &inner, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: (k, value))
+                        return
+                    }
+                    dropped.append((k, value))
+                    e.forEachMember(of: v) { part, partValue in
+                        let root: FieldPath.Root?
+                        if e.string(part, equals: "headers") { root = isRequest ? .networkRequestHeaders : .networkResponseHeaders }
+                        else if e.string(part, equals: "body") { root = isRequest ? .networkRequestBody : .networkResponseBody }
+                        else { root = nil }
+                        var partComps: [FieldPath.Component] = []
+                        visit(doc, partValue, &partComps, PayloadPlace(root: root, channel: .network), &drops, &place, &edits, member: (part, v))
+                    }
+                }
+            } else {
+                comps = [.key(e.stringBytes(key))]
+                visit(doc, value, &comps, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: (key, payload))
+            }
+        }
+        if drops.request {
+            for (k, object) in dropped { edits.removeMember(key: k, of: object, in: e) }
+            countDrop(drops.requestRule!, channel: .network, doc, payload, &place)
+        }
+    }
+
+    /// The field rules that apply at `components` below the place's root.
+    func fieldRulesSelecting(_ components: [FieldPath.Component], _ p: PayloadPlace, urlPart: Bool = false) -> [Int] {
+        guard let root = p.root else { return [] }
+        return fieldRules.filter { i in
+            engine.rules[i].paths.contains { path in
+                guard (path.urlPart != nil) == urlPart else { return false }
+                switch (path.root, root) {
+                case (.custom(let g), .custom): return g.matches(p.customTag) && path.selects(components)
+                default: return path.root == root && path.selects(components)
+                }
+            }
+        }
+    }
+
+    /// One value and everything inside it.
+    mutating func visit(_ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component], _ p: PayloadPlace,
+                        _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
+                        member: (key: JSONValueRef, object: JSONValueRef)?) {
+        let e = doc.json
+        let isBody = p.root?.isBody == true && comps.isEmpty && doc.depth == 0
+        let before = edits.mark
+        if isBody { drops.body = false; drops.bodyRule = nil }
+        switch e.kind(v) {
+        case .object:
+            e.forEachMember(of: v) { key, value in
+                comps.append(.key(e.stringBytes(key)))
+                visit(doc, value, &comps, p, &drops, &place, &edits, member: (key, v))
+                comps.removeLast()
+            }
+        case .array:
+            for (i, child) in e.children(of: v).enumerated() {
+                comps.append(.index(i))
+                visit(doc, child, &comps, p, &drops, &place, &edits, member: nil)
+                comps.removeLast()
+            }
+        case .string:
+            visitString(doc, v, &comps, p, &drops, &place, &edits, member: member)
+        default:
+            visitScalar(doc, v, comps, p, &drops, &place, &edits, member: member)
+        }
+        if isBody && drops.body {
+            edits.rollBack(to: before)
+            let size = e.kind(v) == .string ? e.stringBytes(v).count : e.byteRange(v).count
+            edits.replace(v, in: e, withString: "[body dropped: \(size) bytes]")
+            countDrop(drops.bodyRule!, channel: p.channel, doc, v, &place)
+            drops.body = false
+        }
+    }
+
+    /// A number, boolean or null: only field rules apply; a rewritten value becomes a string.
+    mutating func visitScalar(_ doc: Document, _ v: JSONValueRef, _ comps: [FieldPath.Component], _ p: PayloadPlace,
+                              _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
+                              member: (key: JSONValueRef, object: JSONValueRef)?) {
+        let selecting = fieldRulesSelecting(comps, p)
+        guard !selecting.isEmpty else { return }
+        let raw = doc.json.rawBytes(v)
+        let matches = fieldMatches(raw, selecting, &drops)
+        guard !matches.isEmpty else { return }
+        apply(matches, to: raw, doc, v, p, &place, &edits, member: member)
+    }
+
+    /// A string: field rules on the whole value, or else JSON or form-encoded content read
+    /// inside it, or else pattern rules (and field rules on URL parts).
+    mutating func visitString(_ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component], _ p: PayloadPlace,
+                              _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
+                              member: (key: JSONValueRef, object: JSONValueRef)?) {
+        let e = doc.json
+        var text = e.stringBytes(v)
+        counts.strings += 1
+        if text.isEmpty { return }
+        if e.kind(v) == .string, EventWalker.binaryKind(e, v).map({ counts.unscanned.add($0, bytes: text.count); return true }) == true { return }
+        let selecting = fieldRulesSelecting(comps, p)
+        var matches = fieldMatches(text, selecting, &drops)
+        if matches.isEmpty && p.patterns && selecting.allSatisfy({ engine.rules[$0].action.rewritesValue }) {
+            // Structured content inside the string.
+            if doc.depth < Redactor.maxNestedDocuments, p.root != nil, let inner = rewriteNested(text, doc, v, &comps, p, &drops, &place) {
+                if mode == .redact, let inner {
+                    counts.stringsChanged += 1
+                    edits.replace(v, in: e, withStringUTF8: inner)
+                }
+                return
+            }
+            if p.root?.isURL == true {
+                let before = text
+                text = rewriteURLParts(text, comps, p, doc, v, &drops, &place)
+                if text != before && mode == .redact {
+                    // Pattern rules below see the rewritten URL; the edit is written with theirs.
+                    let more = text.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                    let out = text.withUnsafeBytes { t -> [UInt8] in
+                        record(more, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                        return rewritten(t, more, channel: .url)
+                    }
+                    counts.stringsChanged += 1
+                    edits.replace(v, in: e, withStringUTF8: out)
+                    return
+                }
+            }
+            matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.root?.isURL == true ? .url : p.channel, counters: &counts.prefilter) }
+        }
+        guard !matches.isEmpty else { return }
+        apply(matches, to: text, doc, v, p, &place, &edits, member: member)
+    }
+
+    /// The matches of the `selecting` field rules in a value; `drop_body` and `drop_request`
+    /// matches set `drops` instead.
+    mutating func fieldMatches(_ text: [UInt8], _ selecting: [Int], _ drops: inout Drops) -> [RuleMatch] {
+        guard !selecting.isEmpty else { return [] }
+        var out: [RuleMatch] = []
+        for i in selecting {
+            let found = engine.matches(in: text, rules: [i], counters: &counts.prefilter)
+            guard !found.isEmpty else { continue }
+            switch engine.rules[i].action {
+            case .drop_body: drops.body = true; drops.bodyRule = drops.bodyRule ?? i
+            case .drop_request: drops.request = true; drops.requestRule = drops.requestRule ?? i
+            default: out += found
+            }
+        }
+        if out.count <= 1 { return out }
+        out.sort { $0.range.lowerBound != $1.range.lowerBound ? $0.range.lowerBound < $1.range.lowerBound : $0.range.count > $1.range.count }
+        var kept: [RuleMatch] = []
+        for m in out where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
+        return kept
+    }
+
+    /// Records `matches` in a value and, when redacting, rewrites it (`remove` of a whole
+    /// member's value removes the member).
+    mutating func apply(_ matches: [RuleMatch], to text: [UInt8], _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
+                        _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
+        let channel = p.root?.isURL == true ? Channel.url : p.channel
+        let out = text.withUnsafeBytes { t -> [UInt8] in
+            record(matches, in: t, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+            return mode == .redact ? rewritten(t, matches, channel: channel) : []
+        }
+        guard mode == .redact else { return }
+        counts.stringsChanged += 1
+        if out.isEmpty, let member, doc.json.kind(member.object) == .object {
+            edits.removeMember(key: member.key, of: member.object, in: doc.json)
+        } else {
+            edits.replace(v, in: doc.json, withStringUTF8: out)
+        }
+    }
+
+    /// Counts the finding of a `drop_body` or `drop_request` rule.
+    mutating func countDrop(_ rule: Int, channel: Channel, _ doc: Document, _ v: JSONValueRef, _ place: inout Place) {
+        // The finding's preview is empty: what was dropped is not shown, even masked.
+        [UInt8]().withUnsafeBytes { t in
+            record([RuleMatch(rule: rule, range: 0..<0, limited: false)], in: t, channel: channel, nodeId: nil, place: &place) {
+                Redactor.pointer(doc, v)
+            } timestamp: { Redactor.timestamp(doc) }
+        }
+        if mode == .redact { counts.stringsChanged += 1 }
+    }
+
+    static func pointer(_ doc: Document, _ v: JSONValueRef) -> String {
+        let inner = doc.json.pointer(to: v).description
+        return doc.outerPointer.isEmpty ? inner : doc.outerPointer + "#" + inner
+    }
+
+    static func timestamp(_ doc: Document) -> Double? {
+        guard doc.depth == 0 else { return nil }
+        return doc.json.member("timestamp", of: doc.json.root).flatMap(doc.json.double)
+    }
+
+    // MARK: content inside strings
+
+    /// Reads JSON (an object or array) or form-encoded text inside a string, with the
+    /// string's place as the root of what is inside. Returns nil when the string holds
+    /// neither; `.some(nil)` when it does and nothing changed; the new text otherwise.
+    mutating func rewriteNested(_ text: [UInt8], _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
+                                _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> [UInt8]?? {
+        let first = text.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+            let bytes = JSONBytes(text)
+            guard var reader = try? EventReader(bytes: bytes, layout: .single), let inner = try? reader.next() else { return nil }
+            let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1)
+            var innerEdits = JSONEdits()
+            visit(innerDoc, inner.root, &comps, p, &drops, &place, &innerEdits, member: nil)
+            if innerEdits.isEmpty { return .some(nil) }
+            return .some(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
+        }
+        guard p.root?.isBody == true, let form = FormEncoded(text) else { return nil }
+        var changed = false
+        var out: [UInt8] = []
+        for (n, pair) in form.pairs.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: "&")) }
+            comps.append(.key(pair.name))
+            defer { comps.removeLast() }
+            let selecting = fieldRulesSelecting(comps, p)
+            var matches = fieldMatches(pair.value, selecting, &drops)
+            if matches.isEmpty {
+                matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+            }
+            out += pair.rawName
+            if pair.hasValue { out.append(UInt8(ascii: "=")) }
+            guard !matches.isEmpty else { out += pair.rawValue; continue }
+            let value = pair.value.withUnsafeBytes { t -> [UInt8] in
+                record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
+            }
+            out += FormEncoded.encode(value)
+            changed = true
+        }
+        return changed ? .some(out) : .some(nil)
+    }
+
+    /// Field rules on URL parts (`query.<name>`, `userinfo`, `path`, `fragment`): the URL
+    /// with the values they match rewritten.
+    mutating func rewriteURLParts(_ url: [UInt8], _ comps: [FieldPath.Component], _ p: PayloadPlace, _ doc: Document, _ v: JSONValueRef,
+                                  _ drops: inout Drops, _ place: inout Place) -> [UInt8] {
+        let rules = fieldRulesSelecting(comps, p, urlPart: true)
+        guard !rules.isEmpty, var parts = URLParts(url) else { return url }
+        func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8] {
+            let selecting = rules.filter { i in engine.rules[i].paths.contains { $0.urlPart.map(part) ?? false } }
+            let matches = fieldMatches(value, selecting, &drops)
+            guard !matches.isEmpty else { return value }
+            return value.withUnsafeBytes { t -> [UInt8] in
+                record(matches, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                return mode == .redact ? rewritten(t, matches, channel: .url) : t.map { $0 }
+            }
+        }
+        parts.userinfo = parts.userinfo.map { rewrite($0) { $0 == .userinfo } }
+        parts.path = rewrite(parts.path) { $0 == .path }
+        parts.fragment = parts.fragment.map { rewrite($0) { $0 == .fragment } }
+        if let query = parts.query, let form = FormEncoded(query) {
+            var out: [UInt8] = []
+            for (n, pair) in form.pairs.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: "&")) }
+                out += pair.rawName
+                if pair.hasValue { out.append(UInt8(ascii: "=")) }
+                let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
+                out += value == pair.value ? pair.rawValue : FormEncoded.encode(value)
+            }
+            parts.query = out
+        }
+        return parts.joined
+    }
+}
+
+extension EventWalker {
+    /// Whether `name` contains `needle`.
+    static func contains(_ name: [UInt8], _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard name.count >= n else { return false }
+        let p = needle.utf8Start
+        for start in 0...(name.count - n) where (0..<n).allSatisfy({ name[start + $0] == p[$0] }) { return true }
+        return false
+    }
+
+    /// A Sentry performance span of a fetch or XHR request.
+    static func isSentryFetchSpan(_ e: JSONEvent, tag: [UInt8], payload: JSONValueRef) -> Bool {
+        guard tag == Array("performanceSpan".utf8), e.kind(payload) == .object, let op = e.member("op", of: payload) else { return false }
+        return e.string(op, equals: "resource.fetch") || e.string(op, equals: "resource.xhr")
+    }
+}

@@ -1,0 +1,121 @@
+/// `application/x-www-form-urlencoded` text (request bodies, URL query strings): the
+/// parameters with their raw and decoded names and values, so one value can be rewritten
+/// and the others kept byte for byte.
+struct FormEncoded {
+    struct Pair {
+        var rawName: [UInt8]
+        var rawValue: [UInt8]
+        /// Whether the pair has an `=` (`a` and `a=` differ).
+        var hasValue: Bool
+        /// Percent-decoded, `+` as space.
+        var name: [UInt8]
+        var value: [UInt8]
+    }
+    var pairs: [Pair]
+
+    /// Parses `text` when it looks form-encoded: no whitespace or quotes, at least one `=`,
+    /// and only valid percent escapes. Otherwise nil.
+    init?(_ text: [UInt8]) {
+        guard !text.isEmpty, text.contains(UInt8(ascii: "=")) else { return nil }
+        for b in text where b <= 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "{") || b == UInt8(ascii: "<") { return nil }
+        var pairs: [Pair] = []
+        for part in text.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
+            let eq = part.firstIndex(of: UInt8(ascii: "="))
+            let rawName = Array(part[..<(eq ?? part.endIndex)])
+            let rawValue = eq.map { Array(part[($0 + 1)...]) } ?? []
+            guard let name = FormEncoded.decode(rawName), let value = FormEncoded.decode(rawValue) else { return nil }
+            pairs.append(Pair(rawName: rawName, rawValue: rawValue, hasValue: eq != nil, name: name, value: value))
+        }
+        self.pairs = pairs
+    }
+
+    static func decode(_ raw: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        func hex(_ b: UInt8) -> UInt8? {
+            switch b {
+            case 0x30...0x39: b - 0x30
+            case 0x41...0x46: b - 0x41 + 10
+            case 0x61...0x66: b - 0x61 + 10
+            default: nil
+            }
+        }
+        while i < raw.count {
+            let b = raw[i]
+            if b == UInt8(ascii: "%") {
+                guard i + 2 < raw.count, let h = hex(raw[i + 1]), let l = hex(raw[i + 2]) else { return nil }
+                out.append(h << 4 | l)
+                i += 3
+            } else {
+                out.append(b == UInt8(ascii: "+") ? 0x20 : b)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Percent-encodes everything but unreserved characters (RFC 3986) and `*`.
+    static func encode(_ value: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in value {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "*"):
+                out.append(b)
+            default:
+                out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
+            }
+        }
+        return out
+    }
+}
+
+/// A URL cut into the parts field paths name (`scheme://userinfo@host/path?query#fragment`);
+/// `joined` puts it back, byte for byte where nothing changed.
+struct URLParts {
+    var head: [UInt8]      // scheme and "//", or nothing for a relative URL
+    var userinfo: [UInt8]?
+    var host: [UInt8]
+    var path: [UInt8]
+    var query: [UInt8]?
+    var fragment: [UInt8]?
+
+    init?(_ url: [UInt8]) {
+        var rest = url[...]
+        if let f = rest.firstIndex(of: UInt8(ascii: "#")) { fragment = Array(rest[(f + 1)...]); rest = rest[..<f] } else { fragment = nil }
+        if let q = rest.firstIndex(of: UInt8(ascii: "?")) { query = Array(rest[(q + 1)...]); rest = rest[..<q] } else { query = nil }
+        // scheme://authority
+        if let colon = rest.firstIndex(of: UInt8(ascii: ":")), colon > rest.startIndex, colon + 2 < rest.endIndex,
+           rest[colon + 1] == UInt8(ascii: "/"), rest[colon + 2] == UInt8(ascii: "/"),
+           rest[..<colon].allSatisfy({ ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }) {
+            head = Array(rest[..<(colon + 3)])
+            rest = rest[(colon + 3)...]
+            let authorityEnd = rest.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            let authority = rest[..<authorityEnd]
+            if let at = authority.lastIndex(of: UInt8(ascii: "@")) {
+                userinfo = Array(authority[..<at])
+                host = Array(authority[(at + 1)...])
+            } else {
+                userinfo = nil
+                host = Array(authority)
+            }
+            path = Array(rest[authorityEnd...])
+        } else {
+            head = []
+            userinfo = nil
+            host = []
+            path = Array(rest)
+        }
+    }
+
+    var joined: [UInt8] {
+        var out = head
+        if let userinfo { out += userinfo; out.append(UInt8(ascii: "@")) }
+        out += host
+        out += path
+        if let query { out.append(UInt8(ascii: "?")); out += query }
+        if let fragment { out.append(UInt8(ascii: "#")); out += fragment }
+        return out
+    }
+}

@@ -1,0 +1,248 @@
+/// A field path: which values of structured payloads (network requests, console messages,
+/// custom events, the page URL, or any event by its JSON layout) a `field` rule applies to.
+/// The language is in docs/RULES.md, "Field paths".
+///
+///     network.request.headers.authorization
+///     network.request.headers.*token*          case-insensitive name glob
+///     network.response.body.**.email           any depth
+///     network.request.body.items[*].card       array elements
+///     network.url.query.session                a URL's query parameter
+///     custom.$pageview.payload."$current_url"  quoted: exact key
+///     event.data.payload.*                     any event, from its root
+public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
+    /// Where a path starts.
+    public enum Root: Sendable, Equatable {
+        case networkRequestHeaders, networkRequestBody, networkResponseHeaders, networkResponseBody, networkURL, networkMethod
+        case consolePayload, consoleTrace
+        /// `custom.<tag>.payload`: custom events whose tag matches the glob.
+        case custom(tag: Glob)
+        case metaHref
+        /// `event`: any event, from its root.
+        case event
+
+        /// A body of a request or response (what `drop_body` applies to).
+        public var isBody: Bool { self == .networkRequestBody || self == .networkResponseBody }
+        /// Part of a network request (what `drop_request` applies to).
+        public var isNetwork: Bool {
+            switch self {
+            case .networkRequestHeaders, .networkRequestBody, .networkResponseHeaders, .networkResponseBody, .networkURL, .networkMethod: true
+            default: false
+            }
+        }
+        /// A URL (its parts can be named).
+        public var isURL: Bool { self == .networkURL || self == .metaHref }
+    }
+
+    /// One step below the root.
+    public enum Segment: Sendable, Equatable {
+        /// A member whose name matches the glob, ASCII case-insensitively.
+        case key(Glob)
+        /// A member with exactly this name (a quoted segment).
+        case exactKey([UInt8])
+        /// `*`: any one member or element.
+        case anyKey
+        /// `**`: any number of levels, none included.
+        case anyDepth
+        /// `[n]`: element n of an array.
+        case index(Int)
+        /// `[*]`: any element of an array.
+        case anyIndex
+    }
+
+    /// A part of a URL value (after `network.url` or `meta.href`).
+    public enum URLPart: Sendable, Equatable {
+        /// The values of the query parameters whose names match.
+        case query(Glob)
+        /// `user:password@`.
+        case userinfo
+        case path
+        case fragment
+    }
+
+    /// A component of a value's place below a root: a member name or an array index.
+    public enum Component: Sendable, Equatable {
+        case key([UInt8])
+        case index(Int)
+    }
+
+    public let text: String
+    public let root: Root
+    public let segments: [Segment]
+    public let urlPart: URLPart?
+
+    public var description: String { text }
+
+    /// Whether the path selects the value at `components` below its root: the segments match
+    /// the components, or the start of them (a path that selects an object or array selects
+    /// everything inside it).
+    public func selects(_ components: [Component]) -> Bool {
+        FieldPath.match(segments[...], components[...])
+    }
+
+    static func match(_ s: ArraySlice<Segment>, _ c: ArraySlice<Component>) -> Bool {
+        guard let first = s.first else { return true }
+        if case .anyDepth = first {
+            if match(s.dropFirst(), c) { return true }
+            return !c.isEmpty && match(s, c.dropFirst())
+        }
+        guard let component = c.first else { return false }
+        let ok: Bool
+        switch (first, component) {
+        case (.anyKey, _): ok = true
+        case (.key(let g), .key(let k)): ok = g.matches(k)
+        case (.exactKey(let e), .key(let k)): ok = e == k
+        case (.index(let n), .index(let i)): ok = n == i
+        case (.anyIndex, .index): ok = true
+        default: ok = false
+        }
+        return ok && match(s.dropFirst(), c.dropFirst())
+    }
+}
+
+/// A name pattern: `*` any run of characters, `?` one character, ASCII case-insensitive.
+public struct Glob: Sendable, Equatable, CustomStringConvertible {
+    /// Lower-cased bytes of the pattern.
+    let pattern: [UInt8]
+    public let description: String
+
+    public init(_ text: String) {
+        description = text
+        pattern = Array(text.utf8).map(Glob.fold)
+    }
+
+    @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    public func matches(_ name: [UInt8]) -> Bool {
+        // Iterative matching with one backtrack point (the last `*`).
+        var p = 0, n = 0, star = -1, mark = 0
+        while n < name.count {
+            if p < pattern.count && (pattern[p] == UInt8(ascii: "?") || pattern[p] == Glob.fold(name[n])) {
+                p += 1; n += 1
+            } else if p < pattern.count && pattern[p] == UInt8(ascii: "*") {
+                star = p; mark = n; p += 1
+            } else if star >= 0 {
+                p = star + 1; mark += 1; n = mark
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count && pattern[p] == UInt8(ascii: "*") { p += 1 }
+        return p == pattern.count
+    }
+
+    public func matches(_ name: String) -> Bool { matches(Array(name.utf8)) }
+}
+
+/// A field path that cannot be read: the message and the 0-based character position.
+public struct FieldPathError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public let position: Int
+    public var description: String { "\(message) at column \(position + 1)" }
+}
+
+extension FieldPath {
+    static let roots: [(String, Root)] = [
+        ("network.request.headers", .networkRequestHeaders), ("network.request.body", .networkRequestBody),
+        ("network.response.headers", .networkResponseHeaders), ("network.response.body", .networkResponseBody),
+        ("network.url", .networkURL), ("network.method", .networkMethod),
+        ("console.payload", .consolePayload), ("console.trace", .consoleTrace),
+        ("meta.href", .metaHref), ("event", .event),
+    ]
+
+    /// Reads a field path.
+    public init(parsing text: String) throws(FieldPathError) {
+        let chars = Array(text)
+        var i = 0
+        func fail(_ message: String, _ at: Int) -> FieldPathError { FieldPathError(message: message, position: at) }
+        func startsWith(_ s: String, at k: Int) -> Bool {
+            let a = Array(s)
+            return k + a.count <= chars.count && Array(chars[k..<(k + a.count)]) == a
+        }
+        // The root.
+        var root: Root?
+        for (name, r) in FieldPath.roots where startsWith(name, at: 0) {
+            let end = name.count
+            if end == chars.count || chars[end] == "." || chars[end] == "[" { root = r; i = end; break }
+        }
+        if root == nil && startsWith("custom.", at: 0) {
+            var k = 7
+            var tag = ""
+            while k < chars.count, chars[k] != "." { tag.append(chars[k]); k += 1 }
+            guard !tag.isEmpty else { throw fail("a custom event tag (or *) is needed after 'custom.'", 7) }
+            guard startsWith(".payload", at: k) && (k + 8 == chars.count || chars[k + 8] == "." || chars[k + 8] == "[") else {
+                throw fail("expected '.payload' after the custom event tag", k)
+            }
+            root = .custom(tag: Glob(tag))
+            i = k + 8
+        }
+        guard let root else {
+            throw fail("unknown root (roots: \(FieldPath.roots.map(\.0).joined(separator: ", ")), custom.<tag>.payload)", 0)
+        }
+        var segments: [Segment] = []
+        var urlPart: URLPart?
+        func name(from start: Int) -> (String, Int) {
+            var k = start
+            var s = ""
+            while k < chars.count, chars[k] != ".", chars[k] != "[", chars[k] != "]", chars[k] != "\"", chars[k] != "'" {
+                s.append(chars[k]); k += 1
+            }
+            return (s, k)
+        }
+        if root.isURL {
+            if i < chars.count {
+                guard chars[i] == "." else { throw fail("a URL has parts (query.<name>, userinfo, path, fragment), not elements", i) }
+                let (part, end) = name(from: i + 1)
+                switch part {
+                case "query":
+                    guard end < chars.count, chars[end] == "." else { throw fail("expected '.<parameter name>' after 'query'", end) }
+                    let (param, pend) = name(from: end + 1)
+                    guard !param.isEmpty else { throw fail("expected a parameter name (or *)", end + 1) }
+                    urlPart = .query(Glob(param)); i = pend
+                case "userinfo": urlPart = .userinfo; i = end
+                case "path": urlPart = .path; i = end
+                case "fragment": urlPart = .fragment; i = end
+                default: throw fail("unknown URL part '\(part)' (parts: query.<name>, userinfo, path, fragment)", i + 1)
+                }
+                guard i == chars.count else { throw fail("nothing may follow a URL part", i) }
+            }
+            self.init(text: text, root: root, segments: [], urlPart: urlPart)
+            return
+        }
+        while i < chars.count {
+            switch chars[i] {
+            case ".":
+                i += 1
+                guard i < chars.count else { throw fail("a path cannot end with '.'", i - 1) }
+                if chars[i] == "\"" || chars[i] == "'" {
+                    let quote = chars[i]
+                    var k = i + 1
+                    var s = ""
+                    while k < chars.count, chars[k] != quote { s.append(chars[k]); k += 1 }
+                    guard k < chars.count else { throw fail("unterminated quoted name", i) }
+                    segments.append(.exactKey(Array(s.utf8)))
+                    i = k + 1
+                } else {
+                    let (s, end) = name(from: i)
+                    guard !s.isEmpty else { throw fail("expected a name, '*' or '**'", i) }
+                    if s == "**" { segments.append(.anyDepth) }
+                    else if s == "*" { segments.append(.anyKey) }
+                    else if s.contains("**") { throw fail("'**' must be a whole segment", i) }
+                    else { segments.append(.key(Glob(s))) }
+                    i = end
+                }
+            case "[":
+                var k = i + 1
+                var s = ""
+                while k < chars.count, chars[k] != "]" { s.append(chars[k]); k += 1 }
+                guard k < chars.count else { throw fail("unterminated '['", i) }
+                if s == "*" { segments.append(.anyIndex) }
+                else if let n = Int(s), n >= 0, s.allSatisfy(\.isASCII) { segments.append(.index(n)) }
+                else { throw fail("expected an index or '*' inside [ ]", i + 1) }
+                i = k + 1
+            default:
+                throw fail("expected '.' or '['", i)
+            }
+        }
+        self.init(text: text, root: root, segments: segments, urlPart: nil)
+    }
+}
