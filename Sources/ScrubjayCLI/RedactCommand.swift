@@ -47,9 +47,6 @@ struct RedactCommand: ParsableCommand {
 
     @OptionGroup var templates: TemplateOptions
 
-    /// Where the Markdown report goes inside the package.
-    static let markdownReportPath = "redaction/report.md"
-
     /// The shortest pseudonym key accepted, in bytes.
     static let minimumKeyBytes = 16
 
@@ -77,10 +74,8 @@ struct RedactCommand: ParsableCommand {
         }
         let redacted = try reportingErrors {
             try RedactionJob.redact(inputs: inputs, output: output, rules: rules, pseudonymKey: key,
-                                    signingKey: signingKey, options: facts.options, summaries: { manifest, report in
-                let markdown = ReportBuilder.report(ofRedaction: report, manifest: manifest, signerKeyIds: signers, options: reportOptions)
-                return [(RedactCommand.markdownReportPath, try markdown.rendered(as: .md, templates: templates))]
-            })
+                                    signingKey: signingKey, options: facts.options,
+                                    summaries: ReportBuilder.packageSummaries(templates: templates, signerKeyIds: signers, options: reportOptions))
         }
         let manifest = redacted.manifest, report = redacted.report
         let f = report.findings
@@ -89,7 +84,7 @@ struct RedactCommand: ParsableCommand {
             line += " (" + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
         print(line)
-        print("report: redaction/report.json and \(RedactCommand.markdownReportPath) in the package")
+        print("report: redaction/report.json and \(ReportBuilder.markdownPath) in the package")
         if let reportHtml {
             let html = try reportingErrors {
                 try ReportBuilder.report(ofPackage: output, options: reportOptions).rendered(as: .html, templates: templates)

@@ -106,6 +106,18 @@ public enum ReportBuilder {
         return Report(document: document, previewPages: [:], verification: nil)
     }
 
+    /// Where `redact` puts the Markdown report inside the package.
+    public static let markdownPath = "redaction/report.md"
+
+    /// What `redact` adds to the package beside `redaction/report.json`: the Markdown report
+    /// (`markdownPath`), rendered with `templates`.
+    public static func packageSummaries(templates: ReportTemplates, signerKeyIds: [String], options: ReportOptions) -> RedactionJob.Summaries {
+        { manifest, report in
+            let markdown = ReportBuilder.report(ofRedaction: report, manifest: manifest, signerKeyIds: signerKeyIds, options: options)
+            return [(markdownPath, try markdown.rendered(as: .md, templates: templates))]
+        }
+    }
+
     /// `redaction/report.json` of a package, or nil when it was not redacted.
     static func redactionReport(of package: ReplayPackage) throws -> RedactionReport? {
         guard let data = package.files["redaction/report.json"] else { return nil }
