@@ -365,7 +365,7 @@ Written by {{generator}} at {{generatedAt}}. Counts, rule names, digests and mas
 {{/verdict}}
 **Residency:** {{residency.verdict.label}}.
 {{#signed}}
-**Signed** by {{#signers}}{{keyid}} ({{status}}){{^-last}}, {{/-last}}{{/signers}}.
+**Signed** by {{#signers}}{{keyid}} ({{status}}){{^last()}}, {{/last()}}{{/signers}}.
 {{/signed}}
 {{#unsigned}}
 **Unsigned:** the package carries no signed redaction statement.

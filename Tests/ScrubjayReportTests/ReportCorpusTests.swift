@@ -3,6 +3,7 @@ import Testing
 import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayRedaction
+import ScrubjayVerify
 @testable import ScrubjayReport
 
 @Suite("Reports of every real recording")
@@ -77,5 +78,30 @@ struct ReportCorpusTests {
         try ScrubjayNative.Archive.write(files.sorted { $0.key < $1.key }.map { .init(path: $0.key, data: $0.value) }, format: .zip, to: package)
         let error = try #require(throws: ReportError.self) { try ReportBuilder.report(ofPackage: package, options: ReportOptions()) }
         #expect(error.description.hasPrefix(package + ": redaction/report.json: unreadable: missing field"))
+    }
+}
+
+@Suite("Signed packages in reports")
+struct SignedReportTests {
+    /// The signer's key id is in the report inside the package and in the report of the
+    /// package, where a trusted key makes the signature accepted.
+    @Test func signerKeyIds() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try PrivateKey.generate()
+        let keyid = key.publicKey.keyID
+        let package = dir + "/signed.zip"
+        try RedactionJob.redact(inputs: [fixtures + "/posthog/with-pageviews.json"], output: package, rules: defaults, pseudonymKey: nil,
+                                signingKey: key, options: PackOptions(),
+                                summaries: ReportBuilder.packageSummaries(templates: builtinTemplates, signerKeyIds: [keyid], options: ReportOptions()))
+        let md = String(decoding: try ReplayPackage.open(package).files[ReportBuilder.markdownPath]!, as: UTF8.self)
+        #expect(md.contains("**Signed** by \(keyid) (signed at redaction (not verified here))."), "\(md.prefix(600))")
+        var options = ReportOptions()
+        options.trustedKeys = [TrustedKey(name: "release", key: key.publicKey)]
+        let report = try ReportBuilder.report(ofPackage: package, options: options)
+        #expect(report.document.signatures.signed && report.document.signatures.signers.map(\.keyid) == [keyid])
+        #expect(report.document.signatures.signers.first?.accepted == true)
+        #expect(report.document.verification?.verdict == "pass")
+        #expect(try report.text(.html).contains("<td><code>\(keyid)</code></td><td>valid, trusted as release</td>"))
     }
 }
