@@ -14,6 +14,7 @@ import PackageDescription
 //   ScrubjayPolicy   residency and compliance policies (YAML), the facts they judge, their evaluation (docs/POLICIES.md)
 //   ScrubjayVerify   the offline verifier: archive safety, checksums, signatures, coverage, chain (docs/VERIFY.md)
 //   ScrubjayRedaction  rules applied to recordings: channels of each event, findings, audit, redact, report
+//   ScrubjayReport   reports people read (HTML, Markdown, JSON; Mustache templates in Reports/) and the offline viewer page (docs/REPORTS.md)
 //   ScrubjayCLI      the `scrubjay` commands (argument parsing, exit codes, output)
 //   scrubjay         the executable: a thin shell over ScrubjayCLI
 //   scrubjay-bench   release-build benchmark tool (not a test)
@@ -30,6 +31,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8",
@@ -61,8 +63,12 @@ let package = Package(
             "ScrubjayIO", "ScrubjayJSON", "ScrubjayNative", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayPolicy", "ScrubjayRules",
             .product(name: "Yams", package: "Yams"),
         ]),
+        .target(name: "ScrubjayReport", dependencies: [
+            "ScrubjayIO", "ScrubjayJSON", "ScrubjayNative", "ScrubjayFormats", "ScrubjayPackage", "ScrubjayProvenance", "ScrubjayRedaction",
+            "ScrubjayRules", "ScrubjayPolicy", "ScrubjayVerify", .product(name: "Mustache", package: "swift-mustache"),
+        ]),
         .target(name: "ScrubjayCLI", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayProvenance", "ScrubjayVerify", "ScrubjayPolicy",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayProvenance", "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
@@ -86,6 +92,9 @@ let package = Package(
         ]),
         .testTarget(name: "ScrubjayVerifyTests", dependencies: [
             "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
+        ]),
+        .testTarget(name: "ScrubjayReportTests", dependencies: [
+            "ScrubjayReport", "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
         .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
     ],

@@ -5,6 +5,7 @@ import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayProvenance
+import ScrubjayReport
 import ScrubjayRules
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +32,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw ExitStatus.checkFailed.exitCode
     } catch let error as any Error & CustomStringConvertible where error is JSONError || error is FormatError
                 || error is PackageError || error is RuleError || error is KeyFileError || error is DSSEError
-                || error is CryptoError {
+                || error is CryptoError || error is ReportError || error is TemplateError {
         // An input that exists but cannot be used: its message names the file and the place.
         printError(error.description)
         throw ExitStatus.malformedInput.exitCode

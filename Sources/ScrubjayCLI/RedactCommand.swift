@@ -3,12 +3,13 @@ import ScrubjayIO
 import ScrubjayNative
 import ScrubjayProvenance
 import ScrubjayRedaction
+import ScrubjayReport
 
 /// `scrubjay redact INPUT... -o OUT.zip`.
 struct RedactCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redact",
-        abstract: "Rewrite the personal data rules find into a redacted package, with redaction/report.json.",
+        abstract: "Rewrite the personal data rules find into a redacted package, with redaction/report.json and report.md.",
         discussion: """
         Without --rules the built-in default packs apply. Only strings with findings are \
         re-encoded; every other byte, the event structure and node ids stay as they were. \
@@ -19,6 +20,10 @@ struct RedactCommand: ParsableCommand {
         statement in a DSSE envelope, signed with the key, naming every other file of the \
         package with its SHA-256, the input's digests, the rule files and every finding's \
         location (docs/MANIFEST.md). The key is read before any work is done.
+
+        The package also holds redaction/report.md, the Markdown report (docs/REPORTS.md), \
+        listed in the manifest like report.json. --report-html FILE writes the HTML report of \
+        the finished package beside it (what `scrubjay report --format html` writes).
         """
     )
 
@@ -37,17 +42,27 @@ struct RedactCommand: ParsableCommand {
 
     @OptionGroup var facts: PackageFacts
 
+    @Option(help: "Also write the HTML report of the package here (atomically).")
+    var reportHtml: String?
+
+    @OptionGroup var templates: TemplateOptions
+
     /// The shortest pseudonym key accepted, in bytes.
     static let minimumKeyBytes = 16
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
         try checkOutputIsNotAnInput(output, inputs)
+        if let reportHtml { try checkOutputIsNotAnInput(reportHtml, inputs + [output]) }
     }
 
     func run() throws {
         let signingKey = try signing.load()
         let rules = try packs.load()
+        let templates = try templates.load()
+        var reportOptions = ReportOptions()
+        reportOptions.toolVersion = ScrubjayCommand.version
+        let signers = signingKey.map { [$0.publicKey.keyID] } ?? []
         var key: [UInt8]?
         if let path = pseudonymKeyFile {
             let bytes = try reportingErrors { try InputFile.read(path) }
@@ -59,7 +74,8 @@ struct RedactCommand: ParsableCommand {
         }
         let redacted = try reportingErrors {
             try RedactionJob.redact(inputs: inputs, output: output, rules: rules, pseudonymKey: key,
-                                    signingKey: signingKey, options: facts.options)
+                                    signingKey: signingKey, options: facts.options,
+                                    summaries: ReportBuilder.packageSummaries(templates: templates, signerKeyIds: signers, options: reportOptions))
         }
         let manifest = redacted.manifest, report = redacted.report
         let f = report.findings
@@ -68,7 +84,14 @@ struct RedactCommand: ParsableCommand {
             line += " (" + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }
         print(line)
-        print("report: redaction/report.json in the package")
+        print("report: redaction/report.json and \(ReportBuilder.markdownPath) in the package")
+        if let reportHtml {
+            let html = try reportingErrors {
+                try ReportBuilder.report(ofPackage: output, options: reportOptions).rendered(as: .html, templates: templates)
+            }
+            try reportingErrors { try AtomicFileWriter.write(html, to: reportHtml) }
+            print("HTML report: \(reportHtml)")
+        }
         if let statement = redacted.statement {
             print("statement: \(PackageStatement.path) in the package, signed by \(statement.signatures.map(\.keyid).joined(separator: ", "))")
         }

@@ -30,16 +30,14 @@ public struct ScrubjayCommand: ParsableCommand {
           verify     check a package offline: archive safety, checksums, signatures, coverage, chain,
                      residency and compliance policies, rescan; text, JSON, SARIF or JUnit
           facts      print the facts a policy is judged on, as JSON (for conftest/OPA too)
-
-        Coming in the next releases (see the README's roadmap):
-          report     render the redaction report (HTML, Markdown, JSON, SARIF, JUnit)
-          view       build an offline replay page for a package
+          report     render a package's report: HTML (with page previews), Markdown, JSON, SARIF, JUnit
+          view       write one HTML page that replays a package in rrweb-player (offline with --player-dir)
 
         Exit codes: 0 success; 1 a check failed; 2 usage error or missing input; \
         3 malformed input; 4 the output could not be written; 70 internal error.
         """,
         version: ScrubjayCommand.version,
-        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self, KeygenCommand.self, SignCommand.self, VerifyCommand.self, FactsCommand.self]
+        subcommands: [InspectCommand.self, PackCommand.self, ExportCommand.self, RulesCommand.self, AuditCommand.self, RedactCommand.self, KeygenCommand.self, SignCommand.self, VerifyCommand.self, FactsCommand.self, ReportCommand.self, ViewCommand.self]
     )
 
     public init() {}

@@ -47,6 +47,21 @@ func usageErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// The policy files at `paths` (`--policy`), for `verify` and `report`: a missing or bad file,
+/// or two policies of one name (each is one check), is a usage error (exit 2).
+func loadPolicies(_ paths: [String]) throws -> [Policy] {
+    let policies = try usageErrors { try paths.map(PolicyLoader.load) }
+    var seen: [String: String] = [:]
+    for p in policies {
+        if let other = seen[p.name] {
+            printError("\(p.file): policy name \(p.name) is also the name of \(other); each policy is one check, so names must differ")
+            throw ExitStatus.usage.exitCode
+        }
+        seen[p.name] = p.file
+    }
+    return policies
+}
+
 /// `scrubjay verify PACKAGE`.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -102,15 +117,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         var verifier = try options.verifier()
         verifier.originals = originals
-        verifier.policies = try usageErrors { try policies.map(PolicyLoader.load) }
-        var seen: [String: String] = [:]
-        for p in verifier.policies {
-            if let other = seen[p.name] {
-                printError("\(p.file): policy name \(p.name) is also the name of \(other); each policy is one check, so names must differ")
-                throw ExitStatus.usage.exitCode
-            }
-            seen[p.name] = p.file
-        }
+        verifier.policies = try loadPolicies(policies)
         let result = try usageErrors { try verifier.verify(package) }
         func render(_ format: OutputFormat) throws -> [UInt8] {
             switch format {

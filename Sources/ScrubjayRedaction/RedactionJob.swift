@@ -53,30 +53,45 @@ public enum RedactionJob {
         public var statement: DSSEEnvelope?
     }
 
+    /// Files rendered from the report into the package beside `redaction/report.json` (path
+    /// under `redaction/`, bytes), given the manifest as it stands without them: `redact`
+    /// adds `redaction/report.md` this way (ScrubjayReport renders it).
+    public typealias Summaries = (_ manifest: PackageManifest, _ report: RedactionReport) throws -> [(path: String, data: [UInt8])]
+
     /// Redacts the recording at `inputs` into a package at `output` (written atomically, with
-    /// `redaction/report.json` listed in its manifest). `pseudonymKey` nil: a random key.
-    /// With `signingKey`, the package also holds `redaction/statement.dsse.json`: an in-toto
-    /// statement (`RedactionPredicate`) over every other file, signed in a DSSE envelope.
+    /// `redaction/report.json` and any `summaries` listed in its manifest). `pseudonymKey` nil:
+    /// a random key. With `signingKey`, the package also holds `redaction/statement.dsse.json`:
+    /// an in-toto statement (`RedactionPredicate`) over every other file, signed in a DSSE envelope.
     @discardableResult
     public static func redact(inputs paths: [String], output: String, rules: RuleSet, pseudonymKey: [UInt8]?,
-                              signingKey: PrivateKey? = nil, options: PackOptions) throws -> Redacted {
+                              signingKey: PrivateKey? = nil, options: PackOptions,
+                              summaries: Summaries = { _, _ in [] }) throws -> Redacted {
         let key = pseudonymKey ?? randomPseudonymKey()
         var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
+        var places = FindingPlaces(engine: rules.engine)
         let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
-            if let rewritten = try redactor.process(json: event.json, window: event.windowId ?? "", index: index) {
+            let window = event.windowId ?? "", before = redactor.tally.findings
+            places.beforeRedaction(event.json, window: window, index: index)
+            if let rewritten = try redactor.process(json: event.json, window: window, index: index) {
                 event.json = rewritten
             }
+            places.afterRedaction(event.json, window: window, before: before, after: redactor.tally.findings)
         })
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries
-        let report = RedactionReport(
+        var report = RedactionReport(
             tally: redactor.tally, packs: rules.packs, inputs: manifest.provenance.inputs,
             pseudonymKey: pseudonymKey == nil ? "random" : "file", tool: manifest.provenance.tool,
             createdAt: manifest.provenance.createdAt)
-        let data = try report.encoded()
-        let path = "redaction/report.json"
-        entries.append(ArchiveEntry(path: path, data: data))
-        manifest.files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
+        report.timeline = places.timeline(first: manifest.recording.firstTimestamp, last: manifest.recording.lastTimestamp)
+        report.pages = places.pages
+        report.snapshots = places.snapshots
+        func add(_ path: String, _ data: [UInt8]) {
+            entries.append(ArchiveEntry(path: path, data: data))
+            manifest.files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
+        }
+        add("redaction/report.json", try report.encoded())
+        for (path, data) in try summaries(manifest, report) { add(path, data) }
         manifest.files.sort { $0.path < $1.path }
         entries[0] = ArchiveEntry(path: "manifest.json", data: try PackageManifest.encode(manifest))
 

@@ -6,7 +6,7 @@ import ScrubjayRules
 /// report"): what was scanned with which rules, counts of what was found and done, and what
 /// was not scanned and why. Counts only: no value, no unkeyed hash of one.
 public struct RedactionReport: Codable, Sendable, Equatable {
-    public static let currentVersion = "1.1"
+    public static let currentVersion = "1.2"
 
     public var reportVersion = RedactionReport.currentVersion
     public var tool: PackageManifest.Tool
@@ -24,6 +24,13 @@ public struct RedactionReport: Codable, Sendable, Equatable {
     public var findings: FindingCounts
     public var prefilter: PrefilterSummary
     public var notScanned: [NotScanned]
+    /// Findings over the recording's time (added in 1.2; nil in older reports).
+    public var timeline: Timeline?
+    /// The pages findings were on, in order of first finding (added in 1.2).
+    public var pages: [Page]?
+    /// Each window's first full snapshot and the nodes redaction rewrote in it, so a report
+    /// can outline them in a preview of the page (added in 1.2).
+    public var snapshots: [SnapshotChanges]?
 
     public struct RulePackSummary: Codable, Sendable, Equatable {
         public var name: String
@@ -56,6 +63,56 @@ public struct RedactionReport: Codable, Sendable, Equatable {
         public var values: Int
         public var bytes: Int
         public var reason: String
+    }
+
+    /// Findings counted in time buckets of one width, from the recording's first timestamp.
+    public struct Timeline: Codable, Sendable, Equatable {
+        /// The start of the first bucket: the recording's first timestamp (ms since the epoch).
+        public var startTimestamp: Double
+        /// The width of every bucket in ms: a round step (1 s, 2 s, 5 s, 10 s, 15 s, 30 s, 1 min, ...)
+        /// giving at most `maximumBuckets` buckets.
+        public var bucketMs: Double
+        /// Every bucket up to the recording's last timestamp, empty ones included.
+        public var buckets: [Bucket]
+        /// Findings in events without a timestamp (in no bucket).
+        public var untimed: Int
+
+        public static let maximumBuckets = 60
+
+        public struct Bucket: Codable, Sendable, Equatable {
+            /// The bucket's start, in ms after `startTimestamp`.
+            public var offsetMs: Double
+            public var findings: Int
+            public var byCategory: [String: Int]
+        }
+
+        /// The smallest round width that cuts `duration` ms into at most `maximumBuckets` buckets.
+        public static func bucketWidth(forDuration duration: Double) -> Double {
+            let steps: [Double] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+            for s in steps where duration <= s * 1000 * Double(maximumBuckets) { return s * 1000 }
+            return (duration / Double(maximumBuckets) / 86_400_000).rounded(.up) * 86_400_000
+        }
+    }
+
+    /// A page of one window and the findings made while the window was on it.
+    public struct Page: Codable, Sendable, Equatable {
+        /// The page URL as redacted, with every query and fragment parameter value masked
+        /// (`PageURL.masked`); nil for findings before the window's first page URL.
+        public var url: String?
+        public var window: String
+        public var findings: Int
+        public var byCategory: [String: Int]
+    }
+
+    /// The first full snapshot of a window and what redaction changed in it.
+    public struct SnapshotChanges: Codable, Sendable, Equatable {
+        public var window: String
+        /// 0-based line of the window's events file.
+        public var eventIndex: Int
+        public var timestamp: Double?
+        public var findings: Int
+        /// The ids of the nodes (elements and text nodes) with a rewritten string, sorted.
+        public var nodeIds: [Int]
     }
 
     public init(tally: Redactor.Tally, packs: [RulePack], inputs: [PackageManifest.FileEntry],

@@ -2,7 +2,7 @@
 
 /// The rule packs compiled into the binary, by file name.
 public enum BuiltinPacks {
-    /// Every pack in Rules/, in file-name order.
+    /// Every one, in file-name order.
     public static let all: [(name: String, text: String)] = [
         ("default.yml", #"""
 # Scrubjay's default rule pack: personal data and secrets any session recording may carry.

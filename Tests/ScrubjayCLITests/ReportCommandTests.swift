@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import ScrubjayCLI
+
+@Suite("report, view and redact's reports from the command line")
+struct ReportCommandTests {
+    let dir: String = {
+        let d = NSTemporaryDirectory() + "/scrubjay-report-cli-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    /// redact writes redaction/report.md into the package (listed, checksummed) and the HTML
+    /// report beside it; report writes every format; view inlines the player.
+    @Test func redactReportView() throws {
+        let pkg = dir + "/p.zip"
+        let r = try runScrubjay(["redact", fixtures + "/posthog/with-pageviews.json", "-o", pkg, "--report-html", dir + "/p.html"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("report: redaction/report.json and redaction/report.md in the package\nHTML report: \(dir)/p.html\n"))
+        let html = try String(contentsOfFile: dir + "/p.html", encoding: .utf8)
+        #expect(html.contains("<h1>Redaction report: p.zip</h1>") && html.contains("<svg"))
+        let inspected = try runScrubjay(["inspect", "--json", pkg])
+        #expect(inspected.status == 0, "checksums hold")
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any])
+        let files = ((manifest["manifest"] as? [String: Any])?["files"] as? [[String: Any]]) ?? []
+        #expect(files.contains { $0["path"] as? String == "redaction/report.md" })
+
+        for format in ["html", "md", "json", "sarif", "junit"] {
+            let out = dir + "/r.\(format)"
+            let rep = try runScrubjay(["report", pkg, "--format", format, "-o", out])
+            #expect(rep.status == 0 && FileManager.default.fileExists(atPath: out), "\(format): \(rep.stderr)")
+        }
+        let md = try runScrubjay(["report", pkg, "--format", "md"])
+        #expect(md.status == 0 && md.stdout.hasPrefix("# Redaction report: p.zip\n"))
+
+        let player = dir + "/player"
+        try FileManager.default.createDirectory(atPath: player, withIntermediateDirectories: true)
+        try "var rrwebPlayer = function () {}; // </script> inside\n".write(toFile: player + "/rrweb-player-0-7-14.js", atomically: true, encoding: .utf8)
+        try ".rr-player { color: red }\n".write(toFile: player + "/rrweb-player-0-7-14-style.css", atomically: true, encoding: .utf8)
+        let v = try runScrubjay(["view", pkg, "-o", dir + "/v.html", "--player-dir", player])
+        #expect(v.status == 0, "\(v.stderr)")
+        let page = try String(contentsOfFile: dir + "/v.html", encoding: .utf8)
+        #expect(page.contains("var rrwebPlayer = function () {}; // <\\/script> inside") && page.contains(".rr-player { color: red }"))
+        #expect(page.contains("<script type=\"application/json\" id=\"events-0\">[") && !page.contains("cdn.jsdelivr.net"))
+        let cdn = try runScrubjay(["view", pkg, "-o", dir + "/c.html"])
+        let cdnPage = try String(contentsOfFile: dir + "/c.html", encoding: .utf8)
+        #expect(cdn.status == 0 && cdnPage.contains("https://cdn.jsdelivr.net/npm/rrweb-player@0.7.14/dist/index.js"))
+    }
+
+    @Test func errorsAndExitCodes() throws {
+        let missing = try runScrubjay(["report", dir + "/nope.zip"])
+        #expect(missing.status == ExitStatus.usage.rawValue && missing.stderr.contains("nope.zip: cannot open"))
+        let notPackage = try runScrubjay(["report", fixtures + "/posthog/with-pageviews.json"])
+        #expect(notPackage.status == ExitStatus.usage.rawValue && notPackage.stderr.contains("not a package"))
+        let pkg = dir + "/p.zip"
+        #expect(try runScrubjay(["pack", fixtures + "/posthog/with-pageviews.json", "-o", pkg]).status == 0)
+        let templates = dir + "/t"
+        try FileManager.default.createDirectory(atPath: templates, withIntermediateDirectories: true)
+        try "{{#a}}\n".write(toFile: templates + "/report.html.mustache", atomically: true, encoding: .utf8)
+        let broken = try runScrubjay(["report", pkg, "--template-dir", templates, "-o", dir + "/x.html"])
+        #expect(broken.status == ExitStatus.malformedInput.rawValue && broken.stderr.contains(templates + "/report.html.mustache:"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.html"))
+        let noDir = try runScrubjay(["report", pkg, "--template-dir", dir + "/none"])
+        #expect(noDir.status == ExitStatus.usage.rawValue)
+        let noPlayer = try runScrubjay(["view", pkg, "-o", dir + "/v.html", "--player-dir", templates])
+        #expect(noPlayer.status == ExitStatus.usage.rawValue && noPlayer.stderr.contains("no rrweb-player script"))
+        let badFormat = try runScrubjay(["report", pkg, "--format", "pdf"])
+        #expect(badFormat.status == ExitStatus.usage.rawValue)
+    }
+}
