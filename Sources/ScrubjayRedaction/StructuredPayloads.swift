@@ -348,7 +348,9 @@ extension Redactor {
     mutating func rewriteNested(_ text: [UInt8], _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
                                 _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> [UInt8]?? {
         let first = text.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") {
+        // A JSON string literal (console arguments are JSON-stringified) is read as JSON too,
+        // so escapes inside it hide nothing.
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.root == .consolePayload) {
             let bytes = JSONBytes(text)
             guard var reader = try? EventReader(bytes: bytes, layout: .single), let inner = try? reader.next() else { return nil }
             let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1)

@@ -922,5 +922,173 @@ rules:
         - '99.12345, 10.12345'
 
 """#),
+        ("network.yml", #"""
+# Scrubjay's network pack: credentials and personal fields in captured requests, by field
+# path (docs/RULES.md, "Field paths"). On by default with default.yml. Each example is a
+# whole event; `scrubjay rules test` rewrites it with that rule alone and compares.
+version: 1
+pack: network
+description: Credentials, cookies and personal fields in network requests, bodies and URLs.
+rules:
+
+  - id: network.auth_header
+    description: 'Credential headers: authorization, proxy-authorization, cookie, set-cookie, x-api-key, and any header whose name holds token, secret, session, csrf or auth.'
+    category: credential
+    severity: high
+    kind: field
+    paths:
+      - 'network.request.headers.authorization'
+      - 'network.request.headers.proxy-authorization'
+      - 'network.request.headers.cookie'
+      - 'network.request.headers.x-api-key'
+      - 'network.request.headers.*token*'
+      - 'network.request.headers.*secret*'
+      - 'network.request.headers.*session*'
+      - 'network.request.headers.*csrf*'
+      - 'network.request.headers.*auth*'
+      - 'network.response.headers.set-cookie'
+      - 'network.response.headers.*token*'
+      - 'network.response.headers.*secret*'
+      - 'network.response.headers.*session*'
+      - 'network.response.headers.*csrf*'
+      - 'network.response.headers.*auth*'
+    action: replace
+    replacement: '[redacted]'
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","requestHeaders":{"Authorization":"Bearer abc.def","content-type":"application/json","X-CSRF-Token":"t0k"},"responseHeaders":{"Set-Cookie":"sid=42; HttpOnly"}}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","requestHeaders":{"Authorization":"[redacted]","content-type":"application/json","X-CSRF-Token":"[redacted]"},"responseHeaders":{"Set-Cookie":"[redacted]"}}]}},"timestamp":1}'
+      no_match:
+        - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","requestHeaders":{"content-type":"application/json","accept":"*/*"}}]}},"timestamp":1}'
+
+  - id: network.credential_field
+    description: 'Credential fields in request and response bodies (JSON or form-encoded, at any depth): password, passwd, secret, token, access_token, refresh_token, api_key, apikey.'
+    category: credential
+    severity: high
+    kind: field
+    paths:
+      - 'network.request.body.**.password'
+      - 'network.request.body.**.passwd'
+      - 'network.request.body.**.secret'
+      - 'network.request.body.**.token'
+      - 'network.request.body.**.access_token'
+      - 'network.request.body.**.refresh_token'
+      - 'network.request.body.**.api_key'
+      - 'network.request.body.**.apikey'
+      - 'network.response.body.**.password'
+      - 'network.response.body.**.passwd'
+      - 'network.response.body.**.secret'
+      - 'network.response.body.**.token'
+      - 'network.response.body.**.access_token'
+      - 'network.response.body.**.refresh_token'
+      - 'network.response.body.**.api_key'
+      - 'network.response.body.**.apikey'
+    action: replace
+    replacement: '[redacted]'
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"password\":\"hunter2\"}","responseBody":"access_token=x1y2&expires=3600"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"password\":\"[redacted]\"}","responseBody":"access_token=%5Bredacted%5D&expires=3600"}]}},"timestamp":1}'
+        - input: '{"type":5,"timestamp":1,"data":{"tag":"performanceSpan","payload":{"op":"resource.fetch","description":"https://domain.com/api","data":{"method":"POST","request":{"size":2949,"body":{"api_key":"foobar","events":[]}}}}}}'
+          output: '{"type":5,"timestamp":1,"data":{"tag":"performanceSpan","payload":{"op":"resource.fetch","description":"https://domain.com/api","data":{"method":"POST","request":{"size":2949,"body":{"api_key":"[redacted]","events":[]}}}}}}'
+      no_match:
+        - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"remember\":true}"}]}},"timestamp":1}'
+
+  - id: network.personal_field
+    description: 'Personal fields in request and response bodies (JSON or form-encoded, at any depth): email, phone, dob.'
+    category: contact
+    severity: medium
+    kind: field
+    paths:
+      - 'network.request.body.**.email'
+      - 'network.request.body.**.phone'
+      - 'network.request.body.**.dob'
+      - 'network.response.body.**.email'
+      - 'network.response.body.**.phone'
+      - 'network.response.body.**.dob'
+    action: mask
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","responseBody":"{\"user\":{\"Email\":\"ana@shop.test\",\"phone\":4155550100,\"name\":\"Ana\"}}"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","responseBody":"{\"user\":{\"Email\":\"*************\",\"phone\":\"**********\",\"name\":\"Ana\"}}"}]}},"timestamp":1}'
+      no_match:
+        - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","responseBody":"{\"user\":{\"name\":\"Ana\"}}"}]}},"timestamp":1}'
+
+  - id: network.payment_field
+    description: 'Payment and identity fields in bodies: card, cvv, cvc, iban, ssn.'
+    category: financial
+    severity: high
+    kind: field
+    paths:
+      - 'network.request.body.**.card'
+      - 'network.request.body.**.cvv'
+      - 'network.request.body.**.cvc'
+      - 'network.request.body.**.iban'
+      - 'network.request.body.**.ssn'
+      - 'network.response.body.**.card'
+      - 'network.response.body.**.cvv'
+      - 'network.response.body.**.cvc'
+      - 'network.response.body.**.iban'
+      - 'network.response.body.**.ssn'
+    action: mask
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://pay.test/","requestBody":"card=4242%204242%204242%204242&cvv=123&amount=10"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://pay.test/","requestBody":"card=****%20****%20****%20****&cvv=***&amount=10"}]}},"timestamp":1}'
+      no_match:
+        - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://pay.test/","requestBody":"amount=10&currency=EUR"}]}},"timestamp":1}'
+
+  - id: network.sensitive_query
+    description: 'URL query parameters with sensitive names, in request URLs and the page URL.'
+    category: credential
+    severity: high
+    kind: field
+    paths:
+      - 'network.url.query.password'
+      - 'network.url.query.passwd'
+      - 'network.url.query.secret'
+      - 'network.url.query.token'
+      - 'network.url.query.access_token'
+      - 'network.url.query.refresh_token'
+      - 'network.url.query.api_key'
+      - 'network.url.query.apikey'
+      - 'network.url.query.email'
+      - 'network.url.query.phone'
+      - 'network.url.query.ssn'
+      - 'meta.href.query.password'
+      - 'meta.href.query.token'
+      - 'meta.href.query.access_token'
+      - 'meta.href.query.api_key'
+      - 'meta.href.query.apikey'
+      - 'meta.href.query.email'
+    action: replace
+    replacement: '[redacted]'
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1/items?page=2&API_KEY=k-12&x=1","method":"GET"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1/items?page=2&API_KEY=%5Bredacted%5D&x=1","method":"GET"}]}},"timestamp":1}'
+        - input: '{"type":4,"data":{"href":"https://shop.test/welcome?token=abc123#top","width":800,"height":600},"timestamp":1}'
+          output: '{"type":4,"data":{"href":"https://shop.test/welcome?token=%5Bredacted%5D#top","width":800,"height":600},"timestamp":1}'
+      no_match:
+        - '{"type":4,"data":{"href":"https://shop.test/welcome?page=2","width":800,"height":600},"timestamp":1}'
+
+  - id: network.url_credentials
+    description: 'Credentials in URLs (user:password@host) of requests and of the page.'
+    category: credential
+    severity: high
+    kind: field
+    paths:
+      - 'network.url.userinfo'
+      - 'meta.href.userinfo'
+    action: replace
+    replacement: 'redacted'
+    examples:
+      match:
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://bob:s3cret@api.test/v1","method":"GET"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://redacted@api.test/v1","method":"GET"}]}},"timestamp":1}'
+      no_match:
+        - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","method":"GET"}]}},"timestamp":1}'
+
+"""#),
     ]
 }

@@ -136,6 +136,10 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
     public let file: String
     public let line: Int
     public var description: String { "\(file):\(line)" }
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
 }
 
 /// A rule file that cannot be used: names the file, line and rule.

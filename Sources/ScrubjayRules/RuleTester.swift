@@ -8,6 +8,11 @@ public enum RuleTester {
         public let location: SourceLocation
         public let message: String
         public var description: String { "\(location): rule \(rule): \(message)" }
+        public init(rule: String, location: SourceLocation, message: String) {
+            self.rule = rule
+            self.location = location
+            self.message = message
+        }
     }
 
     /// Examples with `hash` are checked against this key.
@@ -51,7 +56,7 @@ public enum RuleTester {
         return failures
     }
 
-    static func quoted(_ s: String) -> String {
+    public static func quoted(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 }
