@@ -44,6 +44,14 @@ struct InspectReport {
             for u in profile.pageURLs { lines.append("  \(u)") }
         }
         lines.append("channels:  " + (profile.channels.isEmpty ? "DOM only" : "DOM, " + profile.channels.sorted().joined(separator: ", ")))
+        if !profile.networkHosts.isEmpty {
+            lines.append("network hosts:")
+            for (h, n) in profile.networkHosts.sorted(by: { $0.key < $1.key }) { lines.append("  \(h.padding(30)) \(n) request\(n == 1 ? "" : "s")") }
+        }
+        if !profile.consoleLevels.isEmpty {
+            lines.append("console levels:")
+            for (l, n) in profile.consoleLevels.sorted(by: { $0.key < $1.key }) { lines.append("  \(l.padding(20)) \(n)") }
+        }
         if profile.privacyMarkers.isEmpty && profile.maskedInputs == 0 {
             lines.append("record-time privacy markers: none found")
         } else {
@@ -86,6 +94,8 @@ struct InspectReport {
         raw(","); key("pageURLs"); strings(profile.pageURLs)
         raw(","); key("channels"); strings(profile.channels.sorted())
         raw(","); key("privacyMarkers"); object(profile.privacyMarkers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        raw(","); key("networkHosts"); object(profile.networkHosts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        raw(","); key("consoleLevels"); object(profile.consoleLevels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         raw(","); key("maskedInputs"); raw(String(profile.maskedInputs))
         raw(","); key("firstTimestamp"); raw(census.firstTimestamp.map { formatNumber($0) } ?? "null")
         raw(","); key("lastTimestamp"); raw(census.lastTimestamp.map { formatNumber($0) } ?? "null")

@@ -24,6 +24,11 @@ public struct RecordingProfile: Sendable {
     public private(set) var channels: Set<String> = []
     /// Record-time privacy markers found in class attributes, with how often.
     public private(set) var privacyMarkers: [String: Int] = [:]
+    /// Hosts that network requests went to (network plugin requests, Sentry fetch and XHR
+    /// spans), with how many requests each. Hosts only: never paths or queries.
+    public private(set) var networkHosts: [String: Int] = [:]
+    /// Console messages by level (console plugin and rrweb 1.x log events).
+    public private(set) var consoleLevels: [String: Int] = [:]
     /// Input events whose typed text is already masked (`*` only).
     public private(set) var maskedInputs = 0
 
@@ -64,6 +69,12 @@ public struct RecordingProfile: Sendable {
             if let href = e.member("href", of: data), e.kind(href) == .string { addURL(e.string(href)) }
         case .custom?:
             channels.insert("custom events")
+            if let tag = e.member("tag", of: data), e.string(tag, equals: "performanceSpan"),
+               let payload = e.member("payload", of: data), e.kind(payload) == .object,
+               let op = e.member("op", of: payload), e.kind(op) == .string, e.string(op).hasPrefix("resource."),
+               let url = e.member("description", of: payload), e.kind(url) == .string {
+                addRequest(e.string(url))
+            }
             if let payload = e.member("payload", of: data), e.kind(payload) == .object,
                let href = e.member("href", of: payload) ?? e.member("$current_url", of: payload), e.kind(href) == .string {
                 addURL(e.string(href))
@@ -72,6 +83,15 @@ public struct RecordingProfile: Sendable {
             if let plugin = e.member("plugin", of: data), e.kind(plugin) == .string {
                 let name = e.string(plugin)
                 channels.insert(name.hasPrefix("rrweb/network") ? "network" : name.hasPrefix("rrweb/console") ? "console" : name)
+                guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { break }
+                if name.contains("network"), let requests = e.member("requests", of: payload), e.kind(requests) == .array {
+                    for r in e.children(of: requests) where e.kind(r) == .object {
+                        if let url = e.member("name", of: r) ?? e.member("url", of: r), e.kind(url) == .string { addRequest(e.string(url)) }
+                    }
+                }
+                if name.contains("console"), let level = e.member("level", of: payload), e.kind(level) == .string {
+                    consoleLevels[e.string(level), default: 0] += 1
+                }
             }
         case .fullSnapshot?, .incrementalSnapshot?:
             if type == RRWebEventType.fullSnapshot.rawValue, e.member("wireframes", of: data) != nil { channels.insert("mobile") }
@@ -84,6 +104,7 @@ public struct RecordingProfile: Sendable {
             }
             if type == RRWebEventType.incrementalSnapshot.rawValue, e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.log.rawValue {
                 channels.insert("console")
+                if let level = e.member("level", of: data), e.kind(level) == .string { consoleLevels[e.string(level), default: 0] += 1 }
             }
             findMarkers(e, data)
         default:
@@ -100,6 +121,25 @@ public struct RecordingProfile: Sendable {
             }
         }
         return false
+    }
+
+    private mutating func addRequest(_ url: String) {
+        networkHosts[RecordingProfile.host(of: url) ?? "(relative URLs)", default: 0] += 1
+    }
+
+    /// The host of an absolute URL (`scheme://[userinfo@]host[:port]/...`), lower-cased; nil
+    /// for a relative URL.
+    public static func host(of url: String) -> String? {
+        let chars = Array(url.utf8)
+        guard let slashes = chars.indices.dropLast().first(where: { chars[$0] == 0x2F && chars[$0 + 1] == 0x2F }) else { return nil }
+        let rest = String(decoding: chars[(slashes + 2)...], as: UTF8.self)
+        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") { // an IPv6 literal
+            return authority.firstIndex(of: "]").map { String(authority[...$0]).lowercased() }
+        }
+        let host = authority.prefix { $0 != ":" }
+        return host.isEmpty ? nil : host.lowercased()
     }
 
     private mutating func addURL(_ url: String) {

@@ -98,7 +98,9 @@ public struct FindingPlaces {
     /// when the recording has no timestamps.
     public func timeline(first: Double?, last: Double?) -> RedactionReport.Timeline? {
         let times = perMillisecond.keys.sorted()
-        guard let startMs = [first, times.first.map(Double.init)].compactMap({ $0 }).min() else {
+        // The recording's first timestamp when known (finding times are kept to the
+        // millisecond, so the earliest one can sit just below a fractional first timestamp).
+        guard let startMs = first ?? times.first.map(Double.init) else {
             return untimed > 0 ? RedactionReport.Timeline(startTimestamp: 0, bucketMs: 0, buckets: [], untimed: untimed) : nil
         }
         let endMs = [last, times.last.map(Double.init)].compactMap({ $0 }).max() ?? startMs

@@ -43,6 +43,22 @@ extension Redactor {
         /// JSON pointer of the string holding the document, for findings ("" for the event).
         let outerPointer: String
         let depth: Int
+        /// The event's `timestamp` (documents inside strings carry their event's).
+        let timestamp: Double?
+
+        init(event e: JSONEvent) {
+            json = e
+            outerPointer = ""
+            depth = 0
+            timestamp = e.member("timestamp", of: e.root).flatMap(e.double)
+        }
+
+        init(json: JSONEvent, outerPointer: String, depth: Int, timestamp: Double?) {
+            self.json = json
+            self.outerPointer = outerPointer
+            self.depth = depth
+            self.timestamp = timestamp
+        }
     }
 
     /// JSON inside strings is followed this many levels deep.
@@ -52,7 +68,7 @@ extension Redactor {
     mutating func processStructured(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) -> Bool {
         guard e.kind(e.root) == .object, let type = e.member("type", of: e.root).flatMap(e.int),
               let data = e.member("data", of: e.root), e.kind(data) == .object else { return false }
-        let doc = Document(json: e, outerPointer: "", depth: 0)
+        let doc = Document(event: e)
         var drops = Drops()
         switch type {
         case RRWebEventType.meta.rawValue:
@@ -98,7 +114,7 @@ extension Redactor {
     mutating func processEventPaths(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) {
         var drops = Drops()
         var comps: [FieldPath.Component] = []
-        visit(Document(json: e, outerPointer: "", depth: 0), e.root, &comps, PayloadPlace(root: .event, channel: .custom, patterns: false),
+        visit(Document(event: e), e.root, &comps, PayloadPlace(root: .event, channel: .custom, patterns: false),
               &drops, &place, &edits, member: nil)
     }
 
@@ -266,7 +282,7 @@ extension Redactor {
                     // Pattern rules below see the rewritten URL; the edit is written with theirs.
                     let more = text.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
                     let out = text.withUnsafeBytes { t -> [UInt8] in
-                        record(more, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                        record(more, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
                         return rewritten(t, more, channel: .url)
                     }
                     counts.stringsChanged += 1
@@ -307,7 +323,7 @@ extension Redactor {
                         _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
         let channel = p.root?.isURL == true ? Channel.url : p.channel
         let out = text.withUnsafeBytes { t -> [UInt8] in
-            record(matches, in: t, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+            record(matches, in: t, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
             return mode == .redact ? rewritten(t, matches, channel: channel) : []
         }
         guard mode == .redact else { return }
@@ -325,7 +341,7 @@ extension Redactor {
         [UInt8]().withUnsafeBytes { t in
             record([RuleMatch(rule: rule, range: 0..<0, limited: false)], in: t, channel: channel, nodeId: nil, place: &place) {
                 Redactor.pointer(doc, v)
-            } timestamp: { Redactor.timestamp(doc) }
+            } timestamp: { doc.timestamp }
         }
         if mode == .redact { counts.stringsChanged += 1 }
     }
@@ -335,10 +351,6 @@ extension Redactor {
         return doc.outerPointer.isEmpty ? inner : doc.outerPointer + "#" + inner
     }
 
-    static func timestamp(_ doc: Document) -> Double? {
-        guard doc.depth == 0 else { return nil }
-        return doc.json.member("timestamp", of: doc.json.root).flatMap(doc.json.double)
-    }
 
     // MARK: content inside strings
 
@@ -353,7 +365,7 @@ extension Redactor {
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.root == .consolePayload) {
             let bytes = JSONBytes(text)
             guard var reader = try? EventReader(bytes: bytes, layout: .single), let inner = try? reader.next() else { return nil }
-            let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1)
+            let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1, timestamp: doc.timestamp)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &comps, p, &drops, &place, &innerEdits, member: nil)
             if innerEdits.isEmpty { return .some(nil) }
@@ -375,7 +387,7 @@ extension Redactor {
             if pair.hasValue { out.append(UInt8(ascii: "=")) }
             guard !matches.isEmpty else { out += pair.rawValue; continue }
             let value = pair.value.withUnsafeBytes { t -> [UInt8] in
-                record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
                 return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
             }
             out += FormEncoded.encode(value)
@@ -395,7 +407,7 @@ extension Redactor {
             let matches = fieldMatches(value, selecting, &drops)
             guard !matches.isEmpty else { return value }
             return value.withUnsafeBytes { t -> [UInt8] in
-                record(matches, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { Redactor.timestamp(doc) }
+                record(matches, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
                 return mode == .redact ? rewritten(t, matches, channel: .url) : t.map { $0 }
             }
         }

@@ -28,6 +28,7 @@ public struct RuleEngine: Sendable {
     private let patterns: [PCRE2Regex]
     private let groups: [Int]
     private let needsValueCheck: [Bool]
+    private let isField: [Bool]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
 
@@ -41,6 +42,7 @@ public struct RuleEngine: Sendable {
         patterns = rules.map(\.pattern)
         groups = rules.map(\.group)
         needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
+        isField = rules.map { $0.kind == .field }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
     }
 
@@ -132,6 +134,10 @@ public struct RuleEngine: Sendable {
         }
         for hit in hitsOfRule {
             guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
+            // A field rule takes whole values: one that is already redacted output (masked,
+            // a replacement, a pseudonym) is not taken again, so a rescan of a redacted
+            // recording is clean.
+            if isField[i] && Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), by: rules[i]) { continue }
             if needsValueCheck[i] {
                 let rule = rules[i]
                 let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
@@ -176,6 +182,15 @@ public enum Actions {
         // Field rules drop what holds the value (docs/RULES.md); the value alone is masked.
         case .drop_body, .drop_request: return mask(value)
         }
+    }
+
+    /// Whether `value` is what an action writes: only `*` and whitespace, the rule's
+    /// replacement, or a `[rule:pseudonym]` token.
+    public static func isRedacted(_ value: UnsafeRawBufferPointer, by rule: Rule) -> Bool {
+        if value.allSatisfy({ $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return true }
+        if rule.action == .replace && value.elementsEqual(rule.replacement.utf8) { return true }
+        let text = String(decoding: value, as: UTF8.self)
+        return text.hasPrefix("[\(rule.id):") && text.hasSuffix("]") && text.count == rule.id.count + 19
     }
 
     /// Each character `*`, whitespace kept.

@@ -52,6 +52,17 @@ struct CommandLineTests {
         #expect(r.stdout.contains("  Input                21\n"))
     }
 
+    @Test func inspectListsNetworkHostsAndConsoleLevels() throws {
+        let r = try runScrubjay(["inspect", fixtures + "/synthetic/synthetic-seed7.json"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("network hosts:\n  api.example.com                46 requests\n"))
+        #expect(r.stdout.contains("console levels:\n  error                18\n  log                  21\n  warn                 10\n"))
+        let sentry = try runScrubjay(["inspect", "--json", fixtures + "/relay/rrweb-request.json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(sentry.stdout.utf8)) as? [String: Any])
+        #expect(obj["networkHosts"] as? [String: Int] == ["domain.com": 1])
+        #expect(obj["consoleLevels"] as? [String: Int] == [:])
+    }
+
     @Test func inspectAsJSON() throws {
         let r = try runScrubjay(["inspect", "--json", fixtures + "/posthog-shapes/wide-layout.blob_v2.jsonl"])
         #expect(r.status == 0)
@@ -259,7 +270,7 @@ struct AuditRedactCommandTests {
     @Test func auditPrintsFindingsWithMaskedPreviews() throws {
         let r = try runScrubjay(["audit", recording])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("strings scanned with default (39 rules)"))
+        #expect(r.stdout.contains("strings scanned with default, network (45 rules)"))
         #expect(r.stdout.contains("  email (contact, medium)  "))
         #expect(r.stdout.contains("findings: "))
         #expect(!r.stdout.contains("john@gmail.com"), "a value leaked into the audit output")
