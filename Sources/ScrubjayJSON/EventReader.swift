@@ -39,10 +39,10 @@ public struct EventReader {
     /// Prepares to read `bytes`; detects the layout (or takes `layout`: `.single` reads one
     /// JSON document whatever it holds, such as a request body) and checks the document
     /// starts well.
-    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil) throws(JSONError) {
+    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil, tapeCapacity: Int = 4096) throws(JSONError) {
         self.bytes = bytes
         self.maxDepth = maxDepth
-        self.tape = JSONTape()
+        self.tape = JSONTape(capacity: tapeCapacity)
         let p = bytes.base
         var i = 0
         if bytes.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }

@@ -28,6 +28,8 @@ public struct Redactor {
     public let engine: RuleEngine
     /// The engine's field rules (by index), and whether one of them starts at `event`.
     let fieldRules: [Int]
+    /// The field rules' paths by `FieldPath.Root.code`.
+    let fieldPaths: [[(rule: Int, path: FieldPath)]]
     let eventFieldRules: Bool
     public let mode: Mode
     /// Key of the `hash` action's HMAC-SHA256.
@@ -52,6 +54,9 @@ public struct Redactor {
         self.collectFindings = collectFindings
         findingCounts = FindingGrid(rules: engine.rules.count)
         fieldRules = engine.rules.indices.filter { engine.rules[$0].kind == .field }
+        var byRoot = [[(rule: Int, path: FieldPath)]](repeating: [], count: FieldPath.Root.codes)
+        for i in fieldRules { for p in engine.rules[i].paths { byRoot[p.root.code].append((i, p)) } }
+        fieldPaths = byRoot
         eventFieldRules = engine.rules.contains { $0.paths.contains { $0.root == .event } }
     }
 

@@ -196,15 +196,16 @@ extension Redactor {
     /// The field rules that apply at `components` below the place's root.
     func fieldRulesSelecting(_ components: [FieldPath.Component], _ p: PayloadPlace, urlPart: Bool = false) -> [Int] {
         guard let root = p.root else { return [] }
-        return fieldRules.filter { i in
-            engine.rules[i].paths.contains { path in
-                guard (path.urlPart != nil) == urlPart else { return false }
-                switch (path.root, root) {
-                case (.custom(let g), .custom): return g.matches(p.customTag) && path.selects(components)
-                default: return path.root == root && path.selects(components)
-                }
-            }
+        let code = root.code
+        var out: [Int] = []
+        for entry in fieldPaths[code] where !out.contains(entry.rule) {
+            let path = entry.path
+            guard (path.urlPart != nil) == urlPart else { continue }
+            if case .custom(let g) = path.root, !g.matches(p.customTag) { continue }
+            if let last = path.lastName, !components.contains(where: { if case .key(let k) = $0 { return last.matches(k) } else { return false } }) { continue }
+            if path.selects(components) { out.append(entry.rule) }
         }
+        return out
     }
 
     /// One value and everything inside it.
@@ -364,7 +365,7 @@ extension Redactor {
         // so escapes inside it hide nothing.
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.root == .consolePayload) {
             let bytes = JSONBytes(text)
-            guard var reader = try? EventReader(bytes: bytes, layout: .single), let inner = try? reader.next() else { return nil }
+            guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return nil }
             let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1, timestamp: doc.timestamp)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &comps, p, &drops, &place, &innerEdits, member: nil)

@@ -9,7 +9,7 @@
 ///     network.url.query.session                a URL's query parameter
 ///     custom.$pageview.payload."$current_url"  quoted: exact key
 ///     event.data.payload.*                     any event, from its root
-public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
+public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
     /// Where a path starts.
     public enum Root: Sendable, Equatable {
         case networkRequestHeaders, networkRequestBody, networkResponseHeaders, networkResponseBody, networkURL, networkMethod
@@ -31,6 +31,24 @@ public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
         }
         /// A URL (its parts can be named).
         public var isURL: Bool { self == .networkURL || self == .metaHref }
+
+        /// A small number per root kind (custom roots share one), for tables by root.
+        public var code: Int {
+            switch self {
+            case .networkRequestHeaders: 0
+            case .networkRequestBody: 1
+            case .networkResponseHeaders: 2
+            case .networkResponseBody: 3
+            case .networkURL: 4
+            case .networkMethod: 5
+            case .consolePayload: 6
+            case .consoleTrace: 7
+            case .custom: 8
+            case .metaHref: 9
+            case .event: 10
+            }
+        }
+        public static let codes = 11
     }
 
     /// One step below the root.
@@ -71,6 +89,22 @@ public struct FieldPath: Sendable, Equatable, CustomStringConvertible {
     public let urlPart: URLPart?
 
     public var description: String { text }
+
+    public static func == (a: FieldPath, b: FieldPath) -> Bool { a.text == b.text }
+
+    /// When the last segment is a name: a value the path selects has a component matching it
+    /// (a cheap test before `selects`).
+    public let lastName: Glob?
+
+    init(text: String, root: Root, segments: [Segment], urlPart: URLPart?) {
+        self.text = text
+        self.root = root
+        self.segments = segments
+        self.urlPart = urlPart
+        if case .key(let g)? = segments.last { lastName = g } else { lastName = nil }
+    }
+
+
 
     /// Whether the path selects the value at `components` below its root: the segments match
     /// the components, or the start of them (a path that selects an object or array selects
@@ -150,7 +184,7 @@ extension FieldPath {
     ]
 
     /// Reads a field path.
-    public init(parsing text: String) throws(FieldPathError) {
+    public convenience init(parsing text: String) throws(FieldPathError) {
         let chars = Array(text)
         var i = 0
         func fail(_ message: String, _ at: Int) -> FieldPathError { FieldPathError(message: message, position: at) }
