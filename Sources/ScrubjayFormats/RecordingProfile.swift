@@ -124,22 +124,7 @@ public struct RecordingProfile: Sendable {
     }
 
     private mutating func addRequest(_ url: String) {
-        networkHosts[RecordingProfile.host(of: url) ?? "(relative URLs)", default: 0] += 1
-    }
-
-    /// The host of an absolute URL (`scheme://[userinfo@]host[:port]/...`), lower-cased; nil
-    /// for a relative URL.
-    public static func host(of url: String) -> String? {
-        let chars = Array(url.utf8)
-        guard let slashes = chars.indices.dropLast().first(where: { chars[$0] == 0x2F && chars[$0 + 1] == 0x2F }) else { return nil }
-        let rest = String(decoding: chars[(slashes + 2)...], as: UTF8.self)
-        var authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
-        if authority.hasPrefix("[") { // an IPv6 literal
-            return authority.firstIndex(of: "]").map { String(authority[...$0]).lowercased() }
-        }
-        let host = authority.prefix { $0 != ":" }
-        return host.isEmpty ? nil : host.lowercased()
+        networkHosts[URLHost.of(url) ?? "(relative URLs)", default: 0] += 1
     }
 
     private mutating func addURL(_ url: String) {

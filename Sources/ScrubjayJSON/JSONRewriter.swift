@@ -91,14 +91,19 @@ public struct JSONEdits {
     /// Removes `element` from `array`, with the comma that separates it from its neighbours,
     /// so the array stays valid JSON (the same rules as `removeMember`).
     public mutating func removeElement(_ element: JSONValueRef, of array: JSONValueRef, in event: JSONEvent) {
-        let r = event.byteRange(array)
-        if removals[r.lowerBound] == nil {
-            let elements = event.children(of: array).map {
-                (keyStart: event.byteRange($0).lowerBound, valueEnd: event.byteRange($0).upperBound)
-            }
-            removals[r.lowerBound] = ObjectRemovals(members: elements, inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+        remove(startingAt: event.byteRange(element).lowerBound, from: array, in: event) {
+            event.children(of: array).map { (keyStart: event.byteRange($0).lowerBound, valueEnd: event.byteRange($0).upperBound) }
         }
-        let start = event.byteRange(element).lowerBound
+    }
+
+    /// Marks the entry of `container` that starts at `start` removed; `entries` lists them
+    /// all (asked once per container).
+    private mutating func remove(startingAt start: Int, from container: JSONValueRef, in event: JSONEvent,
+                                 entries: () -> [(keyStart: Int, valueEnd: Int)]) {
+        let r = event.byteRange(container)
+        if removals[r.lowerBound] == nil {
+            removals[r.lowerBound] = ObjectRemovals(members: entries(), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+        }
         if let i = removals[r.lowerBound]!.members.firstIndex(where: { $0.keyStart == start }) {
             removals[r.lowerBound]!.removed.insert(i)
         }
@@ -108,16 +113,8 @@ public struct JSONEdits {
     /// from its neighbours, so the object stays valid JSON. Several members of one object may
     /// be removed, in any order; each remaining byte is kept.
     public mutating func removeMember(key: JSONValueRef, of object: JSONValueRef, in event: JSONEvent) {
-        let r = event.byteRange(object)
-        if removals[r.lowerBound] == nil {
-            let members = event.members(of: object).map {
-                (keyStart: event.byteRange($0.key).lowerBound, valueEnd: event.byteRange($0.value).upperBound)
-            }
-            removals[r.lowerBound] = ObjectRemovals(members: members, inner: (r.lowerBound + 1)..<(r.upperBound - 1))
-        }
-        let start = event.byteRange(key).lowerBound
-        if let i = removals[r.lowerBound]!.members.firstIndex(where: { $0.keyStart == start }) {
-            removals[r.lowerBound]!.removed.insert(i)
+        remove(startingAt: event.byteRange(key).lowerBound, from: object, in: event) {
+            event.members(of: object).map { (keyStart: event.byteRange($0.key).lowerBound, valueEnd: event.byteRange($0.value).upperBound) }
         }
     }
 

@@ -102,7 +102,7 @@ public struct EventWalker {
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data) else { return }
             let name = e.member("plugin", of: data).map { e.stringBytes($0) } ?? []
-            let channel: Channel = contains(name, "console") ? .console : contains(name, "network") ? .network : .custom
+            let channel: Channel = bytes(name, contain: "console") ? .console : bytes(name, contain: "network") ? .network : .custom
             try walkAll(e, payload, channel, visit)
         case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.
             if let url = e.member("url", of: data) { try visitString(e, url, .url, nil, visit) }
@@ -319,14 +319,6 @@ public struct EventWalker {
     }
 
     // MARK: helpers
-
-    func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        guard haystack.count >= n else { return false }
-        let p = needle.utf8Start
-        for start in 0...(haystack.count - n) where (0..<n).allSatisfy({ haystack[start + $0] == p[$0] }) { return true }
-        return false
-    }
 
     func nodeId(_ e: JSONEvent, _ object: JSONValueRef) -> Int? {
         e.member("id", of: object).flatMap(e.int)

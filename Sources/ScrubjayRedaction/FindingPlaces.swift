@@ -53,7 +53,7 @@ public struct FindingPlaces {
     public mutating func afterRedaction(_ json: [UInt8], window: String, before: FindingCounts, after: FindingCounts) {
         let found = after.total - before.total
         let mayBePage = json.count <= FindingPlaces.pageEventMaximumBytes
-            && (FindingPlaces.contains(json, "\"href\"") || FindingPlaces.contains(json, "current_url\""))
+            && (bytes(json, contain: "\"href\"") || bytes(json, contain: "current_url\""))
         guard found > 0 || mayBePage, var reader = try? EventReader(bytes: JSONBytes(json)), let e = try? reader.next(),
               e.kind(e.root) == .object else { return }
         if mayBePage, let url = FindingPlaces.pageURL(e) { pageOfWindow[window] = PageURL.masked(url) }
@@ -115,21 +115,5 @@ public struct FindingPlaces {
             buckets[i].byCategory.merge(counts, uniquingKeysWith: +)
         }
         return RedactionReport.Timeline(startTimestamp: startMs, bucketMs: width, buckets: buckets, untimed: untimed)
-    }
-
-    /// Whether `needle` occurs in `haystack` (memchr for its first byte, then a compare).
-    static func contains(_ haystack: [UInt8], _ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount, p = needle.utf8Start
-        return haystack.withUnsafeBufferPointer { h in
-            guard h.count >= n, let base = h.baseAddress else { return false }
-            var i = 0
-            while i <= h.count - n {
-                guard let hit = memchr(base + i, Int32(p[0]), h.count - n - i + 1) else { return false }
-                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + at, p, n) == 0 { return true }
-                i = at + 1
-            }
-            return false
-        }
     }
 }

@@ -26,17 +26,17 @@ public struct Redactor {
     }
 
     public let engine: RuleEngine
-    /// The engine's field rules (by index), and whether one of them starts at `event`.
-    let fieldRules: [Int]
-    /// The field rules' paths by `FieldPath.Root.code`.
+    /// The paths of the engine's field rules, by `FieldPath.Root.code`, with their rules' indices.
     let fieldPaths: [[(rule: Int, path: FieldPath)]]
-    let eventFieldRules: Bool
     public let mode: Mode
     /// Key of the `hash` action's HMAC-SHA256.
     let pseudonymKey: [UInt8]
     /// Whether `findings` keeps each finding (audit) or only the tally counts them.
     public var collectFindings: Bool
     public private(set) var findings: [Finding] = []
+    /// Whether a field rule has a path from `root`.
+    func hasFieldPaths(_ root: FieldPath.Root) -> Bool { !fieldPaths[root.code].isEmpty }
+
     /// Totals so far (the finding counts are gathered from `findingCounts` when asked for).
     public var tally: Tally {
         var t = counts
@@ -53,11 +53,9 @@ public struct Redactor {
         self.pseudonymKey = pseudonymKey
         self.collectFindings = collectFindings
         findingCounts = FindingGrid(rules: engine.rules.count)
-        fieldRules = engine.rules.indices.filter { engine.rules[$0].kind == .field }
         var byRoot = [[(rule: Int, path: FieldPath)]](repeating: [], count: FieldPath.Root.codes)
-        for i in fieldRules { for p in engine.rules[i].paths { byRoot[p.root.code].append((i, p)) } }
+        for (i, rule) in engine.rules.enumerated() { for p in rule.paths { byRoot[p.root.code].append((i, p)) } }
         fieldPaths = byRoot
-        eventFieldRules = engine.rules.contains { $0.paths.contains { $0.root == .event } }
     }
 
     /// Where the event being processed sits.
@@ -75,7 +73,7 @@ public struct Redactor {
         var place = Place(window: window, index: index, timestamp: nil)
         let before = counts.stringsChanged
         // Rules on `event` paths first: of two rewrites of one value, the first recorded wins.
-        if eventFieldRules { processEventPaths(e, &place, &edits) }
+        if hasFieldPaths(.event) { processEventPaths(e, &place, &edits) }
         if !processStructured(e, &place, &edits) {
             var walker = EventWalker()
             walker.walk(e) { site in handle(e, site, &place, &edits) }

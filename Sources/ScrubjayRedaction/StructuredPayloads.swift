@@ -72,7 +72,7 @@ extension Redactor {
         var drops = Drops()
         switch type {
         case RRWebEventType.meta.rawValue:
-            guard !fieldRules.isEmpty else { return false }
+            guard hasFieldPaths(.metaHref) else { return false } // the walker's otherwise
             guard let href = e.member("href", of: data) else { return true }
             var comps: [FieldPath.Component] = []
             visit(doc, href, &comps, PayloadPlace(root: .metaHref, channel: .url), &drops, &place, &edits, member: nil)
@@ -90,11 +90,11 @@ extension Redactor {
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { return false }
             let name = e.member("plugin", of: data).map { e.stringBytes($0) } ?? []
-            if EventWalker.contains(name, "network") {
+            if bytes(name, contain: "network") {
                 visitNetworkPayload(doc, payload, &place, &edits)
                 return true
             }
-            if EventWalker.contains(name, "console") {
+            if bytes(name, contain: "console") {
                 e.forEachMember(of: payload) { key, value in
                     let k = e.stringBytes(key)
                     let root: FieldPath.Root? = k == Array("payload".utf8) ? .consolePayload : k == Array("trace".utf8) ? .consoleTrace : nil
@@ -214,7 +214,8 @@ extension Redactor {
                         member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
         let isBody = p.root?.isBody == true && comps.isEmpty && doc.depth == 0
-        let before = edits.mark
+        // Only a body may be dropped whole: only there is a point to roll back to kept.
+        let before = isBody ? edits.mark : nil
         if isBody { drops.body = false; drops.bodyRule = nil }
         switch e.kind(v) {
         case .object:
@@ -234,7 +235,7 @@ extension Redactor {
         default:
             visitScalar(doc, v, comps, p, &drops, &place, &edits, member: member)
         }
-        if isBody && drops.body {
+        if let before, drops.body {
             edits.rollBack(to: before)
             let size = e.kind(v) == .string ? e.stringBytes(v).count : e.byteRange(v).count
             edits.replace(v, in: e, withString: "[body dropped: \(size) bytes]")
@@ -276,22 +277,20 @@ extension Redactor {
                 }
                 return
             }
+            // Field rules on URL parts rewrite the URL first (when redacting); pattern rules then
+            // see the rewritten URL, and one edit carries both.
+            var urlChanged = false
             if p.root?.isURL == true {
                 let before = text
                 text = rewriteURLParts(text, comps, p, doc, v, &drops, &place)
-                if text != before && mode == .redact {
-                    // Pattern rules below see the rewritten URL; the edit is written with theirs.
-                    let more = text.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
-                    let out = text.withUnsafeBytes { t -> [UInt8] in
-                        record(more, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
-                        return rewritten(t, more, channel: .url)
-                    }
-                    counts.stringsChanged += 1
-                    edits.replace(v, in: e, withStringUTF8: out)
-                    return
-                }
+                urlChanged = text != before
             }
             matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.root?.isURL == true ? .url : p.channel, counters: &counts.prefilter) }
+            if matches.isEmpty && urlChanged {
+                counts.stringsChanged += 1
+                edits.replace(v, in: e, withStringUTF8: text)
+                return
+            }
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)
@@ -374,9 +373,7 @@ extension Redactor {
         }
         guard p.root?.isBody == true, let form = FormEncoded(text) else { return nil }
         var changed = false
-        var out: [UInt8] = []
-        for (n, pair) in form.pairs.enumerated() {
-            if n > 0 { out.append(UInt8(ascii: "&")) }
+        let out = form.joined { pair -> [UInt8]? in
             comps.append(.key(pair.name))
             defer { comps.removeLast() }
             let selecting = fieldRulesSelecting(comps, p)
@@ -384,15 +381,12 @@ extension Redactor {
             if matches.isEmpty {
                 matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
             }
-            out += pair.rawName
-            if pair.hasValue { out.append(UInt8(ascii: "=")) }
-            guard !matches.isEmpty else { out += pair.rawValue; continue }
-            let value = pair.value.withUnsafeBytes { t -> [UInt8] in
+            guard !matches.isEmpty else { return nil }
+            changed = true
+            return pair.value.withUnsafeBytes { t -> [UInt8] in
                 record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
                 return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
             }
-            out += FormEncoded.encode(value)
-            changed = true
         }
         return changed ? .some(out) : .some(nil)
     }
@@ -416,30 +410,16 @@ extension Redactor {
         parts.path = rewrite(parts.path) { $0 == .path }
         parts.fragment = parts.fragment.map { rewrite($0) { $0 == .fragment } }
         if let query = parts.query, let form = FormEncoded(query) {
-            var out: [UInt8] = []
-            for (n, pair) in form.pairs.enumerated() {
-                if n > 0 { out.append(UInt8(ascii: "&")) }
-                out += pair.rawName
-                if pair.hasValue { out.append(UInt8(ascii: "=")) }
+            parts.query = form.joined { pair in
                 let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
-                out += value == pair.value ? pair.rawValue : FormEncoded.encode(value)
+                return value == pair.value ? nil : value
             }
-            parts.query = out
         }
         return parts.joined
     }
 }
 
 extension EventWalker {
-    /// Whether `name` contains `needle`.
-    static func contains(_ name: [UInt8], _ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        guard name.count >= n else { return false }
-        let p = needle.utf8Start
-        for start in 0...(name.count - n) where (0..<n).allSatisfy({ name[start + $0] == p[$0] }) { return true }
-        return false
-    }
-
     /// A Sentry performance span of a fetch or XHR request.
     static func isSentryFetchSpan(_ e: JSONEvent, tag: [UInt8], payload: JSONValueRef) -> Bool {
         guard tag == Array("performanceSpan".utf8), e.kind(payload) == .object, let op = e.member("op", of: payload) else { return false }

@@ -29,6 +29,19 @@ struct FormEncoded {
         self.pairs = pairs
     }
 
+    /// The text again, each pair as it was except where `newValue` gives a value (written
+    /// percent-encoded).
+    func joined(_ newValue: (Pair) -> [UInt8]?) -> [UInt8] {
+        var out: [UInt8] = []
+        for (n, pair) in pairs.enumerated() {
+            if n > 0 { out.append(UInt8(ascii: "&")) }
+            out += pair.rawName
+            if pair.hasValue { out.append(UInt8(ascii: "=")) }
+            out += newValue(pair).map(FormEncoded.encode) ?? pair.rawValue
+        }
+        return out
+    }
+
     static func decode(_ raw: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)

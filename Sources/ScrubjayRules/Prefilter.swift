@@ -212,7 +212,7 @@ final class Prefilter: @unchecked Sendable {
                 }
                 continueRun(base, from: s1 + h, to: n, row: r1, into: hits)
             } else {
-                run(base, 0, n, into: hits)
+                continueRun(base, from: 0, to: n, row: 0, into: hits)
             }
             return
         }
@@ -243,11 +243,6 @@ final class Prefilter: @unchecked Sendable {
     private func emit(_ row: Int, into hits: UnsafeMutablePointer<UInt64>) {
         let state = row / classCount
         for w in 0..<words { hits[w] |= outputs[state &* words &+ w] }
-    }
-
-    @inline(__always)
-    private func run(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, into hits: UnsafeMutablePointer<UInt64>) {
-        continueRun(base, from: from, to: to, row: 0, into: hits)
     }
 
     @inline(__always)
