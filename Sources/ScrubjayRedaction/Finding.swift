@@ -19,7 +19,8 @@ public struct Finding: Codable, Sendable, Equatable {
     public var eventIndex: Int
     /// The event's `timestamp` (ms since the epoch), when it has one.
     public var timestamp: Double?
-    /// JSON pointer to the string inside the event (compressed fields expanded).
+    /// JSON pointer to the string inside the event (compressed fields expanded); inside a
+    /// body or console argument holding JSON, the string's pointer, `#`, and the pointer inside it.
     public var pointer: String
     /// The DOM node or mobile wireframe the string belongs to.
     public var nodeId: Int?
