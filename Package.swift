@@ -8,6 +8,7 @@ import PackageDescription
 //   ScrubjayIO       reading files, writing them atomically (temporary file, then rename)
 //   ScrubjayJSON     byte-level JSON engine for replay events (no Foundation on the hot path)
 //   ScrubjayFormats  replay formats: the containers recordings arrive in, what an event means
+//   ScrubjayDOM      the page as it is at each event (DOM mirror) and CSS selectors over it
 //   ScrubjayRules    the rule engine: rule packs (YAML), validators, matching, actions (docs/RULES.md)
 //   ScrubjayPackage  the portable replay package: manifest, events, assets (docs/FORMAT.md)
 //   ScrubjayProvenance  signed statements: DSSE envelopes, in-toto statements, key files (docs/MANIFEST.md)
@@ -47,13 +48,14 @@ let package = Package(
         .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
         .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
         .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON", "ScrubjayNative"]),
+        .target(name: "ScrubjayDOM", dependencies: ["ScrubjayJSON"]),
         .target(name: "ScrubjayRules", dependencies: [
-            "ScrubjayNative", "ScrubjayJSON", .product(name: "Yams", package: "Yams"),
+            "ScrubjayNative", "ScrubjayJSON", "ScrubjayDOM", .product(name: "Yams", package: "Yams"),
         ]),
         .target(name: "ScrubjayPackage", dependencies: ["ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayIO"]),
         .target(name: "ScrubjayProvenance", dependencies: ["ScrubjayNative", "ScrubjayIO", "ScrubjayPackage"]),
         .target(name: "ScrubjayRedaction", dependencies: [
-            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules", "ScrubjayProvenance",
+            "ScrubjayJSON", "ScrubjayFormats", "ScrubjayNative", "ScrubjayPackage", "ScrubjayRules", "ScrubjayProvenance", "ScrubjayDOM",
         ]),
         .target(name: "ScrubjayPolicy", dependencies: [
             "ScrubjayIO", "ScrubjayNative", "ScrubjayJSON", "ScrubjayFormats", "ScrubjayPackage", "ScrubjayProvenance",
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayNative"]),
         .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
         .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayDOMTests", dependencies: ["ScrubjayDOM", "ScrubjayJSON"]),
         .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayRedactionTests", dependencies: [
             "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative",

@@ -1,0 +1,354 @@
+import ScrubjayJSON
+
+/// A compact model of one window's page, rebuilt from each full snapshot and kept current
+/// through every mutation, so that CSS selectors can be evaluated against the page as it is
+/// at the moment of each event (docs/RULES.md, "Selectors").
+///
+/// What it keeps: each node's kind, id, tree links, element name and the attributes selectors
+/// can ask about (all of them, or only the names in `keeping`). Text is not kept, only whether
+/// a text node is empty (for `:empty`). Removed nodes are freed, so memory follows the size
+/// of the page, not the length of the recording.
+///
+/// Tree scopes: a document (the page, or an iframe's document added with `isAttachIframe`) and
+/// a shadow root (rrweb marks a shadow host with `isShadowHost` and its shadow children with
+/// `isShadow`; the mirror gives the host a shadow-root node that holds them) each start a
+/// tree that selectors do not cross, as `querySelectorAll` on that document or root does not.
+/// `parent` links do cross them, so masking inherited from an element reaches into its
+/// iframe and shadow content.
+///
+/// Sources: rrweb packages/types (serialized nodes, mutation data), packages/rrweb/src/replay
+/// (`applyMutation`: removes, then adds resolved against `parentId` and `nextId` with a queue
+/// for nodes whose parent or next sibling arrives later, then texts, then attributes).
+public final class DOMMirror {
+    /// A node's place in the mirror's storage (not its rrweb id; slots are reused).
+    public typealias Slot = Int32
+    public static let none: Slot = -1
+
+    public enum Kind: UInt8, Sendable {
+        case document = 0, documentType = 1, element = 2, text = 3, cdata = 4, comment = 5
+        /// The shadow root the mirror gives a shadow host (not an rrweb node: it has no id).
+        case shadowRoot = 11
+    }
+
+    public struct Attribute {
+        /// The name as recorded, and in ASCII lower case (HTML attribute names are matched
+        /// without case; SVG ones, such as `viewBox`, with case).
+        public var name: [UInt8]
+        public var lowerName: [UInt8]
+        public var value: [UInt8]
+    }
+
+    struct Node {
+        var id: Int32
+        var kind: Kind
+        var flags: UInt8 = 0
+        var parent: Slot = DOMMirror.none
+        var first: Slot = DOMMirror.none
+        var last: Slot = DOMMirror.none
+        var prev: Slot = DOMMirror.none
+        var next: Slot = DOMMirror.none
+        var shadowRoot: Slot = DOMMirror.none
+        /// Element name as recorded and in lower case.
+        var name: [UInt8] = []
+        var lowerName: [UInt8] = []
+        var attributes: [Attribute] = []
+
+        static let svg: UInt8 = 1       // in the SVG namespace (rrweb `isSVG`)
+        static let nonEmpty: UInt8 = 2  // a text or CDATA node with at least one character
+    }
+
+    /// Which attributes to keep: nil keeps all; otherwise names in ASCII lower case (`class`
+    /// and `id` are always kept).
+    public let keeping: Set<[UInt8]>?
+    var nodes: [Node] = []
+    var freeSlots: [Slot] = []
+    var slotById: [Int32: Slot] = [:]
+    /// The page's document node (the last full snapshot's root).
+    public private(set) var document: Slot = DOMMirror.none
+    /// Incremented by every change, so a caller can keep answers until the page changes.
+    public private(set) var generation: UInt64 = 0
+
+    public init(keeping: Set<String>? = nil) {
+        self.keeping = keeping.map { Set($0.map { Array($0.lowercased().utf8) }) }
+    }
+
+    // MARK: reading
+
+    /// Number of nodes in the page (iframe documents and shadow roots included).
+    public var count: Int { slotById.count }
+
+    public func slot(forId id: Int) -> Slot? {
+        guard let id32 = Int32(exactly: id) else { return nil }
+        return slotById[id32]
+    }
+
+    public func id(_ s: Slot) -> Int? {
+        let n = nodes[Int(s)]
+        return n.kind == .shadowRoot ? nil : Int(n.id)
+    }
+
+    public func kind(_ s: Slot) -> Kind { nodes[Int(s)].kind }
+    public func isElement(_ s: Slot) -> Bool { nodes[Int(s)].kind == .element }
+    /// Whether an element is in the SVG namespace (else HTML).
+    public func isSVG(_ s: Slot) -> Bool { nodes[Int(s)].flags & Node.svg != 0 }
+    /// Whether a text or CDATA node has at least one character.
+    public func isNonEmptyText(_ s: Slot) -> Bool { nodes[Int(s)].flags & Node.nonEmpty != 0 }
+
+    public func parent(_ s: Slot) -> Slot? { opt(nodes[Int(s)].parent) }
+    public func firstChild(_ s: Slot) -> Slot? { opt(nodes[Int(s)].first) }
+    public func lastChild(_ s: Slot) -> Slot? { opt(nodes[Int(s)].last) }
+    public func nextSibling(_ s: Slot) -> Slot? { opt(nodes[Int(s)].next) }
+    public func previousSibling(_ s: Slot) -> Slot? { opt(nodes[Int(s)].prev) }
+    /// The shadow root of a shadow host.
+    public func shadowRoot(_ s: Slot) -> Slot? { opt(nodes[Int(s)].shadowRoot) }
+
+    /// The parent when it is an element of the same tree (nil at a document or shadow root).
+    public func parentElement(_ s: Slot) -> Slot? {
+        let p = nodes[Int(s)].parent
+        return p >= 0 && nodes[Int(p)].kind == .element && nodes[Int(s)].kind != .document ? p : nil
+    }
+
+    /// Element name as recorded (rrweb writes HTML names in lower case) and in lower case.
+    public func name(_ s: Slot) -> [UInt8] { nodes[Int(s)].name }
+    public func lowerName(_ s: Slot) -> [UInt8] { nodes[Int(s)].lowerName }
+    public func attributes(_ s: Slot) -> [Attribute] { nodes[Int(s)].attributes }
+
+    /// The value of attribute `lowerName` (matched as HTML does: without case on HTML elements,
+    /// with case on SVG ones, where `name` is the spelling to compare).
+    public func attribute(_ s: Slot, lowerName: [UInt8], name: [UInt8]? = nil) -> [UInt8]? {
+        let n = nodes[Int(s)]
+        if n.flags & Node.svg != 0, let name {
+            for a in n.attributes where a.name == name { return a.value }
+            return nil
+        }
+        for a in n.attributes where a.lowerName == lowerName { return a.value }
+        return nil
+    }
+
+    /// Calls `body` for `s` and every node below it (shadow roots and iframe documents
+    /// included), parents before children; `body` returns false to skip a node's subtree.
+    public func forEachInSubtree(of s: Slot, _ body: (Slot) -> Bool) {
+        var stack: [Slot] = [s]
+        while let x = stack.popLast() {
+            guard body(x) else { continue }
+            let n = nodes[Int(x)]
+            var c = n.last
+            while c >= 0 { stack.append(c); c = nodes[Int(c)].prev }
+            if n.shadowRoot >= 0 { stack.append(n.shadowRoot) }
+        }
+    }
+
+    @inline(__always) func opt(_ s: Slot) -> Slot? { s >= 0 ? s : nil }
+
+    // MARK: events
+
+    /// Applies an rrweb event: a full snapshot replaces the page, a mutation changes it; other
+    /// events leave it as it is. Returns whether the page changed.
+    @discardableResult
+    public func apply(_ e: JSONEvent) -> Bool {
+        let root = e.root
+        guard let type = e.member("type", of: root).flatMap(e.int), let data = e.member("data", of: root),
+              e.kind(data) == .object else { return false }
+        if type == 2, let node = e.member("node", of: data), e.kind(node) == .object {
+            loadSnapshot(e, node)
+            return true
+        }
+        if type == 3, e.member("source", of: data).flatMap(e.int) == 0 {
+            applyMutation(e, data)
+            return true
+        }
+        return false
+    }
+
+    /// Replaces the page with a full snapshot's serialized document.
+    public func loadSnapshot(_ e: JSONEvent, _ node: JSONValueRef) {
+        nodes.removeAll(keepingCapacity: true)
+        freeSlots.removeAll(keepingCapacity: true)
+        slotById.removeAll(keepingCapacity: true)
+        generation &+= 1
+        document = build(e, node, parent: DOMMirror.none, before: DOMMirror.none)
+    }
+
+    /// Applies a mutation's removes, adds, texts and attributes, in the replayer's order.
+    public func applyMutation(_ e: JSONEvent, _ data: JSONValueRef) {
+        generation &+= 1
+        if let removes = e.member("removes", of: data) {
+            e.forEachChild(of: removes) { r in
+                guard e.kind(r) == .object, let id = e.member("id", of: r).flatMap(e.int), let s = slot(forId: id) else { return }
+                remove(s)
+            }
+        }
+        if let adds = e.member("adds", of: data), e.kind(adds) == .array {
+            var queue: [JSONValueRef] = []
+            e.forEachChild(of: adds) { a in if !add(e, a) { queue.append(a) } }
+            // Nodes whose parent or next sibling came later in the list (the replayer's queue).
+            while !queue.isEmpty {
+                let before = queue.count
+                queue = queue.filter { !add(e, $0) }
+                if queue.count == before { break } // the rest never resolve: the replayer drops them too
+            }
+        }
+        if let texts = e.member("texts", of: data) {
+            e.forEachChild(of: texts) { t in
+                guard e.kind(t) == .object, let id = e.member("id", of: t).flatMap(e.int), let s = slot(forId: id) else { return }
+                let v = e.member("value", of: t)
+                let nonEmpty = v.map { e.kind($0) == .string && e.byteRange($0).count > 2 } ?? false
+                if nonEmpty { nodes[Int(s)].flags |= Node.nonEmpty } else { nodes[Int(s)].flags &= ~Node.nonEmpty }
+            }
+        }
+        if let attributes = e.member("attributes", of: data) {
+            e.forEachChild(of: attributes) { a in
+                guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int), let s = slot(forId: id),
+                      nodes[Int(s)].kind == .element, let map = e.member("attributes", of: a) else { return }
+                e.forEachMember(of: map) { key, value in setAttribute(s, e, key, value) }
+            }
+        }
+    }
+
+    /// One `adds` entry; false when its parent or next sibling is not in the page yet.
+    func add(_ e: JSONEvent, _ a: JSONValueRef) -> Bool {
+        guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return true }
+        guard let parentId = e.member("parentId", of: a).flatMap(e.int), var parent = slot(forId: parentId) else { return false }
+        var before = DOMMirror.none
+        if let nextId = e.member("nextId", of: a).flatMap(e.int) {
+            guard let next = slot(forId: nextId) else { return false }
+            if nodes[Int(next)].parent == parent || isShadowChild(next, of: parent) { before = next }
+        } else if let previousId = e.member("previousId", of: a).flatMap(e.int), let previous = slot(forId: previousId),
+                  nodes[Int(previous)].parent == parent {
+            before = nodes[Int(previous)].next
+        }
+        let isShadow = e.member("isShadow", of: node).map { e.kind($0) == .true } ?? false
+        if isShadow { parent = shadowRootCreating(of: parent) }
+        if let id = e.member("id", of: node).flatMap(e.int), let old = slot(forId: id) { remove(old) }
+        if before >= 0 && nodes[Int(before)].parent != parent { before = DOMMirror.none }
+        _ = build(e, node, parent: parent, before: before)
+        return true
+    }
+
+    func isShadowChild(_ s: Slot, of host: Slot) -> Bool {
+        let root = nodes[Int(host)].shadowRoot
+        return root >= 0 && nodes[Int(s)].parent == root
+    }
+
+    func shadowRootCreating(of host: Slot) -> Slot {
+        if nodes[Int(host)].shadowRoot >= 0 { return nodes[Int(host)].shadowRoot }
+        let root = allocate(Node(id: -1, kind: .shadowRoot))
+        nodes[Int(root)].parent = host
+        nodes[Int(host)].shadowRoot = root
+        return root
+    }
+
+    // MARK: building
+
+    /// Builds a serialized node and its subtree under `parent`, before `before` (or last).
+    /// An explicit stack: no recursion limit on deep pages.
+    func build(_ e: JSONEvent, _ start: JSONValueRef, parent: Slot, before: Slot) -> Slot {
+        var first = DOMMirror.none
+        var stack: [(JSONValueRef, Slot, Slot)] = [(start, parent, before)]
+        while let (v, parent, before) = stack.popLast() {
+            guard e.kind(v) == .object else { continue }
+            var type = -1, id = Int32(-1), svg = false, shadow = false, shadowHost = false, nonEmpty = false
+            var tag: JSONValueRef?, attrs: JSONValueRef?, children: JSONValueRef?
+            e.forEachMember(of: v) { key, value in
+                if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
+                else if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
+                else if e.string(key, equals: "tagName") { tag = value }
+                else if e.string(key, equals: "attributes") { attrs = value }
+                else if e.string(key, equals: "childNodes") { children = value }
+                else if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
+                else if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
+                else if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
+                else if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
+            }
+            guard let kind = Kind(rawValue: UInt8(clamping: max(type, 0))), type >= 0, kind != .shadowRoot else { continue }
+            var node = Node(id: id, kind: kind)
+            if svg { node.flags |= Node.svg }
+            if nonEmpty && (kind == .text || kind == .cdata) { node.flags |= Node.nonEmpty }
+            if kind == .element, let tag, e.kind(tag) == .string {
+                node.name = e.stringBytes(tag)
+                node.lowerName = DOMMirror.lowered(node.name)
+            }
+            if id >= 0, let old = slotById[id] { remove(old) }
+            let s = allocate(node)
+            if id >= 0 { slotById[id] = s }
+            var p = parent
+            if shadow, p >= 0, nodes[Int(p)].kind == .element { p = shadowRootCreating(of: p) }
+            if p >= 0 { link(s, under: p, before: before >= 0 && nodes[Int(before)].parent == p ? before : DOMMirror.none) }
+            if first < 0 { first = s }
+            if kind == .element, let attrs { e.forEachMember(of: attrs) { key, value in setAttribute(s, e, key, value) } }
+            if shadowHost && kind == .element { _ = shadowRootCreating(of: s) }
+            if let children, e.kind(children) == .array {
+                let base = stack.count
+                e.forEachChild(of: children) { stack.append(($0, s, DOMMirror.none)) }
+                stack[base...].reverse()
+            }
+        }
+        return first
+    }
+
+    func setAttribute(_ s: Slot, _ e: JSONEvent, _ key: JSONValueRef, _ value: JSONValueRef) {
+        let name = e.stringBytes(key)
+        let lower = DOMMirror.lowered(name)
+        if let keeping, !keeping.contains(lower), lower != Array("class".utf8), lower != Array("id".utf8) { return }
+        let svg = nodes[Int(s)].flags & Node.svg != 0
+        let i = nodes[Int(s)].attributes.firstIndex { svg ? $0.name == name : $0.lowerName == lower }
+        switch e.kind(value) {
+        case .string:
+            let a = Attribute(name: name, lowerName: lower, value: e.stringBytes(value))
+            if let i { nodes[Int(s)].attributes[i] = a } else { nodes[Int(s)].attributes.append(a) }
+        case .null:
+            if let i { nodes[Int(s)].attributes.remove(at: i) }
+        default:
+            // A `style` change given as properties: the attribute exists; its text is not rebuilt.
+            if i == nil { nodes[Int(s)].attributes.append(Attribute(name: name, lowerName: lower, value: [])) }
+        }
+    }
+
+    func allocate(_ node: Node) -> Slot {
+        if let s = freeSlots.popLast() { nodes[Int(s)] = node; return s }
+        nodes.append(node)
+        return Slot(nodes.count - 1)
+    }
+
+    func link(_ s: Slot, under p: Slot, before: Slot) {
+        nodes[Int(s)].parent = p
+        if before >= 0 {
+            let prev = nodes[Int(before)].prev
+            nodes[Int(s)].prev = prev
+            nodes[Int(s)].next = before
+            nodes[Int(before)].prev = s
+            if prev >= 0 { nodes[Int(prev)].next = s } else { nodes[Int(p)].first = s }
+        } else {
+            let last = nodes[Int(p)].last
+            nodes[Int(s)].prev = last
+            if last >= 0 { nodes[Int(last)].next = s } else { nodes[Int(p)].first = s }
+            nodes[Int(p)].last = s
+        }
+    }
+
+    /// Detaches `s` and frees it with its subtree.
+    public func remove(_ s: Slot) {
+        generation &+= 1
+        let n = nodes[Int(s)]
+        if n.kind == .shadowRoot {
+            if n.parent >= 0 { nodes[Int(n.parent)].shadowRoot = DOMMirror.none }
+        } else if n.parent >= 0 {
+            if n.prev >= 0 { nodes[Int(n.prev)].next = n.next } else { nodes[Int(n.parent)].first = n.next }
+            if n.next >= 0 { nodes[Int(n.next)].prev = n.prev } else { nodes[Int(n.parent)].last = n.prev }
+        }
+        if s == document { document = DOMMirror.none }
+        var freed: [Slot] = []
+        forEachInSubtree(of: s) { freed.append($0); return true }
+        for x in freed {
+            let id = nodes[Int(x)].id
+            if id >= 0, slotById[id] == x { slotById[id] = nil }
+            nodes[Int(x)] = Node(id: -1, kind: .comment)
+            freeSlots.append(x)
+        }
+    }
+
+    static func lowered(_ b: [UInt8]) -> [UInt8] {
+        guard b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return b }
+        return b.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+}
