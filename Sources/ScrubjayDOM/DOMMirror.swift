@@ -69,8 +69,12 @@ public final class DOMMirror {
     public private(set) var generation: UInt64 = 0
 
     public init(keeping: Set<String>? = nil) {
-        self.keeping = keeping.map { Set($0.map { Array($0.lowercased().utf8) }) }
+        // ASCII lower case, as attribute names are lowered when they are stored (`lowered`).
+        self.keeping = keeping.map { Set($0.map { DOMMirror.lowered(Array($0.utf8)) }) }
     }
+
+    static let className: [UInt8] = Array("class".utf8)
+    static let idName: [UInt8] = Array("id".utf8)
 
     // MARK: reading
 
@@ -99,6 +103,24 @@ public final class DOMMirror {
     public func lastChild(_ s: Slot) -> Slot? { opt(nodes[Int(s)].last) }
     public func nextSibling(_ s: Slot) -> Slot? { opt(nodes[Int(s)].next) }
     public func previousSibling(_ s: Slot) -> Slot? { opt(nodes[Int(s)].prev) }
+    /// The previous sibling that is an element (nil if none).
+    public func previousElementSibling(_ s: Slot) -> Slot? {
+        var x = nodes[Int(s)].prev
+        while x >= 0 && nodes[Int(x)].kind != .element { x = nodes[Int(x)].prev }
+        return opt(x)
+    }
+    /// The next sibling that is an element (nil if none).
+    public func nextElementSibling(_ s: Slot) -> Slot? {
+        var x = nodes[Int(s)].next
+        while x >= 0 && nodes[Int(x)].kind != .element { x = nodes[Int(x)].next }
+        return opt(x)
+    }
+    /// The first child that is an element (nil if none).
+    public func firstElementChild(_ s: Slot) -> Slot? {
+        var x = nodes[Int(s)].first
+        while x >= 0 && nodes[Int(x)].kind != .element { x = nodes[Int(x)].next }
+        return opt(x)
+    }
     /// The shadow root of a shadow host.
     public func shadowRoot(_ s: Slot) -> Slot? { opt(nodes[Int(s)].shadowRoot) }
 
@@ -289,7 +311,7 @@ public final class DOMMirror {
     func setAttribute(_ s: Slot, _ e: JSONEvent, _ key: JSONValueRef, _ value: JSONValueRef) {
         let name = e.stringBytes(key)
         let lower = DOMMirror.lowered(name)
-        if let keeping, !keeping.contains(lower), lower != Array("class".utf8), lower != Array("id".utf8) { return }
+        if let keeping, !keeping.contains(lower), lower != DOMMirror.className, lower != DOMMirror.idName { return }
         let svg = nodes[Int(s)].flags & Node.svg != 0
         let i = nodes[Int(s)].attributes.firstIndex { svg ? $0.name == name : $0.lowerName == lower }
         switch e.kind(value) {

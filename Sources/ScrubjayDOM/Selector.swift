@@ -1,27 +1,41 @@
 /// A CSS selector list, parsed once and matched right to left against a `DOMMirror`
-/// (docs/RULES.md, "Selectors").
+/// (docs/SELECTORS.md).
 ///
-/// First cut: compound selectors (type, `*`, `#id`, `.class`, attribute selectors with every
-/// operator and the `i` flag) joined by descendant and child combinators, in lists.
+/// Supported: type and universal selectors, `#id`, `.class`, attribute selectors (`[a]`, `=`,
+/// `~=`, `|=`, `^=`, `$=`, `*=`, with the `i` and `s` flags), the descendant, child, `+` and `~`
+/// combinators, `:not()`, `:is()`, `:where()`, `:has()` (relative selectors), the structural
+/// pseudo-classes (`:first-child` … `:nth-last-of-type()`, `:nth-child(An+B of S)`), `:empty`
+/// and `:root`, in comma-separated lists. Case rules are Chromium's in a standards-mode HTML
+/// document; `Tests/Browser/selectors_in_chromium.py` checks them against Chromium itself.
+///
+/// Matching allocates nothing and recurses at most as deep as the selector is long: ancestor
+/// and sibling walks are loops.
 public final class SelectorList: Sendable {
     public let source: String
-    /// The attribute names (ASCII lower case) the list reads, besides `class` and `id`: what a
-    /// `DOMMirror` must keep for it.
+    /// The attribute names (ASCII lower case) the list reads, besides `class` and `id`, at every
+    /// depth (inside `:not()`, `:is()`, `:where()`, `:has()` and `of S`): what a `DOMMirror`
+    /// must keep for it (`DOMMirror(keeping:)`).
     public let attributeNames: Set<String>
-    let complexes: [Complex]
+    let complexes: [ComplexSelector]
 
+    /// Parses `source`; throws `SelectorError` (message and byte offset) when it is not a valid
+    /// selector list or uses what is not supported (pseudo-elements, namespaces, other
+    /// pseudo-classes).
     public init(_ source: String) throws(SelectorError) {
         self.source = source
-        var p = Parser(Array(source.utf8))
-        complexes = try p.list()
+        var p = SelectorParser(Array(source.utf8))
+        complexes = try p.parseTopLevel()
         attributeNames = p.attributeNames
     }
 
-    /// Whether element `s` matches any selector of the list.
+    /// Whether element `s` matches any selector of the list, within its own tree (its document
+    /// or shadow root). Non-element nodes never match.
     public func matches(_ s: DOMMirror.Slot, in dom: DOMMirror) -> Bool {
-        guard dom.isElement(s) else { return false }
-        for c in complexes where c.matches(s, dom) { return true }
-        return false
+        dom.nodes.withUnsafeBufferPointer { nodes in
+            let t = MatchTree(n: nodes)
+            guard s >= 0, Int(s) < nodes.count, nodes[Int(s)].kind == .element else { return false }
+            return t.matches(complexes, s)
+        }
     }
 }
 
@@ -29,169 +43,71 @@ public final class SelectorList: Sendable {
 public struct SelectorError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String
     public let offset: Int
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
     public var description: String { "\(message) at column \(offset + 1)" }
 }
 
-struct Compound: Sendable {
-    enum AttrOp: Sendable { case exists, equals, includes, dash, prefix, suffix, substring }
-    struct Attr: Sendable {
-        var name: [UInt8], lower: [UInt8], op: AttrOp, value: [UInt8], ignoreCase: Bool
-    }
-    var tag: [UInt8]? = nil
+// MARK: the parsed form
+
+/// How a compound is joined to the compound on its left.
+enum Combinator: UInt8, Sendable {
+    case descendant, child, nextSibling, subsequentSibling
+}
+
+/// A complex selector stored right to left: `compounds[0]` is the subject, `combinators[k]`
+/// joins `compounds[k]` to `compounds[k + 1]`. A relative selector (in `:has()`) also has the
+/// combinator that joins its leftmost compound to the `:has()` element (the anchor).
+struct ComplexSelector: Sendable {
+    var compounds: [CompoundSelector]
+    var combinators: [Combinator]
+    var leading: Combinator = .descendant
+}
+
+/// Where `:has()` looks for elements that may match its relative selector.
+enum HasScope: UInt8, Sendable {
+    case children, descendants, nextSibling, subsequentSiblings, subsequentSiblingsAndDescendants
+}
+
+struct RelativeSelector: Sendable {
+    var complex: ComplexSelector
+    var scope: HasScope
+}
+
+struct AttributeSelector: Sendable {
+    enum Operator: UInt8, Sendable { case exists, equals, includes, dashMatch, prefix, suffix, substring }
+    enum CaseFlag: UInt8, Sendable { case none, insensitive, sensitive }
+    /// The name in ASCII lower case (attribute names are matched without case, as Chromium
+    /// does in HTML documents, on SVG elements too).
+    var lowerName: [UInt8]
+    var op: Operator
+    var value: [UInt8]
+    var lowerValue: [UInt8]
+    var flag: CaseFlag
+    /// Whether the name is on the HTML spec's list of attributes whose values are compared
+    /// without case (`type`, `lang`, `rel`, …).
+    var legacyCaseInsensitive: Bool
+}
+
+enum NthKind: UInt8, Sendable { case child, lastChild, ofType, lastOfType }
+
+enum PseudoClass: Sendable {
+    case not([ComplexSelector])
+    /// `:is()` and `:where()` (they differ in specificity only).
+    case isMatch([ComplexSelector])
+    case has([RelativeSelector])
+    /// `:nth-child(a n + b [of S])` and its relatives; `:first-child` is `nth(.child, 0, 1)`.
+    case nth(NthKind, a: Int, b: Int, of: [ComplexSelector]?)
+    case onlyChild, onlyOfType, empty, root
+}
+
+struct CompoundSelector: Sendable {
+    /// The type selector in ASCII lower case; nil for `*` or none.
+    var tag: [UInt8]?
     var ids: [[UInt8]] = []
     var classes: [[UInt8]] = []
-    var attrs: [Attr] = []
-
-    func matches(_ s: DOMMirror.Slot, _ dom: DOMMirror) -> Bool {
-        if let tag {
-            if dom.isSVG(s) ? dom.name(s) != tag : dom.lowerName(s) != DOMMirror.lowered(tag) { return false }
-        }
-        for id in ids where dom.attribute(s, lowerName: Array("id".utf8)) != id { return false }
-        if !classes.isEmpty {
-            guard let cls = dom.attribute(s, lowerName: Array("class".utf8)) else { return false }
-            let tokens = cls.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0C || $0 == 0x0D })
-            for c in classes where !tokens.contains(where: { $0.elementsEqual(c) }) { return false }
-        }
-        for a in attrs {
-            guard let v = dom.attribute(s, lowerName: a.lower, name: a.name) else { return false }
-            let value = a.ignoreCase ? DOMMirror.lowered(v) : v
-            let want = a.ignoreCase ? DOMMirror.lowered(a.value) : a.value
-            switch a.op {
-            case .exists: break
-            case .equals: if value != want { return false }
-            case .includes:
-                if want.isEmpty || !value.split(separator: 0x20).contains(where: { $0.elementsEqual(want) }) { return false }
-            case .dash: if !(value == want || value.starts(with: want + [0x2D])) { return false }
-            case .prefix: if want.isEmpty || !value.starts(with: want) { return false }
-            case .suffix: if want.isEmpty || !value.reversed().starts(with: want.reversed()) { return false }
-            case .substring:
-                if want.isEmpty || value.count < want.count { return false }
-                if !(0...(value.count - want.count)).contains(where: { value[$0..<($0 + want.count)].elementsEqual(want) }) { return false }
-            }
-        }
-        return true
-    }
-}
-
-/// Compounds right to left, each with the combinator that joins it to the next one left.
-struct Complex: Sendable {
-    enum Combinator: Sendable { case descendant, child }
-    var parts: [(Compound, Combinator)]
-
-    func matches(_ s: DOMMirror.Slot, _ dom: DOMMirror) -> Bool { match(0, s, dom) }
-
-    func match(_ k: Int, _ s: DOMMirror.Slot, _ dom: DOMMirror) -> Bool {
-        guard parts[k].0.matches(s, dom) else { return false }
-        if k + 1 == parts.count { return true }
-        var p = dom.parentElement(s)
-        switch parts[k].1 {
-        case .child: return p.map { match(k + 1, $0, dom) } ?? false
-        case .descendant:
-            while let x = p {
-                if match(k + 1, x, dom) { return true }
-                p = dom.parentElement(x)
-            }
-            return false
-        }
-    }
-}
-
-struct Parser {
-    let b: [UInt8]
-    var i = 0
-    var attributeNames: Set<String> = []
-    init(_ b: [UInt8]) { self.b = b }
-
-    func fail(_ m: String) -> SelectorError { SelectorError(message: m, offset: i) }
-    mutating func spaces() -> Bool {
-        let start = i
-        while i < b.count, b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0A { i += 1 }
-        return i > start
-    }
-    static func isName(_ c: UInt8) -> Bool {
-        (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2D || c == 0x5F || c >= 0x80
-    }
-    mutating func ident() throws(SelectorError) -> [UInt8] {
-        let start = i
-        while i < b.count, Parser.isName(b[i]) { i += 1 }
-        guard i > start else { throw fail("expected a name") }
-        return Array(b[start..<i])
-    }
-
-    mutating func list() throws(SelectorError) -> [Complex] {
-        var out: [Complex] = []
-        while true {
-            _ = spaces()
-            out.append(try complex())
-            if i == b.count { return out }
-            guard b[i] == 0x2C else { throw fail("unexpected character") }
-            i += 1
-        }
-    }
-
-    mutating func complex() throws(SelectorError) -> Complex {
-        var parts: [(Compound, Complex.Combinator)] = []
-        var comb = Complex.Combinator.descendant
-        while true {
-            let c = try compound()
-            parts.append((c, comb))
-            let sp = spaces()
-            if i == b.count || b[i] == 0x2C { break }
-            if b[i] == 0x3E { i += 1; _ = spaces(); comb = .child } else if sp { comb = .descendant } else { throw fail("unexpected character") }
-        }
-        // Stored right to left: each compound with the combinator to its left neighbour.
-        var rtl: [(Compound, Complex.Combinator)] = []
-        for k in stride(from: parts.count - 1, through: 0, by: -1) {
-            rtl.append((parts[k].0, k > 0 ? parts[k].1 : .descendant))
-        }
-        return Complex(parts: rtl)
-    }
-
-    mutating func compound() throws(SelectorError) -> Compound {
-        var c = Compound()
-        let start = i
-        if i < b.count, b[i] == 0x2A { i += 1 } else if i < b.count, Parser.isName(b[i]) { c.tag = try ident() }
-        while i < b.count {
-            switch b[i] {
-            case 0x23: i += 1; c.ids.append(try ident())
-            case 0x2E: i += 1; c.classes.append(try ident())
-            case 0x5B: i += 1; c.attrs.append(try attribute())
-            default:
-                guard i > start else { throw fail("expected a selector") }
-                return c
-            }
-        }
-        guard i > start else { throw fail("expected a selector") }
-        return c
-    }
-
-    mutating func attribute() throws(SelectorError) -> Compound.Attr {
-        _ = spaces()
-        let name = try ident()
-        attributeNames.insert(String(decoding: DOMMirror.lowered(name), as: UTF8.self))
-        _ = spaces()
-        guard i < b.count else { throw fail("unclosed attribute selector") }
-        var a = Compound.Attr(name: name, lower: DOMMirror.lowered(name), op: .exists, value: [], ignoreCase: false)
-        if b[i] == 0x5D { i += 1; return a }
-        let ops: [UInt8: Compound.AttrOp] = [0x7E: .includes, 0x7C: .dash, 0x5E: .prefix, 0x24: .suffix, 0x2A: .substring]
-        if b[i] == 0x3D { a.op = .equals; i += 1 }
-        else if let op = ops[b[i]], i + 1 < b.count, b[i + 1] == 0x3D { a.op = op; i += 2 }
-        else { throw fail("expected an attribute operator") }
-        _ = spaces()
-        guard i < b.count else { throw fail("expected a value") }
-        if b[i] == 0x22 || b[i] == 0x27 {
-            let q = b[i]; i += 1
-            let s = i
-            while i < b.count, b[i] != q { i += 1 }
-            guard i < b.count else { throw fail("unclosed string") }
-            a.value = Array(b[s..<i]); i += 1
-        } else {
-            a.value = try ident()
-        }
-        _ = spaces()
-        if i < b.count, b[i] == 0x69 || b[i] == 0x49 { a.ignoreCase = true; i += 1; _ = spaces() }
-        guard i < b.count, b[i] == 0x5D else { throw fail("expected ]") }
-        i += 1
-        return a
-    }
+    var attributes: [AttributeSelector] = []
+    var pseudos: [PseudoClass] = []
 }
