@@ -74,7 +74,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "scrubjay", dependencies: ["ScrubjayCLI"]),
-        .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction"],
+        .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayDOM"],
                           path: "Benchmarks/scrubjay-bench"),
 
         .testTarget(name: "ScrubjayIOTests", dependencies: ["ScrubjayIO"]),

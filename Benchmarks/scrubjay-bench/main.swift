@@ -7,6 +7,8 @@
 //                                    # the default packs over every event, rewriting in a stream;
 //                                    # SCRUBJAY_BENCH_RULES=FILE|DIR times other packs instead (an
 //                                    # empty pack measures the walker and scanner alone)
+//   .build/release/scrubjay-bench selectors (--match | --time) SELECTORS PAGE...
+//                                    # the CSS selector engine (Selectors.swift)
 //
 // Benchmarks/run.sh generates the synthetic input and runs both. Timings are the best of
 // N runs (default 5) to damp machine noise; the Python/orjson baseline runs in the same
@@ -42,6 +44,7 @@ func fail(_ message: String) -> Never {
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
+if args.first == "selectors" { try selectorsMain(Array(args.dropFirst())) }
 var runs = 5
 var baseline: String?
 var memoryMode = false
