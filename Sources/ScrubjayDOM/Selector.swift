@@ -87,7 +87,8 @@ struct AttributeSelector: Sendable {
     var lowerValue: [UInt8]
     var flag: CaseFlag
     /// Whether the name is on the HTML spec's list of attributes whose values are compared
-    /// without case (`type`, `lang`, `rel`, …).
+    /// without case on HTML elements (`type`, `lang`, `rel`, …; not on SVG elements, as in
+    /// Chromium).
     var legacyCaseInsensitive: Bool
 }
 

@@ -142,18 +142,20 @@ struct MatchTree {
 
     /// Chromium in an HTML document: the name is compared without case on every element
     /// (HTML attribute names are stored in lower case; on SVG elements a case-insensitive
-    /// match is accepted, so `[viewbox]` finds `viewBox`), and any attribute so named that
-    /// has a matching value is enough.
+    /// match is accepted, so `[viewbox]` finds `viewBox`), and only the first attribute so
+    /// named, in attribute order, is compared (an SVG element can hold `viewbox` and
+    /// `VIEWBOX`). Values of the legacy attributes (`type`, `lang`, …) are compared without
+    /// case on HTML elements only.
     func matches(_ sel: AttributeSelector, _ s: Slot) -> Bool {
         let node = n[Int(s)]
         let ignoreCase: Bool
         switch sel.flag {
         case .insensitive: ignoreCase = true
         case .sensitive: ignoreCase = false
-        case .none: ignoreCase = sel.legacyCaseInsensitive
+        case .none: ignoreCase = sel.legacyCaseInsensitive && node.flags & DOMMirror.Node.svg == 0
         }
         for a in node.attributes where a.lowerName == sel.lowerName {
-            if MatchTree.value(a.value, sel, ignoreCase: ignoreCase) { return true }
+            return MatchTree.value(a.value, sel, ignoreCase: ignoreCase)
         }
         return false
     }
@@ -266,8 +268,11 @@ struct MatchTree {
         return svg != 0 ? n[Int(x)].name == n[Int(s)].name : n[Int(x)].lowerName == n[Int(s)].lowerName
     }
 
-    /// Whether some n ≥ 0 gives a·n + b = position.
+    /// Whether some n ≥ 0 gives a·n + b = position. As in Chromium, a, b or a position
+    /// beyond half the 32-bit range never match (`CSSSelector::RareData::MatchNth`).
     @inline(__always) static func nth(_ a: Int, _ b: Int, _ position: Int) -> Bool {
+        let high = Int(Int32.max / 2), low = Int(Int32.min / 2)
+        if a > high || a < low || b > high || b < low || position > high { return false }
         if a == 0 { return position == b }
         let d = position - b
         return d % a == 0 && d / a >= 0

@@ -486,8 +486,12 @@ struct SelectorParser {
                 b = -v
             } else {
                 guard tail.first == 0x2D, tail.count > 1, tail.dropFirst().allSatisfy(SelectorParser.isDigit) else { throw bad(self) }
+                // Digits inside an identifier ("n-3", "-n-3", "2n-3"): Chromium reads them as a
+                // 32-bit integer and rejects the selector when they do not fit (numbers
+                // outside identifiers are clamped instead).
                 var v = 0
                 for d in tail.dropFirst() { v = min(v * 10 + Int(d - 0x30), 1 << 40) }
+                guard -v >= Int(Int32.min) else { throw bad(self) }
                 b = -v
             }
         }

@@ -76,7 +76,7 @@ import ScrubjayJSON
         ("[lang|=EN]", [3, 10]), ("[lang|=EN s]", []), ("[title^=hel]", [12]), ("[title$=rld]", [12]), ("[title*='o w']", [12]),
         ("[title^='']", []), ("[title$=\"\"]", []), ("[title*='']", []), ("[title='']", []), ("[data-x='foo bar']", []),
         ("[data-x='foo bar' i]", [6]), ("[type=text]", [10, 19]), ("[TYPE=text]", [10, 19]), ("[type=TEXT]", [10, 19]),
-        ("[type=TEXT s]", [10]), ("[type=box]", [23]), ("[autocomplete^=cc-]", [20]), ("[viewbox]", [21]), ("[viewBox='0 0 1 1']", [21]),
+        ("[type=TEXT s]", [10]), ("[type=box]", []), ("[type=Box]", [23]), ("rect[type=box i]", [23]), ("[autocomplete^=cc-]", [20]), ("[viewbox]", [21]), ("[viewBox='0 0 1 1']", [21]),
         ("[gradientunits=userspaceonuse]", []), ("[gradientunits=userspaceonuse i]", [22]), ("[data-v|=a]", [12]), ("[data-v|=a-b]", [12]),
         ("[ data-v = \"a-b\" ]", [12]), ("[class~=item][class~=i14]", [14]), ("[class~=X i]", [7, 9]),
     ])
@@ -121,6 +121,29 @@ import ScrubjayJSON
     ])
     func escapesAndCase(_ selector: String, _ expected: [Int]) throws {
         #expect(try ids(selector) == expected)
+    }
+
+    /// Chromium's limits: a, b or a position beyond half the 32-bit range never match; digits
+    /// inside an identifier that do not fit 32 bits are a syntax error.
+    @Test func hugeNthValues() throws {
+        #expect(try ids("li:nth-child(-1073741824n+5)") == [18])
+        #expect(try ids("li:nth-child(-1073741825n+5)").isEmpty)
+        #expect(try ids("li:nth-child(1000000000000n+1)").isEmpty)
+        #expect(try ids("li:nth-child(n+1073741824)").isEmpty)
+        #expect(try ids("li:nth-child(2n-2147483648)").isEmpty)
+        #expect(error("li:nth-child(n-2147483649)")?.message == "invalid an+b expression")
+    }
+
+    /// On an SVG element `viewbox` and `VIEWBOX` are two attributes; as in Chromium only the
+    /// first one whose name matches without case is compared.
+    @Test func firstAttributeOfTheNameDecides() throws {
+        let dom = DOMMirror()
+        var reader = try EventReader(bytes: JSONBytes(Array(#"""
+        [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"svg","isSVG":true,"attributes":{"viewbox":"lower","VIEWBOX":"upper"},"childNodes":[]}]}},"timestamp":1}]
+        """#.utf8)))
+        while let e = try reader.next() { dom.apply(e) }
+        #expect(try ids("[viewbox=lower]", in: dom) == [2])
+        #expect(try ids("[VIEWBOX=upper]", in: dom).isEmpty)
     }
 
     @Test func escapedDigitsAndColons() throws {
