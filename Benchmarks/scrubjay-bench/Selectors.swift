@@ -54,10 +54,11 @@ func selectorsMain(_ args: [String]) throws -> Never {
         runs = n
         args.removeSubrange(k...(k + 1))
     }
-    let selectors = readSelectors(args.removeFirst())
+    let readable = readSelectors(args.removeFirst())
     let pages = args
 
     if mode == "--match" {
+        let selectors = readable
         let parsed: [Result<SelectorList, SelectorError>] = selectors.map { s in
             do throws(SelectorError) { return .success(try SelectorList(s)) } catch { return .failure(error) }
         }
@@ -79,10 +80,12 @@ func selectorsMain(_ args: [String]) throws -> Never {
         exit(0)
     }
 
-    // --time
-    let lists = selectors.map { s -> SelectorList in
-        do { return try SelectorList(s) } catch { fail("\(s): \(error)") }
-    }
+    // --time (selectors that do not parse are left out and counted)
+    let parsedLists = readable.map { try? SelectorList($0) }
+    let skipped = parsedLists.filter { $0 == nil }.count
+    let lists = parsedLists.compactMap { $0 }
+    let selectors = lists.map { (l: SelectorList) in l.source }
+    if skipped > 0 { print("\(skipped) selectors do not parse: left out") }
     let joined: SelectorList
     do { joined = try SelectorList(selectors.joined(separator: ", ")) } catch { fail("joined list: \(error)") }
     var keeping = joined.attributeNames
@@ -94,12 +97,20 @@ func selectorsMain(_ args: [String]) throws -> Never {
     var matched = 0
     let joinedTime = best(runs) {
         var m = 0
-        for (dom, all) in trees { for s in all where joined.matches(s, in: dom) { m += 1 } }
+        for t in trees.indices {
+            let dom = trees[t].0
+            trees[t].1.withUnsafeBufferPointer { all in for s in all where joined.matches(s, in: dom) { m += 1 } }
+        }
         matched = m
     }
     let eachTime = best(runs) {
         var m = 0
-        for (dom, all) in trees { for s in all { for l in lists where l.matches(s, in: dom) { m += 1 } } }
+        for t in trees.indices {
+            let dom = trees[t].0
+            trees[t].1.withUnsafeBufferPointer { all in
+                for s in all { for l in lists.indices where lists[l].matches(s, in: dom) { m += 1 } }
+            }
+        }
         if m < 0 { print(m) }
     }
     print("pages: \(pages.count), elements: \(count), selectors: \(selectors.count), elements matched by the list: \(matched); best of \(runs) runs")

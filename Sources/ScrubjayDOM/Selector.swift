@@ -10,13 +10,16 @@
 ///
 /// Matching allocates nothing and recurses at most as deep as the selector is long: ancestor
 /// and sibling walks are loops.
-public final class SelectorList: Sendable {
+///
+/// `@unchecked Sendable`: the compiled program is written once in `init` and only read after
+/// (freed in `deinit`), so threads can share a list.
+public final class SelectorList: @unchecked Sendable {
     public let source: String
     /// The attribute names (ASCII lower case) the list reads, besides `class` and `id`, at every
     /// depth (inside `:not()`, `:is()`, `:where()`, `:has()` and `of S`): what a `DOMMirror`
     /// must keep for it (`DOMMirror(keeping:)`).
     public let attributeNames: Set<String>
-    let complexes: [ComplexSelector]
+    let program: FrozenProgram
 
     /// Parses `source`; throws `SelectorError` (message and byte offset) when it is not a valid
     /// selector list or uses what is not supported (pseudo-elements, namespaces, other
@@ -24,17 +27,19 @@ public final class SelectorList: Sendable {
     public init(_ source: String) throws(SelectorError) {
         self.source = source
         var p = SelectorParser(Array(source.utf8))
-        complexes = try p.parseTopLevel()
+        let list = try p.parseTopLevel()
         attributeNames = p.attributeNames
+        program = FrozenProgram(SelectorProgram(list))
     }
+
+    deinit { program.free() }
 
     /// Whether element `s` matches any selector of the list, within its own tree (its document
     /// or shadow root). Non-element nodes never match.
     public func matches(_ s: DOMMirror.Slot, in dom: DOMMirror) -> Bool {
         dom.nodes.withUnsafeBufferPointer { nodes in
-            let t = MatchTree(n: nodes)
             guard s >= 0, Int(s) < nodes.count, nodes[Int(s)].kind == .element else { return false }
-            return t.matches(complexes, s)
+            return MatchTree(n: nodes, p: program).matches(program.top, s)
         }
     }
 }

@@ -1,5 +1,6 @@
-/// Right-to-left matching over the mirror's node storage, read through one buffer pointer per
-/// call to `SelectorList.matches` (no allocation, no exclusivity check per node).
+/// Right-to-left matching of a compiled `SelectorProgram` over the mirror's node storage, both
+/// read through plain pointers (no allocation, no reference counting, no exclusivity check
+/// per node); byte strings are compared in place.
 ///
 /// Walks follow Chromium's `SelectorChecker`: a failed compound fails locally; running out of
 /// ancestors fails completely (no higher start can succeed) and running out of previous
@@ -8,7 +9,9 @@
 /// `:not()`, `:has()`), never per level of the page.
 struct MatchTree {
     typealias Slot = DOMMirror.Slot
+    typealias Bytes = UnsafeBufferPointer<UInt8>
     let n: UnsafeBufferPointer<DOMMirror.Node>
+    let p: FrozenProgram
 
     enum Status { case matches, failsLocally, failsAllSiblings, failsCompletely }
 
@@ -57,29 +60,41 @@ struct MatchTree {
 
     // MARK: lists and complex selectors
 
-    func matches(_ list: [ComplexSelector], _ s: Slot) -> Bool {
-        for c in list where match(c, 0, s, anchor: -1) == .matches { return true }
+    @inline(__always) func bytes(_ b: SelectorProgram.Bytes) -> Bytes {
+        Bytes(start: p.pool.baseAddress.map { $0 + Int(b.start) }, count: Int(max(b.count, 0)))
+    }
+
+    /// Whether `s` matches one of the complexes in `list`.
+    func matches(_ list: SelectorProgram.Range, _ s: Slot) -> Bool {
+        var k = Int(list.start)
+        let end = k + Int(list.count)
+        while k < end {
+            if match(k, Int(p.complexes[k].compounds.start), s, anchor: -1) == .matches { return true }
+            k += 1
+        }
         return false
     }
 
-    /// Matches compound `k` of `c` at `s`, then the rest to the left. With an `anchor` (a
-    /// `:has()` element), the leftmost compound must stand where `c.leading` says from it.
-    func match(_ c: ComplexSelector, _ k: Int, _ s: Slot, anchor: Slot) -> Status {
-        guard matches(c.compounds[k], s) else { return .failsLocally }
-        if k + 1 == c.compounds.count {
+    /// Matches compound `k` (an index in `p.compounds`) of complex `c` at `s`, then the rest to
+    /// the left. With an `anchor` (a `:has()` element), the leftmost compound must stand where
+    /// the complex's leading combinator says from it.
+    func match(_ c: Int, _ k: Int, _ s: Slot, anchor: Slot) -> Status {
+        guard matches(compound: k, s) else { return .failsLocally }
+        let complex = p.complexes[c]
+        if k + 1 == Int(complex.compounds.start + complex.compounds.count) {
             if anchor < 0 { return .matches }
-            return anchored(s, anchor, c.leading) ? .matches : .failsLocally
+            return anchored(s, anchor, complex.leading) ? .matches : .failsLocally
         }
-        switch c.combinators[k] {
+        switch p.compounds[k].combinator {
         case .child:
-            let p = parentElement(s)
-            return p < 0 ? .failsCompletely : match(c, k + 1, p, anchor: anchor)
+            let q = parentElement(s)
+            return q < 0 ? .failsCompletely : match(c, k + 1, q, anchor: anchor)
         case .descendant:
-            var p = parentElement(s)
-            while p >= 0 {
-                let r = match(c, k + 1, p, anchor: anchor)
+            var q = parentElement(s)
+            while q >= 0 {
+                let r = match(c, k + 1, q, anchor: anchor)
                 if r == .matches || r == .failsCompletely { return r }
-                p = parentElement(p)
+                q = parentElement(q)
             }
             return .failsCompletely
         case .nextSibling:
@@ -101,8 +116,8 @@ struct MatchTree {
         switch leading {
         case .child: return parentElement(s) == anchor
         case .descendant:
-            var p = parentElement(s)
-            while p >= 0 { if p == anchor { return true }; p = parentElement(p) }
+            var q = parentElement(s)
+            while q >= 0 { if q == anchor { return true }; q = parentElement(q) }
             return false
         case .nextSibling: return previousElement(s) == anchor
         case .subsequentSibling:
@@ -114,30 +129,72 @@ struct MatchTree {
 
     // MARK: compounds
 
-    func matches(_ c: CompoundSelector, _ s: Slot) -> Bool {
-        if let tag = c.tag, n[Int(s)].lowerName != tag { return false }
-        if !c.ids.isEmpty {
-            guard let id = attributeValue(s, DOMMirror.idName) else { return false }
-            for want in c.ids where id != want { return false }
+    func matches(compound k: Int, _ s: Slot) -> Bool {
+        let c = p.compounds[k]
+        if c.tag.count >= 0 {
+            let tag = bytes(c.tag)
+            guard n[Int(s)].lowerName.withUnsafeBufferPointer({ $0.count == tag.count && MatchTree.equal($0, 0, tag, false) }) else { return false }
         }
-        if !c.classes.isEmpty {
-            guard let cls = attributeValue(s, DOMMirror.className) else { return false }
-            for want in c.classes where !MatchTree.containsToken(cls, want, ignoreCase: false) { return false }
+        if c.ids.count > 0 || c.classes.count > 0 {
+            guard idsAndClasses(c, s) else { return false }
         }
-        for a in c.attributes where !matches(a, s) { return false }
-        for p in c.pseudos where !matches(p, s) { return false }
+        var a = Int(c.attributes.start)
+        let attributesEnd = a + Int(c.attributes.count)
+        while a < attributesEnd {
+            guard matches(attribute: a, s) else { return false }
+            a += 1
+        }
+        var q = Int(c.pseudos.start)
+        let pseudosEnd = q + Int(c.pseudos.count)
+        while q < pseudosEnd {
+            guard matches(pseudo: q, s) else { return false }
+            q += 1
+        }
         return true
     }
 
-    /// `class` and `id`: by lower-case name on HTML elements, by exact name on SVG ones.
-    @inline(__always) func attributeValue(_ s: Slot, _ name: [UInt8]) -> [UInt8]? {
-        let node = n[Int(s)]
-        if node.flags & DOMMirror.Node.svg != 0 {
-            for a in node.attributes where a.name == name { return a.value }
-        } else {
-            for a in node.attributes where a.lowerName == name { return a.value }
+    /// `#id` and `.class`: the `id` and `class` attributes by lower-case name on HTML elements,
+    /// by exact name on SVG ones; ids compared whole, classes as whitespace-separated tokens.
+    func idsAndClasses(_ c: SelectorProgram.Compound, _ s: Slot) -> Bool {
+        let svg = n[Int(s)].flags & DOMMirror.Node.svg != 0
+        return n[Int(s)].attributes.withUnsafeBufferPointer { attrs in
+            var idIndex = -1, classIndex = -1
+            for i in 0..<attrs.count {
+                // (Two branches, not `svg ? a : b`, which would copy the array.)
+                let found = svg ? attrs[i].name.withUnsafeBufferPointer(MatchTree.idOrClass)
+                                : attrs[i].lowerName.withUnsafeBufferPointer(MatchTree.idOrClass)
+                if found == 1 && idIndex < 0 { idIndex = i }
+                if found == 2 && classIndex < 0 { classIndex = i }
+            }
+            if c.ids.count > 0 {
+                guard idIndex >= 0 else { return false }
+                let ok = attrs[idIndex].value.withUnsafeBufferPointer { v in
+                    for k in Int(c.ids.start) ..< Int(c.ids.start + c.ids.count) {
+                        let want = bytes(p.strings[k])
+                        if v.count != want.count || !MatchTree.equal(v, 0, want, false) { return false }
+                    }
+                    return true
+                }
+                guard ok else { return false }
+            }
+            if c.classes.count > 0 {
+                guard classIndex >= 0 else { return false }
+                return attrs[classIndex].value.withUnsafeBufferPointer { v in
+                    for k in Int(c.classes.start) ..< Int(c.classes.start + c.classes.count) {
+                        if !MatchTree.containsToken(v, bytes(p.strings[k]), ignoreCase: false) { return false }
+                    }
+                    return true
+                }
+            }
+            return true
         }
-        return nil
+    }
+
+    /// 1 for `id`, 2 for `class`, else 0.
+    @inline(__always) static func idOrClass(_ b: Bytes) -> UInt8 {
+        if b.count == 2 && b[0] == 0x69 && b[1] == 0x64 { return 1 }
+        if b.count == 5 && b[0] == 0x63 && b[1] == 0x6C && b[2] == 0x61 && b[3] == 0x73 && b[4] == 0x73 { return 2 }
+        return 0
     }
 
     /// Chromium in an HTML document: the name is compared without case on every element
@@ -146,23 +203,29 @@ struct MatchTree {
     /// named, in attribute order, is compared (an SVG element can hold `viewbox` and
     /// `VIEWBOX`). Values of the legacy attributes (`type`, `lang`, …) are compared without
     /// case on HTML elements only.
-    func matches(_ sel: AttributeSelector, _ s: Slot) -> Bool {
-        let node = n[Int(s)]
+    func matches(attribute a: Int, _ s: Slot) -> Bool {
+        let sel = p.attributes[a]
         let ignoreCase: Bool
         switch sel.flag {
         case .insensitive: ignoreCase = true
         case .sensitive: ignoreCase = false
-        case .none: ignoreCase = sel.legacyCaseInsensitive && node.flags & DOMMirror.Node.svg == 0
+        case .none: ignoreCase = sel.legacyCaseInsensitive && n[Int(s)].flags & DOMMirror.Node.svg == 0
         }
-        for a in node.attributes where a.lowerName == sel.lowerName {
-            return MatchTree.value(a.value, sel, ignoreCase: ignoreCase)
+        let name = bytes(sel.name)
+        let want = bytes(ignoreCase ? sel.lowerValue : sel.value)
+        return n[Int(s)].attributes.withUnsafeBufferPointer { attrs in
+            for i in 0..<attrs.count {
+                let named = attrs[i].lowerName.withUnsafeBufferPointer { $0.count == name.count && MatchTree.equal($0, 0, name, false) }
+                if named {
+                    return attrs[i].value.withUnsafeBufferPointer { MatchTree.value($0, sel.op, want, ignoreCase: ignoreCase) }
+                }
+            }
+            return false
         }
-        return false
     }
 
-    static func value(_ v: [UInt8], _ sel: AttributeSelector, ignoreCase: Bool) -> Bool {
-        let want = ignoreCase ? sel.lowerValue : sel.value
-        switch sel.op {
+    static func value(_ v: Bytes, _ op: AttributeSelector.Operator, _ want: Bytes, ignoreCase: Bool) -> Bool {
+        switch op {
         case .exists: return true
         case .equals: return v.count == want.count && equal(v, 0, want, ignoreCase)
         case .includes: return containsToken(v, want, ignoreCase: ignoreCase)
@@ -179,7 +242,7 @@ struct MatchTree {
     }
 
     /// Whether `v[at...]` starts with `want` (already in lower case when `ignoreCase`).
-    @inline(__always) static func equal(_ v: [UInt8], _ at: Int, _ want: [UInt8], _ ignoreCase: Bool) -> Bool {
+    @inline(__always) static func equal(_ v: Bytes, _ at: Int, _ want: Bytes, _ ignoreCase: Bool) -> Bool {
         var k = 0
         if ignoreCase {
             while k < want.count {
@@ -198,7 +261,7 @@ struct MatchTree {
 
     /// Whether whitespace-separated `v` holds the token `want` (`~=` and classes; a `want`
     /// that is empty or holds whitespace never matches).
-    static func containsToken(_ v: [UInt8], _ want: [UInt8], ignoreCase: Bool) -> Bool {
+    static func containsToken(_ v: Bytes, _ want: Bytes, ignoreCase: Bool) -> Bool {
         if want.isEmpty || v.count < want.count { return false }
         for c in want where isSpace(c) { return false }
         var k = 0
@@ -213,18 +276,21 @@ struct MatchTree {
 
     // MARK: pseudo-classes
 
-    func matches(_ p: PseudoClass, _ s: Slot) -> Bool {
-        switch p {
-        case .not(let list): return !matches(list, s)
-        case .isMatch(let list): return matches(list, s)
-        case .has(let relatives):
-            for r in relatives where has(r, s) { return true }
+    func matches(pseudo q: Int, _ s: Slot) -> Bool {
+        let ps = p.pseudos[q]
+        switch ps.kind {
+        case .not: return !matches(ps.list, s)
+        case .isMatch: return matches(ps.list, s)
+        case .has:
+            var k = Int(ps.list.start)
+            while k < Int(ps.list.start + ps.list.count) { if has(k, s) { return true }; k += 1 }
             return false
-        case .nth(let kind, let a, let b, let of):
-            if let of, !matches(of, s) { return false }
-            return MatchTree.nth(a, b, position(kind, s, of))
+        case .nth:
+            if ps.list.count > 0, !matches(ps.list, s) { return false }
+            return MatchTree.nth(ps.a, ps.b, position(ps.nth, s, ps.list))
         case .onlyChild: return previousElement(s) < 0 && nextElement(s) < 0
-        case .onlyOfType: return position(.ofType, s, nil) == 1 && position(.lastOfType, s, nil) == 1
+        case .onlyOfType:
+            return position(.ofType, s, SelectorProgram.Range()) == 1 && position(.lastOfType, s, SelectorProgram.Range()) == 1
         case .empty:
             var x = n[Int(s)].first
             while x >= 0 {
@@ -242,7 +308,7 @@ struct MatchTree {
 
     /// 1-based position of `s` among its element siblings (counting from the end for the
     /// `last` kinds), counting only siblings of its type or matching `of`.
-    func position(_ kind: NthKind, _ s: Slot, _ of: [ComplexSelector]?) -> Int {
+    func position(_ kind: NthKind, _ s: Slot, _ of: SelectorProgram.Range) -> Int {
         var count = 1
         let backwards = kind == .child || kind == .ofType
         let ofType = kind == .ofType || kind == .lastOfType
@@ -250,7 +316,7 @@ struct MatchTree {
         while x >= 0 {
             if ofType {
                 if sameType(x, s) { count += 1 }
-            } else if let of {
+            } else if of.count > 0 {
                 if matches(of, x) { count += 1 }
             } else {
                 count += 1
@@ -279,26 +345,27 @@ struct MatchTree {
     }
 
     /// `:has()`: some element in the relative selector's reach from `e` matches it, anchored
-    /// at `e`.
-    func has(_ r: RelativeSelector, _ e: Slot) -> Bool {
-        switch r.scope {
+    /// at `e` (`r`: the relative selector's index in `p.complexes`).
+    func has(_ r: Int, _ e: Slot) -> Bool {
+        let first = Int(p.complexes[r].compounds.start)
+        switch p.complexes[r].scope {
         case .children:
             var x = firstElementChild(e)
-            while x >= 0 { if match(r.complex, 0, x, anchor: e) == .matches { return true }; x = nextElement(x) }
+            while x >= 0 { if match(r, first, x, anchor: e) == .matches { return true }; x = nextElement(x) }
         case .descendants:
             var x = firstElementChild(e)
-            while x >= 0 { if match(r.complex, 0, x, anchor: e) == .matches { return true }; x = nextInSubtree(x, below: e) }
+            while x >= 0 { if match(r, first, x, anchor: e) == .matches { return true }; x = nextInSubtree(x, below: e) }
         case .nextSibling:
             let x = nextElement(e)
-            return x >= 0 && match(r.complex, 0, x, anchor: e) == .matches
+            return x >= 0 && match(r, first, x, anchor: e) == .matches
         case .subsequentSiblings:
             var x = nextElement(e)
-            while x >= 0 { if match(r.complex, 0, x, anchor: e) == .matches { return true }; x = nextElement(x) }
+            while x >= 0 { if match(r, first, x, anchor: e) == .matches { return true }; x = nextElement(x) }
         case .subsequentSiblingsAndDescendants:
             var sibling = nextElement(e)
             while sibling >= 0 {
                 var x = sibling
-                while x >= 0 { if match(r.complex, 0, x, anchor: e) == .matches { return true }; x = nextInSubtree(x, below: sibling) }
+                while x >= 0 { if match(r, first, x, anchor: e) == .matches { return true }; x = nextInSubtree(x, below: sibling) }
                 sibling = nextElement(sibling)
             }
         }
