@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ScrubjayDOMTests", dependencies: ["ScrubjayDOM", "ScrubjayJSON"]),
         .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayRedactionTests", dependencies: [
-            "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative",
+            "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayDOM",
         ]),
         .testTarget(name: "ScrubjayProvenanceTests", dependencies: [
             "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",

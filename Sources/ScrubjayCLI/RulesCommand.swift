@@ -46,7 +46,7 @@ struct RulesCommand: ParsableCommand {
         func run() throws {
             let set = try RulePackOptions.parse(files.flatMap { ["--rules", $0] }).load()
             let rules = set.packs.flatMap(\.rules)
-            let failures = RuleTester.run(rules) + FieldRuleTester.run(rules)
+            let failures = RuleTester.run(rules) + EventRuleTester.run(rules)
             for f in failures { print(f.description) }
             let examples = rules.reduce(0) { $0 + $1.examples.match.count + $1.examples.noMatch.count }
             print("\(rules.count) rules, \(examples) examples: \(failures.isEmpty ? "all pass" : "\(failures.count) failed")")

@@ -81,6 +81,9 @@ public final class DOMMirror {
     /// Number of nodes in the page (iframe documents and shadow roots included).
     public var count: Int { slotById.count }
 
+    /// One more than the largest slot in use: the size of a table indexed by slot.
+    public var slotCapacity: Int { nodes.count }
+
     public func slot(forId id: Int) -> Slot? {
         guard let id32 = Int32(exactly: id) else { return nil }
         return slotById[id32]
@@ -369,7 +372,8 @@ public final class DOMMirror {
         }
     }
 
-    static func lowered(_ b: [UInt8]) -> [UInt8] {
+    /// ASCII lower case (HTML names are folded in ASCII only).
+    public static func lowered(_ b: [UInt8]) -> [UInt8] {
         guard b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return b }
         return b.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
     }

@@ -11,6 +11,9 @@ public struct ReplayEvent: Sendable {
     public var sourceIndex: Int
     /// 1-based line of that value, for JSON Lines input.
     public var line: Int?
+    /// Set by a package writer's transform: the event is left out of the package (redaction
+    /// dropped it: docs/RULES.md, "Selector rules").
+    public var isDropped = false
 
     /// An event with its origin.
     public init(windowId: String?, json: [UInt8], sourceIndex: Int, line: Int?) {

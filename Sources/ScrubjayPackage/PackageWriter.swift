@@ -70,7 +70,10 @@ public struct PackageWriter {
                 if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
                 lastPointer[window] = t
             }
-            if let transform { try transform(&event, windows[window]?.count ?? 0) }
+            if let transform {
+                try transform(&event, windows[window]?.count ?? 0)
+                if event.isDropped { return }
+            }
             try profile.add(event)
             var json = PackageWriter.singleLine(event.json)
             json = try assets.extract(from: json)

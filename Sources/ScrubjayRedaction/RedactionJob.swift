@@ -72,8 +72,10 @@ public enum RedactionJob {
         let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
             let window = event.windowId ?? "", before = redactor.tally.findings
             places.beforeRedaction(event.json, window: window, index: index)
-            if let rewritten = try redactor.process(json: event.json, window: window, index: index) {
-                event.json = rewritten
+            switch try redactor.process(json: event.json, window: window, index: index) {
+            case .unchanged: break
+            case .rewritten(let json): event.json = json
+            case .dropped: event.isDropped = true // its findings still count for its page and time
             }
             places.afterRedaction(event.json, window: window, before: before, after: redactor.tally.findings)
         })

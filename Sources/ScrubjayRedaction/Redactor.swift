@@ -23,6 +23,12 @@ public struct Redactor {
         public var findings = FindingCounts()
         public var prefilter = RuleEngine.Counters()
         public var unscanned = UnscannedCounts()
+        /// Events selector rules removed (Input events of blocked or ignored fields,
+        /// interactions inside blocked elements).
+        public var eventsDropped = 0
+        /// Structural rewrites by selector rules: blocked elements emptied, mutation entries
+        /// inside blocked elements dropped.
+        public var structuralChanges = 0
     }
 
     public let engine: RuleEngine
@@ -33,7 +39,11 @@ public struct Redactor {
     let pseudonymKey: [UInt8]
     /// Whether `findings` keeps each finding (audit) or only the tally counts them.
     public var collectFindings: Bool
-    public private(set) var findings: [Finding] = []
+    public internal(set) var findings: [Finding] = []
+    /// The engine's selector and attribute rules with each window's page (nil: none).
+    let pageRules: PageRules?
+    /// Whether the last event processed leaves the output (selector rules dropped it).
+    public private(set) var dropsEvent = false
     /// Whether a field rule has a path from `root`.
     func hasFieldPaths(_ root: FieldPath.Root) -> Bool { !fieldPaths[root.code].isEmpty }
 
@@ -56,6 +66,7 @@ public struct Redactor {
         var byRoot = [[(rule: Int, path: FieldPath)]](repeating: [], count: FieldPath.Root.codes)
         for (i, rule) in engine.rules.enumerated() { for p in rule.paths { byRoot[p.root.code].append((i, p)) } }
         fieldPaths = byRoot
+        pageRules = PageRules(rules: engine.rules)
     }
 
     /// Where the event being processed sits.
@@ -71,50 +82,87 @@ public struct Redactor {
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
         counts.events += 1
         var place = Place(window: window, index: index, timestamp: nil)
-        let before = counts.stringsChanged
+        let before = counts.stringsChanged + counts.structuralChanges
+        dropsEvent = false
+        // The page first: selector rules judge each event against the page as it is then.
+        var plan = PagePlan()
+        if let pageRules {
+            plan = beginPage(e, pageRules, &place, &edits)
+            if plan.dropEvent {
+                dropsEvent = mode == .redact
+                return dropsEvent
+            }
+        }
         // Rules on `event` paths first: of two rewrites of one value, the first recorded wins.
         if hasFieldPaths(.event) { processEventPaths(e, &place, &edits) }
         if !processStructured(e, &place, &edits) {
             var walker = EventWalker()
-            walker.walk(e) { site in handle(e, site, &place, &edits) }
+            if let pageRules, let page = plan.page {
+                walker.walk(e) { site in
+                    if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
+                    handle(e, site, &place, &edits, page: (pageRules, page))
+                }
+            } else {
+                walker.walk(e) { site in handle(e, site, &place, &edits) }
+            }
             counts.unscanned.merge(walker.unscanned)
         }
-        let changed = counts.stringsChanged > before
+        let changed = counts.stringsChanged + counts.structuralChanges > before
         if changed { counts.eventsChanged += 1 }
         return changed
     }
 
-    /// Processes one event given as JSON bytes; returns the rewritten event, or nil when
-    /// nothing changed (or when auditing).
-    public mutating func process(json: [UInt8], window: String, index: Int) throws -> [UInt8]? {
+    /// What redaction did to one event.
+    public enum Outcome: Equatable {
+        /// Nothing changed (always, when auditing).
+        case unchanged
+        case rewritten([UInt8])
+        /// The event leaves the output (selector rules: docs/RULES.md, "Selector rules").
+        case dropped
+    }
+
+    /// Processes one event given as JSON bytes.
+    public mutating func process(json: [UInt8], window: String, index: Int) throws -> Outcome {
         let bytes = JSONBytes(json)
         var reader = try EventReader(bytes: bytes)
-        guard let e = try reader.next() else { return nil }
+        guard let e = try reader.next() else { return .unchanged }
         var edits = JSONEdits()
-        guard process(e, window: window, index: index, edits: &edits) else { return nil }
-        return JSONRewriter.apply(&edits, to: bytes, range: e.range)
+        guard process(e, window: window, index: index, edits: &edits) else { return .unchanged }
+        if dropsEvent { return .dropped }
+        return .rewritten(JSONRewriter.apply(&edits, to: bytes, range: e.range))
     }
 
     // MARK: one string
 
-    mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+    mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits,
+                         page: (PageRules, PageRules.Page)? = nil) {
         counts.strings += 1
         if e.token(site.value.index).hasEscapes {
             var buf = scratch
             scratch = []
             buf.removeAll(keepingCapacity: true)
             e.withStringBody(site.value) { JSONString.decodeBody($0, into: &buf) }
-            buf.withUnsafeBytes { handleText($0, e, site, &place, &edits) }
+            buf.withUnsafeBytes { handleText($0, e, site, &place, &edits, page: page) }
             scratch = buf
         } else {
-            e.withStringBody(site.value) { handleText($0, e, site, &place, &edits) }
+            e.withStringBody(site.value) { handleText($0, e, site, &place, &edits, page: page) }
         }
     }
 
-    mutating func handleText(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+    mutating func handleText(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits,
+                             page: (PageRules, PageRules.Page)? = nil) {
         var matches: [RuleMatch] = []
         var cssKinds: [CSSText.Segment.Kind] = [] // parallel to `matches` for CSS
-        if site.channel == .css {
+        // Selector and attribute rules first; pattern rules fill in around what they rewrite.
+        let forced = page.map { pageMatches(text, e, site, $0.0, $0.1) } ?? []
+        if forced.count == 1 && forced[0].range == 0..<text.count {
+            matches = forced
+        } else if !forced.isEmpty {
+            matches = forced
+            for m in engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+            where !forced.contains(where: { $0.range.overlaps(m.range) }) { matches.append(m) }
+            matches.sort { $0.range.lowerBound < $1.range.lowerBound }
+        } else if site.channel == .css {
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             for seg in segments {
                 let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &counts.prefilter)

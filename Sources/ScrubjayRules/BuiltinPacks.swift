@@ -1090,5 +1090,133 @@ rules:
         - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","method":"GET"}]}},"timestamp":1}'
 
 """#),
+        ("privacy-markers.yml", #"""
+# Scrubjay's privacy-markers pack: the privacy markers teams already put in their markup,
+# honoured after the fact, by CSS selector over the page as it is at each event
+# (docs/RULES.md, "Selector rules"). On by default with default.yml and network.yml.
+# Markers (../shared/FORMATS.md): PostHog ph-no-capture, ph-mask, ph-ignore-input; rrweb
+# rr-block, rr-mask, rr-ignore; LogRocket data-private; FullStory fs-exclude, fs-mask; Sentry
+# sentry-block, sentry-mask, sentry-ignore (and their data-sentry-* attributes); OpenReplay
+# data-openreplay-obscured. Each example is a page (a full snapshot) and what happens to it,
+# rewritten by that rule alone.
+version: 1
+pack: privacy-markers
+description: Privacy markers in the page's markup (block, mask, ignore), password fields, payment fields and personal autocomplete fields.
+rules:
+
+  - id: privacy.block_marker
+    description: 'Elements marked to stay out of recordings (ph-no-capture, rr-block, fs-exclude, sentry-block): the element keeps its tag, class and recorded size; its content and every later change inside it go.'
+    category: free_text
+    severity: high
+    kind: selector
+    selector: '.ph-no-capture, .rr-block, .fs-exclude, .sentry-block, [data-sentry-block], [data-rr-block]'
+    action: block
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"class":"card rr-block","title":"Ana Lima","rr_width":"300px"},"childNodes":[{"type":3,"id":3,"textContent":"Ana Lima"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[{"id":3,"value":"Ana L."}],"attributes":[],"removes":[],"adds":[{"parentId":2,"nextId":null,"node":{"type":3,"id":4,"textContent":"ana@example.org"}}]},"timestamp":2},{"type":3,"data":{"source":2,"type":2,"id":3},"timestamp":3}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"class":"card rr-block","rr_width":"300px"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[]},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"class":"card rr-blocked"},"childNodes":[{"type":3,"id":3,"textContent":"Ana Lima"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.mask_marker
+    description: 'Elements marked to have their text masked (ph-mask, rr-mask, fs-mask, sentry-mask, data-private, data-openreplay-obscured): every text node below them, now and as it changes, becomes * (whitespace kept).'
+    category: free_text
+    severity: medium
+    kind: selector
+    selector: '.ph-mask, .rr-mask, .fs-mask, .sentry-mask, [data-sentry-mask], [data-private], [data-openreplay-obscured]'
+    action: mask_text
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"p","attributes":{"data-private":""},"childNodes":[{"type":3,"id":3,"textContent":"Hi Ana Lima"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[{"id":3,"value":"Bye Ana"}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"p","attributes":{"data-private":""},"childNodes":[{"type":3,"id":3,"textContent":"** *** ****"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[{"id":3,"value":"*** ***"}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"p","attributes":{"class":"mask"},"childNodes":[{"type":3,"id":3,"textContent":"Hi Ana"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.mask_marker_input
+    description: 'Form fields in or under elements marked to be masked (the same markers as privacy.mask_marker): their value and what is typed in them become *.'
+    category: free_text
+    severity: medium
+    kind: selector
+    selector: '.ph-mask, .rr-mask, .fs-mask, .sentry-mask, [data-sentry-mask], [data-private], [data-openreplay-obscured]'
+    action: mask_input
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"form","attributes":{"class":"fs-mask"},"childNodes":[{"type":2,"id":3,"tagName":"input","attributes":{"value":"Ana"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"Ana Lima","isChecked":false,"id":3},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"form","attributes":{"class":"fs-mask"},"childNodes":[{"type":2,"id":3,"tagName":"input","attributes":{"value":"***"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"*** ****","isChecked":false,"id":3},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"form","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"input","attributes":{"value":"Ana"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.ignore_marker
+    description: 'Fields marked to have their input ignored (ph-ignore-input, rr-ignore, sentry-ignore): their Input events are dropped.'
+    category: free_text
+    severity: medium
+    kind: selector
+    selector: '.ph-ignore-input, .rr-ignore, .sentry-ignore, [data-sentry-ignore]'
+    action: ignore_input
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"class":"rr-ignore"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"secret note","isChecked":false,"id":2},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"class":"rr-ignore"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"note","isChecked":false,"id":2},"timestamp":2}]'
+
+  - id: privacy.password_field
+    description: 'Password fields (input type=password, autocomplete current-password, new-password, one-time-code): value and typed input masked, even when the field later turns into a text field to show the password.'
+    category: credential
+    severity: high
+    kind: selector
+    selector: 'input[type=password], [autocomplete~=current-password i], [autocomplete~=new-password i], [autocomplete~=one-time-code i]'
+    action: mask_input
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"type":"password","value":"hunter2"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"hunter22","isChecked":false,"id":2},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"type":"password","value":"*******"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"********","isChecked":false,"id":2},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"type":"search","value":"shoes"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.payment_field
+    description: 'Payment card fields (autocomplete cc-name, cc-number, cc-exp, cc-csc and the rest of the cc- tokens): value and typed input masked.'
+    category: financial
+    severity: high
+    kind: selector
+    selector: '[autocomplete~=cc-name i], [autocomplete~=cc-given-name i], [autocomplete~=cc-additional-name i], [autocomplete~=cc-family-name i], [autocomplete~=cc-number i], [autocomplete~=cc-exp i], [autocomplete~=cc-exp-month i], [autocomplete~=cc-exp-year i], [autocomplete~=cc-csc i], [autocomplete~=cc-type i]'
+    action: mask_input
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"autocomplete":"billing cc-number"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"4111 1111","isChecked":false,"id":2},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"autocomplete":"billing cc-number"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"**** ****","isChecked":false,"id":2},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"autocomplete":"off"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"blue","isChecked":false,"id":2},"timestamp":2}]'
+
+  - id: privacy.personal_field
+    description: 'Fields the page marks as personal with autocomplete (name, email, tel, street-address, postal-code, bday and related tokens): value and typed input masked.'
+    category: contact
+    severity: medium
+    kind: selector
+    selector: '[autocomplete~=name i], [autocomplete~=honorific-prefix i], [autocomplete~=given-name i], [autocomplete~=additional-name i], [autocomplete~=family-name i], [autocomplete~=honorific-suffix i], [autocomplete~=nickname i], [autocomplete~=username i], [autocomplete~=email i], [autocomplete~=tel i], [autocomplete~=tel-national i], [autocomplete~=tel-local i], [autocomplete~=street-address i], [autocomplete~=address-line1 i], [autocomplete~=address-line2 i], [autocomplete~=address-line3 i], [autocomplete~=address-level1 i], [autocomplete~=address-level2 i], [autocomplete~=address-level3 i], [autocomplete~=address-level4 i], [autocomplete~=postal-code i], [autocomplete~=bday i], [autocomplete~=bday-day i], [autocomplete~=bday-month i], [autocomplete~=bday-year i], [autocomplete~=sex i], [autocomplete~=impp i]'
+    action: mask_input
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"textarea","attributes":{"autocomplete":"shipping street-address"},"childNodes":[{"type":3,"id":3,"textContent":"1 Main St"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"textarea","attributes":{"autocomplete":"shipping street-address"},"childNodes":[{"type":3,"id":3,"textContent":"* **** **"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"autocomplete":"organization","value":"ACME"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.marked_attributes
+    description: 'Text-bearing attributes (title, alt, placeholder, aria-label, aria-description, value) of marked elements and everything inside them: record-time masking leaves these visible.'
+    category: free_text
+    severity: medium
+    kind: attribute
+    attributes: [title, alt, placeholder, aria-label, aria-description, value]
+    selector: '.ph-mask, .ph-mask *, .rr-mask, .rr-mask *, .fs-mask, .fs-mask *, .sentry-mask, .sentry-mask *, [data-sentry-mask], [data-sentry-mask] *, [data-private], [data-private] *, [data-openreplay-obscured], [data-openreplay-obscured] *'
+    action: mask
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"class":"rr-mask"},"childNodes":[{"type":2,"id":3,"tagName":"img","attributes":{"alt":"Ana Lima","src":"a.png"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"class":"rr-mask"},"childNodes":[{"type":2,"id":3,"tagName":"img","attributes":{"alt":"*** ****","src":"a.png"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"img","attributes":{"alt":"Ana Lima"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+"""#),
     ]
 }

@@ -1,3 +1,4 @@
+import ScrubjayDOM
 import ScrubjayNative
 
 /// What kind of personal data a rule finds.
@@ -41,9 +42,34 @@ public enum RuleAction: String, Sendable, CaseIterable, Codable {
     case drop_body
     /// Field rules on network requests: the request entry is removed from its event.
     case drop_request
+    /// Selector rules: every text node below the element is masked, now and as mutations
+    /// add or change it.
+    case mask_text
+    /// Selector rules: the `value` of the element (and of the form fields below it) and every
+    /// Input event for them are masked.
+    case mask_input
+    /// Selector rules: the element keeps its tag, `class` and recorded size; its subtree goes,
+    /// and later events inside it are dropped.
+    case block
+    /// Selector rules: Input events for the element (and the fields below it) are dropped.
+    case ignore_input
 
-    /// Whether the action rewrites the matched value itself (the others drop what holds it).
-    public var rewritesValue: Bool { self != .drop_body && self != .drop_request }
+    /// Whether the action rewrites the matched value itself (the others drop what holds it,
+    /// or act on elements).
+    public var rewritesValue: Bool {
+        switch self {
+        case .mask, .replace, .remove, .hash, .keep_last: return true
+        case .drop_body, .drop_request, .mask_text, .mask_input, .block, .ignore_input: return false
+        }
+    }
+
+    /// The actions of selector rules: they act on elements of the page.
+    public var isElementAction: Bool {
+        switch self {
+        case .mask_text, .mask_input, .block, .ignore_input: return true
+        default: return false
+        }
+    }
 }
 
 /// What a rule addresses.
@@ -52,6 +78,10 @@ public enum RuleKind: String, Sendable, CaseIterable, Codable {
     case pattern
     /// Values at field paths of structured payloads (network, console, custom events, URLs).
     case field
+    /// Elements of the page matched by a CSS selector (mask their text or input, block them).
+    case selector
+    /// Attribute values, by attribute name or glob, optionally on elements matching a selector.
+    case attribute
 }
 
 /// Checks that make a pattern match count.
@@ -71,6 +101,11 @@ public final class Rule: Sendable {
     public let channels: Set<Channel>
     /// The values it applies to (field rules; empty for pattern rules).
     public let paths: [FieldPath]
+    /// The elements it applies to (selector rules; optional for attribute rules).
+    public let selector: SelectorList?
+    /// Attribute rules: the attribute names, ASCII lower case, where `*` stands for any run
+    /// of characters (`data-user-*`).
+    public let attributeNames: [[UInt8]]
     /// What it matches (in a field rule's value; without a `pattern`, the whole value).
     public let pattern: PCRE2Regex
     /// The capture group holding the sensitive value (0: the whole match).
@@ -93,7 +128,7 @@ public final class Rule: Sendable {
     public let source: SourceLocation
 
     public init(id: String, description: String, category: RuleCategory, severity: Severity, kind: RuleKind = .pattern,
-                channels: Set<Channel>, paths: [FieldPath] = [],
+                channels: Set<Channel>, paths: [FieldPath] = [], selector: SelectorList? = nil, attributeNames: [[UInt8]] = [],
                 pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
                 minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
                 replacement: String, examples: RuleExamples, source: SourceLocation) {
@@ -104,6 +139,8 @@ public final class Rule: Sendable {
         self.kind = kind
         self.channels = channels
         self.paths = paths
+        self.selector = selector
+        self.attributeNames = attributeNames
         self.pattern = pattern
         self.group = group
         self.keywords = keywords
@@ -117,6 +154,28 @@ public final class Rule: Sendable {
         self.replacement = replacement
         self.examples = examples
         self.source = source
+    }
+}
+
+extension Rule {
+    /// Whether an attribute rule applies to attribute `name` (ASCII lower case).
+    public func appliesToAttribute(_ name: [UInt8]) -> Bool {
+        for p in attributeNames where Rule.glob(p, name) { return true }
+        return false
+    }
+
+    /// `*` matches any run of bytes; every other byte itself.
+    static func glob(_ p: [UInt8], _ s: [UInt8]) -> Bool {
+        var pi = 0, si = 0
+        var starP = -1, starS = 0
+        while si < s.count {
+            if pi < p.count && p[pi] == 0x2A { starP = pi; starS = si; pi += 1 }
+            else if pi < p.count && p[pi] == s[si] { pi += 1; si += 1 }
+            else if starP >= 0 { pi = starP + 1; starS += 1; si = starS }
+            else { return false }
+        }
+        while pi < p.count && p[pi] == 0x2A { pi += 1 }
+        return pi == p.count
     }
 }
 

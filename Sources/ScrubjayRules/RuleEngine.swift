@@ -181,6 +181,8 @@ public enum Actions {
         case .keep_last: return keepLast(value)
         // Field rules drop what holds the value (docs/RULES.md); the value alone is masked.
         case .drop_body, .drop_request: return mask(value)
+        // Selector rules mask the text and input values of the elements they match.
+        case .mask_text, .mask_input, .block, .ignore_input: return mask(value)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayDOM
 import ScrubjayNative
 import Yams
 
@@ -21,7 +22,7 @@ public enum RulePackLoader {
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
         "id", "description", "category", "severity", "channels", "kind", "paths", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
-        "validator", "min_entropy", "allow", "action", "replacement", "examples",
+        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes",
     ]
 
     /// Loads the packs at `paths` (files, or directories whose `*.yml`/`*.yaml` files are read
@@ -118,6 +119,12 @@ public enum RulePackLoader {
         return (RulePack(name: name, description: top["description"]?.string ?? "", file: file, sha256: digest, rules: rules), includes)
     }
 
+    /// An attribute name as HTML allows (no space, quote, `>`, `/`, `=`), `*` for any run.
+    static func isAttributeGlob(_ name: String) -> Bool {
+        let bad: Set<UInt8> = [0x22, 0x27, 0x3E, 0x2F, 0x3D]
+        return !name.isEmpty && name.utf8.allSatisfy { b in b > 0x20 && !bad.contains(b) }
+    }
+
     static func parseRule(_ node: Node, file: String) throws -> Rule {
         guard let m = node.mapping else {
             throw RuleError(file: file, line: node.mark?.line, ruleId: nil, message: "a rule must be a mapping")
@@ -149,7 +156,7 @@ public enum RulePackLoader {
         var kind = RuleKind.pattern
         if let k = m["kind"] {
             guard let s = k.string, let v = RuleKind(rawValue: s) else {
-                throw fail(k, "kind '\(k.string ?? "?")' is not supported by this release (supported: pattern, field)")
+                throw fail(k, "kind '\(k.string ?? "?")' is not supported by this release (supported: \(RuleKind.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             kind = v
         }
@@ -173,7 +180,44 @@ public enum RulePackLoader {
             }
         } else {
             if let p = m["paths"] { throw fail(p, "'paths' belongs to field rules (kind: field)") }
-            if !action.rewritesValue { throw fail(m["action"], "\(action.rawValue) is an action of field rules (kind: field)") }
+            if !action.rewritesValue && !action.isElementAction { throw fail(m["action"], "\(action.rawValue) is an action of field rules (kind: field)") }
+        }
+        var selector: SelectorList?
+        var attributeNames: [[UInt8]] = []
+        switch kind {
+        case .selector, .attribute:
+            if let c = m["channels"] { throw fail(c, "a \(kind.rawValue) rule applies to elements, not 'channels'") }
+            channels = []
+            if let n = m["selector"] {
+                guard let text = n.string else { throw fail(n, "'selector' must be a string") }
+                do { selector = try SelectorList(text) } catch {
+                    throw fail(n, "invalid selector '\(text)': \(error)")
+                }
+            } else if kind == .selector {
+                throw fail(nil, "missing 'selector'")
+            }
+            if kind == .selector {
+                if let a = m["attributes"] { throw fail(a, "'attributes' belongs to attribute rules (kind: attribute)") }
+                if let p = m["pattern"] { throw fail(p, "a selector rule acts on whole elements: no 'pattern'") }
+                guard action.isElementAction else {
+                    throw fail(m["action"], "a selector rule's action is mask_text, mask_input, block or ignore_input")
+                }
+            } else {
+                guard let seq = try required("attributes").sequence, !seq.isEmpty else {
+                    throw fail(m["attributes"], "'attributes' must be a list of attribute names or globs")
+                }
+                for item in seq {
+                    guard let name = item.string, RulePackLoader.isAttributeGlob(name) else {
+                        throw fail(item, "'\(item.string ?? "?")' is not an attribute name or glob")
+                    }
+                    attributeNames.append(Array(name.lowercased().utf8))
+                }
+                guard action.rewritesValue else { throw fail(m["action"], "an attribute rule's action is mask, replace, remove, hash or keep_last") }
+            }
+        default:
+            if action.isElementAction { throw fail(m["action"], "\(action.rawValue) is an action of selector rules (kind: selector)") }
+            if let n = m["selector"] { throw fail(n, "'selector' belongs to selector and attribute rules") }
+            if let n = m["attributes"] { throw fail(n, "'attributes' belongs to attribute rules (kind: attribute)") }
         }
         if let c = m["channels"] {
             guard let seq = c.sequence else { throw fail(c, "'channels' must be a list") }
@@ -199,7 +243,7 @@ public enum RulePackLoader {
             }
         }
         // A field rule without a pattern matches its whole value.
-        let patternNode = kind == .field ? m["pattern"] ?? Node("[\\s\\S]+") : try required("pattern")
+        let patternNode = kind == .pattern ? try required("pattern") : m["pattern"] ?? Node("[\\s\\S]+")
         guard let patternText = patternNode.string else { throw fail(patternNode, "'pattern' must be a string") }
         let pattern: PCRE2Regex
         do { pattern = try PCRE2Regex(patternText, options: options) } catch {
@@ -270,7 +314,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    kind: kind, channels: channels, paths: paths, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
+                    kind: kind, channels: channels, paths: paths, selector: selector, attributeNames: attributeNames, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),

@@ -1,7 +1,7 @@
 /// The packs in use for a run: the built-in defaults, or the files given with `--rules`.
 public struct RuleSet: Sendable {
     /// The built-in packs that apply when no `--rules` is given (docs/RULES.md).
-    public static let defaultPackFiles = ["default.yml", "network.yml"]
+    public static let defaultPackFiles = ["default.yml", "network.yml", "privacy-markers.yml"]
 
     public let packs: [RulePack]
     public let engine: RuleEngine

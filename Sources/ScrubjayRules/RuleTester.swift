@@ -19,7 +19,7 @@ public enum RuleTester {
     public static let pseudonymKey = Array("scrubjay-rules-test".utf8)
 
     /// Every failing example of the pattern rules in `rules`; empty when all pass. A rule
-    /// without examples fails. (Field rules' examples are events: `FieldRuleTester` in
+    /// without examples fails. (Field, selector and attribute rules' examples are events: `EventRuleTester` in
     /// ScrubjayRedaction runs them.)
     public static func run(_ rules: [Rule]) -> [Failure] {
         var failures: [Failure] = []

@@ -116,7 +116,7 @@ struct RedactionStatementTests {
         #expect((inputs[0]["digest"] as? [String: String])?["sha256"] == sha256Hex(original))
         #expect(inputs[0]["kind"] as? String == "recording")
         let ruleFiles = try #require(predicate["ruleFiles"] as? [[String: Any]])
-        #expect(ruleFiles.map { $0["file"] as? String } == ["builtin:default.yml", "builtin:network.yml"])
+        #expect(ruleFiles.map { $0["file"] as? String } == ["builtin:default.yml", "builtin:network.yml", "builtin:privacy-markers.yml"])
         #expect((ruleFiles[0]["digest"] as? [String: String])?["sha256"] == sha256Hex(Array(BuiltinPacks.all.first { $0.name == "default.yml" }!.text.utf8)))
         #expect(predicate["createdAt"] as? String == "2026-01-01T00:00:00Z")
     }
@@ -223,8 +223,8 @@ struct RedactionStatementTests {
         #expect(statement.predicate.counts == result.report.findings)
         #expect(statement.predicate.counts.total == records.count)
         #expect(statement.predicate.pseudonymKey == .init(source: "file", fingerprint: RedactionPredicate.fingerprint(ofPseudonymKey: pseudonymKey)))
-        #expect(statement.predicate.ruleFiles.map(\.file) == ["builtin:default.yml", "builtin:network.yml", pack])
-        #expect(statement.predicate.ruleFiles[2].digest["sha256"] == sha256Hex(try Array(Data(contentsOf: URL(fileURLWithPath: pack)))))
+        #expect(statement.predicate.ruleFiles.map(\.file) == ["builtin:default.yml", "builtin:network.yml", "builtin:privacy-markers.yml", pack])
+        #expect(statement.predicate.ruleFiles[3].digest["sha256"] == sha256Hex(try Array(Data(contentsOf: URL(fileURLWithPath: pack)))))
         // Each finding's event index points at the line of the events file it names.
         let lines = try #require(haystacks["events/main.jsonl"]).split(separator: 0x0A)
         for r in records where r.rule == "customer_id" {

@@ -25,7 +25,11 @@ func pack(_ yaml: String) throws -> RuleSet {
 func redact(_ json: String, rules: RuleSet = defaults, key: [UInt8] = Array("a test key of 16+ bytes".utf8)) throws -> (String, Redactor) {
     var r = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: true)
     let out = try r.process(json: Array(json.utf8), window: "w", index: 0)
-    return (out.map { String(decoding: $0, as: UTF8.self) } ?? json, r)
+    switch out {
+    case .unchanged: return (json, r)
+    case .rewritten(let bytes): return (String(decoding: bytes, as: UTF8.self), r)
+    case .dropped: return ("", r)
+    }
 }
 
 @Suite("Channels")

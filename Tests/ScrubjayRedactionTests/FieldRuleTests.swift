@@ -69,7 +69,7 @@ struct FieldRuleTests {
     @Test func everyFieldRuleExampleOfTheBuiltInPacksPasses() throws {
         let rules = try RuleSet.builtin().packs.flatMap(\.rules)
         #expect(rules.contains { $0.kind == .field })
-        let failures = FieldRuleTester.run(rules)
+        let failures = EventRuleTester.run(rules)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
     }
 
@@ -91,7 +91,7 @@ struct FieldRuleTests {
               no_match:
                 - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"requestHeaders":{"authorization":"abc"}}]}}}'
         """)
-        let failures = FieldRuleTester.run(rules.packs.flatMap(\.rules)).map(\.message)
+        let failures = EventRuleTester.run(rules.packs.flatMap(\.rules)).map(\.message)
         #expect(failures.count == 2)
         #expect(failures.first?.contains("\"authorization\":\"***\"") == true)
         #expect(failures.last?.hasPrefix("must not match") == true)

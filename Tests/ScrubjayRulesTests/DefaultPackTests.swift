@@ -13,7 +13,7 @@ struct DefaultPackTests {
         let failures = RuleTester.run(rules)
         #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
         // Pattern rules: two examples each way; field rules' examples are whole events (their
-        // runner, FieldRuleTester, is tested in ScrubjayRedactionTests).
+        // runner, EventRuleTester, is tested in ScrubjayRedactionTests).
         #expect(rules.filter { $0.kind == .pattern }.allSatisfy { $0.examples.match.count >= 2 && $0.examples.noMatch.count >= 2 })
         #expect(rules.filter { $0.kind == .field }.allSatisfy { $0.examples.match.count >= 1 && $0.examples.noMatch.count >= 1 })
         #expect(rules.allSatisfy { $0.pattern.isJITCompiled })
@@ -32,7 +32,7 @@ struct DefaultPackTests {
     @Test func theDefaultsLoadFromDiskToo() throws {
         let fromDisk = try RuleSet.load(RuleSet.defaultPackFiles.map { root.appendingPathComponent("Rules/\($0)").path })
         let builtin = try RuleSet.defaults()
-        #expect(builtin.packs.map(\.name) == ["default", "network"])
+        #expect(builtin.packs.map(\.name) == ["default", "network", "privacy-markers"])
         #expect(fromDisk.packs.flatMap(\.rules).map(\.id) == builtin.packs.flatMap(\.rules).map(\.id))
         #expect(fromDisk.packs.map(\.sha256) == builtin.packs.map(\.sha256))
     }

@@ -1,0 +1,72 @@
+import ScrubjayJSON
+import ScrubjayRules
+
+/// Runs the examples of the rules whose examples are events: field, selector and attribute
+/// rules. Each `match` input is an event, or a JSON array of events (a page and what happens
+/// to it), that the rule alone must rewrite into `output`: events compared byte for byte,
+/// whitespace between events and around them aside, dropped events left out. Each `no_match`
+/// input must give no finding. Pattern rules' examples are `RuleTester`'s.
+public enum EventRuleTester {
+    public static func run(_ rules: [Rule]) -> [RuleTester.Failure] {
+        var failures: [RuleTester.Failure] = []
+        for rule in rules where rule.kind != .pattern {
+            func at(_ line: Int) -> SourceLocation { SourceLocation(file: rule.source.file, line: line) }
+            func fail(_ line: Int, _ message: String) {
+                failures.append(.init(rule: rule.id, location: at(line), message: message))
+            }
+            if rule.examples.match.isEmpty { failures.append(.init(rule: rule.id, location: rule.source, message: "no 'match' examples")) }
+            let engine = RuleEngine(rules: [rule])
+            for ex in rule.examples.match {
+                var redactor: Redactor? = Redactor(engine: engine, mode: .redact, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
+                var none: Redactor? = nil
+                do {
+                    let output = try rewrite(ex.input, &redactor)
+                    let expected = try rewrite(ex.output, &none)
+                    if redactor!.tally.findings.total == 0 { fail(ex.line, "does not match \(RuleTester.quoted(trimmed(ex.input)))"); continue }
+                    if output != expected {
+                        fail(ex.line, "rewrites the events to \(RuleTester.quoted(output)), expected \(RuleTester.quoted(expected))")
+                    }
+                } catch {
+                    fail(ex.line, "the example is not a JSON event or array of events: \(error)")
+                }
+            }
+            for (input, line) in rule.examples.noMatch {
+                var redactor: Redactor? = Redactor(engine: engine, mode: .audit, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
+                do {
+                    _ = try rewrite(input, &redactor)
+                    if redactor!.tally.findings.total > 0 { fail(line, "must not match \(RuleTester.quoted(trimmed(input)))") }
+                } catch {
+                    fail(line, "the example is not a JSON event or array of events: \(error)")
+                }
+            }
+        }
+        return failures
+    }
+
+    /// The events of `text` after `redactor` (none: as they are), in the shape they came in:
+    /// one event, or an array joined by commas without whitespace.
+    static func rewrite(_ text: String, _ redactor: inout Redactor?) throws -> String {
+        let trimmedText = trimmed(text)
+        let bytes = JSONBytes(Array(trimmedText.utf8))
+        var reader = try EventReader(bytes: bytes)
+        var events: [String] = []
+        var index = 0
+        while let e = try reader.next() {
+            var json = e.raw
+            if redactor != nil {
+                var edits = JSONEdits()
+                if redactor!.process(e, window: "", index: index, edits: &edits) {
+                    if redactor!.dropsEvent { index += 1; continue }
+                    json = JSONRewriter.apply(&edits, to: bytes, range: e.range)
+                }
+            }
+            events.append(String(decoding: json, as: UTF8.self))
+            index += 1
+        }
+        return trimmedText.hasPrefix("[") ? "[" + events.joined(separator: ",") + "]" : events.joined(separator: "\n")
+    }
+
+    static func trimmed(_ s: String) -> String {
+        String(s.drop(while: { $0.isWhitespace }).reversed().drop(while: { $0.isWhitespace }).reversed())
+    }
+}

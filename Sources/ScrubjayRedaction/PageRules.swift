@@ -1,0 +1,380 @@
+import ScrubjayDOM
+import ScrubjayJSON
+import ScrubjayRules
+
+/// Selector and attribute rules (docs/RULES.md, "Selector rules", "Attribute rules"), applied
+/// with the page in view: each window has a `DOMMirror` kept current event by event, and a
+/// selector is evaluated against the page as it is at the moment of the event being rewritten.
+final class PageRules {
+    /// What the rules say of one node at the current event: for each action, the index of the
+    /// first rule that applies to it (-1: none). Masking and input rules reach every node below
+    /// the element they match (iframe documents and shadow content included).
+    struct Effects {
+        var maskText: Int32 = -1
+        var maskInput: Int32 = -1
+        var ignoreInput: Int32 = -1
+        /// The node is an element a `block` rule matches: it stays, its subtree goes.
+        var block: Int32 = -1
+        /// An element above the node is blocked: the node is not in the output.
+        var inside: Int32 = -1
+        var blockedOrInside: Int32 { block >= 0 ? block : inside }
+    }
+
+    /// One window's page.
+    final class Page {
+        let dom: DOMMirror
+        /// Elements a `block` rule matched, with the rule: they stay blocked until removed, as
+        /// their content never reached the output (so later mutations inside it must not either).
+        var blocked: [Int32: Int32] = [:]
+        var cacheGeneration: [UInt64] = []
+        var cache: [Effects] = []
+
+        init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
+    }
+
+    let rules: [Rule]
+    /// Indices of the selector rules, and of the attribute rules.
+    let selectorRules: [Int]
+    let attributeRules: [Int]
+    /// The attributes the mirror keeps: those the selectors read.
+    let keeping: Set<String>
+    var pages: [String: Page] = [:]
+
+    /// nil when `rules` has no selector or attribute rule (then no page is kept at all).
+    init?(rules: [Rule]) {
+        self.rules = rules
+        selectorRules = rules.indices.filter { rules[$0].kind == .selector }
+        attributeRules = rules.indices.filter { rules[$0].kind == .attribute }
+        guard !selectorRules.isEmpty || !attributeRules.isEmpty else { return nil }
+        keeping = Set(rules.compactMap(\.selector).flatMap(\.attributeNames))
+    }
+
+    func page(_ window: String) -> Page {
+        if let p = pages[window] { return p }
+        let p = Page(keeping: keeping)
+        pages[window] = p
+        return p
+    }
+
+    /// The effects on node `s` of `page` as it is now (memoized until the page changes).
+    func effects(_ s: DOMMirror.Slot, _ page: Page) -> Effects {
+        let dom = page.dom
+        if page.cache.count < dom.slotCapacity {
+            page.cache += Array(repeating: Effects(), count: dom.slotCapacity - page.cache.count)
+            page.cacheGeneration += Array(repeating: UInt64.max, count: dom.slotCapacity - page.cacheGeneration.count)
+        }
+        let generation = dom.generation
+        var chain: [DOMMirror.Slot] = []
+        var x: DOMMirror.Slot? = s
+        while let y = x, page.cacheGeneration[Int(y)] != generation { chain.append(y); x = dom.parent(y) }
+        var above = x.map { page.cache[Int($0)] } ?? Effects()
+        for y in chain.reversed() {
+            var e = Effects(maskText: above.maskText, maskInput: above.maskInput, ignoreInput: above.ignoreInput,
+                            block: -1, inside: above.blockedOrInside)
+            if dom.isElement(y) && e.inside < 0 {
+                let id = dom.id(y).map { Int32(truncatingIfNeeded: $0) } ?? -1
+                if let rule = page.blocked[id] { e.block = rule }
+                for i in selectorRules {
+                    let rule = rules[i]
+                    switch rule.action {
+                    case .block: if e.block < 0, rule.selector!.matches(y, in: dom) { e.block = Int32(i); page.blocked[id] = Int32(i) }
+                    case .mask_text: if e.maskText < 0, rule.selector!.matches(y, in: dom) { e.maskText = Int32(i) }
+                    case .mask_input: if e.maskInput < 0, rule.selector!.matches(y, in: dom) { e.maskInput = Int32(i) }
+                    case .ignore_input: if e.ignoreInput < 0, rule.selector!.matches(y, in: dom) { e.ignoreInput = Int32(i) }
+                    default: break
+                    }
+                }
+            }
+            page.cache[Int(y)] = e
+            page.cacheGeneration[Int(y)] = generation
+            above = e
+        }
+        return above
+    }
+
+    func effects(id: Int, _ page: Page) -> (DOMMirror.Slot, Effects)? {
+        guard let s = page.dom.slot(forId: id) else { return nil }
+        return (s, effects(s, page))
+    }
+
+    /// The attributes a blocked element keeps, as rrweb's own blocking does: `class` and the
+    /// box the recorder measured.
+    static func keptWhenBlocked(_ name: UnsafeRawBufferPointer) -> Bool {
+        EventWalker.text(name, isFolded: "class") || EventWalker.text(name, isFolded: "rr_width") || EventWalker.text(name, isFolded: "rr_height")
+    }
+}
+
+/// What the page rules decided for one event before its strings are walked.
+struct PagePlan {
+    var page: PageRules.Page?
+    /// Token ranges that left the output (blocked content, dropped mutation entries): the walk
+    /// must not look inside them. Sorted by start once the event's decisions are made.
+    var skipped: [Range<Int>] = []
+    /// The whole event leaves the output (an Input event of a blocked or ignored field, an
+    /// interaction inside a blocked element).
+    var dropEvent = false
+
+    func skips(_ token: Int) -> Bool {
+        var lo = 0, hi = skipped.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if skipped[mid].upperBound <= token { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < skipped.count && skipped[lo].contains(token)
+    }
+}
+
+extension Redactor {
+    /// Brings the window's page up to date with `e` and makes the structural changes selector
+    /// rules ask for: blocked elements emptied, mutation entries and events inside blocked
+    /// subtrees dropped, Input events of ignored fields dropped.
+    mutating func beginPage(_ e: JSONEvent, _ pageRules: PageRules, _ place: inout Place, _ edits: inout JSONEdits) -> PagePlan {
+        var plan = PagePlan()
+        let root = e.root
+        guard e.kind(root) == .object, let type = e.member("type", of: root).flatMap(e.int),
+              let data = e.member("data", of: root), e.kind(data) == .object else { return plan }
+        switch type {
+        case 2: // FullSnapshot (a mobile one has wireframes, no node)
+            guard let node = e.member("node", of: data), e.kind(node) == .object else { return plan }
+            let page = pageRules.page(place.window)
+            page.dom.loadSnapshot(e, node)
+            page.blocked.removeAll()
+            plan.page = page
+            blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
+        case 3:
+            guard let source = e.member("source", of: data).flatMap(e.int) else { return plan }
+            let page = pageRules.page(place.window)
+            plan.page = page
+            if source == 0 { mutation(e, data, pageRules, page, &plan, &place, &edits) }
+            else if source == 5 { input(e, data, pageRules, page, &plan, &place) }
+            else if [2, 3, 7, 8, 9, 13].contains(source), let id = e.member("id", of: data).flatMap(e.int),
+                    let (_, effects) = pageRules.effects(id: id, page), effects.inside >= 0 {
+                // An interaction, scroll, media, style or canvas change of a node the output does not have.
+                plan.dropEvent = true
+            }
+        default:
+            return plan
+        }
+        plan.skipped.sort { $0.lowerBound < $1.lowerBound }
+        if plan.dropEvent && mode == .redact { counts.eventsDropped += 1 }
+        return plan
+    }
+
+    /// An Input event: dropped for a blocked or ignored field; its text masked later (walk) for
+    /// a masked one.
+    mutating func input(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page, _ plan: inout PagePlan, _ place: inout Place) {
+        guard let id = e.member("id", of: data).flatMap(e.int), let (_, effects) = pageRules.effects(id: id, page) else { return }
+        let rule = effects.blockedOrInside >= 0 ? effects.blockedOrInside : effects.ignoreInput
+        guard rule >= 0 else { return }
+        plan.dropEvent = true
+        let text = e.member("text", of: data)
+        recordElement(Int(rule), channel: .input, nodeId: id, place: &place, e: e, at: text ?? data) {
+            text.map { t in e.kind(t) == .string ? MaskedPreview.make(e.stringBytes(t), category: pageRules.rules[Int(rule)].category, limited: false) : "" } ?? ""
+        }
+    }
+
+    /// A mutation: removes inside blocked elements dropped (judged before the page changes),
+    /// then the page updated, then adds under blocked elements dropped, added blocked elements
+    /// emptied, texts and attribute changes inside blocked elements dropped, a blocked
+    /// element's attribute changes reduced to what it keeps, and the children of an element
+    /// that becomes blocked now removed from the replay.
+    mutating func mutation(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page,
+                           _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
+        let removes = e.member("removes", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
+        let attributes = e.member("attributes", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
+        let texts = e.member("texts", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
+        var keptRemoves = 0
+        if let removes {
+            e.forEachChild(of: removes) { r in
+                guard e.kind(r) == .object, let id = e.member("id", of: r).flatMap(e.int),
+                      let (_, effects) = pageRules.effects(id: id, page), effects.inside >= 0 else { keptRemoves += 1; return }
+                drop(r, of: removes, e, &plan, &edits)
+            }
+        }
+        // Before the change as well as after it: a text or attribute change of a node this
+        // mutation removes from inside a blocked element goes too.
+        var blockedBefore: Set<Int> = [], insideBefore: Set<Int> = []
+        for list in [texts, attributes] {
+            guard let list else { continue }
+            e.forEachChild(of: list) { x in
+                guard e.kind(x) == .object, let id = e.member("id", of: x).flatMap(e.int),
+                      let (_, effects) = pageRules.effects(id: id, page) else { return }
+                if effects.inside >= 0 { insideBefore.insert(id) }
+                if effects.blockedOrInside >= 0 && list == attributes { blockedBefore.insert(id) }
+            }
+        }
+        page.dom.applyMutation(e, data)
+        var added: Set<Int> = []
+        if let adds = e.member("adds", of: data), e.kind(adds) == .array {
+            e.forEachChild(of: adds) { a in
+                guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return }
+                if let id = e.member("id", of: node).flatMap(e.int) { added.insert(id) }
+                guard let parentId = e.member("parentId", of: a).flatMap(e.int),
+                      let (_, parent) = pageRules.effects(id: parentId, page) else { return }
+                if parent.blockedOrInside >= 0 {
+                    drop(a, of: adds, e, &plan, &edits)
+                } else {
+                    blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
+                }
+            }
+        }
+        if let texts {
+            e.forEachChild(of: texts) { t in
+                guard e.kind(t) == .object, let id = e.member("id", of: t).flatMap(e.int) else { return }
+                if insideBefore.contains(id) || (pageRules.effects(id: id, page)?.1.inside ?? -1) >= 0 { drop(t, of: texts, e, &plan, &edits) }
+            }
+        }
+        guard let attributes else { return }
+        var newRemoves: [UInt8] = []
+        e.forEachChild(of: attributes) { a in
+            guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int) else { return }
+            guard let (slot, effects) = pageRules.effects(id: id, page) else {
+                if insideBefore.contains(id) { drop(a, of: attributes, e, &plan, &edits) }
+                return
+            }
+            if effects.inside >= 0 || insideBefore.contains(id) {
+                drop(a, of: attributes, e, &plan, &edits)
+                return
+            }
+            guard effects.block >= 0, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
+            e.forEachMember(of: map) { key, value in
+                if !EventWalker.withText(e, key, PageRules.keptWhenBlocked) {
+                    if mode == .redact { edits.removeMember(key: key, of: map, in: e) }
+                    plan.skipped.append(key.index..<Int(e.token(value.index).next))
+                }
+            }
+            guard !blockedBefore.contains(id) else { return }
+            // Blocked from now on: what the replay shows below it goes.
+            var children = 0
+            var c = page.dom.firstChild(slot)
+            while let child = c {
+                if let childId = page.dom.id(child), !added.contains(childId) {
+                    if !newRemoves.isEmpty { newRemoves.append(0x2C) }
+                    newRemoves += Array("{\"parentId\":\(id),\"id\":\(childId)}".utf8)
+                    children += 1
+                }
+                c = page.dom.nextSibling(child)
+            }
+            recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: a) {
+                "<\(String(decoding: page.dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
+            }
+        }
+        if !newRemoves.isEmpty && mode == .redact {
+            if let removes {
+                // Before the closing bracket; a comma when an entry stays before it.
+                let end = e.byteRange(removes).upperBound - 1
+                let lead: [UInt8] = keptRemoves > 0 ? [0x2C] : []
+                edits.replace(end..<end, withRawJSON: lead + newRemoves)
+            } else {
+                let end = e.byteRange(data).upperBound - 1
+                edits.replace(end..<end, withRawJSON: Array(",\"removes\":[".utf8) + newRemoves + [0x5D])
+            }
+            counts.structuralChanges += 1
+        }
+    }
+
+    /// Removes an array entry that leaves the output, and keeps the walk out of it.
+    mutating func drop(_ entry: JSONValueRef, of array: JSONValueRef, _ e: JSONEvent, _ plan: inout PagePlan, _ edits: inout JSONEdits) {
+        if mode == .redact {
+            edits.removeElement(entry, of: array, in: e)
+            counts.structuralChanges += 1
+        }
+        plan.skipped.append(entry.index..<Int(e.token(entry.index).next))
+    }
+
+    /// A serialized node and its subtree (full snapshot, added node): each blocked element
+    /// keeps its tag, `class` and recorded size and loses its children and other attributes.
+    mutating func blockSerialized(_ e: JSONEvent, _ start: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page,
+                                  _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
+        guard !pageRules.selectorRules.isEmpty else { return }
+        var stack = [start]
+        while let node = stack.popLast() {
+            guard e.kind(node) == .object else { continue }
+            var id: Int?, isElement = false
+            var attributes: JSONValueRef?, childNodes: JSONValueRef?
+            e.forEachMember(of: node) { key, value in
+                switch EventWalker.withText(e, key, EventWalker.NodeMember.init) {
+                case .id: id = e.int(value)
+                case .type: isElement = e.int(value) == 2
+                case .attributes: attributes = value
+                case .childNodes: childNodes = value
+                default: break
+                }
+            }
+            if isElement, let id, let (slot, effects) = pageRules.effects(id: id, page), effects.block >= 0 {
+                var dropped: [JSONValueRef] = []
+                if let attributes, e.kind(attributes) == .object {
+                    e.forEachMember(of: attributes) { key, _ in
+                        if !EventWalker.withText(e, key, PageRules.keptWhenBlocked) { dropped.append(key) }
+                    }
+                }
+                let children = childNodes.map { e.kind($0) == .array ? e.children(of: $0).count : 0 } ?? 0
+                guard children > 0 || !dropped.isEmpty else { continue } // already as a blocked element looks
+                recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: node) {
+                    "<\(String(decoding: page.dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
+                }
+                if mode == .redact {
+                    if let attributes { for key in dropped { edits.removeMember(key: key, of: attributes, in: e) } }
+                    if let childNodes, children > 0 { edits.replace(childNodes, in: e, withRawJSON: Array("[]".utf8)) }
+                    counts.structuralChanges += 1
+                }
+                plan.skipped.append(node.index..<Int(e.token(node.index).next))
+                continue
+            }
+            if let childNodes, e.kind(childNodes) == .array {
+                let base = stack.count
+                e.forEachChild(of: childNodes) { stack.append($0) }
+                stack[base...].reverse()
+            }
+        }
+    }
+
+    /// A finding of a selector rule on a whole element or event.
+    mutating func recordElement(_ rule: Int, channel: Channel, nodeId: Int, place: inout Place, e: JSONEvent, at value: JSONValueRef,
+                                preview: () -> String) {
+        findingCounts.add(rule: rule, channel: channel, limited: false)
+        guard collectFindings else { return }
+        if place.timestamp == nil { place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double)) }
+        let r = engine.rules[rule]
+        findings.append(Finding(
+            rule: r.id, kind: "match", category: r.category, severity: r.severity, channel: channel, action: r.action,
+            window: place.window, eventIndex: place.index, timestamp: place.timestamp ?? nil,
+            pointer: e.pointer(to: value).description, nodeId: nodeId, preview: preview()))
+    }
+
+    /// For a string of a DOM node, what selector and attribute rules rewrite in it: the whole
+    /// value (masked text or input) or the matches of attribute rules. Empty: pattern rules only.
+    mutating func pageMatches(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ pageRules: PageRules,
+                              _ page: PageRules.Page) -> [RuleMatch] {
+        guard let id = site.nodeId, site.channel != .css, let (slot, effects) = pageRules.effects(id: id, page) else { return [] }
+        let dom = page.dom
+        func whole(_ rule: Int32) -> [RuleMatch] {
+            // Already masked (a rescan of redacted output): nothing to find.
+            if text.allSatisfy({ $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return [] }
+            return [RuleMatch(rule: Int(rule), range: 0..<text.count, limited: false)]
+        }
+        if let key = site.attributeKey {
+            let name = EventWalker.withText(e, key) { DOMMirror.lowered(Array($0)) }
+            if site.channel == .input && effects.maskInput >= 0 { return whole(effects.maskInput) } // a field's `value`
+            var found: [RuleMatch] = []
+            for i in pageRules.attributeRules {
+                let rule = pageRules.rules[i]
+                guard rule.appliesToAttribute(name), rule.selector?.matches(slot, in: dom) ?? true else { continue }
+                for m in engine.matches(in: Array(text), rules: [i], counters: &counts.prefilter)
+                where !Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[m.range]), by: rule)
+                    && !found.contains(where: { $0.range.overlaps(m.range) }) {
+                    found.append(m)
+                }
+            }
+            return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        }
+        if dom.isElement(slot) { // an Input event's text
+            return site.channel == .input && effects.maskInput >= 0 ? whole(effects.maskInput) : []
+        }
+        if effects.maskText >= 0 { return whole(effects.maskText) }
+        if effects.maskInput >= 0, let parent = dom.parent(slot), dom.isElement(parent), dom.lowerName(parent) == Array("textarea".utf8) {
+            return whole(effects.maskInput)
+        }
+        return []
+    }
+}
