@@ -1161,7 +1161,7 @@ rules:
         - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"note","isChecked":false,"id":2},"timestamp":2}]'
 
   - id: privacy.password_field
-    description: 'Password fields (input type=password, autocomplete current-password, new-password, one-time-code): value and typed input masked, even when the field later turns into a text field to show the password.'
+    description: 'Password fields (input type=password, autocomplete current-password, new-password, one-time-code): value and typed input masked. (A field switched to type=text to show the password is judged as it is then; the default pack''s typed_input masks what is typed anyway.)'
     category: credential
     severity: high
     kind: selector
