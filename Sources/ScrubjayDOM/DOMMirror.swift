@@ -52,6 +52,7 @@ public final class DOMMirror {
         var name: [UInt8] = []
         var lowerName: [UInt8] = []
         var attributes: [Attribute] = []
+        var serial: UInt64 = 0
 
         static let svg: UInt8 = 1       // in the SVG namespace (rrweb `isSVG`)
         static let nonEmpty: UInt8 = 2  // a text or CDATA node with at least one character
@@ -67,6 +68,12 @@ public final class DOMMirror {
     public private(set) var document: Slot = DOMMirror.none
     /// Incremented by every change, so a caller can keep answers until the page changes.
     public private(set) var generation: UInt64 = 0
+    /// Incremented by every change of an existing element's attributes (and by a new full
+    /// snapshot): what a selector that reads only the element itself depends on.
+    public private(set) var attributeGeneration: UInt64 = 0
+    /// The number the next node gets: a node's serial is unique over the mirror's life, so a
+    /// caller's answer kept for a slot is not mistaken for the answer for a node reusing it.
+    var nextSerial: UInt64 = 0
 
     public init(keeping: Set<String>? = nil) {
         // ASCII lower case, as attribute names are lowered when they are stored (`lowered`).
@@ -191,6 +198,7 @@ public final class DOMMirror {
         freeSlots.removeAll(keepingCapacity: true)
         slotById.removeAll(keepingCapacity: true)
         generation &+= 1
+        attributeGeneration &+= 1
         document = build(e, node, parent: DOMMirror.none, before: DOMMirror.none)
     }
 
@@ -225,6 +233,7 @@ public final class DOMMirror {
             e.forEachChild(of: attributes) { a in
                 guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int), let s = slot(forId: id),
                       nodes[Int(s)].kind == .element, let map = e.member("attributes", of: a) else { return }
+                attributeGeneration &+= 1
                 e.forEachMember(of: map) { key, value in setAttribute(s, e, key, value) }
             }
         }
@@ -329,7 +338,13 @@ public final class DOMMirror {
         }
     }
 
+    /// The node at `s`'s serial number (unique over the mirror's life).
+    public func serial(_ s: Slot) -> UInt64 { nodes[Int(s)].serial }
+
     func allocate(_ node: Node) -> Slot {
+        var node = node
+        node.serial = nextSerial
+        nextSerial &+= 1
         if let s = freeSlots.popLast() { nodes[Int(s)] = node; return s }
         nodes.append(node)
         return Slot(nodes.count - 1)

@@ -20,6 +20,62 @@ public final class SelectorList: @unchecked Sendable {
     /// must keep for it (`DOMMirror(keeping:)`).
     public let attributeNames: Set<String>
     let program: FrozenProgram
+    /// What an element needs for any selector of the list to match it, read from each
+    /// selector's subject (rightmost compound): one of these classes, ids, attribute names or
+    /// element names. nil when some subject needs none of them (`*`, `:not(.a)`).
+    let prefilter: Prefilter?
+    /// Whether matching reads only the element itself (its name and attributes): no
+    /// combinator and no pseudo-class. Then an answer holds until the element's attributes
+    /// change, whatever else changes in the page.
+    public let readsOnlyTheElement: Bool
+
+    struct Prefilter {
+        var classes: [[UInt8]] = []
+        var ids: [[UInt8]] = []
+        var attributes: [[UInt8]] = []
+        var tags: [[UInt8]] = []
+
+        init?(_ list: [ComplexSelector]) {
+            for complex in list {
+                guard let subject = complex.compounds.first else { return nil }
+                if let c = subject.classes.first { classes.append(c) }
+                else if let i = subject.ids.first { ids.append(i) }
+                else if let a = subject.attributes.first { attributes.append(a.lowerName) }
+                else if let t = subject.tag { tags.append(t) }
+                else { return nil }
+            }
+        }
+
+        /// Whether the element at `n` has one of the keys.
+        func admits(_ n: DOMMirror.Node) -> Bool {
+            if !tags.isEmpty && tags.contains(n.lowerName) { return true }
+            for a in n.attributes {
+                if !attributes.isEmpty && attributes.contains(a.lowerName) { return true }
+                if !classes.isEmpty && a.lowerName == DOMMirror.className && Prefilter.hasToken(a.value, classes) { return true }
+                if !ids.isEmpty && a.lowerName == DOMMirror.idName && ids.contains(a.value) { return true }
+            }
+            return false
+        }
+
+        /// Whether the whitespace-separated `value` holds one of `tokens`.
+        static func hasToken(_ value: [UInt8], _ tokens: [[UInt8]]) -> Bool {
+            var i = 0
+            let n = value.count
+            while i < n {
+                while i < n && (value[i] == 0x20 || (value[i] >= 0x09 && value[i] <= 0x0D)) { i += 1 }
+                let start = i
+                while i < n && !(value[i] == 0x20 || (value[i] >= 0x09 && value[i] <= 0x0D)) { i += 1 }
+                let length = i - start
+                guard length > 0 else { continue }
+                for t in tokens where t.count == length {
+                    var k = 0
+                    while k < length && t[k] == value[start + k] { k += 1 }
+                    if k == length { return true }
+                }
+            }
+            return false
+        }
+    }
 
     /// Parses `source`; throws `SelectorError` (message and byte offset) when it is not a valid
     /// selector list or uses what is not supported (pseudo-elements, namespaces, other
@@ -30,6 +86,8 @@ public final class SelectorList: @unchecked Sendable {
         let list = try p.parseTopLevel()
         attributeNames = p.attributeNames
         program = FrozenProgram(SelectorProgram(list))
+        prefilter = Prefilter(list)
+        readsOnlyTheElement = list.allSatisfy { $0.compounds.count == 1 && $0.compounds[0].pseudos.isEmpty }
     }
 
     deinit { program.free() }
@@ -39,6 +97,7 @@ public final class SelectorList: @unchecked Sendable {
     public func matches(_ s: DOMMirror.Slot, in dom: DOMMirror) -> Bool {
         dom.nodes.withUnsafeBufferPointer { nodes in
             guard s >= 0, Int(s) < nodes.count, nodes[Int(s)].kind == .element else { return false }
+            if let prefilter, !prefilter.admits(nodes[Int(s)]) { return false }
             return MatchTree(n: nodes, p: program).matches(program.top, s)
         }
     }

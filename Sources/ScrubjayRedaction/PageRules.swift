@@ -17,6 +17,9 @@ final class PageRules {
         var block: Int32 = -1
         /// An element above the node is blocked: the node is not in the output.
         var inside: Int32 = -1
+        /// Attribute rules of scope `subtree` whose selector matches the node or an element
+        /// above it (bit k: `PageRules.subtreeRules[k]`).
+        var subtreeRules: UInt64 = 0
         var blockedOrInside: Int32 { block >= 0 ? block : inside }
     }
 
@@ -26,7 +29,10 @@ final class PageRules {
         /// Elements a `block` rule matched, with the rule: they stay blocked until removed, as
         /// their content never reached the output (so later mutations inside it must not either).
         var blocked: [Int32: Int32] = [:]
+        /// Effects kept per slot, with the page state they hold for (`validity`) and the
+        /// serial of the node they were worked out for.
         var cacheGeneration: [UInt64] = []
+        var cacheSerial: [UInt64] = []
         var cache: [Effects] = []
 
         init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
@@ -36,6 +42,15 @@ final class PageRules {
     /// Indices of the selector rules, and of the attribute rules.
     let selectorRules: [Int]
     let attributeRules: [Int]
+    /// The selector rules grouped by selector text: a selector two rules share is matched once.
+    let selectorGroups: [(selector: SelectorList, rules: [Int])]
+    /// Attribute rules of scope `subtree` (at most 64; the rest act as scope `element`).
+    let subtreeRules: [Int]
+    /// Whether every selector that effects depend on reads only the element it is matched
+    /// against (the privacy markers do): then effects hold until some element's attributes
+    /// change, not until any change (a node keeps its ancestors for life in rrweb: a moved
+    /// node is removed and added again as a new node).
+    let selectorsReadOnlyTheElement: Bool
     /// The attributes the mirror keeps: those the selectors read.
     let keeping: Set<String>
     var pages: [String: Page] = [:]
@@ -46,6 +61,15 @@ final class PageRules {
         selectorRules = rules.indices.filter { rules[$0].kind == .selector }
         attributeRules = rules.indices.filter { rules[$0].kind == .attribute }
         guard !selectorRules.isEmpty || !attributeRules.isEmpty else { return nil }
+        var groups: [(selector: SelectorList, rules: [Int])] = []
+        for i in selectorRules {
+            if let g = groups.firstIndex(where: { $0.selector.source == rules[i].selector!.source }) { groups[g].rules.append(i) }
+            else { groups.append((rules[i].selector!, [i])) }
+        }
+        selectorGroups = groups
+        subtreeRules = Array(attributeRules.filter { rules[$0].scope == .subtree && rules[$0].selector != nil }.prefix(64))
+        selectorsReadOnlyTheElement = groups.allSatisfy(\.selector.readsOnlyTheElement)
+            && subtreeRules.allSatisfy { rules[$0].selector!.readsOnlyTheElement }
         keeping = Set(rules.compactMap(\.selector).flatMap(\.attributeNames))
     }
 
@@ -62,31 +86,52 @@ final class PageRules {
         if page.cache.count < dom.slotCapacity {
             page.cache += Array(repeating: Effects(), count: dom.slotCapacity - page.cache.count)
             page.cacheGeneration += Array(repeating: UInt64.max, count: dom.slotCapacity - page.cacheGeneration.count)
+            page.cacheSerial += Array(repeating: UInt64.max, count: dom.slotCapacity - page.cacheSerial.count)
         }
-        let generation = dom.generation
+        let generation = selectorsReadOnlyTheElement ? dom.attributeGeneration : dom.generation
         var chain: [DOMMirror.Slot] = []
         var x: DOMMirror.Slot? = s
-        while let y = x, page.cacheGeneration[Int(y)] != generation { chain.append(y); x = dom.parent(y) }
+        while let y = x, page.cacheGeneration[Int(y)] != generation || page.cacheSerial[Int(y)] != dom.serial(y) {
+            chain.append(y)
+            x = dom.parent(y)
+        }
         var above = x.map { page.cache[Int($0)] } ?? Effects()
         for y in chain.reversed() {
             var e = Effects(maskText: above.maskText, maskInput: above.maskInput, ignoreInput: above.ignoreInput,
-                            block: -1, inside: above.blockedOrInside)
+                            block: -1, inside: above.blockedOrInside, subtreeRules: above.subtreeRules)
             if dom.isElement(y) && e.inside < 0 {
                 let id = dom.id(y).map { Int32(truncatingIfNeeded: $0) } ?? -1
                 if let rule = page.blocked[id] { e.block = rule }
-                for i in selectorRules {
-                    let rule = rules[i]
-                    switch rule.action {
-                    case .block: if e.block < 0, rule.selector!.matches(y, in: dom) { e.block = Int32(i); page.blocked[id] = Int32(i) }
-                    case .mask_text: if e.maskText < 0, rule.selector!.matches(y, in: dom) { e.maskText = Int32(i) }
-                    case .mask_input: if e.maskInput < 0, rule.selector!.matches(y, in: dom) { e.maskInput = Int32(i) }
-                    case .ignore_input: if e.ignoreInput < 0, rule.selector!.matches(y, in: dom) { e.ignoreInput = Int32(i) }
-                    default: break
+                for group in selectorGroups {
+                    // Only when a rule of the group would still set something.
+                    var wanted = false
+                    for i in group.rules {
+                        switch rules[i].action {
+                        case .block: wanted = wanted || e.block < 0
+                        case .mask_text: wanted = wanted || e.maskText < 0
+                        case .mask_input: wanted = wanted || e.maskInput < 0
+                        case .ignore_input: wanted = wanted || e.ignoreInput < 0
+                        default: break
+                        }
                     }
+                    guard wanted, group.selector.matches(y, in: dom) else { continue }
+                    for i in group.rules {
+                        switch rules[i].action {
+                        case .block: if e.block < 0 { e.block = Int32(i); page.blocked[id] = Int32(i) }
+                        case .mask_text: if e.maskText < 0 { e.maskText = Int32(i) }
+                        case .mask_input: if e.maskInput < 0 { e.maskInput = Int32(i) }
+                        case .ignore_input: if e.ignoreInput < 0 { e.ignoreInput = Int32(i) }
+                        default: break
+                        }
+                    }
+                }
+                for (k, i) in subtreeRules.enumerated() where e.subtreeRules & (1 << k) == 0 {
+                    if rules[i].selector!.matches(y, in: dom) { e.subtreeRules |= 1 << k }
                 }
             }
             page.cache[Int(y)] = e
             page.cacheGeneration[Int(y)] = generation
+            page.cacheSerial[Int(y)] = dom.serial(y)
             above = e
         }
         return above
@@ -359,7 +404,12 @@ extension Redactor {
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {
                 let rule = pageRules.rules[i]
-                guard rule.appliesToAttribute(name), rule.selector?.matches(slot, in: dom) ?? true else { continue }
+                guard rule.appliesToAttribute(name) else { continue }
+                if let selector = rule.selector {
+                    if let k = pageRules.subtreeRules.firstIndex(of: i) {
+                        guard effects.subtreeRules & (1 << k) != 0 else { continue }
+                    } else if !selector.matches(slot, in: dom) { continue }
+                }
                 for m in engine.matches(in: Array(text), rules: [i], counters: &counts.prefilter)
                 where !Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[m.range]), by: rule)
                     && !found.contains(where: { $0.range.overlaps(m.range) }) {

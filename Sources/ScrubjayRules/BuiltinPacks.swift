@@ -1208,7 +1208,8 @@ rules:
     severity: medium
     kind: attribute
     attributes: [title, alt, placeholder, aria-label, aria-description, value]
-    selector: '.ph-mask, .ph-mask *, .rr-mask, .rr-mask *, .fs-mask, .fs-mask *, .sentry-mask, .sentry-mask *, [data-sentry-mask], [data-sentry-mask] *, [data-private], [data-private] *, [data-openreplay-obscured], [data-openreplay-obscured] *'
+    selector: '.ph-mask, .rr-mask, .fs-mask, .sentry-mask, [data-sentry-mask], [data-private], [data-openreplay-obscured]'
+    scope: subtree
     action: mask
     examples:
       match:

@@ -84,6 +84,14 @@ public enum RuleKind: String, Sendable, CaseIterable, Codable {
     case attribute
 }
 
+/// Which elements an attribute rule's selector reaches.
+public enum SelectorScope: String, Sendable, CaseIterable, Codable {
+    /// The elements the selector matches.
+    case element
+    /// Those and every element below them (iframe documents and shadow content included).
+    case subtree
+}
+
 /// Checks that make a pattern match count.
 public enum ValidatorKind: String, Sendable, CaseIterable, Codable {
     case luhn, iban, us_ssn, ip, jwt, entropy
@@ -106,6 +114,9 @@ public final class Rule: Sendable {
     /// Attribute rules: the attribute names, ASCII lower case, where `*` stands for any run
     /// of characters (`data-user-*`).
     public let attributeNames: [[UInt8]]
+    /// Attribute rules with a selector: whether it applies to the matching elements only, or
+    /// to them and every element below them.
+    public let scope: SelectorScope
     /// What it matches (in a field rule's value; without a `pattern`, the whole value).
     public let pattern: PCRE2Regex
     /// The capture group holding the sensitive value (0: the whole match).
@@ -128,7 +139,7 @@ public final class Rule: Sendable {
     public let source: SourceLocation
 
     public init(id: String, description: String, category: RuleCategory, severity: Severity, kind: RuleKind = .pattern,
-                channels: Set<Channel>, paths: [FieldPath] = [], selector: SelectorList? = nil, attributeNames: [[UInt8]] = [],
+                channels: Set<Channel>, paths: [FieldPath] = [], selector: SelectorList? = nil, attributeNames: [[UInt8]] = [], scope: SelectorScope = .element,
                 pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
                 minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
                 replacement: String, examples: RuleExamples, source: SourceLocation) {
@@ -141,6 +152,7 @@ public final class Rule: Sendable {
         self.paths = paths
         self.selector = selector
         self.attributeNames = attributeNames
+        self.scope = scope
         self.pattern = pattern
         self.group = group
         self.keywords = keywords

@@ -22,7 +22,7 @@ public enum RulePackLoader {
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
         "id", "description", "category", "severity", "channels", "kind", "paths", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
-        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes",
+        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes", "scope",
     ]
 
     /// Loads the packs at `paths` (files, or directories whose `*.yml`/`*.yaml` files are read
@@ -184,6 +184,8 @@ public enum RulePackLoader {
         }
         var selector: SelectorList?
         var attributeNames: [[UInt8]] = []
+        var scope = SelectorScope.element
+        if let n = m["scope"], kind != .attribute { throw fail(n, "'scope' belongs to attribute rules (kind: attribute)") }
         switch kind {
         case .selector, .attribute:
             if let c = m["channels"] { throw fail(c, "a \(kind.rawValue) rule applies to elements, not 'channels'") }
@@ -213,6 +215,11 @@ public enum RulePackLoader {
                     attributeNames.append(Array(name.lowercased().utf8))
                 }
                 guard action.rewritesValue else { throw fail(m["action"], "an attribute rule's action is mask, replace, remove, hash or keep_last") }
+                if let n = m["scope"] {
+                    guard let v = n.string.flatMap(SelectorScope.init(rawValue:)) else { throw fail(n, "'scope' is element or subtree") }
+                    guard selector != nil else { throw fail(n, "'scope' needs a 'selector'") }
+                    scope = v
+                }
             }
         default:
             if action.isElementAction { throw fail(m["action"], "\(action.rawValue) is an action of selector rules (kind: selector)") }
@@ -314,7 +321,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    kind: kind, channels: channels, paths: paths, selector: selector, attributeNames: attributeNames, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
+                    kind: kind, channels: channels, paths: paths, selector: selector, attributeNames: attributeNames, scope: scope, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),
