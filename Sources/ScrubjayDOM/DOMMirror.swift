@@ -53,6 +53,8 @@ public final class DOMMirror {
         var lowerName: [UInt8] = []
         var attributes: [Attribute] = []
         var serial: UInt64 = 0
+        /// Incremented by every change of the node's attributes.
+        var attributeVersion: UInt32 = 0
 
         static let svg: UInt8 = 1       // in the SVG namespace (rrweb `isSVG`)
         static let nonEmpty: UInt8 = 2  // a text or CDATA node with at least one character
@@ -68,9 +70,6 @@ public final class DOMMirror {
     public private(set) var document: Slot = DOMMirror.none
     /// Incremented by every change, so a caller can keep answers until the page changes.
     public private(set) var generation: UInt64 = 0
-    /// Incremented by every change of an existing element's attributes (and by a new full
-    /// snapshot): what a selector that reads only the element itself depends on.
-    public private(set) var attributeGeneration: UInt64 = 0
     /// The number the next node gets: a node's serial is unique over the mirror's life, so a
     /// caller's answer kept for a slot is not mistaken for the answer for a node reusing it.
     var nextSerial: UInt64 = 0
@@ -198,7 +197,6 @@ public final class DOMMirror {
         freeSlots.removeAll(keepingCapacity: true)
         slotById.removeAll(keepingCapacity: true)
         generation &+= 1
-        attributeGeneration &+= 1
         document = build(e, node, parent: DOMMirror.none, before: DOMMirror.none)
     }
 
@@ -233,7 +231,6 @@ public final class DOMMirror {
             e.forEachChild(of: attributes) { a in
                 guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int), let s = slot(forId: id),
                       nodes[Int(s)].kind == .element, let map = e.member("attributes", of: a) else { return }
-                attributeGeneration &+= 1
                 e.forEachMember(of: map) { key, value in setAttribute(s, e, key, value) }
             }
         }
@@ -325,6 +322,7 @@ public final class DOMMirror {
         let lower = DOMMirror.lowered(name)
         if let keeping, !keeping.contains(lower), lower != DOMMirror.className, lower != DOMMirror.idName { return }
         let svg = nodes[Int(s)].flags & Node.svg != 0
+        nodes[Int(s)].attributeVersion &+= 1
         let i = nodes[Int(s)].attributes.firstIndex { svg ? $0.name == name : $0.lowerName == lower }
         switch e.kind(value) {
         case .string:
@@ -340,6 +338,8 @@ public final class DOMMirror {
 
     /// The node at `s`'s serial number (unique over the mirror's life).
     public func serial(_ s: Slot) -> UInt64 { nodes[Int(s)].serial }
+    /// Changes whenever the element's attributes change.
+    public func attributeVersion(_ s: Slot) -> UInt32 { nodes[Int(s)].attributeVersion }
 
     func allocate(_ node: Node) -> Slot {
         var node = node

@@ -34,6 +34,12 @@ final class PageRules {
         var cacheGeneration: [UInt64] = []
         var cacheSerial: [UInt64] = []
         var cache: [Effects] = []
+        /// Each element's own matches, with the serial and attribute version they hold for.
+        var own: [Own] = []
+        var ownSerial: [UInt64] = []
+        var ownVersion: [UInt32] = []
+        /// Scratch for `effects`.
+        var chain: [DOMMirror.Slot] = []
 
         init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
     }
@@ -47,9 +53,8 @@ final class PageRules {
     /// Attribute rules of scope `subtree` (at most 64; the rest act as scope `element`).
     let subtreeRules: [Int]
     /// Whether every selector that effects depend on reads only the element it is matched
-    /// against (the privacy markers do): then effects hold until some element's attributes
-    /// change, not until any change (a node keeps its ancestors for life in rrweb: a moved
-    /// node is removed and added again as a new node).
+    /// against (the privacy markers do): then an element's own matches hold until its
+    /// attributes change.
     let selectorsReadOnlyTheElement: Bool
     /// The attributes the mirror keeps: those the selectors read.
     let keeping: Set<String>
@@ -81,15 +86,57 @@ final class PageRules {
     }
 
     /// The effects on node `s` of `page` as it is now (memoized until the page changes).
+    /// What the rules say of an element itself: the first rule of each action whose selector
+    /// matches it, and the subtree-scoped attribute rules that do.
+    struct Own {
+        var block: Int32 = -1, maskText: Int32 = -1, maskInput: Int32 = -1, ignoreInput: Int32 = -1
+        var subtreeRules: UInt64 = 0
+    }
+
+    /// `Own` for element `y`, kept until its attributes change when every selector reads only
+    /// the element (otherwise worked out each time: other nodes may change the answer).
+    func own(_ y: DOMMirror.Slot, _ page: Page) -> Own {
+        let dom = page.dom, i = Int(y)
+        if selectorsReadOnlyTheElement && page.ownSerial[i] == dom.serial(y) && page.ownVersion[i] == dom.attributeVersion(y) {
+            return page.own[i]
+        }
+        var o = Own()
+        for group in selectorGroups where group.selector.matches(y, in: dom) {
+            for r in group.rules {
+                switch rules[r].action {
+                case .block: if o.block < 0 { o.block = Int32(r) }
+                case .mask_text: if o.maskText < 0 { o.maskText = Int32(r) }
+                case .mask_input: if o.maskInput < 0 { o.maskInput = Int32(r) }
+                case .ignore_input: if o.ignoreInput < 0 { o.ignoreInput = Int32(r) }
+                default: break
+                }
+            }
+        }
+        for (k, r) in subtreeRules.enumerated() where rules[r].selector!.matches(y, in: dom) { o.subtreeRules |= 1 << k }
+        if selectorsReadOnlyTheElement {
+            page.own[i] = o
+            page.ownSerial[i] = dom.serial(y)
+            page.ownVersion[i] = dom.attributeVersion(y)
+        }
+        return o
+    }
+
+    /// The effects on node `s` of `page` as it is now (kept until the page changes; an
+    /// element's own matches kept longer, see `own`).
     func effects(_ s: DOMMirror.Slot, _ page: Page) -> Effects {
         let dom = page.dom
         if page.cache.count < dom.slotCapacity {
-            page.cache += Array(repeating: Effects(), count: dom.slotCapacity - page.cache.count)
-            page.cacheGeneration += Array(repeating: UInt64.max, count: dom.slotCapacity - page.cacheGeneration.count)
-            page.cacheSerial += Array(repeating: UInt64.max, count: dom.slotCapacity - page.cacheSerial.count)
+            let more = dom.slotCapacity - page.cache.count
+            page.cache += Array(repeating: Effects(), count: more)
+            page.cacheGeneration += Array(repeating: UInt64.max, count: more)
+            page.cacheSerial += Array(repeating: UInt64.max, count: more)
+            page.own += Array(repeating: Own(), count: more)
+            page.ownSerial += Array(repeating: UInt64.max, count: more)
+            page.ownVersion += Array(repeating: 0, count: more)
         }
-        let generation = selectorsReadOnlyTheElement ? dom.attributeGeneration : dom.generation
-        var chain: [DOMMirror.Slot] = []
+        let generation = dom.generation
+        var chain = page.chain
+        chain.removeAll(keepingCapacity: true)
         var x: DOMMirror.Slot? = s
         while let y = x, page.cacheGeneration[Int(y)] != generation || page.cacheSerial[Int(y)] != dom.serial(y) {
             chain.append(y)
@@ -100,40 +147,21 @@ final class PageRules {
             var e = Effects(maskText: above.maskText, maskInput: above.maskInput, ignoreInput: above.ignoreInput,
                             block: -1, inside: above.blockedOrInside, subtreeRules: above.subtreeRules)
             if dom.isElement(y) && e.inside < 0 {
+                let o = own(y, page)
                 let id = dom.id(y).map { Int32(truncatingIfNeeded: $0) } ?? -1
                 if let rule = page.blocked[id] { e.block = rule }
-                for group in selectorGroups {
-                    // Only when a rule of the group would still set something.
-                    var wanted = false
-                    for i in group.rules {
-                        switch rules[i].action {
-                        case .block: wanted = wanted || e.block < 0
-                        case .mask_text: wanted = wanted || e.maskText < 0
-                        case .mask_input: wanted = wanted || e.maskInput < 0
-                        case .ignore_input: wanted = wanted || e.ignoreInput < 0
-                        default: break
-                        }
-                    }
-                    guard wanted, group.selector.matches(y, in: dom) else { continue }
-                    for i in group.rules {
-                        switch rules[i].action {
-                        case .block: if e.block < 0 { e.block = Int32(i); page.blocked[id] = Int32(i) }
-                        case .mask_text: if e.maskText < 0 { e.maskText = Int32(i) }
-                        case .mask_input: if e.maskInput < 0 { e.maskInput = Int32(i) }
-                        case .ignore_input: if e.ignoreInput < 0 { e.ignoreInput = Int32(i) }
-                        default: break
-                        }
-                    }
-                }
-                for (k, i) in subtreeRules.enumerated() where e.subtreeRules & (1 << k) == 0 {
-                    if rules[i].selector!.matches(y, in: dom) { e.subtreeRules |= 1 << k }
-                }
+                else if o.block >= 0 { e.block = o.block; page.blocked[id] = o.block }
+                if e.maskText < 0 { e.maskText = o.maskText }
+                if e.maskInput < 0 { e.maskInput = o.maskInput }
+                if e.ignoreInput < 0 { e.ignoreInput = o.ignoreInput }
+                e.subtreeRules |= o.subtreeRules
             }
             page.cache[Int(y)] = e
             page.cacheGeneration[Int(y)] = generation
             page.cacheSerial[Int(y)] = dom.serial(y)
             above = e
         }
+        page.chain = chain
         return above
     }
 
