@@ -26,11 +26,13 @@ final class PageRules {
     /// One window's page.
     final class Page {
         let dom: DOMMirror
-        /// Elements a `block` rule matched, with the rule: they stay blocked until removed, as
-        /// their content never reached the output (so later mutations inside it must not either).
-        var blocked: [Int32: Int32] = [:]
-        /// Effects kept per slot, with the page state they hold for (`validity`) and the
-        /// serial of the node they were worked out for.
+        /// Per slot: the `block` rule that matched the element, with its serial. An element once
+        /// blocked stays blocked while it lives, as its content never reached the output (so
+        /// later mutations inside it must not either). Per slot, so memory follows the page.
+        var blocked: [Int32] = []
+        var blockedSerial: [UInt64] = []
+        /// Effects kept per slot, with the page generation they hold for and the serial of
+        /// the node they were worked out for.
         var cacheGeneration: [UInt64] = []
         var cacheSerial: [UInt64] = []
         var cache: [Effects] = []
@@ -133,6 +135,8 @@ final class PageRules {
             page.own += Array(repeating: Own(), count: more)
             page.ownSerial += Array(repeating: UInt64.max, count: more)
             page.ownVersion += Array(repeating: 0, count: more)
+            page.blocked += Array(repeating: -1, count: more)
+            page.blockedSerial += Array(repeating: UInt64.max, count: more)
         }
         let generation = dom.generation
         var chain = page.chain
@@ -148,9 +152,9 @@ final class PageRules {
                             block: -1, inside: above.blockedOrInside, subtreeRules: above.subtreeRules)
             if dom.isElement(y) && e.inside < 0 {
                 let o = own(y, page)
-                let id = dom.id(y).map { Int32(truncatingIfNeeded: $0) } ?? -1
-                if let rule = page.blocked[id] { e.block = rule }
-                else if o.block >= 0 { e.block = o.block; page.blocked[id] = o.block }
+                let serial = dom.serial(y)
+                if page.blockedSerial[Int(y)] == serial { e.block = page.blocked[Int(y)] }
+                else if o.block >= 0 { e.block = o.block; page.blocked[Int(y)] = o.block; page.blockedSerial[Int(y)] = serial }
                 if e.maskText < 0 { e.maskText = o.maskText }
                 if e.maskInput < 0 { e.maskInput = o.maskInput }
                 if e.ignoreInput < 0 { e.ignoreInput = o.ignoreInput }
@@ -211,7 +215,6 @@ extension Redactor {
             guard let node = e.member("node", of: data), e.kind(node) == .object else { return plan }
             let page = pageRules.page(place.window)
             page.dom.loadSnapshot(e, node)
-            page.blocked.removeAll()
             plan.page = page
             blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
         case 3:
