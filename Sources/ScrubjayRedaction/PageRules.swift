@@ -1,4 +1,5 @@
 import ScrubjayDOM
+import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
 
@@ -174,6 +175,20 @@ final class PageRules {
         return (s, effects(s, page))
     }
 
+    /// Incremental sources whose event names one node (`id`) and is dropped when that node is
+    /// inside a blocked element: interactions, scrolls, media, style and canvas changes.
+    static func dropsInsideBlocked(_ source: Int) -> Bool {
+        switch RRWebIncrementalSource(rawValue: source) {
+        case .mouseInteraction, .scroll, .mediaInteraction, .styleSheetRule, .canvasMutation, .styleDeclaration: return true
+        default: return false
+        }
+    }
+
+    /// A blocked element's finding preview: its tag and what went, never its content.
+    static func blockedPreview(_ dom: DOMMirror, _ slot: DOMMirror.Slot, children: Int) -> String {
+        "<\(String(decoding: dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
+    }
+
     /// The attributes a blocked element keeps, as rrweb's own blocking does: `class` and the
     /// box the recorder measured.
     static func keptWhenBlocked(_ name: UnsafeRawBufferPointer) -> Bool {
@@ -223,7 +238,7 @@ extension Redactor {
             plan.page = page
             if source == 0 { mutation(e, data, pageRules, page, &plan, &place, &edits) }
             else if source == 5 { input(e, data, pageRules, page, &plan, &place) }
-            else if [2, 3, 7, 8, 9, 13].contains(source), let id = e.member("id", of: data).flatMap(e.int),
+            else if PageRules.dropsInsideBlocked(source), let id = e.member("id", of: data).flatMap(e.int),
                     let (_, effects) = pageRules.effects(id: id, page), effects.inside >= 0 {
                 // An interaction, scroll, media, style or canvas change of a node the output does not have.
                 plan.dropEvent = true
@@ -332,7 +347,7 @@ extension Redactor {
                 c = page.dom.nextSibling(child)
             }
             recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: a) {
-                "<\(String(decoding: page.dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
+                PageRules.blockedPreview(page.dom, slot, children: children)
             }
         }
         if !newRemoves.isEmpty && mode == .redact {
@@ -387,7 +402,7 @@ extension Redactor {
                 let children = childNodes.map { e.kind($0) == .array ? e.children(of: $0).count : 0 } ?? 0
                 guard children > 0 || !dropped.isEmpty else { continue } // already as a blocked element looks
                 recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: node) {
-                    "<\(String(decoding: page.dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
+                    PageRules.blockedPreview(page.dom, slot, children: children)
                 }
                 if mode == .redact {
                     if let attributes { for key in dropped { edits.removeMember(key: key, of: attributes, in: e) } }
@@ -411,11 +426,8 @@ extension Redactor {
         findingCounts.add(rule: rule, channel: channel, limited: false)
         guard collectFindings else { return }
         if place.timestamp == nil { place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double)) }
-        let r = engine.rules[rule]
-        findings.append(Finding(
-            rule: r.id, kind: "match", category: r.category, severity: r.severity, channel: channel, action: r.action,
-            window: place.window, eventIndex: place.index, timestamp: place.timestamp ?? nil,
-            pointer: e.pointer(to: value).description, nodeId: nodeId, preview: preview()))
+        appendFinding(rule, limited: false, channel: channel, place: place, pointer: e.pointer(to: value).description,
+                      nodeId: nodeId, preview: preview())
     }
 
     /// For a string of a DOM node, what selector and attribute rules rewrite in it: the whole
@@ -425,13 +437,13 @@ extension Redactor {
         guard let id = site.nodeId, site.channel != .css, let (slot, effects) = pageRules.effects(id: id, page) else { return [] }
         let dom = page.dom
         func whole(_ rule: Int32) -> [RuleMatch] {
-            // Already masked (a rescan of redacted output): nothing to find.
-            if text.allSatisfy({ $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return [] }
+            if Actions.isMasked(text) { return [] } // a rescan of redacted output: nothing to find
             return [RuleMatch(rule: Int(rule), range: 0..<text.count, limited: false)]
         }
         if let key = site.attributeKey {
-            let name = EventWalker.withText(e, key) { DOMMirror.lowered(Array($0)) }
             if site.channel == .input && effects.maskInput >= 0 { return whole(effects.maskInput) } // a field's `value`
+            guard !pageRules.attributeRules.isEmpty else { return [] }
+            let name = EventWalker.withText(e, key) { DOMMirror.lowered(Array($0)) }
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {
                 let rule = pageRules.rules[i]

@@ -196,14 +196,18 @@ public struct Redactor {
         for m in matches {
             findingCounts.add(rule: m.rule, channel: channel, limited: m.limited)
             guard collectFindings else { continue }
-            let rule = engine.rules[m.rule]
-            let action: RuleAction = m.limited ? .mask : rule.action
-            findings.append(Finding(
-                rule: rule.id, kind: m.limited ? "rule.limit" : "match", category: rule.category, severity: rule.severity,
-                channel: channel, action: action, window: place.window, eventIndex: place.index,
-                timestamp: place.timestamp ?? nil, pointer: where_, nodeId: nodeId,
-                preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: rule.category, limited: m.limited)))
+            appendFinding(m.rule, limited: m.limited, channel: channel, place: place, pointer: where_, nodeId: nodeId,
+                          preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: engine.rules[m.rule].category, limited: m.limited))
         }
+    }
+
+    /// Adds a finding of rule `rule` (a `rule.limit` one, masked, when the pattern gave up).
+    mutating func appendFinding(_ rule: Int, limited: Bool, channel: Channel, place: Place, pointer: String, nodeId: Int?, preview: String) {
+        let r = engine.rules[rule]
+        findings.append(Finding(
+            rule: r.id, kind: limited ? "rule.limit" : "match", category: r.category, severity: r.severity,
+            channel: channel, action: limited ? .mask : r.action, window: place.window, eventIndex: place.index,
+            timestamp: place.timestamp ?? nil, pointer: pointer, nodeId: nodeId, preview: preview))
     }
 
     /// `text` with each match rewritten by its rule's action (the findings just recorded for

@@ -189,10 +189,15 @@ public enum Actions {
     /// Whether `value` is what an action writes: only `*` and whitespace, the rule's
     /// replacement, or a `[rule:pseudonym]` token.
     public static func isRedacted(_ value: UnsafeRawBufferPointer, by rule: Rule) -> Bool {
-        if value.allSatisfy({ $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }) { return true }
+        if isMasked(value) { return true }
         if rule.action == .replace && value.elementsEqual(rule.replacement.utf8) { return true }
         let text = String(decoding: value, as: UTF8.self)
         return text.hasPrefix("[\(rule.id):") && text.hasSuffix("]") && text.count == rule.id.count + 19
+    }
+
+    /// Whether `value` is only `*` and ASCII whitespace: what `mask` writes.
+    public static func isMasked(_ value: UnsafeRawBufferPointer) -> Bool {
+        value.allSatisfy { $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
     }
 
     /// Each character `*`, whitespace kept.
