@@ -22,13 +22,11 @@ django-rrweb PyPI package. Exits 1 on any failure.
 import json, os, subprocess, sys, tempfile, time
 
 import django_rrweb
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import replay_in_player  # noqa: E402  (its offline player page and replay check)
+from chromium import browser  # noqa: E402
 
 STATIC = os.path.join(os.path.dirname(django_rrweb.__file__), 'static', 'django-rrweb')
 RECORDER_JS = open(os.path.join(STATIC, 'rrweb-record-1-1-3.js'), encoding='utf-8').read()
@@ -91,21 +89,6 @@ LATER = [
 ]
 
 
-def browser():
-    options = Options()
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--allow-file-access-from-files',
-                '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
-                '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking', '--no-first-run'):
-        options.add_argument(arg)
-    options.page_load_strategy = 'eager'
-    options.binary_location = '/usr/bin/chromium'
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(30)
-    return driver
-
-
 def record(driver, workdir):
     page = os.path.join(workdir, 'checkout.html')
     with open(page, 'w', encoding='utf-8') as f:
@@ -124,7 +107,7 @@ def record(driver, workdir):
 
 def main(binary):
     failures = []
-    driver = browser()
+    driver = browser(eager=True)
     try:
         with tempfile.TemporaryDirectory() as work:
             events = record(driver, work)

@@ -20,9 +20,9 @@ Prints one line per recording and a closing "N passed, N failed" line; exits 1 o
 import json, os, re, sys, tempfile, time
 
 import django_rrweb
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from chromium import browser  # noqa: E402
 
 STATIC = os.path.join(os.path.dirname(django_rrweb.__file__), 'static', 'django-rrweb')
 PLAYER_JS = open(os.path.join(STATIC, 'rrweb-player-0-7-14.js'), encoding='utf-8').read()
@@ -93,19 +93,7 @@ def check(driver, path, workdir):
 
 
 def main(paths):
-    options = Options()
-    # No network at all: the recordings point at real sites and addresses. Every request goes
-    # to a closed port on loopback (IP literals included) and every host name fails to resolve.
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
-                '--allow-file-access-from-files', '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
-                '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking', '--no-first-run'):
-        options.add_argument(arg)
-    options.page_load_strategy = 'eager'
-    options.binary_location = '/usr/bin/chromium'
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(30)
+    driver = browser(eager=True)
     passed = failed = 0
     try:
         with tempfile.TemporaryDirectory() as workdir:

@@ -14,28 +14,13 @@ Prints one line per page and a closing "N passed, N failed" line; exits 1 on any
 import base64, json, os, re, subprocess, sys, tempfile, time
 
 import django_rrweb
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from chromium import browser  # noqa: E402
 
 PLAYER_DIR = os.path.join(os.path.dirname(django_rrweb.__file__), 'static', 'django-rrweb')
 RECORDINGS = ['posthog/with-pageviews.json', 'posthog/recording_snapshots.json', 'posthog/docs.json',
               'rrweb/integration--record-integration-tests-can-record-form-interactions-1.json']
-
-
-def browser():
-    options = Options()
-    # No network at all: every request goes to a closed port on loopback and no host name resolves.
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--window-size=1200,1600',
-                '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
-                '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking', '--no-first-run'):
-        options.add_argument(arg)
-    options.binary_location = '/usr/bin/chromium'
-    options.set_capability('goog:loggingPrefs', {'browser': 'ALL'})
-    driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(30)
-    return driver
 
 
 def console_errors(driver):

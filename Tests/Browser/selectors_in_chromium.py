@@ -30,23 +30,9 @@ the page and the ids only one side matched.
 """
 import hashlib, json, os, subprocess, sys, tempfile, zipfile
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
-
-def browser():
-    options = Options()
-    # No network at all: every request goes to a closed port on loopback and no host name resolves.
-    for arg in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--window-size=1200,1600',
-                '--proxy-server=http://127.0.0.1:9', '--proxy-bypass-list=<-loopback>',
-                '--host-resolver-rules=MAP * ~NOTFOUND', '--disable-background-networking', '--no-first-run'):
-        options.add_argument(arg)
-    options.binary_location = '/usr/bin/chromium'
-    driver = webdriver.Chrome(service=Service('/usr/bin/chromedriver'), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(120)
-    return driver
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from chromium import browser  # noqa: E402
 
 
 def read_selectors(path):
@@ -221,7 +207,7 @@ def main():
         for line in out.splitlines():
             obj = json.loads(line)
             engine[obj['page']] = obj
-        driver = browser()
+        driver = browser(script_timeout=120)
         driver.get('about:blank')
         disagreements, compared, agreed = [], 0, 0
         matched_somewhere = [False] * len(selectors)

@@ -4,20 +4,7 @@ import ScrubjayJSON
 
 /// The mirror follows full snapshots and mutations as rrweb's replayer applies them.
 @Suite struct DOMMirrorTests {
-    func apply(_ dom: DOMMirror, _ json: String) throws {
-        var reader = try EventReader(bytes: JSONBytes(Array(json.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
-    }
-
-    func ids(_ dom: DOMMirror, _ selector: String) throws -> [Int] {
-        let list = try SelectorList(selector)
-        var out: [Int] = []
-        dom.forEachInSubtree(of: dom.document) { s in
-            if list.matches(s, in: dom), let id = dom.id(s) { out.append(id) }
-            return true
-        }
-        return out
-    }
+    func ids(_ dom: DOMMirror, _ selector: String) throws -> [Int] { try matchedIds(dom, selector) }
 
     static let page = """
     [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":1,"id":2,"name":"html","publicId":"","systemId":""},

@@ -41,21 +41,9 @@ import ScrubjayJSON
 
     let dom = DOMMirror()
 
-    init() throws {
-        var reader = try EventReader(bytes: JSONBytes(Array(Self.page.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
-    }
+    init() throws { try apply(dom, Self.page) }
 
-    func ids(_ selector: String, in other: DOMMirror? = nil) throws -> [Int] {
-        let dom = other ?? dom
-        let list = try SelectorList(selector)
-        var out: [Int] = []
-        dom.forEachInSubtree(of: dom.document) { s in
-            if list.matches(s, in: dom), let id = dom.id(s) { out.append(id) }
-            return true
-        }
-        return out
-    }
+    func ids(_ selector: String, in other: DOMMirror? = nil) throws -> [Int] { try matchedIds(other ?? dom, selector) }
 
     func error(_ selector: String) -> SelectorError? {
         do { _ = try SelectorList(selector); return nil } catch { return error }
@@ -138,21 +126,19 @@ import ScrubjayJSON
     /// first one whose name matches without case is compared.
     @Test func firstAttributeOfTheNameDecides() throws {
         let dom = DOMMirror()
-        var reader = try EventReader(bytes: JSONBytes(Array(#"""
+        try apply(dom, #"""
         [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"svg","isSVG":true,"attributes":{"viewbox":"lower","VIEWBOX":"upper"},"childNodes":[]}]}},"timestamp":1}]
-        """#.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
+        """#)
         #expect(try ids("[viewbox=lower]", in: dom) == [2])
         #expect(try ids("[VIEWBOX=upper]", in: dom).isEmpty)
     }
 
     @Test func escapedDigitsAndColons() throws {
         let dom = DOMMirror()
-        var reader = try EventReader(bytes: JSONBytes(Array(#"""
+        try apply(dom, #"""
         [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"html","attributes":{},"childNodes":[
           {"type":2,"id":3,"tagName":"div","attributes":{"id":"123","class":"a:b md:flex"},"childNodes":[]}]}]}},"timestamp":1}]
-        """#.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
+        """#)
         #expect(try ids("#\\31 23", in: dom) == [3])
         #expect(try ids("#\\0000312\\33", in: dom) == [3])
         #expect(try ids(".a\\:b", in: dom) == [3])
@@ -205,8 +191,7 @@ import ScrubjayJSON
     @Test func keepingOnlyWhatTheListReads() throws {
         let list = try SelectorList("[TYPE=password], [autocomplete^=cc-], .x")
         let dom = DOMMirror(keeping: list.attributeNames)
-        var reader = try EventReader(bytes: JSONBytes(Array(Self.page.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
+        try apply(dom, Self.page)
         #expect(try ids(list.source, in: dom) == [7, 9, 20])
         let title = try #require(dom.slot(forId: 12))
         #expect(dom.attributes(title).isEmpty)
@@ -230,7 +215,7 @@ import ScrubjayJSON
 
     @Test func shadowRootsAndIframeDocumentsAreSeparateTrees() throws {
         let dom = DOMMirror()
-        var reader = try EventReader(bytes: JSONBytes(Array(#"""
+        try apply(dom, #"""
         [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"html","attributes":{},"childNodes":[
           {"type":2,"id":3,"tagName":"div","attributes":{"class":"host"},"isShadowHost":true,"childNodes":[
             {"type":2,"id":4,"tagName":"span","attributes":{},"isShadow":true,"childNodes":[]},
@@ -238,8 +223,7 @@ import ScrubjayJSON
           {"type":2,"id":6,"tagName":"iframe","attributes":{},"childNodes":[]}]}]}},"timestamp":1},
          {"type":3,"data":{"source":0,"isAttachIframe":true,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":6,"nextId":null,
           "node":{"type":0,"id":7,"childNodes":[{"type":2,"id":8,"tagName":"html","attributes":{},"childNodes":[{"type":2,"id":9,"tagName":"span","attributes":{},"childNodes":[]}]}]}}]},"timestamp":2}]
-        """#.utf8)))
-        while let e = try reader.next() { dom.apply(e) }
+        """#)
         #expect(try ids(":root", in: dom) == [2, 8])
         #expect(try ids("span:first-child", in: dom) == [4, 5, 9])
         #expect(try ids(".host:has(span)", in: dom) == [3])
