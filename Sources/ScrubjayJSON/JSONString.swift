@@ -23,7 +23,7 @@ public enum JSONString {
         }
         while i < n {
             if body[i] != UInt8(ascii: "\\") { i += 1; continue }
-            out.append(contentsOf: body[runStart..<i])
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[runStart..<i]))
             let e = body[i + 1]
             switch e {
             case UInt8(ascii: "b"): out.append(0x08); i += 2
@@ -55,7 +55,7 @@ public enum JSONString {
             }
             runStart = i
         }
-        out.append(contentsOf: body[runStart..<n])
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[runStart..<n]))
     }
 
     /// Decodes the body of a string literal to a `String`.

@@ -38,26 +38,39 @@ extension Redactor {
     }
 
     /// A JSON document being rewritten: the event itself, or a body parsed out of a string.
+    /// Where it sits and its event's time are worked out only when a finding needs them.
     struct Document {
         let json: JSONEvent
-        /// JSON pointer of the string holding the document, for findings ("" for the event).
-        let outerPointer: String
+        /// The string holding the document (nil for the event itself).
+        let outer: Outer?
         let depth: Int
-        /// The event's `timestamp` (documents inside strings carry their event's).
-        let timestamp: Double?
+
+        /// The document a string holding a document belongs to, and that string.
+        final class Outer {
+            let doc: Document
+            let value: JSONValueRef
+            init(doc: Document, value: JSONValueRef) { self.doc = doc; self.value = value }
+        }
 
         init(event e: JSONEvent) {
             json = e
-            outerPointer = ""
+            outer = nil
             depth = 0
-            timestamp = e.member("timestamp", of: e.root).flatMap(e.double)
         }
 
-        init(json: JSONEvent, outerPointer: String, depth: Int, timestamp: Double?) {
+        init(json: JSONEvent, inside doc: Document, at value: JSONValueRef) {
             self.json = json
-            self.outerPointer = outerPointer
-            self.depth = depth
-            self.timestamp = timestamp
+            self.outer = Outer(doc: doc, value: value)
+            self.depth = doc.depth + 1
+        }
+
+        /// JSON pointer of the string holding the document, for findings ("" for the event).
+        var outerPointer: String { outer.map { Redactor.pointer($0.doc, $0.value) } ?? "" }
+
+        /// The event's `timestamp` (documents inside strings carry their event's).
+        var timestamp: Double? {
+            if let outer { return outer.doc.timestamp }
+            return json.member("timestamp", of: json.root).flatMap(json.double)
         }
     }
 
@@ -348,7 +361,8 @@ extension Redactor {
 
     static func pointer(_ doc: Document, _ v: JSONValueRef) -> String {
         let inner = doc.json.pointer(to: v).description
-        return doc.outerPointer.isEmpty ? inner : doc.outerPointer + "#" + inner
+        guard doc.outer != nil else { return inner }
+        return doc.outerPointer + "#" + inner
     }
 
 
@@ -365,7 +379,7 @@ extension Redactor {
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.root == .consolePayload) {
             let bytes = JSONBytes(text)
             guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return nil }
-            let innerDoc = Document(json: inner, outerPointer: Redactor.pointer(doc, v), depth: doc.depth + 1, timestamp: doc.timestamp)
+            let innerDoc = Document(json: inner, inside: doc, at: v)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &comps, p, &drops, &place, &innerEdits, member: nil)
             if innerEdits.isEmpty { return .some(nil) }

@@ -16,12 +16,13 @@ public struct RuleMatch: Sendable, Equatable {
     }
 }
 
-/// Runs compiled rules over strings and rewrites what they find.
+/// Runs compiled rules over strings and rewrites what they find. A class: the redactor
+/// reaches it from closures on every string, and a struct of many arrays would be copied.
 ///
 /// For each string: rules for its channel whose keywords it contains (case-insensitively)
 /// run their pattern; a match counts if its value passes the validator and no allow-list
 /// entry; overlapping matches keep the earliest (then the longest, then the first rule).
-public struct RuleEngine: Sendable {
+public final class RuleEngine: Sendable {
     public let rules: [Rule]
     private let prefilter: Prefilter
     /// What the matching loop needs of each rule, without copying `Rule` (many references).
@@ -32,7 +33,7 @@ public struct RuleEngine: Sendable {
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
 
-    public init(packs: [RulePack]) {
+    public convenience init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
     }
 
