@@ -63,16 +63,20 @@ public final class DOMMirror {
     /// Which attributes to keep: nil keeps all; otherwise names in ASCII lower case (`class`
     /// and `id` are always kept).
     public let keeping: Set<[UInt8]>?
-    var nodes: [Node] = []
-    var freeSlots: [Slot] = []
-    var slotById: [Int32: Slot] = [:]
+    // `@exclusivity(unchecked)` on the stored properties below: they are touched several
+    // times per node of every mutation, a mirror is confined to one redactor (never shared
+    // between threads), and the dynamic exclusivity check each access would otherwise pay
+    // cost more than the mirror's own work (measured with callgrind).
+    @exclusivity(unchecked) var nodes: [Node] = []
+    @exclusivity(unchecked) var freeSlots: [Slot] = []
+    @exclusivity(unchecked) var slotById: [Int32: Slot] = [:]
     /// The page's document node (the last full snapshot's root).
-    public private(set) var document: Slot = DOMMirror.none
+    @exclusivity(unchecked) public private(set) var document: Slot = DOMMirror.none
     /// Incremented by every change, so a caller can keep answers until the page changes.
-    public private(set) var generation: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var generation: UInt64 = 0
     /// The number the next node gets: a node's serial is unique over the mirror's life, so a
     /// caller's answer kept for a slot is not mistaken for the answer for a node reusing it.
-    var nextSerial: UInt64 = 0
+    @exclusivity(unchecked) var nextSerial: UInt64 = 0
 
     public init(keeping: Set<String>? = nil) {
         // ASCII lower case, as attribute names are lowered when they are stored (`lowered`).
@@ -95,9 +99,10 @@ public final class DOMMirror {
         return slotById[id32]
     }
 
+    // Accessors read single fields (`nodes[i].kind`), never a whole `Node`: copying one
+    // retains and releases its three arrays.
     public func id(_ s: Slot) -> Int? {
-        let n = nodes[Int(s)]
-        return n.kind == .shadowRoot ? nil : Int(n.id)
+        nodes[Int(s)].kind == .shadowRoot ? nil : Int(nodes[Int(s)].id)
     }
 
     public func kind(_ s: Slot) -> Kind { nodes[Int(s)].kind }
@@ -147,12 +152,11 @@ public final class DOMMirror {
     /// The value of attribute `lowerName` (matched as HTML does: without case on HTML elements,
     /// with case on SVG ones, where `name` is the spelling to compare).
     public func attribute(_ s: Slot, lowerName: [UInt8], name: [UInt8]? = nil) -> [UInt8]? {
-        let n = nodes[Int(s)]
-        if n.flags & Node.svg != 0, let name {
-            for a in n.attributes where a.name == name { return a.value }
+        if nodes[Int(s)].flags & Node.svg != 0, let name {
+            for a in nodes[Int(s)].attributes where a.name == name { return a.value }
             return nil
         }
-        for a in n.attributes where a.lowerName == lowerName { return a.value }
+        for a in nodes[Int(s)].attributes where a.lowerName == lowerName { return a.value }
         return nil
     }
 
@@ -162,10 +166,10 @@ public final class DOMMirror {
         var stack: [Slot] = [s]
         while let x = stack.popLast() {
             guard body(x) else { continue }
-            let n = nodes[Int(x)]
-            var c = n.last
+            var c = nodes[Int(x)].last
             while c >= 0 { stack.append(c); c = nodes[Int(c)].prev }
-            if n.shadowRoot >= 0 { stack.append(n.shadowRoot) }
+            let shadowRoot = nodes[Int(x)].shadowRoot
+            if shadowRoot >= 0 { stack.append(shadowRoot) }
         }
     }
 
@@ -281,15 +285,31 @@ public final class DOMMirror {
             var type = -1, id = Int32(-1), svg = false, shadow = false, shadowHost = false, nonEmpty = false
             var tag: JSONValueRef?, attrs: JSONValueRef?, children: JSONValueRef?
             e.forEachMember(of: v) { key, value in
-                if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
-                else if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
-                else if e.string(key, equals: "tagName") { tag = value }
-                else if e.string(key, equals: "attributes") { attrs = value }
-                else if e.string(key, equals: "childNodes") { children = value }
-                else if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
-                else if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
-                else if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
-                else if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
+                // By the key's length first: one comparison, or two, per member (a key with
+                // escapes is decoded and compared with each name).
+                switch e.token(key.index).hasEscapes ? -1 : e.byteRange(key).count - 2 {
+                case 2: if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
+                case 4: if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
+                case 5: if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
+                case 7: if e.string(key, equals: "tagName") { tag = value }
+                case 8: if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
+                case 10:
+                    if e.string(key, equals: "attributes") { attrs = value }
+                    else if e.string(key, equals: "childNodes") { children = value }
+                case 11: if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
+                case 12: if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
+                case -1:
+                    if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
+                    else if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
+                    else if e.string(key, equals: "tagName") { tag = value }
+                    else if e.string(key, equals: "attributes") { attrs = value }
+                    else if e.string(key, equals: "childNodes") { children = value }
+                    else if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
+                    else if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
+                    else if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
+                    else if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
+                default: break
+                }
             }
             guard let kind = Kind(rawValue: UInt8(clamping: max(type, 0))), type >= 0, kind != .shadowRoot else { continue }
             var node = Node(id: id, kind: kind)
@@ -369,12 +389,13 @@ public final class DOMMirror {
     /// Detaches `s` and frees it with its subtree.
     public func remove(_ s: Slot) {
         generation &+= 1
-        let n = nodes[Int(s)]
-        if n.kind == .shadowRoot {
-            if n.parent >= 0 { nodes[Int(n.parent)].shadowRoot = DOMMirror.none }
-        } else if n.parent >= 0 {
-            if n.prev >= 0 { nodes[Int(n.prev)].next = n.next } else { nodes[Int(n.parent)].first = n.next }
-            if n.next >= 0 { nodes[Int(n.next)].prev = n.prev } else { nodes[Int(n.parent)].last = n.prev }
+        let kind = nodes[Int(s)].kind, parent = nodes[Int(s)].parent
+        let prev = nodes[Int(s)].prev, next = nodes[Int(s)].next
+        if kind == .shadowRoot {
+            if parent >= 0 { nodes[Int(parent)].shadowRoot = DOMMirror.none }
+        } else if parent >= 0 {
+            if prev >= 0 { nodes[Int(prev)].next = next } else { nodes[Int(parent)].first = next }
+            if next >= 0 { nodes[Int(next)].prev = prev } else { nodes[Int(parent)].last = prev }
         }
         if s == document { document = DOMMirror.none }
         var freed: [Slot] = []

@@ -47,6 +47,17 @@ public final class JSONBytes: @unchecked Sendable {
     }
 
     /// Copies the UTF-8 of a string.
+    /// A padded copy of `raw` (one memcpy).
+    public init(_ raw: UnsafeRawBufferPointer, origin: String = "<memory>") {
+        let n = raw.count
+        let p = UnsafeMutableRawBufferPointer.allocate(byteCount: n + JSONBytes.padding, alignment: 16).baseAddress!
+        if let src = raw.baseAddress { p.copyMemory(from: src, byteCount: n) }
+        (p + n).initializeMemory(as: UInt8.self, repeating: 0, count: JSONBytes.padding)
+        self.base = p.assumingMemoryBound(to: UInt8.self)
+        self.count = n
+        self.origin = origin
+    }
+
     public convenience init(_ string: String, origin: String = "<memory>") {
         self.init(Array(string.utf8), origin: origin)
     }

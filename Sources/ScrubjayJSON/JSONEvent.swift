@@ -133,11 +133,21 @@ public struct JSONEvent {
     @inlinable public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)
         guard t.kind == .object else { return nil }
+        let n = key.utf8CodeUnitCount
+        let wanted = key.utf8Start
+        let tokens = tape.tokens
+        let base = bytes.base + range.lowerBound
         var i = object.index + 1
         let end = Int(t.next)
         while i < end {
-            if string(JSONValueRef(index: i), equals: key) { return JSONValueRef(index: i + 1) }
-            i = Int(tape[i + 1].next)
+            // The length test and the bytes inline: lookups run for every event and node.
+            let k = tokens[i]
+            if k.hasEscapes {
+                if string(JSONValueRef(index: i), equals: key) { return JSONValueRef(index: i + 1) }
+            } else if Int(k.end &- k.start) &- 2 == n && memcmpEqual(base + Int(k.start) + 1, wanted, n) {
+                return JSONValueRef(index: i + 1)
+            }
+            i = Int(tokens[i + 1].next)
         }
         return nil
     }

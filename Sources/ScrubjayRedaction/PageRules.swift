@@ -24,25 +24,26 @@ final class PageRules {
         var blockedOrInside: Int32 { block >= 0 ? block : inside }
     }
 
-    /// One window's page.
+    /// One window's page. Its stored properties skip the dynamic exclusivity check (as
+    /// `DOMMirror`'s do): a page belongs to one redactor, and the checks cost more than the work.
     final class Page {
         let dom: DOMMirror
         /// Per slot: the `block` rule that matched the element, with its serial. An element once
         /// blocked stays blocked while it lives, as its content never reached the output (so
         /// later mutations inside it must not either). Per slot, so memory follows the page.
-        var blocked: [Int32] = []
-        var blockedSerial: [UInt64] = []
+        @exclusivity(unchecked) var blocked: [Int32] = []
+        @exclusivity(unchecked) var blockedSerial: [UInt64] = []
         /// Effects kept per slot, with the page generation they hold for and the serial of
         /// the node they were worked out for.
-        var cacheGeneration: [UInt64] = []
-        var cacheSerial: [UInt64] = []
-        var cache: [Effects] = []
+        @exclusivity(unchecked) var cacheGeneration: [UInt64] = []
+        @exclusivity(unchecked) var cacheSerial: [UInt64] = []
+        @exclusivity(unchecked) var cache: [Effects] = []
         /// Each element's own matches, with the serial and attribute version they hold for.
-        var own: [Own] = []
-        var ownSerial: [UInt64] = []
-        var ownVersion: [UInt32] = []
+        @exclusivity(unchecked) var own: [Own] = []
+        @exclusivity(unchecked) var ownSerial: [UInt64] = []
+        @exclusivity(unchecked) var ownVersion: [UInt32] = []
         /// Scratch for `effects`.
-        var chain: [DOMMirror.Slot] = []
+        @exclusivity(unchecked) var chain: [DOMMirror.Slot] = []
 
         init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
     }
@@ -61,7 +62,7 @@ final class PageRules {
     let selectorsReadOnlyTheElement: Bool
     /// The attributes the mirror keeps: those the selectors read.
     let keeping: Set<String>
-    var pages: [String: Page] = [:]
+    @exclusivity(unchecked) var pages: [String: Page] = [:]
 
     /// nil when `rules` has no selector or attribute rule (then no page is kept at all).
     init?(rules: [Rule]) {

@@ -232,8 +232,11 @@ extension Redactor {
         if isBody { drops.body = false; drops.bodyRule = nil }
         switch e.kind(v) {
         case .object:
+            // Key names are copied out only where field paths will read them; elsewhere a
+            // placeholder keeps the depth (`comps.isEmpty` marks the top of a body).
+            let named = p.root.map(hasFieldPaths) ?? false
             e.forEachMember(of: v) { key, value in
-                comps.append(.key(e.stringBytes(key)))
+                comps.append(named ? .key(e.stringBytes(key)) : .index(-1))
                 visit(doc, value, &comps, p, &drops, &place, &edits, member: (key, v))
                 comps.removeLast()
             }
@@ -266,7 +269,7 @@ extension Redactor {
         let raw = doc.json.rawBytes(v)
         let matches = fieldMatches(raw, selecting, &drops)
         guard !matches.isEmpty else { return }
-        apply(matches, to: raw, doc, v, p, &place, &edits, member: member)
+        raw.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) }
     }
 
     /// A string: field rules on the whole value, or else JSON or form-encoded content read
@@ -275,10 +278,23 @@ extension Redactor {
                               _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                               member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
-        var text = e.stringBytes(v)
         counts.strings += 1
-        if text.isEmpty { return }
-        if e.kind(v) == .string, EventWalker.binaryKind(e, v).map({ counts.unscanned.add($0, bytes: text.count); return true }) == true { return }
+        let t = e.token(v.index)
+        guard t.kind == .string, t.end &- t.start > 2 else { return } // "" holds nothing
+        if EventWalker.binaryKind(e, v).map({ counts.unscanned.add($0, bytes: Int(t.end &- t.start) - 2); return true }) == true { return }
+        // The text as it is in the input when it has no escapes (no copy), else decoded.
+        if t.hasEscapes {
+            e.stringBytes(v).withUnsafeBytes { visitText($0, doc, v, &comps, p, &drops, &place, &edits, member: member) }
+        } else {
+            e.withStringBody(v) { visitText($0, doc, v, &comps, p, &drops, &place, &edits, member: member) }
+        }
+    }
+
+    /// `visitString` once the string's text is at hand.
+    mutating func visitText(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
+                            _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
+                            member: (key: JSONValueRef, object: JSONValueRef)?) {
+        let e = doc.json
         let selecting = fieldRulesSelecting(comps, p)
         var matches = fieldMatches(text, selecting, &drops)
         if matches.isEmpty && p.patterns && selecting.allSatisfy({ engine.rules[$0].action.rewritesValue }) {
@@ -290,20 +306,23 @@ extension Redactor {
                 }
                 return
             }
-            // Field rules on URL parts rewrite the URL first (when redacting); pattern rules then
-            // see the rewritten URL, and one edit carries both.
-            var urlChanged = false
             if p.root?.isURL == true {
-                let before = text
-                text = rewriteURLParts(text, comps, p, doc, v, &drops, &place)
-                urlChanged = text != before
-            }
-            matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.root?.isURL == true ? .url : p.channel, counters: &counts.prefilter) }
-            if matches.isEmpty && urlChanged {
-                counts.stringsChanged += 1
-                edits.replace(v, in: e, withStringUTF8: text)
+                // Field rules on URL parts rewrite the URL first (when redacting); pattern rules
+                // then see the rewritten URL, and one edit carries both.
+                let url = Array(text)
+                let rewrittenURL = rewriteURLParts(url, comps, p, doc, v, &drops, &place)
+                matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                if matches.isEmpty {
+                    if rewrittenURL != url {
+                        counts.stringsChanged += 1
+                        edits.replace(v, in: e, withStringUTF8: rewrittenURL)
+                    }
+                    return
+                }
+                rewrittenURL.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) }
                 return
             }
+            matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)
@@ -312,6 +331,11 @@ extension Redactor {
     /// The matches of the `selecting` field rules in a value; `drop_body` and `drop_request`
     /// matches set `drops` instead.
     mutating func fieldMatches(_ text: [UInt8], _ selecting: [Int], _ drops: inout Drops) -> [RuleMatch] {
+        guard !selecting.isEmpty else { return [] }
+        return text.withUnsafeBytes { fieldMatches($0, selecting, &drops) }
+    }
+
+    mutating func fieldMatches(_ text: UnsafeRawBufferPointer, _ selecting: [Int], _ drops: inout Drops) -> [RuleMatch] {
         guard !selecting.isEmpty else { return [] }
         var out: [RuleMatch] = []
         for i in selecting {
@@ -332,13 +356,11 @@ extension Redactor {
 
     /// Records `matches` in a value and, when redacting, rewrites it (`remove` of a whole
     /// member's value removes the member).
-    mutating func apply(_ matches: [RuleMatch], to text: [UInt8], _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
+    mutating func apply(_ matches: [RuleMatch], to text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
                         _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
         let channel = p.root?.isURL == true ? Channel.url : p.channel
-        let out = text.withUnsafeBytes { t -> [UInt8] in
-            record(matches, in: t, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
-            return mode == .redact ? rewritten(t, matches, channel: channel) : []
-        }
+        record(matches, in: text, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
+        let out = mode == .redact ? rewritten(text, matches, channel: channel) : []
         guard mode == .redact else { return }
         counts.stringsChanged += 1
         if out.isEmpty, let member, doc.json.kind(member.object) == .object {
@@ -371,7 +393,7 @@ extension Redactor {
     /// Reads JSON (an object or array) or form-encoded text inside a string, with the
     /// string's place as the root of what is inside. Returns nil when the string holds
     /// neither; `.some(nil)` when it does and nothing changed; the new text otherwise.
-    mutating func rewriteNested(_ text: [UInt8], _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
+    mutating func rewriteNested(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
                                 _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> [UInt8]?? {
         let first = text.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         // A JSON string literal (console arguments are JSON-stringified) is read as JSON too,
@@ -385,7 +407,7 @@ extension Redactor {
             if innerEdits.isEmpty { return .some(nil) }
             return .some(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
-        guard p.root?.isBody == true, let form = FormEncoded(text) else { return nil }
+        guard p.root?.isBody == true, let form = FormEncoded(Array(text)) else { return nil }
         var changed = false
         let out = form.joined { pair -> [UInt8]? in
             comps.append(.key(pair.name))

@@ -139,14 +139,23 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     let pattern: [UInt8]
     public let description: String
 
+    /// No `*` or `?`: a name compared whole (most paths' names; the common case is cheap).
+    let isLiteral: Bool
+
     public init(_ text: String) {
         description = text
         pattern = Array(text.utf8).map(Glob.fold)
+        isLiteral = !pattern.contains(UInt8(ascii: "*")) && !pattern.contains(UInt8(ascii: "?"))
     }
 
     @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     public func matches(_ name: [UInt8]) -> Bool {
+        if isLiteral {
+            guard name.count == pattern.count else { return false }
+            for k in 0..<name.count where Glob.fold(name[k]) != pattern[k] { return false }
+            return true
+        }
         // Iterative matching with one backtrack point (the last `*`).
         var p = 0, n = 0, star = -1, mark = 0
         while n < name.count {

@@ -78,10 +78,15 @@ public final class RuleEngine: Sendable {
 
     /// The matches in `text` for the rules at `indices`.
     public func matches(in text: [UInt8], rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
-        var allowed = [UInt64](repeating: 0, count: prefilter.words)
-        for i in indices { allowed[i / 64] |= 1 << UInt64(i % 64) }
-        return text.withUnsafeBytes { raw in
-            allowed.withUnsafeBufferPointer { matches(in: raw, allowed: $0.baseAddress!, counters: &counters) }
+        text.withUnsafeBytes { matches(in: $0, rules: indices, counters: &counters) }
+    }
+
+    /// The matches in `text` (valid UTF-8) for the rules at `indices`.
+    public func matches(in text: UnsafeRawBufferPointer, rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: prefilter.words) { allowed in
+            allowed.initialize(repeating: 0)
+            for i in indices { allowed[i / 64] |= 1 << UInt64(i % 64) }
+            return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), counters: &counters)
         }
     }
 
