@@ -63,6 +63,8 @@ public final class DOMMirror {
     /// Which attributes to keep: nil keeps all; otherwise names in ASCII lower case (`class`
     /// and `id` are always kept).
     public let keeping: Set<[UInt8]>?
+    /// `keeping` with `class` and `id`, as a list: a few names, compared without hashing.
+    let keptNames: [[UInt8]]?
     // `@exclusivity(unchecked)` on the stored properties below: they are touched several
     // times per node of every mutation, a mirror is confined to one redactor (never shared
     // between threads), and the dynamic exclusivity check each access would otherwise pay
@@ -81,6 +83,7 @@ public final class DOMMirror {
     public init(keeping: Set<String>? = nil) {
         // ASCII lower case, as attribute names are lowered when they are stored (`lowered`).
         self.keeping = keeping.map { Set($0.map { DOMMirror.lowered(Array($0.utf8)) }) }
+        keptNames = self.keeping.map { Array($0.union([DOMMirror.className, DOMMirror.idName])) }
     }
 
     static let className: [UInt8] = Array("class".utf8)
@@ -338,9 +341,10 @@ public final class DOMMirror {
     }
 
     func setAttribute(_ s: Slot, _ e: JSONEvent, _ key: JSONValueRef, _ value: JSONValueRef) {
+        // Whether the attribute is kept, from the key's bytes (nothing copied for the rest).
+        if let keptNames, !DOMMirror.withText(e, key, { raw in keptNames.contains { DOMMirror.equalsFolded(raw, $0) } }) { return }
         let name = e.stringBytes(key)
         let lower = DOMMirror.lowered(name)
-        if let keeping, !keeping.contains(lower), lower != DOMMirror.className, lower != DOMMirror.idName { return }
         let svg = nodes[Int(s)].flags & Node.svg != 0
         nodes[Int(s)].attributeVersion &+= 1
         let i = nodes[Int(s)].attributes.firstIndex { svg ? $0.name == name : $0.lowerName == lower }
@@ -406,6 +410,22 @@ public final class DOMMirror {
             nodes[Int(x)] = Node(id: -1, kind: .comment)
             freeSlots.append(x)
         }
+    }
+
+    /// Whether `raw` is `lower` (ASCII lower case) ignoring ASCII case.
+    static func equalsFolded(_ raw: UnsafeRawBufferPointer, _ lower: [UInt8]) -> Bool {
+        guard raw.count == lower.count else { return false }
+        for k in 0..<raw.count {
+            let b = raw[k]
+            if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != lower[k] { return false }
+        }
+        return true
+    }
+
+    /// Calls `body` with a string token's text: its bytes in the input, or decoded when it has escapes.
+    static func withText<R>(_ e: JSONEvent, _ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        if e.token(v.index).hasEscapes { return e.stringBytes(v).withUnsafeBytes(body) }
+        return e.withStringBody(v, body)
     }
 
     /// ASCII lower case (HTML names are folded in ASCII only).

@@ -46,10 +46,11 @@ public final class SelectorList: @unchecked Sendable {
             }
         }
 
-        /// Whether the element at `n` has one of the keys.
-        func admits(_ n: DOMMirror.Node) -> Bool {
-            if !tags.isEmpty && tags.contains(n.lowerName) { return true }
-            for a in n.attributes {
+        /// Whether element `s` has one of the keys (read in place: a `Node` copy would
+        /// retain and release its arrays).
+        func admits(_ nodes: UnsafeBufferPointer<DOMMirror.Node>, _ s: Int) -> Bool {
+            if !tags.isEmpty && tags.contains(nodes[s].lowerName) { return true }
+            for a in nodes[s].attributes {
                 if !attributes.isEmpty && attributes.contains(a.lowerName) { return true }
                 if !classes.isEmpty && a.lowerName == DOMMirror.className && Prefilter.hasToken(a.value, classes) { return true }
                 if !ids.isEmpty && a.lowerName == DOMMirror.idName && ids.contains(a.value) { return true }
@@ -97,7 +98,7 @@ public final class SelectorList: @unchecked Sendable {
     public func matches(_ s: DOMMirror.Slot, in dom: DOMMirror) -> Bool {
         dom.nodes.withUnsafeBufferPointer { nodes in
             guard s >= 0, Int(s) < nodes.count, nodes[Int(s)].kind == .element else { return false }
-            if let prefilter, !prefilter.admits(nodes[Int(s)]) { return false }
+            if let prefilter, !prefilter.admits(nodes, Int(s)) { return false }
             return MatchTree(n: nodes, p: program).matches(program.top, s)
         }
     }

@@ -44,6 +44,8 @@ final class PageRules {
         @exclusivity(unchecked) var ownVersion: [UInt32] = []
         /// Scratch for `effects`.
         @exclusivity(unchecked) var chain: [DOMMirror.Slot] = []
+        /// Incremented when some element's own matches change (or the page is replaced).
+        @exclusivity(unchecked) var epoch: UInt64 = 0
 
         init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
     }
@@ -92,7 +94,7 @@ final class PageRules {
     /// The effects on node `s` of `page` as it is now (memoized until the page changes).
     /// What the rules say of an element itself: the first rule of each action whose selector
     /// matches it, and the subtree-scoped attribute rules that do.
-    struct Own {
+    struct Own: Equatable {
         var block: Int32 = -1, maskText: Int32 = -1, maskInput: Int32 = -1, ignoreInput: Int32 = -1
         var subtreeRules: UInt64 = 0
     }
@@ -129,18 +131,8 @@ final class PageRules {
     /// element's own matches kept longer, see `own`).
     func effects(_ s: DOMMirror.Slot, _ page: Page) -> Effects {
         let dom = page.dom
-        if page.cache.count < dom.slotCapacity {
-            let more = dom.slotCapacity - page.cache.count
-            page.cache += Array(repeating: Effects(), count: more)
-            page.cacheGeneration += Array(repeating: UInt64.max, count: more)
-            page.cacheSerial += Array(repeating: UInt64.max, count: more)
-            page.own += Array(repeating: Own(), count: more)
-            page.ownSerial += Array(repeating: UInt64.max, count: more)
-            page.ownVersion += Array(repeating: 0, count: more)
-            page.blocked += Array(repeating: -1, count: more)
-            page.blockedSerial += Array(repeating: UInt64.max, count: more)
-        }
-        let generation = dom.generation
+        grow(page)
+        let generation = cacheKey(page)
         var chain = page.chain
         chain.removeAll(keepingCapacity: true)
         var x: DOMMirror.Slot? = s
@@ -169,6 +161,30 @@ final class PageRules {
         }
         page.chain = chain
         return above
+    }
+
+    /// Sizes the page's per-slot arrays to the mirror's slots.
+    func grow(_ page: Page) {
+        let dom = page.dom
+        guard page.cache.count < dom.slotCapacity else { return }
+        let more = dom.slotCapacity - page.cache.count
+        page.cache += Array(repeating: Effects(), count: more)
+        page.cacheGeneration += Array(repeating: UInt64.max, count: more)
+        page.cacheSerial += Array(repeating: UInt64.max, count: more)
+        page.own += Array(repeating: Own(), count: more)
+        page.ownSerial += Array(repeating: UInt64.max, count: more)
+        page.ownVersion += Array(repeating: 0, count: more)
+        page.blocked += Array(repeating: -1, count: more)
+        page.blockedSerial += Array(repeating: UInt64.max, count: more)
+    }
+
+    /// What cached effects hold for. When every selector reads only the element, a node's
+    /// effects are its own matches combined with its ancestors', and a node's ancestors never
+    /// change while it lives (a moved node is removed and added again, with a new serial):
+    /// they change only when some element's own matches do (`Page.epoch`, see `mutation`).
+    /// Otherwise any change of the page may change them.
+    func cacheKey(_ page: Page) -> UInt64 {
+        selectorsReadOnlyTheElement ? page.epoch : page.dom.generation
     }
 
     func effects(id: Int, _ page: Page) -> (DOMMirror.Slot, Effects)? {
@@ -231,6 +247,7 @@ extension Redactor {
             guard let node = e.member("node", of: data), e.kind(node) == .object else { return plan }
             let page = pageRules.page(place.window)
             page.dom.loadSnapshot(e, node)
+            page.epoch &+= 1
             plan.page = page
             blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
         case 3:
@@ -295,7 +312,25 @@ extension Redactor {
                 if effects.blockedOrInside >= 0 && list == attributes { blockedBefore.insert(id) }
             }
         }
+        // The own matches of the elements whose attributes change, before and after: effects
+        // kept by epoch (`cacheKey`) hold unless one of them changed.
+        var ownBefore: [(slot: DOMMirror.Slot, serial: UInt64, own: PageRules.Own)] = []
+        if pageRules.selectorsReadOnlyTheElement, let attributes {
+            pageRules.grow(page)
+            e.forEachChild(of: attributes) { a in
+                guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int),
+                      let s = page.dom.slot(forId: id), page.dom.isElement(s) else { return }
+                ownBefore.append((s, page.dom.serial(s), pageRules.own(s, page)))
+            }
+        }
         page.dom.applyMutation(e, data)
+        if !ownBefore.isEmpty {
+            pageRules.grow(page)
+            for b in ownBefore where page.dom.serial(b.slot) == b.serial && page.dom.isElement(b.slot) && pageRules.own(b.slot, page) != b.own {
+                page.epoch &+= 1
+                break
+            }
+        }
         var added: Set<Int> = []
         if let adds = e.member("adds", of: data), e.kind(adds) == .array {
             e.forEachChild(of: adds) { a in

@@ -215,7 +215,7 @@ extension Redactor {
             let path = entry.path
             guard (path.urlPart != nil) == urlPart else { continue }
             if case .custom(let g) = path.root, !g.matches(p.customTag) { continue }
-            if let last = path.lastName, !components.contains(where: { if case .key(let k) = $0 { return last.matches(k) } else { return false } }) { continue }
+            if !path.mayEndIn(components) { continue }
             if path.selects(components) { out.append(entry.rule) }
         }
         return out

@@ -109,6 +109,14 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
     /// Whether the path selects the value at `components` below its root: the segments match
     /// the components, or the start of them (a path that selects an object or array selects
     /// everything inside it).
+    /// Whether some key of `components` could be the path's last name (a path whose last
+    /// segment is a name selects nothing where no key has that name): a cheap test first.
+    public func mayEndIn(_ components: [Component]) -> Bool {
+        guard let g = lastName else { return true }
+        for c in components { if case .key(let k) = c, g.matches(k) { return true } }
+        return false
+    }
+
     public func selects(_ components: [Component]) -> Bool {
         FieldPath.match(segments[...], components[...])
     }
