@@ -288,30 +288,17 @@ public final class DOMMirror {
             var type = -1, id = Int32(-1), svg = false, shadow = false, shadowHost = false, nonEmpty = false
             var tag: JSONValueRef?, attrs: JSONValueRef?, children: JSONValueRef?
             e.forEachMember(of: v) { key, value in
-                // By the key's length first: one comparison, or two, per member (a key with
-                // escapes is decoded and compared with each name).
-                switch e.token(key.index).hasEscapes ? -1 : e.byteRange(key).count - 2 {
-                case 2: if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
-                case 4: if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
-                case 5: if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
-                case 7: if e.string(key, equals: "tagName") { tag = value }
-                case 8: if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
-                case 10:
-                    if e.string(key, equals: "attributes") { attrs = value }
-                    else if e.string(key, equals: "childNodes") { children = value }
-                case 11: if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
-                case 12: if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
-                case -1:
-                    if e.string(key, equals: "type") { type = e.int(value) ?? -1 }
-                    else if e.string(key, equals: "id") { id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1 }
-                    else if e.string(key, equals: "tagName") { tag = value }
-                    else if e.string(key, equals: "attributes") { attrs = value }
-                    else if e.string(key, equals: "childNodes") { children = value }
-                    else if e.string(key, equals: "textContent") { nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2 }
-                    else if e.string(key, equals: "isSVG") { svg = e.kind(value) == .true }
-                    else if e.string(key, equals: "isShadow") { shadow = e.kind(value) == .true }
-                    else if e.string(key, equals: "isShadowHost") { shadowHost = e.kind(value) == .true }
-                default: break
+                switch e.withText(key, SerializedNodeMember.init) {
+                case .type: type = e.int(value) ?? -1
+                case .id: id = e.int(value).flatMap { Int32(exactly: $0) } ?? -1
+                case .tagName: tag = value
+                case .attributes: attrs = value
+                case .childNodes: children = value
+                case .textContent: nonEmpty = e.kind(value) == .string && e.byteRange(value).count > 2
+                case .isSVG: svg = e.kind(value) == .true
+                case .isShadow: shadow = e.kind(value) == .true
+                case .isShadowHost: shadowHost = e.kind(value) == .true
+                case .isStyle, .other: break
                 }
             }
             guard let kind = Kind(rawValue: UInt8(clamping: max(type, 0))), type >= 0, kind != .shadowRoot else { continue }
@@ -342,7 +329,7 @@ public final class DOMMirror {
 
     func setAttribute(_ s: Slot, _ e: JSONEvent, _ key: JSONValueRef, _ value: JSONValueRef) {
         // Whether the attribute is kept, from the key's bytes (nothing copied for the rest).
-        if let keptNames, !DOMMirror.withText(e, key, { raw in keptNames.contains { DOMMirror.equalsFolded(raw, $0) } }) { return }
+        if let keptNames, !e.withText(key, { raw in keptNames.contains { DOMMirror.equalsFolded(raw, $0) } }) { return }
         let name = e.stringBytes(key)
         let lower = DOMMirror.lowered(name)
         let svg = nodes[Int(s)].flags & Node.svg != 0
@@ -420,12 +407,6 @@ public final class DOMMirror {
             if (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) != lower[k] { return false }
         }
         return true
-    }
-
-    /// Calls `body` with a string token's text: its bytes in the input, or decoded when it has escapes.
-    static func withText<R>(_ e: JSONEvent, _ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if e.token(v.index).hasEscapes { return e.stringBytes(v).withUnsafeBytes(body) }
-        return e.withStringBody(v, body)
     }
 
     /// ASCII lower case (HTML names are folded in ASCII only).

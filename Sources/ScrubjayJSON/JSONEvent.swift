@@ -93,12 +93,21 @@ public struct JSONEvent {
     @inlinable public func string(_ v: JSONValueRef, equals text: StaticString) -> Bool {
         let t = token(v.index)
         guard t.kind == .string else { return false }
-        // Without escapes the stored length is the text's length: most comparisons end here.
-        if !t.hasEscapes && Int(t.end &- t.start) &- 2 != text.utf8CodeUnitCount { return false }
         if t.hasEscapes { return stringBytes(v).elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)) }
-        return withStringBody(v) { body in
-            body.count == text.utf8CodeUnitCount && memcmpEqual(body.baseAddress, text.utf8Start, body.count)
-        }
+        return plainStringEquals(t, text)
+    }
+
+    /// Whether string token `t`, which has no escapes, spells `text`: its stored bytes compared.
+    @inlinable @inline(__always) func plainStringEquals(_ t: JSONToken, _ text: StaticString) -> Bool {
+        let n = text.utf8CodeUnitCount
+        return Int(t.end &- t.start) &- 2 == n && memcmpEqual(bytes.base + range.lowerBound + Int(t.start) + 1, text.utf8Start, n)
+    }
+
+    /// Calls `body` with the text of string `v`: its bytes in the input, or its decoded bytes
+    /// when it has escapes.
+    @inlinable public func withText<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if token(v.index).hasEscapes { return try stringBytes(v).withUnsafeBytes(body) }
+        return try withStringBody(v, body)
     }
 
     /// A number value as `Double`, or nil if the value is not a number.
@@ -133,18 +142,13 @@ public struct JSONEvent {
     @inlinable public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)
         guard t.kind == .object else { return nil }
-        let n = key.utf8CodeUnitCount
-        let wanted = key.utf8Start
         let tokens = tape.tokens
-        let base = bytes.base + range.lowerBound
         var i = object.index + 1
         let end = Int(t.next)
         while i < end {
-            // The length test and the bytes inline: lookups run for every event and node.
+            // Unescaped keys compared inline: lookups run for every event and node.
             let k = tokens[i]
-            if k.hasEscapes {
-                if string(JSONValueRef(index: i), equals: key) { return JSONValueRef(index: i + 1) }
-            } else if Int(k.end &- k.start) &- 2 == n && memcmpEqual(base + Int(k.start) + 1, wanted, n) {
+            if k.hasEscapes ? string(JSONValueRef(index: i), equals: key) : plainStringEquals(k, key) {
                 return JSONValueRef(index: i + 1)
             }
             i = Int(tokens[i + 1].next)

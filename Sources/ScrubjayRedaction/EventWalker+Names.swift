@@ -1,18 +1,10 @@
 import ScrubjayJSON
 
-/// The names the walker tells apart (attribute names, element names, serialized-node
-/// members), classified from a key's raw bytes in one comparison or two: a walk meets
-/// hundreds of thousands of keys, and comparing each with every name in turn cost more than
-/// the rules.
+/// The names the walker tells apart (attribute names, element names; serialized-node members
+/// are `SerializedNodeMember`, shared with the DOM mirror), classified from a key's raw bytes
+/// in one comparison or two: a walk meets hundreds of thousands of keys, and comparing each
+/// with every name in turn cost more than the rules.
 extension EventWalker {
-    /// Calls `body` with the text of a string token: its raw bytes, or its decoded bytes when
-    /// it has escapes.
-    @inline(__always)
-    static func withText<R>(_ e: JSONEvent, _ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        if e.token(v.index).hasEscapes { return e.stringBytes(v).withUnsafeBytes(body) }
-        return e.withStringBody(v, body)
-    }
-
     /// Whether `text` is `name` (exact bytes).
     @inline(__always)
     static func text(_ text: UnsafeRawBufferPointer, is name: StaticString) -> Bool {
@@ -84,22 +76,6 @@ extension EventWalker {
         case 6: return text(t, isFolded: "submit") || text(t, isFolded: "button") || text(t, isFolded: "hidden")
         case 8: return text(t, isFolded: "checkbox")
         default: return false
-        }
-    }
-
-    /// The members of a serialized node (rrweb-snapshot's `serializedNode`) the walker reads.
-    enum NodeMember {
-        case type, id, tagName, attributes, childNodes, textContent, isStyle, other
-
-        init(_ t: UnsafeRawBufferPointer) {
-            switch t.count {
-            case 2: self = text(t, is: "id") ? .id : .other
-            case 4: self = text(t, is: "type") ? .type : .other
-            case 7: self = text(t, is: "tagName") ? .tagName : text(t, is: "isStyle") ? .isStyle : .other
-            case 10: self = text(t, is: "attributes") ? .attributes : text(t, is: "childNodes") ? .childNodes : .other
-            case 11: self = text(t, is: "textContent") ? .textContent : .other
-            default: self = .other
-            }
         }
     }
 }

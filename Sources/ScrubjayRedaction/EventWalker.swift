@@ -1,3 +1,4 @@
+import ScrubjayDOM
 import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
@@ -201,15 +202,15 @@ public struct EventWalker {
             var tag = Tag.unknown
             var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?
             e.forEachMember(of: node) { key, value in
-                switch EventWalker.withText(e, key, NodeMember.init) {
+                switch e.withText(key, SerializedNodeMember.init) {
                 case .type: type = e.int(value)
                 case .id: id = e.int(value)
-                case .tagName: if e.kind(value) == .string { tag = EventWalker.withText(e, value, Tag.init) }
+                case .tagName: if e.kind(value) == .string { tag = e.withText(value, Tag.init) }
                 case .attributes: attributes = value
                 case .childNodes: childNodes = value
                 case .textContent: textContent = value
                 case .isStyle: isStyle = e.kind(value) == .true
-                case .other: break
+                default: break
                 }
             }
             switch type {
@@ -251,14 +252,14 @@ public struct EventWalker {
         if tag == .input {
             valueIsTyped = true
             e.forEachMember(of: attrs) { key, value in
-                if e.kind(value) == .string, EventWalker.withText(e, key, AttributeName.init) == .type,
-                   EventWalker.withText(e, value, EventWalker.isNonTypedInputType) { valueIsTyped = false }
+                if e.kind(value) == .string, e.withText(key, AttributeName.init) == .type,
+                   e.withText(value, EventWalker.isNonTypedInputType) { valueIsTyped = false }
             }
         }
         try e.forEachMember(of: attrs) { key, value in
             let kind = e.kind(value)
             guard kind == .string || kind == .object else { return }
-            let name = EventWalker.withText(e, key, AttributeName.init)
+            let name = e.withText(key, AttributeName.init)
             if kind == .object {
                 guard name == .css else { return }
                 try e.forEachMember(of: value) { _, v in

@@ -303,33 +303,28 @@ extension Redactor {
         // Before the change as well as after it: a text or attribute change of a node this
         // mutation removes from inside a blocked element goes too.
         var blockedBefore: Set<Int> = [], insideBefore: Set<Int> = []
+        // And the own matches of the elements whose attributes change, before and after:
+        // effects kept by epoch (`cacheKey`) hold unless one of them changed.
+        var ownBefore: [(slot: DOMMirror.Slot, serial: UInt64, own: PageRules.Own)] = []
         for list in [texts, attributes] {
             guard let list else { continue }
             e.forEachChild(of: list) { x in
                 guard e.kind(x) == .object, let id = e.member("id", of: x).flatMap(e.int),
-                      let (_, effects) = pageRules.effects(id: id, page) else { return }
+                      let (slot, effects) = pageRules.effects(id: id, page) else { return }
                 if effects.inside >= 0 { insideBefore.insert(id) }
-                if effects.blockedOrInside >= 0 && list == attributes { blockedBefore.insert(id) }
-            }
-        }
-        // The own matches of the elements whose attributes change, before and after: effects
-        // kept by epoch (`cacheKey`) hold unless one of them changed.
-        var ownBefore: [(slot: DOMMirror.Slot, serial: UInt64, own: PageRules.Own)] = []
-        if pageRules.selectorsReadOnlyTheElement, let attributes {
-            pageRules.grow(page)
-            e.forEachChild(of: attributes) { a in
-                guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int),
-                      let s = page.dom.slot(forId: id), page.dom.isElement(s) else { return }
-                ownBefore.append((s, page.dom.serial(s), pageRules.own(s, page)))
+                guard list == attributes else { return }
+                if effects.blockedOrInside >= 0 { blockedBefore.insert(id) }
+                if pageRules.selectorsReadOnlyTheElement && page.dom.isElement(slot) {
+                    ownBefore.append((slot, page.dom.serial(slot), pageRules.own(slot, page)))
+                }
             }
         }
         page.dom.applyMutation(e, data)
-        if !ownBefore.isEmpty {
-            pageRules.grow(page)
-            for b in ownBefore where page.dom.serial(b.slot) == b.serial && page.dom.isElement(b.slot) && pageRules.own(b.slot, page) != b.own {
-                page.epoch &+= 1
-                break
-            }
+        // (The slots in `ownBefore` existed before the change, so `effects` sized the page's
+        // arrays for them.)
+        for b in ownBefore where page.dom.serial(b.slot) == b.serial && page.dom.isElement(b.slot) && pageRules.own(b.slot, page) != b.own {
+            page.epoch &+= 1
+            break
         }
         var added: Set<Int> = []
         if let adds = e.member("adds", of: data), e.kind(adds) == .array {
@@ -365,7 +360,7 @@ extension Redactor {
             }
             guard effects.block >= 0, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
             e.forEachMember(of: map) { key, value in
-                if !EventWalker.withText(e, key, PageRules.keptWhenBlocked) {
+                if !e.withText(key, PageRules.keptWhenBlocked) {
                     if mode == .redact { edits.removeMember(key: key, of: map, in: e) }
                     plan.skipped.append(key.index..<Int(e.token(value.index).next))
                 }
@@ -420,7 +415,7 @@ extension Redactor {
             var id: Int?, isElement = false
             var attributes: JSONValueRef?, childNodes: JSONValueRef?
             e.forEachMember(of: node) { key, value in
-                switch EventWalker.withText(e, key, EventWalker.NodeMember.init) {
+                switch e.withText(key, SerializedNodeMember.init) {
                 case .id: id = e.int(value)
                 case .type: isElement = e.int(value) == 2
                 case .attributes: attributes = value
@@ -432,7 +427,7 @@ extension Redactor {
                 var dropped: [JSONValueRef] = []
                 if let attributes, e.kind(attributes) == .object {
                     e.forEachMember(of: attributes) { key, _ in
-                        if !EventWalker.withText(e, key, PageRules.keptWhenBlocked) { dropped.append(key) }
+                        if !e.withText(key, PageRules.keptWhenBlocked) { dropped.append(key) }
                     }
                 }
                 let children = childNodes.map { e.kind($0) == .array ? e.children(of: $0).count : 0 } ?? 0
@@ -479,7 +474,7 @@ extension Redactor {
         if let key = site.attributeKey {
             if site.channel == .input && effects.maskInput >= 0 { return whole(effects.maskInput) } // a field's `value`
             guard !pageRules.attributeRules.isEmpty else { return [] }
-            let name = EventWalker.withText(e, key) { DOMMirror.lowered(Array($0)) }
+            let name = e.withText(key) { DOMMirror.lowered(Array($0)) }
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {
                 let rule = pageRules.rules[i]

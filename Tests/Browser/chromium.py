@@ -1,7 +1,10 @@
 """Headless Chromium for the browser tests, with the network cut off: every request goes to a
 closed port on loopback (IP literals included) and no host name resolves, so a recording that
 points at real sites and addresses reaches none of them. Browser console messages are kept
-(`driver.get_log('browser')`); pages may read other local files (the offline player pages)."""
+(`driver.get_log('browser')`); pages may read other local files (the offline player pages).
+Also the corpus walk the browser tests share (`recordings`)."""
+import os
+
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -23,3 +26,13 @@ def browser(eager=False, script_timeout=30):
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(script_timeout)
     return driver
+
+
+def recordings(fixtures):
+    """(path, path relative to `fixtures`) of every recording under `fixtures`, in name
+    order: the .json and .jsonl files outside the accuracy cases."""
+    for root, _, names in sorted(os.walk(fixtures)):
+        for name in sorted(names):
+            if name.endswith(('.json', '.jsonl')) and 'accuracy' not in root:
+                src = os.path.join(root, name)
+                yield src, os.path.relpath(src, fixtures)

@@ -22,7 +22,7 @@ import json, os, re, sys, tempfile, time
 import django_rrweb
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chromium import browser  # noqa: E402
+from chromium import browser, recordings  # noqa: E402
 
 STATIC = os.path.join(os.path.dirname(django_rrweb.__file__), 'static', 'django-rrweb')
 PLAYER_JS = open(os.path.join(STATIC, 'rrweb-player-0-7-14.js'), encoding='utf-8').read()
@@ -127,26 +127,22 @@ def corpus(binary, fixtures, workdir, command='pack'):
     by `command`; returns the paths."""
     import subprocess
     out = []
-    for root, _, names in sorted(os.walk(fixtures)):
-        for name in sorted(names):
-            if not name.endswith(('.json', '.jsonl')) or 'accuracy' in root:
-                continue
-            src = os.path.join(root, name)
-            base = os.path.join(workdir, os.path.relpath(src, fixtures).replace('/', '__'))
-            subprocess.run([binary, command, src, '-o', base + '.zip'], check=True, stdout=subprocess.DEVNULL)
-            info = json.loads(subprocess.run([binary, 'inspect', '--json', base + '.zip'], check=True,
-                                             capture_output=True, text=True).stdout)
-            manifest = info['manifest']
-            validate_manifest(manifest, src)
-            if 'mobile' in manifest['recording']['channels']:
-                continue
-            for i, w in enumerate(manifest['recording']['windows']):
-                dest = '%s.window%d.json' % (base, i)
-                subprocess.run([binary, 'export', base + '.zip', '-o', dest, '--format', 'rrweb-json', '--window', w['id']], check=True)
-                events = json.load(open(dest, encoding='utf-8'))
-                types = {e.get('type') for e in events}
-                if 2 in types and 4 in types:
-                    out.append(dest)
+    for src, rel in recordings(fixtures):
+        base = os.path.join(workdir, rel.replace('/', '__'))
+        subprocess.run([binary, command, src, '-o', base + '.zip'], check=True, stdout=subprocess.DEVNULL)
+        info = json.loads(subprocess.run([binary, 'inspect', '--json', base + '.zip'], check=True,
+                                         capture_output=True, text=True).stdout)
+        manifest = info['manifest']
+        validate_manifest(manifest, src)
+        if 'mobile' in manifest['recording']['channels']:
+            continue
+        for i, w in enumerate(manifest['recording']['windows']):
+            dest = '%s.window%d.json' % (base, i)
+            subprocess.run([binary, 'export', base + '.zip', '-o', dest, '--format', 'rrweb-json', '--window', w['id']], check=True)
+            events = json.load(open(dest, encoding='utf-8'))
+            types = {e.get('type') for e in events}
+            if 2 in types and 4 in types:
+                out.append(dest)
     return out
 
 

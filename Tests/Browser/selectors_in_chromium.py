@@ -32,7 +32,7 @@ import hashlib, json, os, subprocess, sys, tempfile, zipfile
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from chromium import browser  # noqa: E402
+from chromium import browser, recordings  # noqa: E402
 
 
 def read_selectors(path):
@@ -67,23 +67,18 @@ def pages_of(events):
 def corpus_pages(binary, fixtures, workdir):
     """(name, events) for every full snapshot in the fixtures, through `scrubjay pack`."""
     out = []
-    for root, _, names in sorted(os.walk(fixtures)):
-        for name in sorted(names):
-            if not name.endswith(('.json', '.jsonl')) or 'accuracy' in root:
-                continue
-            src = os.path.join(root, name)
-            rel = os.path.relpath(src, fixtures)
-            zpath = os.path.join(workdir, rel.replace('/', '__') + '.zip')
-            r = subprocess.run([binary, 'pack', src, '-o', zpath], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            if r.returncode != 0:
-                print('skip %s: scrubjay pack failed: %s' % (rel, r.stderr.strip()[:200]))
-                continue
-            with zipfile.ZipFile(zpath) as z:
-                for member in sorted(n for n in z.namelist() if n.startswith('events/') and n.endswith('.jsonl')):
-                    events = [json.loads(line) for line in z.read(member).decode('utf-8').splitlines() if line.strip()]
-                    window = os.path.basename(member)[:-len('.jsonl')]
-                    for k, group in pages_of(events):
-                        out.append(('%s [%s] event %d' % (rel, window, k), group))
+    for src, rel in recordings(fixtures):
+        zpath = os.path.join(workdir, rel.replace('/', '__') + '.zip')
+        r = subprocess.run([binary, 'pack', src, '-o', zpath], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            print('skip %s: scrubjay pack failed: %s' % (rel, r.stderr.strip()[:200]))
+            continue
+        with zipfile.ZipFile(zpath) as z:
+            for member in sorted(n for n in z.namelist() if n.startswith('events/') and n.endswith('.jsonl')):
+                events = [json.loads(line) for line in z.read(member).decode('utf-8').splitlines() if line.strip()]
+                window = os.path.basename(member)[:-len('.jsonl')]
+                for k, group in pages_of(events):
+                    out.append(('%s [%s] event %d' % (rel, window, k), group))
     return out
 
 

@@ -40,15 +40,7 @@ import ScrubjayJSON
 
     @Test func shadowRootsAndIframesAreTheirOwnTrees() throws {
         let dom = DOMMirror()
-        try apply(dom, """
-        [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"html","attributes":{},"childNodes":[
-          {"type":2,"id":3,"tagName":"div","attributes":{"class":"host"},"isShadowHost":true,"childNodes":[
-            {"type":2,"id":4,"tagName":"span","attributes":{},"isShadow":true,"childNodes":[]},
-            {"type":2,"id":5,"tagName":"span","attributes":{},"childNodes":[]}]},
-          {"type":2,"id":6,"tagName":"iframe","attributes":{},"childNodes":[]}]}]}},"timestamp":1},
-         {"type":3,"data":{"source":0,"isAttachIframe":true,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":6,"nextId":null,
-          "node":{"type":0,"id":7,"childNodes":[{"type":2,"id":8,"tagName":"html","attributes":{},"childNodes":[{"type":2,"id":9,"tagName":"span","attributes":{},"childNodes":[]}]}]}}]},"timestamp":2}]
-        """)
+        try apply(dom, shadowHostAndIframePage)
         // Selectors stay inside a tree: `.host span` is the light child only, but the subtree
         // walk (what masking inherits) reaches the shadow child and the iframe's document.
         #expect(try ids(dom, ".host span") == [5])

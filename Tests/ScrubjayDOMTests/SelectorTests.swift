@@ -215,15 +215,7 @@ import ScrubjayJSON
 
     @Test func shadowRootsAndIframeDocumentsAreSeparateTrees() throws {
         let dom = DOMMirror()
-        try apply(dom, #"""
-        [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"html","attributes":{},"childNodes":[
-          {"type":2,"id":3,"tagName":"div","attributes":{"class":"host"},"isShadowHost":true,"childNodes":[
-            {"type":2,"id":4,"tagName":"span","attributes":{},"isShadow":true,"childNodes":[]},
-            {"type":2,"id":5,"tagName":"span","attributes":{},"childNodes":[]}]},
-          {"type":2,"id":6,"tagName":"iframe","attributes":{},"childNodes":[]}]}]}},"timestamp":1},
-         {"type":3,"data":{"source":0,"isAttachIframe":true,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":6,"nextId":null,
-          "node":{"type":0,"id":7,"childNodes":[{"type":2,"id":8,"tagName":"html","attributes":{},"childNodes":[{"type":2,"id":9,"tagName":"span","attributes":{},"childNodes":[]}]}]}}]},"timestamp":2}]
-        """#)
+        try apply(dom, shadowHostAndIframePage)
         #expect(try ids(":root", in: dom) == [2, 8])
         #expect(try ids("span:first-child", in: dom) == [4, 5, 9])
         #expect(try ids(".host:has(span)", in: dom) == [3])
