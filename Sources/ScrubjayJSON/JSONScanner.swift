@@ -79,9 +79,232 @@ struct JSONScanner {
     /// Scans the value starting at `start` (which must not be whitespace), appending its tokens
     /// to the tape with offsets relative to `start`. Returns the offset just past the value.
     ///
-    /// Everything the loop touches is a local variable (the tape's buffer included, written
-    /// back at the end), so the optimiser can keep it in registers.
+    /// Two passes at most: `skim`, which only says whether the value is valid, and, when it is
+    /// not, `scanValueDiagnosing` from the start again, which finds what is wrong and where.
+    /// Valid input, the case that matters for speed, never pays for error reporting.
     mutating func scanValue(at start: Int) throws(Failure) -> Int {
+        let before = tokenCount
+        let end = skim(at: start)
+        if end >= 0 { return end }
+        tokenCount = before
+        return try scanValueDiagnosing(at: start)
+    }
+
+    /// The value at `start`, accepted only if it is valid JSON within the depth limit: the
+    /// offset past it, with its tokens on the tape, or -1 (some tokens may have been written).
+    ///
+    /// Written for the branch predictor and the register allocator: one loop with no calls on
+    /// the common path (plain ASCII strings and keys, numbers, literals, containers), the
+    /// tape's buffer in local variables, and every rare case (escapes other than the common
+    /// ones, UTF-8, a full buffer) out of line. Accepts exactly what `scanValueDiagnosing`
+    /// accepts, and writes the same tokens.
+    mutating func skim(at start: Int) -> Int {
+        let p = self.p
+        let depthLimit = self.maxDepth - outerDepth
+        let stack = self.stack
+        var w = TapeWriter(tokens: tokens, count: tokenCount, capacity: capacity, base: start)
+        defer {
+            self.tokens = w.tokens
+            self.tokenCount = w.count
+            self.capacity = w.capacity
+        }
+        var i = start
+        var depth = 0
+        // Whether i is at a member's key (inside an object, after '{' or ',').
+        var inObject = false
+        member: while true {
+            if inObject {
+                guard p[i] == UInt8(ascii: "\"") else { return -1 }
+                let (e, flags) = JSONScanner.skimString(p, i)
+                guard e >= 0 else { return -1 }
+                w.emit(.string, i, e, flags | JSONToken.Flags.isKey)
+                i = e
+                if p[i] != UInt8(ascii: ":") {
+                    i = JSONScanner.skipWhitespace(p, i)
+                    guard p[i] == UInt8(ascii: ":") else { return -1 }
+                }
+                i = JSONScanner.skipWhitespace(p, i &+ 1)
+            }
+            // A value starts at i.
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                let (e, flags) = JSONScanner.skimString(p, i)
+                guard e >= 0 else { return -1 }
+                w.emit(.string, i, e, flags)
+                i = e
+            } else if c &- 0x30 < 10 || c == UInt8(ascii: "-") {
+                let e = JSONScanner.skimNumber(p, i)
+                guard e >= 0 else { return -1 }
+                w.emit(.number, i, e, 0)
+                i = e
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                guard depth < depthLimit else { return -1 }
+                inObject = c == UInt8(ascii: "{")
+                stack[depth] = w.count << 1 | (inObject ? 1 : 0)
+                depth &+= 1
+                w.emit(inObject ? .object : .array, i, i, 0)
+                i = JSONScanner.skipWhitespace(p, i &+ 1)
+                if p[i] != c &+ 2 { continue member } // '}' is '{' + 2 and ']' is '[' + 2
+                // An empty container.
+                depth &-= 1
+                i &+= 1
+                w.close(stack[depth] >> 1, i)
+                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
+            } else if c == UInt8(ascii: "t") {
+                guard UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_75_72_74) else { return -1 }
+                w.emit(.true, i, i &+ 4, 0)
+                i &+= 4
+            } else if c == UInt8(ascii: "f") {
+                guard UnsafeRawPointer(p + (i &+ 1)).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_73_6C_61) else { return -1 }
+                w.emit(.false, i, i &+ 5, 0)
+                i &+= 5
+            } else if c == UInt8(ascii: "n") {
+                guard UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C_6C_75_6E) else { return -1 }
+                w.emit(.null, i, i &+ 4, 0)
+                i &+= 4
+            } else {
+                return -1
+            }
+            // A value ended at i: a comma starts the next member or element; a bracket closes.
+            while true {
+                if depth == 0 { return i }
+                var c = p[i]
+                if c <= 0x20 { i = JSONScanner.skipWhitespace(p, i); c = p[i] }
+                if c == UInt8(ascii: ",") {
+                    // A trailing comma fails at the next step (no value or key starts with a bracket).
+                    i = JSONScanner.skipWhitespace(p, i &+ 1)
+                    continue member
+                }
+                guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return -1 }
+                depth &-= 1
+                i &+= 1
+                w.close(stack[depth] >> 1, i)
+                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
+            }
+        }
+    }
+
+    /// The string whose opening quote is at `start`: the offset past its closing quote and its
+    /// `JSONToken.Flags`, or -1 when it is not valid. The common case, plain ASCII up to the
+    /// quote, is a few word operations per eight bytes and one well-predicted branch.
+    /// Eight bytes a step, through `firstSpecial`.
+    @inline(__always)
+    static func skimString(_ p: UnsafePointer<UInt8>, _ start: Int) -> (Int, UInt8) {
+        var i = start &+ 1
+        while true {
+            let mask = firstSpecial(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+            if mask == 0 { i &+= 8; continue }
+            i &+= mask.littleEndian.trailingZeroBitCount >> 3
+            if p[i] == UInt8(ascii: "\"") { return (i &+ 1, 0) }
+            return skimStringRest(p, i)
+        }
+    }
+
+    /// A word whose lowest set bit is the high bit of the first byte of `w` (in memory order)
+    /// that is '"', '\\', below 0x20 or above 0x7F; zero when there is none. Only the first is
+    /// exact: a borrow from a flagged byte may flag the bytes after it, which no caller reads.
+    /// So the usual has-zero test loses its `& ~x` term, and the chain of dependent operations
+    /// that every string's end waits on is shorter.
+    @inline(__always)
+    static func firstSpecial(_ w: UInt64) -> UInt64 {
+        (((w ^ (ones &* 0x22)) &- ones) | ((w ^ (ones &* 0x5C)) &- ones) | (w &- ones &* 0x20) | w) & highs
+    }
+
+    /// The rest of a string from its first escape, non-ASCII or control byte at `at`.
+    @inline(never)
+    static func skimStringRest(_ p: UnsafePointer<UInt8>, _ at: Int) -> (Int, UInt8) {
+        var flags: UInt8 = 0
+        var i = at
+        while true {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                return (i &+ 1, flags)
+            } else if c == UInt8(ascii: "\\") {
+                flags |= JSONToken.Flags.hasEscapes
+                switch p[i &+ 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i &+= 2
+                case UInt8(ascii: "u"):
+                    for k in 2..<6 where JSONScanner.hexValue(p[i &+ k]) < 0 { return (-1, 0) }
+                    i &+= 6
+                default:
+                    return (-1, 0)
+                }
+            } else if c >= 0x80 {
+                flags |= JSONToken.Flags.hasNonASCII
+                i = utf8SequenceEnd(p, i)
+                if i < 0 { return (-1, 0) }
+            } else if c < 0x20 {
+                return (-1, 0)
+            } else {
+                i &+= 1
+            }
+            // Then plain bytes again, eight at a time.
+            while true {
+                let mask = firstSpecial(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                if mask == 0 { i &+= 8; continue }
+                i &+= mask.littleEndian.trailingZeroBitCount >> 3
+                break
+            }
+        }
+    }
+
+    /// The end of the UTF-8 sequence starting at `at` (a byte above 0x7F), or -1 when it is
+    /// not valid (RFC 3629, as `scanUTF8`).
+    @inline(__always)
+    static func utf8SequenceEnd(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int {
+        let c0 = p[at]
+        @inline(__always) func cont(_ c: UInt8) -> Bool { c & 0xC0 == 0x80 }
+        switch c0 {
+        case 0xC2...0xDF:
+            return cont(p[at &+ 1]) ? at &+ 2 : -1
+        case 0xE0...0xEF:
+            let c1 = p[at &+ 1]
+            let ok1 = c0 == 0xE0 ? (c1 >= 0xA0 && c1 <= 0xBF) : c0 == 0xED ? (c1 >= 0x80 && c1 <= 0x9F) : cont(c1)
+            return ok1 && cont(p[at &+ 2]) ? at &+ 3 : -1
+        case 0xF0...0xF4:
+            let c1 = p[at &+ 1]
+            let ok1 = c0 == 0xF0 ? (c1 >= 0x90 && c1 <= 0xBF) : c0 == 0xF4 ? (c1 >= 0x80 && c1 <= 0x8F) : cont(c1)
+            return ok1 && cont(p[at &+ 2]) && cont(p[at &+ 3]) ? at &+ 4 : -1
+        default:
+            return -1
+        }
+    }
+
+    /// The number at `start`: the offset past it, or -1 when it is not valid.
+    @inline(__always)
+    static func skimNumber(_ p: UnsafePointer<UInt8>, _ start: Int) -> Int {
+        var i = start
+        if p[i] == UInt8(ascii: "-") { i &+= 1 }
+        let first = p[i]
+        if first == UInt8(ascii: "0") {
+            i &+= 1
+            if JSONScanner.isDigit(p[i]) { return -1 }
+        } else if first &- 0x30 < 10 {
+            i = digitRun(p, i &+ 1)
+        } else {
+            return -1
+        }
+        var c = p[i]
+        if c == UInt8(ascii: ".") {
+            i &+= 1
+            guard JSONScanner.isDigit(p[i]) else { return -1 }
+            i = digitRun(p, i &+ 1)
+            c = p[i]
+        }
+        if c | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i &+= 1 }
+            guard JSONScanner.isDigit(p[i]) else { return -1 }
+            i = digitRun(p, i &+ 1)
+        }
+        return i
+    }
+
+    /// The same scan as `skim`, written to throw the exact failure (kind, message, offset) at
+    /// the first thing wrong; run only when `skim` found something wrong.
+    mutating func scanValueDiagnosing(at start: Int) throws(Failure) -> Int {
         let p = self.p
         let count = self.count
         let depthLimit = self.maxDepth - outerDepth
@@ -278,12 +501,10 @@ struct JSONScanner {
         var i = at
         while true {
             let w = UInt64(littleEndian: UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
-            // Per byte, nonzero unless the byte is 0x30...0x39: a high nibble other than 3, or a
-            // low nibble of 10 or more (which carries into bit 4 when 6 is added; no carry
-            // leaves the byte).
-            let z = ((w & (ones &* 0xF0)) ^ (ones &* 0x30)) | (((w & (ones &* 0x0F)) &+ (ones &* 0x06)) & (ones &* 0x10))
-            // The high bit of each nonzero byte, exactly (no borrow crosses bytes).
-            let nonDigits = (z | ((z & (ones &* 0x7F)) &+ (ones &* 0x7F))) & highs
+            // Per byte b: b + 0x46 reaches the high bit when b >= 0x3A, b - 0x30 when b < 0x30
+            // (and bytes above 0x7F have it already). Carries and borrows only move toward later
+            // bytes, and only out of a byte already flagged, so the first flagged byte is exact.
+            let nonDigits = ((w &+ ones &* 0x46) | (w &- ones &* 0x30) | w) & highs
             if nonDigits != 0 { return i &+ (nonDigits.trailingZeroBitCount >> 3) }
             i &+= 8
         }

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import ScrubjayJSON
+
+/// `JSONScanner.skim` (the fast path, which only says yes or no) and
+/// `JSONScanner.scanValueDiagnosing` (which finds what is wrong) must accept exactly the same
+/// values and write the same tokens: `scanValue` trusts the first and falls back to the second
+/// only on a no. Checked on real recordings and on thousands of damaged copies of them.
+@Suite("The fast scanner and the diagnosing scanner agree")
+struct ScannerAgreementTests {
+    /// Both scanners over `text` from offset 0: (end or nil, tokens) of each.
+    static func both(_ text: [UInt8], maxDepth: Int = JSONLimits.maxDepth) -> (fast: (Int?, [JSONToken]), exact: (Int?, [JSONToken])) {
+        let bytes = JSONBytes(text, origin: "agreement.json")
+        func run(_ body: (inout JSONScanner) -> Int?) -> (Int?, [JSONToken]) {
+            let tape = JSONTape(capacity: 16)
+            var scanner = JSONScanner(bytes: bytes, tape: tape, maxDepth: maxDepth)
+            let end = body(&scanner)
+            scanner.store(into: tape)
+            return (end, end == nil ? [] : (0..<tape.count).map { tape[$0] })
+        }
+        let fast = run { s in let e = s.skim(at: 0); return e >= 0 ? e : nil }
+        let exact = run { s in try? s.scanValueDiagnosing(at: 0) }
+        return (fast, exact)
+    }
+
+    static func expectAgreement(_ text: [UInt8], _ label: @autoclosure () -> String, maxDepth: Int = JSONLimits.maxDepth) {
+        let (fast, exact) = both(text, maxDepth: maxDepth)
+        #expect(fast.0 == exact.0, "end differs: \(label())")
+        #expect(fast.1 == exact.1, "tokens differ: \(label())")
+    }
+
+    @Test func onEveryRealRecording() throws {
+        for name in Fixtures.recordings {
+            let text = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name))))
+            for line in name.hasSuffix(".jsonl") ? text.split(separator: 0x0A).map(Array.init) : [text] {
+                let (fast, exact) = ScannerAgreementTests.both(line)
+                #expect(fast.0 != nil, "\(name): the fast path rejects a valid recording")
+                #expect(fast.0 == exact.0 && fast.1 == exact.1, "\(name)")
+            }
+        }
+    }
+
+    /// Every byte that matters to JSON's grammar, dropped into real events at random places:
+    /// quotes, escapes, brackets, separators, digits, signs, control and non-ASCII bytes
+    /// (valid and broken UTF-8 alike), and truncations.
+    @Test func onDamagedCopies() throws {
+        var rng = SplitMix(seed: 0x5C_0B_1A_7) // BadInputTests.swift
+        let alphabet: [[UInt8]] = [[0x22], [0x5C], [0x5C, 0x75], [0x5C, 0x75, 0x30, 0x30, 0x34, 0x31], [0x7B], [0x7D], [0x5B], [0x5D],
+                                   [0x2C], [0x3A], [0x20], [0x0A], [0x01], [0x00], [0x30], [0x31], [0x2D], [0x2B], [0x2E], [0x65],
+                                   [0x74, 0x72, 0x75, 0x65], [0x66, 0x61, 0x6C], [0x6E], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
+                                   [0xF0, 0x9F, 0x98, 0x80], [0xC3], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                                   [0x80], [0xFF], [0x22, 0x22], [0x5C, 0x22]]
+        var samples: [[UInt8]] = []
+        for name in Fixtures.recordings.prefix(12) {
+            let text = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name))))
+            // Short stretches that are whole values are the most telling: take lines and slices.
+            for line in text.split(separator: 0x0A).prefix(40) where line.count < 20_000 { samples.append(Array(line)) }
+        }
+        samples.append(Array(#"{"a":[1,-2.5e+3,true,false,null,"x\n\u0041é"],"b":{}}"#.utf8))
+        var checked = 0
+        for (k, sample) in samples.enumerated() {
+            for round in 0..<40 {
+                var text = sample
+                for _ in 0..<(1 + Int(rng.next() % 3)) {
+                    let at = Int(rng.next() % UInt64(text.count + 1))
+                    switch rng.next() % 4 {
+                    case 0: text.insert(contentsOf: alphabet[Int(rng.next() % UInt64(alphabet.count))], at: at)
+                    case 1: if at < text.count { text[at] = alphabet[Int(rng.next() % UInt64(alphabet.count))][0] }
+                    case 2: if at < text.count { text.remove(at: at) }
+                    default: text = Array(text.prefix(at))
+                    }
+                }
+                ScannerAgreementTests.expectAgreement(text, "sample \(k), round \(round)")
+                checked += 1
+            }
+        }
+        #expect(checked > 2_000)
+    }
+
+    @Test func atTheDepthLimit() {
+        for depth in [3, 4, 5] {
+            for text in ["[[[1]]]", "[[[]]]", #"{"a":{"b":{}}}"#, #"{"a":[{"b":1}]}"#] {
+                ScannerAgreementTests.expectAgreement(Array(text.utf8), "\(text) at depth \(depth)", maxDepth: depth)
+            }
+        }
+    }
+}
