@@ -99,33 +99,23 @@ struct JSONScanner {
     /// ones, UTF-8, a full buffer) out of line. Accepts exactly what `scanValueDiagnosing`
     /// accepts, and writes the same tokens.
     mutating func skim(at start: Int) -> Int {
-        let p = self.p
+        // Offsets from the value's first byte: the tape's offsets need no subtraction.
+        let p = self.p + start
         let depthLimit = self.maxDepth - outerDepth
         let stack = self.stack
-        var w = TapeWriter(tokens: tokens, count: tokenCount, capacity: capacity, base: start)
+        var w = TapeWriter(tokens: tokens, count: tokenCount, capacity: capacity, base: 0)
         defer {
             self.tokens = w.tokens
             self.tokenCount = w.count
             self.capacity = w.capacity
         }
-        var i = start
+        var i = 0
         var depth = 0
-        // Whether i is at a member's key (inside an object, after '{' or ',').
+        // Whether the innermost open container is an object.
         var inObject = false
-        member: while true {
-            if inObject {
-                guard p[i] == UInt8(ascii: "\"") else { return -1 }
-                let (e, flags) = JSONScanner.skimString(p, i)
-                guard e >= 0 else { return -1 }
-                w.emit(.string, i, e, flags | JSONToken.Flags.isKey)
-                i = e
-                if p[i] != UInt8(ascii: ":") {
-                    i = JSONScanner.skipWhitespace(p, i)
-                    guard p[i] == UInt8(ascii: ":") else { return -1 }
-                }
-                i = JSONScanner.skipWhitespace(p, i &+ 1)
-            }
-            // A value starts at i.
+        // Each turn starts at a value; a member's key is read where the object opens or a comma
+        // is passed, where which container it is is known already.
+        while true {
             let c = p[i]
             if c == UInt8(ascii: "\"") {
                 let (e, flags) = JSONScanner.skimString(p, i)
@@ -144,7 +134,10 @@ struct JSONScanner {
                 depth &+= 1
                 w.emit(inObject ? .object : .array, i, i, 0)
                 i = JSONScanner.skipWhitespace(p, i &+ 1)
-                if p[i] != c &+ 2 { continue member } // '}' is '{' + 2 and ']' is '[' + 2
+                if p[i] != c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
+                    if inObject { i = JSONScanner.skimKey(p, i, &w); if i < 0 { return -1 } }
+                    continue
+                }
                 // An empty container.
                 depth &-= 1
                 i &+= 1
@@ -167,13 +160,14 @@ struct JSONScanner {
             }
             // A value ended at i: a comma starts the next member or element; a bracket closes.
             while true {
-                if depth == 0 { return i }
+                if depth == 0 { return start &+ i }
                 var c = p[i]
                 if c <= 0x20 { i = JSONScanner.skipWhitespace(p, i); c = p[i] }
                 if c == UInt8(ascii: ",") {
                     // A trailing comma fails at the next step (no value or key starts with a bracket).
                     i = JSONScanner.skipWhitespace(p, i &+ 1)
-                    continue member
+                    if inObject { i = JSONScanner.skimKey(p, i, &w); if i < 0 { return -1 } }
+                    break
                 }
                 guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return -1 }
                 depth &-= 1
@@ -184,10 +178,25 @@ struct JSONScanner {
         }
     }
 
+    /// A member's key at `at` and the ':' after it: where the member's value starts, or -1.
+    @inline(__always)
+    static func skimKey(_ p: UnsafePointer<UInt8>, _ at: Int, _ w: inout TapeWriter) -> Int {
+        guard p[at] == UInt8(ascii: "\"") else { return -1 }
+        let (e, flags) = skimString(p, at)
+        guard e >= 0 else { return -1 }
+        w.emit(.string, at, e, flags | JSONToken.Flags.isKey)
+        var i = e
+        if p[i] != UInt8(ascii: ":") {
+            i = skipWhitespace(p, i)
+            guard p[i] == UInt8(ascii: ":") else { return -1 }
+        }
+        return skipWhitespace(p, i &+ 1)
+    }
+
     /// The string whose opening quote is at `start`: the offset past its closing quote and its
     /// `JSONToken.Flags`, or -1 when it is not valid. The common case, plain ASCII up to the
-    /// quote, is a few word operations per eight bytes and one well-predicted branch.
-    /// Eight bytes a step, through `firstSpecial`.
+    /// quote, is a few word operations per eight bytes (`firstSpecial`) and one well-predicted
+    /// branch.
     @inline(__always)
     static func skimString(_ p: UnsafePointer<UInt8>, _ start: Int) -> (Int, UInt8) {
         var i = start &+ 1
