@@ -30,6 +30,7 @@ public final class DOMMirror {
         case shadowRoot = 11
     }
 
+    /// An attribute as `attributes(_:)` returns it.
     public struct Attribute {
         /// The name as recorded, and in ASCII lower case (HTML attribute names are matched
         /// without case; SVG ones, such as `viewBox`, with case).
@@ -38,6 +39,8 @@ public final class DOMMirror {
         public var value: [UInt8]
     }
 
+    /// A node: plain values only (names are atoms of `names`, attributes a chain of
+    /// `attributeRecords`), so storing, copying and freeing one counts no references.
     struct Node {
         var id: Int32
         var kind: Kind
@@ -48,16 +51,26 @@ public final class DOMMirror {
         var prev: Slot = DOMMirror.none
         var next: Slot = DOMMirror.none
         var shadowRoot: Slot = DOMMirror.none
-        /// Element name as recorded and in lower case.
-        var name: [UInt8] = []
-        var lowerName: [UInt8] = []
-        var attributes: [Attribute] = []
+        /// Element name as recorded and in lower case (atoms; -1 for other nodes).
+        var name: Int32 = -1
+        var lowerName: Int32 = -1
+        /// The first attribute record (-1: none), in attribute order.
+        var attributes: Int32 = -1
         var serial: UInt64 = 0
         /// Incremented by every change of the node's attributes.
         var attributeVersion: UInt32 = 0
 
         static let svg: UInt8 = 1       // in the SVG namespace (rrweb `isSVG`)
         static let nonEmpty: UInt8 = 2  // a text or CDATA node with at least one character
+    }
+
+    /// One attribute of an element: its names (atoms), its value in `values`, the next one.
+    struct AttributeRecord {
+        var name: Int32
+        var lowerName: Int32
+        var valueStart: Int
+        var valueCount: Int
+        var next: Int32
     }
 
     /// Which attributes to keep: nil keeps all; otherwise names in ASCII lower case (`class`
@@ -69,9 +82,22 @@ public final class DOMMirror {
     // times per node of every mutation, a mirror is confined to one redactor (never shared
     // between threads), and the dynamic exclusivity check each access would otherwise pay
     // cost more than the mirror's own work (measured with callgrind).
-    @exclusivity(unchecked) var nodes: [Node] = []
-    @exclusivity(unchecked) var freeSlots: [Slot] = []
-    @exclusivity(unchecked) var slotById: [Int32: Slot] = [:]
+    @exclusivity(unchecked) var nodes = PODArray<Node>(capacity: 1024)
+    @exclusivity(unchecked) var freeSlots = PODArray<Slot>(capacity: 256)
+    @exclusivity(unchecked) var names = NameTable()
+    @exclusivity(unchecked) var attributeRecords = PODArray<AttributeRecord>(capacity: 1024)
+    @exclusivity(unchecked) var freeAttributeRecords = PODArray<Int32>(capacity: 256)
+    /// Attribute values, appended as they are set; `garbage` bytes of it no longer in use
+    /// (compacted when that is more than half).
+    @exclusivity(unchecked) var values = PODArray<UInt8>(capacity: 1 << 16)
+    @exclusivity(unchecked) var garbage = 0
+    /// Slot by rrweb id: a table for ids below `DOMMirror.tableIds` (rrweb numbers nodes
+    /// from 1 up), a dictionary above.
+    @exclusivity(unchecked) var slotOfId = PODArray<Slot>(capacity: 1024)
+    @exclusivity(unchecked) var slotOfLargeId: [Int32: Slot] = [:]
+    static let tableIds: Int32 = 1 << 24
+    /// Number of nodes in the page that have an rrweb id (not the mirror's shadow roots).
+    @exclusivity(unchecked) public private(set) var count = 0
     /// The page's document node (the last full snapshot's root).
     @exclusivity(unchecked) public private(set) var document: Slot = DOMMirror.none
     /// Incremented by every change, so a caller can keep answers until the page changes.
@@ -79,11 +105,21 @@ public final class DOMMirror {
     /// The number the next node gets: a node's serial is unique over the mirror's life, so a
     /// caller's answer kept for a slot is not mistaken for the answer for a node reusing it.
     @exclusivity(unchecked) var nextSerial: UInt64 = 0
+    /// Atoms of `class` and `id` (the first two names, interned in `init`).
+    static let classAtom: Int32 = 0, idAtom: Int32 = 1
 
     public init(keeping: Set<String>? = nil) {
         // ASCII lower case, as attribute names are lowered when they are stored (`lowered`).
         self.keeping = keeping.map { Set($0.map { DOMMirror.lowered(Array($0.utf8)) }) }
         keptNames = self.keeping.map { Array($0.union([DOMMirror.className, DOMMirror.idName])) }
+        let classAtom = DOMMirror.className.withUnsafeBytes { names.atom($0) }
+        let idAtom = DOMMirror.idName.withUnsafeBytes { names.atom($0) }
+        precondition(classAtom == DOMMirror.classAtom && idAtom == DOMMirror.idAtom)
+    }
+
+    deinit {
+        nodes.free(); freeSlots.free(); names.free(); attributeRecords.free()
+        freeAttributeRecords.free(); values.free(); slotOfId.free()
     }
 
     static let className: [UInt8] = Array("class".utf8)
@@ -91,19 +127,38 @@ public final class DOMMirror {
 
     // MARK: reading
 
-    /// Number of nodes in the page (iframe documents and shadow roots included).
-    public var count: Int { slotById.count }
-
     /// One more than the largest slot in use: the size of a table indexed by slot.
     public var slotCapacity: Int { nodes.count }
 
     public func slot(forId id: Int) -> Slot? {
-        guard let id32 = Int32(exactly: id) else { return nil }
-        return slotById[id32]
+        guard let id32 = Int32(exactly: id), id32 >= 0 else { return nil }
+        if id32 < DOMMirror.tableIds {
+            guard Int(id32) < slotOfId.count else { return nil }
+            let s = slotOfId[Int(id32)]
+            return s >= 0 ? s : nil
+        }
+        return slotOfLargeId[id32]
     }
 
-    // Accessors read single fields (`nodes[i].kind`), never a whole `Node`: copying one
-    // retains and releases its three arrays.
+    func setSlot(_ s: Slot, forId id: Int32) {
+        if id < DOMMirror.tableIds {
+            slotOfId.extend(through: Int(id), with: DOMMirror.none)
+            if slotOfId[Int(id)] < 0 { count += 1 }
+            slotOfId[Int(id)] = s
+        } else {
+            if slotOfLargeId.updateValue(s, forKey: id) == nil { count += 1 }
+        }
+    }
+
+    func clearSlot(forId id: Int32, ifIs s: Slot) {
+        if id < DOMMirror.tableIds {
+            if Int(id) < slotOfId.count && slotOfId[Int(id)] == s { slotOfId[Int(id)] = DOMMirror.none; count -= 1 }
+        } else if slotOfLargeId[id] == s {
+            slotOfLargeId[id] = nil
+            count -= 1
+        }
+    }
+
     public func id(_ s: Slot) -> Int? {
         nodes[Int(s)].kind == .shadowRoot ? nil : Int(nodes[Int(s)].id)
     }
@@ -148,18 +203,41 @@ public final class DOMMirror {
     }
 
     /// Element name as recorded (rrweb writes HTML names in lower case) and in lower case.
-    public func name(_ s: Slot) -> [UInt8] { nodes[Int(s)].name }
-    public func lowerName(_ s: Slot) -> [UInt8] { nodes[Int(s)].lowerName }
-    public func attributes(_ s: Slot) -> [Attribute] { nodes[Int(s)].attributes }
+    public func name(_ s: Slot) -> [UInt8] { nameBytes(nodes[Int(s)].name) }
+    public func lowerName(_ s: Slot) -> [UInt8] { nameBytes(nodes[Int(s)].lowerName) }
+    /// Whether the element's lower-case name is `lower`.
+    public func hasLowerName(_ s: Slot, _ lower: [UInt8]) -> Bool {
+        let a = nodes[Int(s)].lowerName
+        return a >= 0 && names.bytes(a).elementsEqual(lower)
+    }
+
+    func nameBytes(_ atom: Int32) -> [UInt8] { atom >= 0 ? Array(names.bytes(atom)) : [] }
+
+    func valueBytes(_ r: AttributeRecord) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: values.base + r.valueStart, count: r.valueCount)
+    }
+
+    public func attributes(_ s: Slot) -> [Attribute] {
+        var out: [Attribute] = []
+        var a = nodes[Int(s)].attributes
+        while a >= 0 {
+            let r = attributeRecords[Int(a)]
+            out.append(Attribute(name: nameBytes(r.name), lowerName: nameBytes(r.lowerName), value: Array(valueBytes(r))))
+            a = r.next
+        }
+        return out
+    }
 
     /// The value of attribute `lowerName` (matched as HTML does: without case on HTML elements,
     /// with case on SVG ones, where `name` is the spelling to compare).
     public func attribute(_ s: Slot, lowerName: [UInt8], name: [UInt8]? = nil) -> [UInt8]? {
-        if nodes[Int(s)].flags & Node.svg != 0, let name {
-            for a in nodes[Int(s)].attributes where a.name == name { return a.value }
-            return nil
+        let svg = nodes[Int(s)].flags & Node.svg != 0 && name != nil
+        var a = nodes[Int(s)].attributes
+        while a >= 0 {
+            let r = attributeRecords[Int(a)]
+            if names.bytes(svg ? r.name : r.lowerName).elementsEqual(svg ? name! : lowerName) { return Array(valueBytes(r)) }
+            a = r.next
         }
-        for a in nodes[Int(s)].attributes where a.lowerName == lowerName { return a.value }
         return nil
     }
 
@@ -200,9 +278,15 @@ public final class DOMMirror {
 
     /// Replaces the page with a full snapshot's serialized document.
     public func loadSnapshot(_ e: JSONEvent, _ node: JSONValueRef) {
-        nodes.removeAll(keepingCapacity: true)
-        freeSlots.removeAll(keepingCapacity: true)
-        slotById.removeAll(keepingCapacity: true)
+        nodes.removeAll()
+        freeSlots.removeAll()
+        attributeRecords.removeAll()
+        freeAttributeRecords.removeAll()
+        values.removeAll()
+        garbage = 0
+        slotOfId.removeAll()
+        slotOfLargeId.removeAll(keepingCapacity: true)
+        count = 0
         generation &+= 1
         document = build(e, node, parent: DOMMirror.none, before: DOMMirror.none)
     }
@@ -241,6 +325,7 @@ public final class DOMMirror {
                 e.forEachMember(of: map) { key, value in setAttribute(s, e, key, value) }
             }
         }
+        if garbage > 1 << 20 && garbage * 2 > values.count { compactValues() }
     }
 
     /// One `adds` entry; false when its parent or next sibling is not in the page yet.
@@ -306,12 +391,12 @@ public final class DOMMirror {
             if svg { node.flags |= Node.svg }
             if nonEmpty && (kind == .text || kind == .cdata) { node.flags |= Node.nonEmpty }
             if kind == .element, let tag, e.kind(tag) == .string {
-                node.name = e.stringBytes(tag)
-                node.lowerName = DOMMirror.lowered(node.name)
+                node.name = e.withText(tag) { names.atom($0) }
+                node.lowerName = names.lower(node.name)
             }
-            if id >= 0, let old = slotById[id] { remove(old) }
+            if id >= 0, let old = slot(forId: Int(id)) { remove(old) }
             let s = allocate(node)
-            if id >= 0 { slotById[id] = s }
+            if id >= 0 { setSlot(s, forId: id) }
             var p = parent
             if shadow, p >= 0, nodes[Int(p)].kind == .element { p = shadowRootCreating(of: p) }
             if p >= 0 { link(s, under: p, before: before >= 0 && nodes[Int(before)].parent == p ? before : DOMMirror.none) }
@@ -330,21 +415,81 @@ public final class DOMMirror {
     func setAttribute(_ s: Slot, _ e: JSONEvent, _ key: JSONValueRef, _ value: JSONValueRef) {
         // Whether the attribute is kept, from the key's bytes (nothing copied for the rest).
         if let keptNames, !e.withText(key, { raw in keptNames.contains { DOMMirror.equalsFolded(raw, $0) } }) { return }
-        let name = e.stringBytes(key)
-        let lower = DOMMirror.lowered(name)
+        let name = e.withText(key) { names.atom($0) }
+        let lower = names.lower(name)
         let svg = nodes[Int(s)].flags & Node.svg != 0
         nodes[Int(s)].attributeVersion &+= 1
-        let i = nodes[Int(s)].attributes.firstIndex { svg ? $0.name == name : $0.lowerName == lower }
+        // The record with this name (exact on SVG elements), and the one before it.
+        var previous: Int32 = -1
+        var a = nodes[Int(s)].attributes
+        while a >= 0 && (svg ? attributeRecords[Int(a)].name != name : attributeRecords[Int(a)].lowerName != lower) {
+            previous = a
+            a = attributeRecords[Int(a)].next
+        }
         switch e.kind(value) {
         case .string:
-            let a = Attribute(name: name, lowerName: lower, value: e.stringBytes(value))
-            if let i { nodes[Int(s)].attributes[i] = a } else { nodes[Int(s)].attributes.append(a) }
+            let start = values.count
+            e.withText(value) { values.append(contentsOf: $0) }
+            if a >= 0 {
+                garbage += attributeRecords[Int(a)].valueCount
+                attributeRecords[Int(a)].name = name
+                attributeRecords[Int(a)].lowerName = lower
+                attributeRecords[Int(a)].valueStart = start
+                attributeRecords[Int(a)].valueCount = values.count - start
+            } else {
+                appendRecord(AttributeRecord(name: name, lowerName: lower, valueStart: start, valueCount: values.count - start, next: -1),
+                             to: s, after: previous)
+            }
         case .null:
-            if let i { nodes[Int(s)].attributes.remove(at: i) }
+            if a >= 0 {
+                let next = attributeRecords[Int(a)].next
+                if previous >= 0 { attributeRecords[Int(previous)].next = next } else { nodes[Int(s)].attributes = next }
+                freeRecord(a)
+            }
         default:
             // A `style` change given as properties: the attribute exists; its text is not rebuilt.
-            if i == nil { nodes[Int(s)].attributes.append(Attribute(name: name, lowerName: lower, value: [])) }
+            if a < 0 {
+                appendRecord(AttributeRecord(name: name, lowerName: lower, valueStart: values.count, valueCount: 0, next: -1),
+                             to: s, after: previous)
+            }
         }
+    }
+
+    /// Links a new record after `last` (the element's last record, or -1 when it has none).
+    func appendRecord(_ r: AttributeRecord, to s: Slot, after last: Int32) {
+        let index: Int32
+        if let free = freeAttributeRecords.popLast() {
+            index = free
+            attributeRecords[Int(free)] = r
+        } else {
+            index = Int32(attributeRecords.count)
+            attributeRecords.append(r)
+        }
+        if last >= 0 { attributeRecords[Int(last)].next = index } else { nodes[Int(s)].attributes = index }
+    }
+
+    func freeRecord(_ a: Int32) {
+        garbage += attributeRecords[Int(a)].valueCount
+        attributeRecords[Int(a)].valueCount = 0
+        freeAttributeRecords.append(a)
+    }
+
+    /// Copies the values still in use to the front of `values`, in record order.
+    func compactValues() {
+        var fresh = PODArray<UInt8>(capacity: max(values.count - garbage, 1 << 16))
+        for s in 0..<nodes.count {
+            var a = nodes[s].attributes
+            while a >= 0 {
+                let r = attributeRecords[Int(a)]
+                let start = fresh.count
+                fresh.append(contentsOf: UnsafeRawBufferPointer(valueBytes(r)))
+                attributeRecords[Int(a)].valueStart = start
+                a = r.next
+            }
+        }
+        values.free()
+        values = fresh
+        garbage = 0
     }
 
     /// The node at `s`'s serial number (unique over the mirror's life).
@@ -393,7 +538,13 @@ public final class DOMMirror {
         forEachInSubtree(of: s) { freed.append($0); return true }
         for x in freed {
             let id = nodes[Int(x)].id
-            if id >= 0, slotById[id] == x { slotById[id] = nil }
+            if id >= 0 { clearSlot(forId: id, ifIs: x) }
+            var a = nodes[Int(x)].attributes
+            while a >= 0 {
+                let next = attributeRecords[Int(a)].next
+                freeRecord(a)
+                a = next
+            }
             nodes[Int(x)] = Node(id: -1, kind: .comment)
             freeSlots.append(x)
         }

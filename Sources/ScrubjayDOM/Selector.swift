@@ -46,20 +46,31 @@ public final class SelectorList: @unchecked Sendable {
             }
         }
 
-        /// Whether element `s` has one of the keys (read in place: a `Node` copy would
-        /// retain and release its arrays).
-        func admits(_ nodes: UnsafeBufferPointer<DOMMirror.Node>, _ s: Int) -> Bool {
-            if !tags.isEmpty && tags.contains(nodes[s].lowerName) { return true }
-            for a in nodes[s].attributes {
-                if !attributes.isEmpty && attributes.contains(a.lowerName) { return true }
-                if !classes.isEmpty && a.lowerName == DOMMirror.className && Prefilter.hasToken(a.value, classes) { return true }
-                if !ids.isEmpty && a.lowerName == DOMMirror.idName && ids.contains(a.value) { return true }
+        /// Whether element `s` has one of the keys (read in place, in the mirror's storage).
+        func admits(_ t: MatchTree, _ s: DOMMirror.Slot) -> Bool {
+            if !tags.isEmpty {
+                let name = t.lowerName(s)
+                if tags.contains(where: { $0.elementsEqual(name) }) { return true }
+            }
+            var a = t.n[Int(s)].attributes
+            while a >= 0 {
+                let r = t.records[Int(a)]
+                if r.lowerName == DOMMirror.classAtom {
+                    if !classes.isEmpty && Prefilter.hasToken(t.value(r), classes) { return true }
+                } else if r.lowerName == DOMMirror.idAtom {
+                    if !ids.isEmpty { let v = t.value(r); if ids.contains(where: { $0.elementsEqual(v) }) { return true } }
+                }
+                if !attributes.isEmpty {
+                    let name = t.names.bytes(r.lowerName)
+                    if attributes.contains(where: { $0.elementsEqual(name) }) { return true }
+                }
+                a = r.next
             }
             return false
         }
 
         /// Whether the whitespace-separated `value` holds one of `tokens`.
-        static func hasToken(_ value: [UInt8], _ tokens: [[UInt8]]) -> Bool {
+        static func hasToken(_ value: UnsafeBufferPointer<UInt8>, _ tokens: [[UInt8]]) -> Bool {
             var i = 0
             let n = value.count
             while i < n {
@@ -96,11 +107,10 @@ public final class SelectorList: @unchecked Sendable {
     /// Whether element `s` matches any selector of the list, within its own tree (its document
     /// or shadow root). Non-element nodes never match.
     public func matches(_ s: DOMMirror.Slot, in dom: DOMMirror) -> Bool {
-        dom.nodes.withUnsafeBufferPointer { nodes in
-            guard s >= 0, Int(s) < nodes.count, nodes[Int(s)].kind == .element else { return false }
-            if let prefilter, !prefilter.admits(nodes, Int(s)) { return false }
-            return MatchTree(n: nodes, p: program).matches(program.top, s)
-        }
+        guard s >= 0, Int(s) < dom.nodes.count, dom.nodes[Int(s)].kind == .element else { return false }
+        let tree = MatchTree(dom, program)
+        if let prefilter, !prefilter.admits(tree, s) { return false }
+        return tree.matches(program.top, s)
     }
 }
 

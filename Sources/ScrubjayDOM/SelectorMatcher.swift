@@ -10,8 +10,30 @@
 struct MatchTree {
     typealias Slot = DOMMirror.Slot
     typealias Bytes = UnsafeBufferPointer<UInt8>
-    let n: UnsafeBufferPointer<DOMMirror.Node>
+    let n: UnsafeMutablePointer<DOMMirror.Node>
+    let records: UnsafeMutablePointer<DOMMirror.AttributeRecord>
+    let values: UnsafeMutablePointer<UInt8>
+    let names: NameTable
     let p: FrozenProgram
+
+    /// The mirror's storage as it is now (nothing may change it while the tree is in use).
+    init(_ dom: DOMMirror, _ p: FrozenProgram) {
+        n = dom.nodes.base
+        records = dom.attributeRecords.base
+        values = dom.values.base
+        names = dom.names
+        self.p = p
+    }
+
+    @inline(__always) func value(_ r: DOMMirror.AttributeRecord) -> Bytes {
+        Bytes(start: values + r.valueStart, count: r.valueCount)
+    }
+
+    /// The element's lower-case name (empty for other nodes).
+    @inline(__always) func lowerName(_ s: Slot) -> Bytes {
+        let a = n[Int(s)].lowerName
+        return a >= 0 ? names.bytes(a) : Bytes(start: nil, count: 0)
+    }
 
     enum Status { case matches, failsLocally, failsAllSiblings, failsCompletely }
 
@@ -133,7 +155,8 @@ struct MatchTree {
         let c = p.compounds[k]
         if c.tag.count >= 0 {
             let tag = bytes(c.tag)
-            guard n[Int(s)].lowerName.withUnsafeBufferPointer({ $0.count == tag.count && MatchTree.equal($0, 0, tag, false) }) else { return false }
+            let name = lowerName(s)
+            guard name.count == tag.count && MatchTree.equal(name, 0, tag, false) else { return false }
         }
         if c.ids.count > 0 || c.classes.count > 0 {
             guard idsAndClasses(c, s) else { return false }
@@ -157,44 +180,32 @@ struct MatchTree {
     /// by exact name on SVG ones; ids compared whole, classes as whitespace-separated tokens.
     func idsAndClasses(_ c: SelectorProgram.Compound, _ s: Slot) -> Bool {
         let svg = n[Int(s)].flags & DOMMirror.Node.svg != 0
-        return n[Int(s)].attributes.withUnsafeBufferPointer { attrs in
-            var idIndex = -1, classIndex = -1
-            for i in 0..<attrs.count {
-                // (Two branches, not `svg ? a : b`, which would copy the array.)
-                let found = svg ? attrs[i].name.withUnsafeBufferPointer(MatchTree.idOrClass)
-                                : attrs[i].lowerName.withUnsafeBufferPointer(MatchTree.idOrClass)
-                if found == 1 && idIndex < 0 { idIndex = i }
-                if found == 2 && classIndex < 0 { classIndex = i }
-            }
-            if c.ids.count > 0 {
-                guard idIndex >= 0 else { return false }
-                let ok = attrs[idIndex].value.withUnsafeBufferPointer { v in
-                    for k in Int(c.ids.start) ..< Int(c.ids.start + c.ids.count) {
-                        let want = bytes(p.strings[k])
-                        if v.count != want.count || !MatchTree.equal(v, 0, want, false) { return false }
-                    }
-                    return true
-                }
-                guard ok else { return false }
-            }
-            if c.classes.count > 0 {
-                guard classIndex >= 0 else { return false }
-                return attrs[classIndex].value.withUnsafeBufferPointer { v in
-                    for k in Int(c.classes.start) ..< Int(c.classes.start + c.classes.count) {
-                        if !MatchTree.containsToken(v, bytes(p.strings[k]), ignoreCase: false) { return false }
-                    }
-                    return true
-                }
-            }
-            return true
+        // The first `id` and `class` attributes (names are atoms: a comparison of integers).
+        var idRecord: Int32 = -1, classRecord: Int32 = -1
+        var a = n[Int(s)].attributes
+        while a >= 0 {
+            let r = records[Int(a)]
+            let name = svg ? r.name : r.lowerName
+            if name == DOMMirror.idAtom && idRecord < 0 { idRecord = a }
+            if name == DOMMirror.classAtom && classRecord < 0 { classRecord = a }
+            a = r.next
         }
-    }
-
-    /// 1 for `id`, 2 for `class`, else 0.
-    @inline(__always) static func idOrClass(_ b: Bytes) -> UInt8 {
-        if b.count == 2 && b[0] == 0x69 && b[1] == 0x64 { return 1 }
-        if b.count == 5 && b[0] == 0x63 && b[1] == 0x6C && b[2] == 0x61 && b[3] == 0x73 && b[4] == 0x73 { return 2 }
-        return 0
+        if c.ids.count > 0 {
+            guard idRecord >= 0 else { return false }
+            let v = value(records[Int(idRecord)])
+            for k in Int(c.ids.start) ..< Int(c.ids.start + c.ids.count) {
+                let want = bytes(p.strings[k])
+                if v.count != want.count || !MatchTree.equal(v, 0, want, false) { return false }
+            }
+        }
+        if c.classes.count > 0 {
+            guard classRecord >= 0 else { return false }
+            let v = value(records[Int(classRecord)])
+            for k in Int(c.classes.start) ..< Int(c.classes.start + c.classes.count) {
+                if !MatchTree.containsToken(v, bytes(p.strings[k]), ignoreCase: false) { return false }
+            }
+        }
+        return true
     }
 
     /// Chromium in an HTML document: the name is compared without case on every element
@@ -213,15 +224,16 @@ struct MatchTree {
         }
         let name = bytes(sel.name)
         let want = bytes(ignoreCase ? sel.lowerValue : sel.value)
-        return n[Int(s)].attributes.withUnsafeBufferPointer { attrs in
-            for i in 0..<attrs.count {
-                let named = attrs[i].lowerName.withUnsafeBufferPointer { $0.count == name.count && MatchTree.equal($0, 0, name, false) }
-                if named {
-                    return attrs[i].value.withUnsafeBufferPointer { MatchTree.value($0, sel.op, want, ignoreCase: ignoreCase) }
-                }
+        var a = n[Int(s)].attributes
+        while a >= 0 {
+            let r = records[Int(a)]
+            let recorded = names.bytes(r.lowerName)
+            if recorded.count == name.count && MatchTree.equal(recorded, 0, name, false) {
+                return MatchTree.value(value(r), sel.op, want, ignoreCase: ignoreCase)
             }
-            return false
+            a = r.next
         }
+        return false
     }
 
     static func value(_ v: Bytes, _ op: AttributeSelector.Operator, _ want: Bytes, ignoreCase: Bool) -> Bool {

@@ -206,6 +206,8 @@ final class PageRules {
         "<\(String(decoding: dom.lowerName(slot), as: UTF8.self))> blocked: \(children) child node\(children == 1 ? "" : "s") removed"
     }
 
+    static let textarea: [UInt8] = Array("textarea".utf8)
+
     /// The attributes a blocked element keeps, as rrweb's own blocking does: `class` and the
     /// box the recorder measured.
     static func keptWhenBlocked(_ name: UnsafeRawBufferPointer) -> Bool {
@@ -496,7 +498,7 @@ extension Redactor {
             return site.channel == .input && effects.maskInput >= 0 ? whole(effects.maskInput) : []
         }
         if effects.maskText >= 0 { return whole(effects.maskText) }
-        if effects.maskInput >= 0, let parent = dom.parent(slot), dom.isElement(parent), dom.lowerName(parent) == Array("textarea".utf8) {
+        if effects.maskInput >= 0, let parent = dom.parent(slot), dom.isElement(parent), dom.hasLowerName(parent, PageRules.textarea) {
             return whole(effects.maskInput)
         }
         return []
