@@ -58,6 +58,13 @@ final class PageRules {
     let selectorGroups: [(selector: SelectorList, rules: [Int])]
     /// Attribute rules of scope `subtree` (at most 64; the rest act as scope `element`).
     let subtreeRules: [Int]
+    /// Every selector `own` matches, each once: the groups' first (in group order), then the
+    /// subtree rules' that no group shares; matched together (`SelectorListSet`).
+    let ownSelectors: SelectorListSet
+    /// Per group, what it gives an element it matches: its first rule of each action.
+    let groupOwn: [Own]
+    /// Per subtree rule (bit k of `Own.subtreeRules`), its selector's place in `ownSelectors`.
+    let subtreeSelector: [Int]
     /// Whether every selector that effects depend on reads only the element it is matched
     /// against (the privacy markers do): then an element's own matches hold until its
     /// attributes change.
@@ -79,6 +86,27 @@ final class PageRules {
         }
         selectorGroups = groups
         subtreeRules = Array(attributeRules.filter { rules[$0].scope == .subtree && rules[$0].selector != nil }.prefix(64))
+        var lists = groups.map(\.selector)
+        groupOwn = groups.map { group in
+            var o = Own()
+            for r in group.rules {
+                switch rules[r].action {
+                case .block: if o.block < 0 { o.block = Int32(r) }
+                case .mask_text: if o.maskText < 0 { o.maskText = Int32(r) }
+                case .mask_input: if o.maskInput < 0 { o.maskInput = Int32(r) }
+                case .ignore_input: if o.ignoreInput < 0 { o.ignoreInput = Int32(r) }
+                default: break
+                }
+            }
+            return o
+        }
+        subtreeSelector = subtreeRules.map { r in
+            let selector = rules[r].selector!
+            if let k = lists.firstIndex(where: { $0.source == selector.source }) { return k }
+            lists.append(selector)
+            return lists.count - 1
+        }
+        ownSelectors = SelectorListSet(lists)
         selectorsReadOnlyTheElement = groups.allSatisfy(\.selector.readsOnlyTheElement)
             && subtreeRules.allSatisfy { rules[$0].selector!.readsOnlyTheElement }
         keeping = Set(rules.compactMap(\.selector).flatMap(\.attributeNames))
@@ -107,18 +135,19 @@ final class PageRules {
             return page.own[i]
         }
         var o = Own()
-        for group in selectorGroups where group.selector.matches(y, in: dom) {
-            for r in group.rules {
-                switch rules[r].action {
-                case .block: if o.block < 0 { o.block = Int32(r) }
-                case .mask_text: if o.maskText < 0 { o.maskText = Int32(r) }
-                case .mask_input: if o.maskInput < 0 { o.maskInput = Int32(r) }
-                case .ignore_input: if o.ignoreInput < 0 { o.ignoreInput = Int32(r) }
-                default: break
-                }
-            }
+        let matching = ownSelectors.matching(y, in: dom)
+        // Groups in order, so the first group that has an action gives its rule (as before
+        // groups were matched together).
+        for g in groupOwn.indices where ownSelectors.matches(g, y, in: dom, matching: matching) {
+            let go = groupOwn[g]
+            if o.block < 0 { o.block = go.block }
+            if o.maskText < 0 { o.maskText = go.maskText }
+            if o.maskInput < 0 { o.maskInput = go.maskInput }
+            if o.ignoreInput < 0 { o.ignoreInput = go.ignoreInput }
         }
-        for (k, r) in subtreeRules.enumerated() where rules[r].selector!.matches(y, in: dom) { o.subtreeRules |= 1 << k }
+        for (k, list) in subtreeSelector.enumerated() where ownSelectors.matches(list, y, in: dom, matching: matching) {
+            o.subtreeRules |= 1 << k
+        }
         if selectorsReadOnlyTheElement {
             page.own[i] = o
             page.ownSerial[i] = dom.serial(y)
@@ -133,7 +162,9 @@ final class PageRules {
         let dom = page.dom
         grow(page)
         let generation = cacheKey(page)
-        var chain = page.chain
+        // Taken out of the page (not copied), so the buffer stays unique and is reused.
+        var chain: [DOMMirror.Slot] = []
+        swap(&chain, &page.chain)
         chain.removeAll(keepingCapacity: true)
         var x: DOMMirror.Slot? = s
         while let y = x, page.cacheGeneration[Int(y)] != generation || page.cacheSerial[Int(y)] != dom.serial(y) {
@@ -159,7 +190,7 @@ final class PageRules {
             page.cacheSerial[Int(y)] = dom.serial(y)
             above = e
         }
-        page.chain = chain
+        swap(&chain, &page.chain)
         return above
     }
 

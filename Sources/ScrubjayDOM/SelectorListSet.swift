@@ -1,0 +1,96 @@
+/// Several selector lists matched against one element together: the keys their subjects need
+/// (classes, ids, attribute names, element names; `SelectorList.Prefilter`) are looked for in
+/// one pass over the element's name and attributes, and only the lists whose key is there
+/// are matched in full. For a page rule set such as the privacy markers (a dozen lists, each
+/// a handful of classes and attributes), an element that carries none of them costs one read
+/// of its `class` value instead of one per list.
+///
+/// `@unchecked Sendable` as `SelectorList`: written once in `init`, only read after.
+public final class SelectorListSet: @unchecked Sendable {
+    public let lists: [SelectorList]
+    /// Per key, the lists (bit k: `lists[k]`) whose subjects may need it.
+    let classKeys: [([UInt8], UInt64)]
+    let idKeys: [([UInt8], UInt64)]
+    let attributeKeys: [([UInt8], UInt64)]
+    let tagKeys: [([UInt8], UInt64)]
+    /// Lists matched whatever the element holds: no prefilter, or beyond the 64th.
+    let always: UInt64
+    /// Lists beyond the 64th, matched one by one (`matchesBeyond`).
+    let beyond: [SelectorList]
+
+    public init(_ lists: [SelectorList]) {
+        self.lists = lists
+        var classes: [[UInt8]: UInt64] = [:], ids: [[UInt8]: UInt64] = [:]
+        var attributes: [[UInt8]: UInt64] = [:], tags: [[UInt8]: UInt64] = [:]
+        var always: UInt64 = 0
+        for (k, list) in lists.prefix(64).enumerated() {
+            let bit: UInt64 = 1 << UInt64(k)
+            guard let p = list.prefilter else { always |= bit; continue }
+            for c in p.classes { classes[c, default: 0] |= bit }
+            for i in p.ids { ids[i, default: 0] |= bit }
+            for a in p.attributes { attributes[a, default: 0] |= bit }
+            for t in p.tags { tags[t, default: 0] |= bit }
+        }
+        func sorted(_ d: [[UInt8]: UInt64]) -> [([UInt8], UInt64)] { d.map { ($0.key, $0.value) }.sorted { $0.0.lexicographicallyPrecedes($1.0) } }
+        classKeys = sorted(classes); idKeys = sorted(ids); attributeKeys = sorted(attributes); tagKeys = sorted(tags)
+        self.always = always
+        beyond = Array(lists.dropFirst(64))
+    }
+
+    /// The lists among the first 64 that match element `s` (bit k: `lists[k]`); 0 for a node
+    /// that is not an element.
+    public func matching(_ s: DOMMirror.Slot, in dom: DOMMirror) -> UInt64 {
+        guard s >= 0, Int(s) < dom.nodes.count, dom.nodes[Int(s)].kind == .element, !lists.isEmpty else { return 0 }
+        let tree = MatchTree(dom, lists[0].program)
+        var admitted = always
+        if !tagKeys.isEmpty {
+            let name = tree.lowerName(s)
+            for (key, bits) in tagKeys where key.elementsEqual(name) { admitted |= bits }
+        }
+        var a = tree.n[Int(s)].attributes
+        while a >= 0 {
+            let r = tree.records[Int(a)]
+            if r.lowerName == DOMMirror.classAtom {
+                if !classKeys.isEmpty { admitted |= SelectorListSet.tokens(tree.value(r), classKeys) }
+            } else if r.lowerName == DOMMirror.idAtom {
+                let v = tree.value(r)
+                for (key, bits) in idKeys where key.elementsEqual(v) { admitted |= bits }
+            }
+            if !attributeKeys.isEmpty {
+                let name = tree.names.bytes(r.lowerName)
+                for (key, bits) in attributeKeys where key.elementsEqual(name) { admitted |= bits }
+            }
+            a = r.next
+        }
+        var matched: UInt64 = 0
+        var candidates = admitted
+        while candidates != 0 {
+            let k = candidates.trailingZeroBitCount
+            candidates &= candidates &- 1
+            let program = lists[k].program
+            if MatchTree(dom, program).matches(program.top, s) { matched |= 1 << UInt64(k) }
+        }
+        return matched
+    }
+
+    /// Whether list `k` (any index, the 65th and later included) matches `s`.
+    public func matches(_ k: Int, _ s: DOMMirror.Slot, in dom: DOMMirror, matching: UInt64) -> Bool {
+        k < 64 ? matching & (1 << UInt64(k)) != 0 : lists[k].matches(s, in: dom)
+    }
+
+    /// The lists of the keys among the whitespace-separated tokens of `value`.
+    static func tokens(_ value: UnsafeBufferPointer<UInt8>, _ keys: [([UInt8], UInt64)]) -> UInt64 {
+        var found: UInt64 = 0
+        var i = 0
+        let n = value.count
+        while i < n {
+            while i < n && MatchTree.isSpace(value[i]) { i += 1 }
+            let start = i
+            while i < n && !MatchTree.isSpace(value[i]) { i += 1 }
+            let token = UnsafeBufferPointer(rebasing: value[start..<i])
+            guard !token.isEmpty else { continue }
+            for (key, bits) in keys where key.count == token.count && key.elementsEqual(token) { found |= bits }
+        }
+        return found
+    }
+}
