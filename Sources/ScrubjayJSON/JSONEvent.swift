@@ -118,21 +118,34 @@ public struct JSONEvent {
 
     /// A number value as `Int` when it is an integer that fits, else nil.
     public func int(_ v: JSONValueRef) -> Int? {
-        guard kind(v) == .number else { return nil }
-        let r = byteRange(v)
-        var value = 0
-        var negative = false
-        var i = r.lowerBound
-        if bytes.base[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        let t = token(v.index)
+        guard t.kind == .number else { return nil }
+        let p = bytes.base + range.lowerBound
+        var i = Int(t.start)
+        let end = Int(t.end)
+        let negative = p[i] == UInt8(ascii: "-")
+        if negative { i &+= 1 }
+        // Up to 18 digits cannot overflow: no check per digit (ids and timestamps).
+        if end &- i <= 18 {
+            var value = 0
+            while i < end {
+                let d = p[i] &- 0x30
+                guard d < 10 else { return nil } // a fraction or exponent
+                value = value &* 10 &+ Int(d)
+                i &+= 1
+            }
+            return negative ? -value : value
+        }
         // Accumulated as a negative number, so Int.min fits.
-        while i < r.upperBound {
-            let d = bytes.base[i] &- 0x30
-            guard d < 10 else { return nil } // a fraction or exponent
+        var value = 0
+        while i < end {
+            let d = p[i] &- 0x30
+            guard d < 10 else { return nil }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.subtractingReportingOverflow(Int(d))
             if o1 || o2 { return nil }
             value = s
-            i += 1
+            i &+= 1
         }
         if negative { return value }
         return value == Int.min ? nil : -value

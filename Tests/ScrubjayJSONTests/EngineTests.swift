@@ -65,6 +65,16 @@ struct EngineTests {
         #expect(event.int(try #require(event.value(at: "/d"))) == nil) // too large for Int
     }
 
+    @Test(arguments: [("0", 0), ("-0", 0), ("7", 7), ("-12", -12), ("1700000001005", 1_700_000_001_005),
+                      ("999999999999999999", 999_999_999_999_999_999), ("-999999999999999999", -999_999_999_999_999_999),
+                      ("9223372036854775807", Int.max), ("-9223372036854775808", Int.min), ("9223372036854775808", nil),
+                      ("-9223372036854775809", nil), ("1.0", nil), ("1e3", nil), ("-2E1", nil)] as [(String, Int?)])
+    func integers(_ text: String, _ expected: Int?) throws {
+        var reader = try EventReader(bytes: JSONBytes("[\(text)]"))
+        let event = try #require(try reader.next())
+        #expect(event.int(event.root) == expected)
+    }
+
     @Test func rewriteTouchesOnlyTheEditedStrings() throws {
         let text = "[ {\"type\" : 3, \"data\": {\"text\":\"ana@example.org\", \"n\": 1.0}},\n {\"type\":5,\"data\":{\"text\":\"keep\"}} ]\n"
         let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
