@@ -3,7 +3,9 @@
 /// selector matcher reads it through plain pointers.
 
 /// A growable array of plain values (no references inside `T`) in memory its owner frees
-/// with `free()`. No uniqueness or exclusivity check per access: one owner, one thread.
+/// with `free()`. No uniqueness or exclusivity check per access: one owner, one thread. A
+/// copy shares the memory (the selector matcher takes one to read through): only the owner
+/// may append, and no copy may be used after the owner grows or frees it.
 struct PODArray<T> {
     private(set) var base: UnsafeMutablePointer<T>
     private(set) var count = 0
@@ -67,7 +69,8 @@ struct PODArray<T> {
 
 /// Element and attribute names, each stored once and named by a small number (an atom): the
 /// same spelling always gets the same atom, so names compare as integers. A page uses a few
-/// dozen names; they stay for the mirror's life.
+/// dozen names; they stay for the mirror's life. Copies share the storage, as `PODArray`'s do:
+/// only the mirror adds names.
 struct NameTable {
     private var bytes = PODArray<UInt8>(capacity: 1024)
     /// Per atom: where its bytes are, and the atom of its ASCII lower case.

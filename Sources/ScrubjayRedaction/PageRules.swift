@@ -54,12 +54,11 @@ final class PageRules {
     /// Indices of the selector rules, and of the attribute rules.
     let selectorRules: [Int]
     let attributeRules: [Int]
-    /// The selector rules grouped by selector text: a selector two rules share is matched once.
-    let selectorGroups: [(selector: SelectorList, rules: [Int])]
     /// Attribute rules of scope `subtree` (at most 64; the rest act as scope `element`).
     let subtreeRules: [Int]
-    /// Every selector `own` matches, each once: the groups' first (in group order), then the
-    /// subtree rules' that no group shares; matched together (`SelectorListSet`).
+    /// Every selector `own` matches, each once: first those of the selector rules grouped by
+    /// selector text (a selector two rules share is matched once), in order of first use, then
+    /// those of the subtree rules that no group shares; matched together (`SelectorListSet`).
     let ownSelectors: SelectorListSet
     /// Per group, what it gives an element it matches: its first rule of each action.
     let groupOwn: [Own]
@@ -84,7 +83,6 @@ final class PageRules {
             if let g = groups.firstIndex(where: { $0.selector.source == rules[i].selector!.source }) { groups[g].rules.append(i) }
             else { groups.append((rules[i].selector!, [i])) }
         }
-        selectorGroups = groups
         subtreeRules = Array(attributeRules.filter { rules[$0].scope == .subtree && rules[$0].selector != nil }.prefix(64))
         var lists = groups.map(\.selector)
         groupOwn = groups.map { group in
@@ -136,8 +134,7 @@ final class PageRules {
         }
         var o = Own()
         let matching = ownSelectors.matching(y, in: dom)
-        // Groups in order, so the first group that has an action gives its rule (as before
-        // groups were matched together).
+        // Groups in order: the first matching group with a rule of an action gives that rule.
         for g in groupOwn.indices where ownSelectors.matches(g, y, in: dom, matching: matching) {
             let go = groupOwn[g]
             if o.block < 0 { o.block = go.block }
