@@ -55,9 +55,6 @@ struct PODArray<T> {
 
     mutating func removeAll() { count = 0 }
 
-    /// Keeps the first `n` elements.
-    mutating func truncate(to n: Int) { count = min(count, n) }
-
     private mutating func grow(to c: Int) {
         let bigger = UnsafeMutablePointer<T>.allocate(capacity: c)
         bigger.moveInitialize(from: base, count: count)
@@ -83,8 +80,6 @@ struct NameTable {
     init() { slots.extend(through: 127, with: 0) }
 
     func free() { bytes.free(); starts.free(); lengths.free(); lowers.free(); slots.free() }
-
-    var count: Int { starts.count }
 
     @inline(__always) func bytes(_ atom: Int32) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: bytes.base + Int(starts[Int(atom)]), count: Int(lengths[Int(atom)]))
@@ -116,18 +111,6 @@ struct NameTable {
             lowers[Int(atom)] = l
         }
         return atom
-    }
-
-    /// The atom of `name` if it has one.
-    func existing(_ name: UnsafeRawBufferPointer) -> Int32? {
-        let mask = slots.count - 1
-        var k = Int(NameTable.hash(name)) & mask
-        while true {
-            let a = slots[k]
-            if a == 0 { return nil }
-            if equal(a - 1, name) { return a - 1 }
-            k = (k + 1) & mask
-        }
     }
 
     private func equal(_ atom: Int32, _ name: UnsafeRawBufferPointer) -> Bool {

@@ -71,21 +71,7 @@ public final class SelectorList: @unchecked Sendable {
 
         /// Whether the whitespace-separated `value` holds one of `tokens`.
         static func hasToken(_ value: UnsafeBufferPointer<UInt8>, _ tokens: [[UInt8]]) -> Bool {
-            var i = 0
-            let n = value.count
-            while i < n {
-                while i < n && (value[i] == 0x20 || (value[i] >= 0x09 && value[i] <= 0x0D)) { i += 1 }
-                let start = i
-                while i < n && !(value[i] == 0x20 || (value[i] >= 0x09 && value[i] <= 0x0D)) { i += 1 }
-                let length = i - start
-                guard length > 0 else { continue }
-                for t in tokens where t.count == length {
-                    var k = 0
-                    while k < length && t[k] == value[start + k] { k += 1 }
-                    if k == length { return true }
-                }
-            }
-            return false
+            MatchTree.firstToken(in: value) { t in tokens.contains { $0.count == t.count && $0.elementsEqual(t) } }
         }
     }
 

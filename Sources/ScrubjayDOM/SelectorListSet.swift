@@ -81,15 +81,9 @@ public final class SelectorListSet: @unchecked Sendable {
     /// The lists of the keys among the whitespace-separated tokens of `value`.
     static func tokens(_ value: UnsafeBufferPointer<UInt8>, _ keys: [([UInt8], UInt64)]) -> UInt64 {
         var found: UInt64 = 0
-        var i = 0
-        let n = value.count
-        while i < n {
-            while i < n && MatchTree.isSpace(value[i]) { i += 1 }
-            let start = i
-            while i < n && !MatchTree.isSpace(value[i]) { i += 1 }
-            let token = UnsafeBufferPointer(rebasing: value[start..<i])
-            guard !token.isEmpty else { continue }
+        _ = MatchTree.firstToken(in: value) { token in
             for (key, bits) in keys where key.count == token.count && key.elementsEqual(token) { found |= bits }
+            return false
         }
         return found
     }

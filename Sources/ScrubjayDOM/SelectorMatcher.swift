@@ -276,12 +276,19 @@ struct MatchTree {
     static func containsToken(_ v: Bytes, _ want: Bytes, ignoreCase: Bool) -> Bool {
         if want.isEmpty || v.count < want.count { return false }
         for c in want where isSpace(c) { return false }
+        return firstToken(in: v) { $0.count == want.count && equal($0, 0, want, ignoreCase) }
+    }
+
+    /// Whether `body` holds for one of the whitespace-separated tokens of `v` (non-empty, in
+    /// order; stops at the first): how `class` and `~=` values are split, for the matcher and
+    /// its prefilters alike.
+    @inline(__always) static func firstToken(in v: Bytes, where body: (Bytes) -> Bool) -> Bool {
         var k = 0
         while k < v.count {
             while k < v.count && isSpace(v[k]) { k += 1 }
             let start = k
             while k < v.count && !isSpace(v[k]) { k += 1 }
-            if k - start == want.count && equal(v, start, want, ignoreCase) { return true }
+            if k > start && body(Bytes(rebasing: v[start..<k])) { return true }
         }
         return false
     }

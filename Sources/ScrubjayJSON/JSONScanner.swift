@@ -230,16 +230,8 @@ struct JSONScanner {
                 return (i &+ 1, flags)
             } else if c == UInt8(ascii: "\\") {
                 flags |= JSONToken.Flags.hasEscapes
-                switch p[i &+ 1] {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    i &+= 2
-                case UInt8(ascii: "u"):
-                    for k in 2..<6 where JSONScanner.hexValue(p[i &+ k]) < 0 { return (-1, 0) }
-                    i &+= 6
-                default:
-                    return (-1, 0)
-                }
+                i = escapeEnd(p, i)
+                if i < 0 { return (-1, 0) }
             } else if c >= 0x80 {
                 flags |= JSONToken.Flags.hasNonASCII
                 i = utf8SequenceEnd(p, i)
@@ -259,8 +251,25 @@ struct JSONScanner {
         }
     }
 
+    /// The end of the escape sequence whose backslash is at `at`, or -1 when it is not valid.
+    /// Lone surrogates are accepted (RFC 8259 allows them syntactically); `JSONString.decode`
+    /// turns them into U+FFFD.
+    @inline(__always)
+    static func escapeEnd(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int {
+        switch p[at &+ 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+            return at &+ 2
+        case UInt8(ascii: "u"):
+            for k in 2..<6 where hexValue(p[at &+ k]) < 0 { return -1 }
+            return at &+ 6
+        default:
+            return -1
+        }
+    }
+
     /// The end of the UTF-8 sequence starting at `at` (a byte above 0x7F), or -1 when it is
-    /// not valid (RFC 3629, as `scanUTF8`).
+    /// not valid (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
     @inline(__always)
     static func utf8SequenceEnd(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int {
         let c0 = p[at]
@@ -573,61 +582,31 @@ struct JSONScanner {
         }
     }
 
+    /// The escape at `at`, or the failure that says what is wrong with it (`escapeEnd` decides).
     @inline(never)
     static func scanEscape(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int) throws(Failure) -> Int {
-        var i = at
-        let c = p[i &+ 1]
-        switch c {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-             UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-            i &+= 2
-        case UInt8(ascii: "u"):
-            for k in 2..<6 where JSONScanner.hexValue(p[i + k]) < 0 {
-                throw failure(.invalidEscape, "\\u must be followed by four hex digits", i + k, count)
-            }
-            // Lone surrogates are accepted here (RFC 8259 allows them syntactically);
-            // JSONString.decode turns them into U+FFFD.
-            i &+= 6
-        default:
-            throw failure(.invalidEscape, "invalid escape sequence", i &+ 1 >= count ? count : i, count)
+        let end = escapeEnd(p, at)
+        if end >= 0 { return end }
+        if p[at &+ 1] == UInt8(ascii: "u") {
+            let k = (2..<6).first { hexValue(p[at + $0]) < 0 }!
+            throw failure(.invalidEscape, "\\u must be followed by four hex digits", at + k, count)
         }
-        return i
+        throw failure(.invalidEscape, "invalid escape sequence", at &+ 1 >= count ? count : at, count)
     }
 
-    /// Validates one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, at most U+10FFFF).
+    /// One UTF-8 sequence, or the failure that says it is not valid (`utf8SequenceEnd`
+    /// decides): at the sequence's first byte, or `truncated` when the input ends inside it.
     @inline(never)
     static func scanUTF8(_ p: UnsafePointer<UInt8>, _ count: Int, _ at: Int) throws(Failure) -> Int {
-        var i = at
-        let c0 = p[i]
-        @inline(__always) func cont(_ c: UInt8) -> Bool { c & 0xC0 == 0x80 }
-        let bad = "invalid UTF-8 in a string"
-        switch c0 {
-        case 0xC2...0xDF:
-            guard cont(p[i &+ 1]) else { throw failure(.invalidUTF8, bad, i &+ 1 >= count ? count : i, count) }
-            i &+= 2
-        case 0xE0...0xEF:
-            let c1 = p[i &+ 1]
-            let ok1: Bool
-            switch c0 {
-            case 0xE0: ok1 = c1 >= 0xA0 && c1 <= 0xBF
-            case 0xED: ok1 = c1 >= 0x80 && c1 <= 0x9F
-            default: ok1 = cont(c1)
-            }
-            guard ok1, cont(p[i + 2]) else { throw failure(.invalidUTF8, bad, i + 2 >= count ? count : i, count) }
-            i &+= 3
-        case 0xF0...0xF4:
-            let c1 = p[i &+ 1]
-            let ok1: Bool
-            switch c0 {
-            case 0xF0: ok1 = c1 >= 0x90 && c1 <= 0xBF
-            case 0xF4: ok1 = c1 >= 0x80 && c1 <= 0x8F
-            default: ok1 = cont(c1)
-            }
-            guard ok1, cont(p[i + 2]), cont(p[i + 3]) else { throw failure(.invalidUTF8, bad, i + 3 >= count ? count : i, count) }
-            i &+= 4
-        default:
-            throw failure(.invalidUTF8, bad, i, count)
+        let end = utf8SequenceEnd(p, at)
+        if end >= 0 { return end }
+        let length: Int
+        switch p[at] {
+        case 0xC2...0xDF: length = 2
+        case 0xE0...0xEF: length = 3
+        case 0xF0...0xF4: length = 4
+        default: length = 1
         }
-        return i
+        throw failure(.invalidUTF8, "invalid UTF-8 in a string", at + length - 1 >= count ? count : at, count)
     }
 }

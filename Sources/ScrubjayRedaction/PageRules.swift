@@ -514,7 +514,7 @@ extension Redactor {
                         guard effects.subtreeRules & (1 << k) != 0 else { continue }
                     } else if !selector.matches(slot, in: dom) { continue }
                 }
-                for m in engine.matches(in: Array(text), rules: [i], counters: &counts.prefilter)
+                for m in engine.matches(in: text, rules: [i], counters: &counts.prefilter)
                 where !Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[m.range]), by: rule)
                     && !found.contains(where: { $0.range.overlaps(m.range) }) {
                     found.append(m)
