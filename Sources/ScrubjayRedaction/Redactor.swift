@@ -44,6 +44,8 @@ public struct Redactor {
     let pageRules: PageRules?
     /// Whether the last event processed leaves the output (selector rules dropped it).
     public private(set) var dropsEvent = false
+    /// The same, arranged for walking payloads (`PayloadPath`), by root code.
+    let payloadCandidates: [PayloadPath.Candidates]
     /// Whether a field rule has a path from `root`.
     func hasFieldPaths(_ root: FieldPath.Root) -> Bool { !fieldPaths[root.code].isEmpty }
 
@@ -66,6 +68,7 @@ public struct Redactor {
         var byRoot = [[(rule: Int, path: FieldPath)]](repeating: [], count: FieldPath.Root.codes)
         for (i, rule) in engine.rules.enumerated() { for p in rule.paths { byRoot[p.root.code].append((i, p)) } }
         fieldPaths = byRoot
+        payloadCandidates = byRoot.map { PayloadPath.Candidates($0) }
         pageRules = PageRules(rules: engine.rules)
     }
 

@@ -87,8 +87,9 @@ extension Redactor {
         case RRWebEventType.meta.rawValue:
             guard hasFieldPaths(.metaHref) else { return false } // the walker's otherwise
             guard let href = e.member("href", of: data) else { return true }
-            var comps: [FieldPath.Component] = []
-            visit(doc, href, &comps, PayloadPlace(root: .metaHref, channel: .url), &drops, &place, &edits, member: nil)
+            let at = PayloadPlace(root: .metaHref, channel: .url)
+            var path = payloadPath(at)
+            visit(doc, href, &path, at, &drops, &place, &edits, member: nil)
             return true
         case RRWebEventType.custom.rawValue:
             guard let payload = e.member("payload", of: data) else { return true }
@@ -96,8 +97,9 @@ extension Redactor {
             if EventWalker.isSentryFetchSpan(e, tag: tag, payload: payload) {
                 visitSentrySpan(doc, payload, tag: tag, &place, &edits)
             } else {
-                var comps: [FieldPath.Component] = []
-                visit(doc, payload, &comps, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: nil)
+                let at = PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom)
+                var path = payloadPath(at)
+                visit(doc, payload, &path, at, &drops, &place, &edits, member: nil)
             }
             return true
         case RRWebEventType.plugin.rawValue:
@@ -109,10 +111,10 @@ extension Redactor {
             }
             if bytes(name, contain: "console") {
                 e.forEachMember(of: payload) { key, value in
-                    let k = e.stringBytes(key)
-                    let root: FieldPath.Root? = k == Array("payload".utf8) ? .consolePayload : k == Array("trace".utf8) ? .consoleTrace : nil
-                    var comps: [FieldPath.Component] = []
-                    visit(doc, value, &comps, PayloadPlace(root: root, channel: .console), &drops, &place, &edits, member: (key, payload))
+                    let root: FieldPath.Root? = e.string(key, equals: "payload") ? .consolePayload : e.string(key, equals: "trace") ? .consoleTrace : nil
+                    let at = PayloadPlace(root: root, channel: .console)
+                    var path = payloadPath(at)
+                    visit(doc, value, &path, at, &drops, &place, &edits, member: (key, payload))
                 }
                 return true
             }
@@ -126,9 +128,9 @@ extension Redactor {
     /// walker's, so nothing is looked at twice by them).
     mutating func processEventPaths(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) {
         var drops = Drops()
-        var comps: [FieldPath.Component] = []
-        visit(Document(event: e), e.root, &comps, PayloadPlace(root: .event, channel: .custom, patterns: false),
-              &drops, &place, &edits, member: nil)
+        let at = PayloadPlace(root: .event, channel: .custom, patterns: false)
+        var path = payloadPath(at)
+        visit(Document(event: e), e.root, &path, at, &drops, &place, &edits, member: nil)
     }
 
     /// The requests of a network plugin event; a request a `drop_request` rule names is removed.
@@ -137,16 +139,17 @@ extension Redactor {
         e.forEachMember(of: payload) { key, value in
             guard e.string(key, equals: "requests"), e.kind(value) == .array else {
                 var drops = Drops()
-                var comps: [FieldPath.Component] = []
-                visit(doc, value, &comps, PayloadPlace(root: nil, channel: .network), &drops, &place, &edits, member: (key, payload))
+                var path = PayloadPath()
+                visit(doc, value, &path, PayloadPlace(root: nil, channel: .network), &drops, &place, &edits, member: (key, payload))
                 return
             }
             for request in e.children(of: value) {
                 guard e.kind(request) == .object else { continue }
                 var drops = Drops()
                 e.forEachMember(of: request) { k, v in
-                    var comps: [FieldPath.Component] = []
-                    visit(doc, v, &comps, PayloadPlace(root: Redactor.networkRoot(e, k), channel: .network), &drops, &place, &edits, member: (k, request))
+                    let at = PayloadPlace(root: Redactor.networkRoot(e, k), channel: .network)
+                    var path = payloadPath(at)
+                    visit(doc, v, &path, at, &drops, &place, &edits, member: (k, request))
                 }
                 if drops.request {
                     edits.removeElement(request, of: value, in: e)
@@ -174,15 +177,19 @@ extension Redactor {
         var drops = Drops()
         var dropped: [(key: JSONValueRef, object: JSONValueRef)] = []
         e.forEachMember(of: payload) { key, value in
-            var comps: [FieldPath.Component] = []
             if e.string(key, equals: "description") {
-                visit(doc, value, &comps, PayloadPlace(root: .networkURL, channel: .network), &drops, &place, &edits, member: (key, payload))
+                let at = PayloadPlace(root: .networkURL, channel: .network)
+                var path = payloadPath(at)
+                visit(doc, value, &path, at, &drops, &place, &edits, member: (key, payload))
             } else if e.string(key, equals: "data"), e.kind(value) == .object {
                 e.forEachMember(of: value) { k, v in
                     let isRequest = e.string(k, equals: "request"), isResponse = e.string(k, equals: "response")
                     guard (isRequest || isResponse) && e.kind(v) == .object else {
-                        var inner: [FieldPath.Component] = [.key(Array("data".utf8)), .key(e.stringBytes(k))]
-                        visit(doc, v, &inner, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: (k, value))
+                        let at = PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom)
+                        var path = payloadPath(at)
+                        path.push(.key(Array("data".utf8)))
+                        path.push(.key(e.stringBytes(k)))
+                        visit(doc, v, &path, at, &drops, &place, &edits, member: (k, value))
                         return
                     }
                     dropped.append((k, value))
@@ -191,13 +198,16 @@ extension Redactor {
                         if e.string(part, equals: "headers") { root = isRequest ? .networkRequestHeaders : .networkResponseHeaders }
                         else if e.string(part, equals: "body") { root = isRequest ? .networkRequestBody : .networkResponseBody }
                         else { root = nil }
-                        var partComps: [FieldPath.Component] = []
-                        visit(doc, partValue, &partComps, PayloadPlace(root: root, channel: .network), &drops, &place, &edits, member: (part, v))
+                        let at = PayloadPlace(root: root, channel: .network)
+                        var path = payloadPath(at)
+                        visit(doc, partValue, &path, at, &drops, &place, &edits, member: (part, v))
                     }
                 }
             } else {
-                comps = [.key(e.stringBytes(key))]
-                visit(doc, value, &comps, PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom), &drops, &place, &edits, member: (key, payload))
+                let at = PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom)
+                var path = payloadPath(at)
+                path.push(.key(e.stringBytes(key)))
+                visit(doc, value, &path, at, &drops, &place, &edits, member: (key, payload))
             }
         }
         if drops.request {
@@ -206,50 +216,48 @@ extension Redactor {
         }
     }
 
-    /// The field rules that apply at `components` below the place's root.
-    func fieldRulesSelecting(_ components: [FieldPath.Component], _ p: PayloadPlace, urlPart: Bool = false) -> [Int] {
-        guard let root = p.root else { return [] }
-        let code = root.code
-        var out: [Int] = []
-        for entry in fieldPaths[code] where !out.contains(entry.rule) {
-            let path = entry.path
-            guard (path.urlPart != nil) == urlPart else { continue }
-            if case .custom(let g) = path.root, !g.matches(p.customTag) { continue }
-            if !path.mayEndIn(components) { continue }
-            if path.selects(components) { out.append(entry.rule) }
-        }
-        return out
+    /// The place at the root of `p`, with the paths that can select anything below it.
+    func payloadPath(_ p: PayloadPlace) -> PayloadPath {
+        guard let root = p.root else { return PayloadPath() }
+        let paths = fieldPaths[root.code]
+        guard case .custom = root, !paths.isEmpty else { return PayloadPath(candidates: payloadCandidates[root.code]) }
+        return PayloadPath(candidates: PayloadPath.Candidates(paths.filter { entry in
+            if case .custom(let tag) = entry.path.root { return tag.matches(p.customTag) }
+            return true
+        }))
     }
 
     /// One value and everything inside it.
-    mutating func visit(_ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component], _ p: PayloadPlace,
+    mutating func visit(_ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath, _ p: PayloadPlace,
                         _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                         member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
-        let isBody = p.root?.isBody == true && comps.isEmpty && doc.depth == 0
+        let isBody = p.root?.isBody == true && path.depth == 0 && doc.depth == 0
         // Only a body may be dropped whole: only there is a point to roll back to kept.
         let before = isBody ? edits.mark : nil
         if isBody { drops.body = false; drops.bodyRule = nil }
         switch e.kind(v) {
         case .object:
             // Key names are copied out only where field paths will read them; elsewhere a
-            // placeholder keeps the depth (`comps.isEmpty` marks the top of a body).
-            let named = p.root.map(hasFieldPaths) ?? false
+            // placeholder keeps the depth (depth 0 marks the top of a body).
+            let named = path.readsNames
             e.forEachMember(of: v) { key, value in
-                comps.append(named ? .key(e.stringBytes(key)) : .index(-1))
-                visit(doc, value, &comps, p, &drops, &place, &edits, member: (key, v))
-                comps.removeLast()
+                path.push(named ? .key(e.stringBytes(key)) : .index(-1))
+                visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
+                path.pop()
             }
         case .array:
-            for (i, child) in e.children(of: v).enumerated() {
-                comps.append(.index(i))
-                visit(doc, child, &comps, p, &drops, &place, &edits, member: nil)
-                comps.removeLast()
+            var i = 0
+            e.forEachChild(of: v) { child in
+                path.push(.index(i))
+                visit(doc, child, &path, p, &drops, &place, &edits, member: nil)
+                path.pop()
+                i += 1
             }
         case .string:
-            visitString(doc, v, &comps, p, &drops, &place, &edits, member: member)
+            visitString(doc, v, &path, p, &drops, &place, &edits, member: member)
         default:
-            visitScalar(doc, v, comps, p, &drops, &place, &edits, member: member)
+            visitScalar(doc, v, path, p, &drops, &place, &edits, member: member)
         }
         if let before, drops.body {
             edits.rollBack(to: before)
@@ -261,10 +269,10 @@ extension Redactor {
     }
 
     /// A number, boolean or null: only field rules apply; a rewritten value becomes a string.
-    mutating func visitScalar(_ doc: Document, _ v: JSONValueRef, _ comps: [FieldPath.Component], _ p: PayloadPlace,
+    mutating func visitScalar(_ doc: Document, _ v: JSONValueRef, _ path: PayloadPath, _ p: PayloadPlace,
                               _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                               member: (key: JSONValueRef, object: JSONValueRef)?) {
-        let selecting = fieldRulesSelecting(comps, p)
+        let selecting = path.rules
         guard !selecting.isEmpty else { return }
         let raw = doc.json.rawBytes(v)
         let matches = fieldMatches(raw, selecting, &drops)
@@ -274,7 +282,7 @@ extension Redactor {
 
     /// A string: field rules on the whole value, or else JSON or form-encoded content read
     /// inside it, or else pattern rules (and field rules on URL parts).
-    mutating func visitString(_ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component], _ p: PayloadPlace,
+    mutating func visitString(_ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath, _ p: PayloadPlace,
                               _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                               member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
@@ -284,22 +292,22 @@ extension Redactor {
         if EventWalker.binaryKind(e, v).map({ counts.unscanned.add($0, bytes: Int(t.end &- t.start) - 2); return true }) == true { return }
         // The text as it is in the input when it has no escapes (no copy), else decoded.
         if t.hasEscapes {
-            e.stringBytes(v).withUnsafeBytes { visitText($0, doc, v, &comps, p, &drops, &place, &edits, member: member) }
+            e.stringBytes(v).withUnsafeBytes { visitText($0, doc, v, &path, p, &drops, &place, &edits, member: member) }
         } else {
-            e.withStringBody(v) { visitText($0, doc, v, &comps, p, &drops, &place, &edits, member: member) }
+            e.withStringBody(v) { visitText($0, doc, v, &path, p, &drops, &place, &edits, member: member) }
         }
     }
 
     /// `visitString` once the string's text is at hand.
-    mutating func visitText(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
+    mutating func visitText(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath,
                             _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                             member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
-        let selecting = fieldRulesSelecting(comps, p)
+        let selecting = path.rules
         var matches = fieldMatches(text, selecting, &drops)
         if matches.isEmpty && p.patterns && selecting.allSatisfy({ engine.rules[$0].action.rewritesValue }) {
             // Structured content inside the string.
-            if doc.depth < Redactor.maxNestedDocuments, p.root != nil, let inner = rewriteNested(text, doc, v, &comps, p, &drops, &place) {
+            if doc.depth < Redactor.maxNestedDocuments, p.root != nil, let inner = rewriteNested(text, doc, v, &path, p, &drops, &place) {
                 if mode == .redact, let inner {
                     counts.stringsChanged += 1
                     edits.replace(v, in: e, withStringUTF8: inner)
@@ -310,7 +318,7 @@ extension Redactor {
                 // Field rules on URL parts rewrite the URL first (when redacting); pattern rules
                 // then see the rewritten URL, and one edit carries both.
                 let url = Array(text)
-                let rewrittenURL = rewriteURLParts(url, comps, p, doc, v, &drops, &place)
+                let rewrittenURL = rewriteURLParts(url, path, p, doc, v, &drops, &place)
                 matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
                 if matches.isEmpty {
                     if rewrittenURL != url {
@@ -393,7 +401,7 @@ extension Redactor {
     /// Reads JSON (an object or array) or form-encoded text inside a string, with the
     /// string's place as the root of what is inside. Returns nil when the string holds
     /// neither; `.some(nil)` when it does and nothing changed; the new text otherwise.
-    mutating func rewriteNested(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ comps: inout [FieldPath.Component],
+    mutating func rewriteNested(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath,
                                 _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> [UInt8]?? {
         let first = text.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         // A JSON string literal (console arguments are JSON-stringified) is read as JSON too,
@@ -403,16 +411,16 @@ extension Redactor {
             guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return nil }
             let innerDoc = Document(json: inner, inside: doc, at: v)
             var innerEdits = JSONEdits()
-            visit(innerDoc, inner.root, &comps, p, &drops, &place, &innerEdits, member: nil)
+            visit(innerDoc, inner.root, &path, p, &drops, &place, &innerEdits, member: nil)
             if innerEdits.isEmpty { return .some(nil) }
             return .some(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
         guard p.root?.isBody == true, let form = FormEncoded(Array(text)) else { return nil }
         var changed = false
         let out = form.joined { pair -> [UInt8]? in
-            comps.append(.key(pair.name))
-            defer { comps.removeLast() }
-            let selecting = fieldRulesSelecting(comps, p)
+            path.push(.key(pair.name))
+            defer { path.pop() }
+            let selecting = path.rules
             var matches = fieldMatches(pair.value, selecting, &drops)
             if matches.isEmpty {
                 matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
@@ -429,9 +437,9 @@ extension Redactor {
 
     /// Field rules on URL parts (`query.<name>`, `userinfo`, `path`, `fragment`): the URL
     /// with the values they match rewritten.
-    mutating func rewriteURLParts(_ url: [UInt8], _ comps: [FieldPath.Component], _ p: PayloadPlace, _ doc: Document, _ v: JSONValueRef,
+    mutating func rewriteURLParts(_ url: [UInt8], _ path: PayloadPath, _ p: PayloadPlace, _ doc: Document, _ v: JSONValueRef,
                                   _ drops: inout Drops, _ place: inout Place) -> [UInt8] {
-        let rules = fieldRulesSelecting(comps, p, urlPart: true)
+        let rules = path.urlPartRules
         guard !rules.isEmpty, var parts = URLParts(url) else { return url }
         func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8] {
             let selecting = rules.filter { i in engine.rules[i].paths.contains { $0.urlPart.map(part) ?? false } }

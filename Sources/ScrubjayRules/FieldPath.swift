@@ -92,52 +92,56 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
 
     public static func == (a: FieldPath, b: FieldPath) -> Bool { a.text == b.text }
 
-    /// When the last segment is a name: a value the path selects has a component matching it
-    /// (a cheap test before `selects`).
-    public let lastName: Glob?
-
     init(text: String, root: Root, segments: [Segment], urlPart: URLPart?) {
         self.text = text
         self.root = root
         self.segments = segments
         self.urlPart = urlPart
-        if case .key(let g)? = segments.last { lastName = g } else { lastName = nil }
     }
-
-
 
     /// Whether the path selects the value at `components` below its root: the segments match
     /// the components, or the start of them (a path that selects an object or array selects
     /// everything inside it).
-    /// Whether some key of `components` could be the path's last name (a path whose last
-    /// segment is a name selects nothing where no key has that name): a cheap test first.
-    public func mayEndIn(_ components: [Component]) -> Bool {
-        guard let g = lastName else { return true }
-        for c in components { if case .key(let k) = c, g.matches(k) { return true } }
-        return false
-    }
-
     public func selects(_ components: [Component]) -> Bool {
-        FieldPath.match(segments[...], components[...])
+        FieldPath.match(segments[...], components[...], exactly: false)
     }
 
-    static func match(_ s: ArraySlice<Segment>, _ c: ArraySlice<Component>) -> Bool {
-        guard let first = s.first else { return true }
+    /// Whether the segments take exactly `components`, no more and no fewer: the value the
+    /// path names itself, not what is inside it. A path selects a value when it names the
+    /// value or one of the containers around it (`PayloadPath` builds on that).
+    public func names(_ components: ArraySlice<Component>) -> Bool {
+        FieldPath.match(segments[...], components, exactly: true)
+    }
+
+    /// Whether a place whose last component is `c` could be one the path names: a cheap test
+    /// of the last segment before `names`. False for a path without segments (it names only
+    /// its root).
+    public func mayName(endingWith c: Component) -> Bool {
+        guard let last = segments.last else { return false }
+        if case .anyDepth = last { return true }
+        return FieldPath.segment(last, takes: c)
+    }
+
+    static func match(_ s: ArraySlice<Segment>, _ c: ArraySlice<Component>, exactly: Bool) -> Bool {
+        guard let first = s.first else { return !exactly || c.isEmpty }
         if case .anyDepth = first {
-            if match(s.dropFirst(), c) { return true }
-            return !c.isEmpty && match(s, c.dropFirst())
+            if match(s.dropFirst(), c, exactly: exactly) { return true }
+            return !c.isEmpty && match(s, c.dropFirst(), exactly: exactly)
         }
         guard let component = c.first else { return false }
-        let ok: Bool
-        switch (first, component) {
-        case (.anyKey, _): ok = true
-        case (.key(let g), .key(let k)): ok = g.matches(k)
-        case (.exactKey(let e), .key(let k)): ok = e == k
-        case (.index(let n), .index(let i)): ok = n == i
-        case (.anyIndex, .index): ok = true
-        default: ok = false
+        return segment(first, takes: component) && match(s.dropFirst(), c.dropFirst(), exactly: exactly)
+    }
+
+    /// Whether one segment other than `**` takes one component.
+    static func segment(_ s: Segment, takes c: Component) -> Bool {
+        switch (s, c) {
+        case (.anyKey, _): return true
+        case (.key(let g), .key(let k)): return g.matches(k)
+        case (.exactKey(let e), .key(let k)): return e == k
+        case (.index(let n), .index(let i)): return n == i
+        case (.anyIndex, .index): return true
+        default: return false
         }
-        return ok && match(s.dropFirst(), c.dropFirst())
     }
 }
 
@@ -156,7 +160,11 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
         isLiteral = !pattern.contains(UInt8(ascii: "*")) && !pattern.contains(UInt8(ascii: "?"))
     }
 
-    @inline(__always) static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+    /// A byte with ASCII letters lower-cased.
+    @inline(__always) public static func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    /// The name, lower-cased, when the pattern has no `*` or `?`.
+    public var literal: [UInt8]? { isLiteral ? pattern : nil }
 
     public func matches(_ name: [UInt8]) -> Bool {
         if isLiteral {
