@@ -263,13 +263,13 @@ public final class DOMMirror {
     @discardableResult
     public func apply(_ e: JSONEvent) -> Bool {
         let root = e.root
-        guard let type = e.member("type", of: root).flatMap(e.int), let data = e.member("data", of: root),
+        guard let type = e.int("type", of: root), let data = e.member("data", of: root),
               e.kind(data) == .object else { return false }
         if type == 2, let node = e.member("node", of: data), e.kind(node) == .object {
             loadSnapshot(e, node)
             return true
         }
-        if type == 3, e.member("source", of: data).flatMap(e.int) == 0 {
+        if type == 3, e.int("source", of: data) == 0 {
             applyMutation(e, data)
             return true
         }
@@ -296,7 +296,7 @@ public final class DOMMirror {
         generation &+= 1
         if let removes = e.member("removes", of: data) {
             e.forEachChild(of: removes) { r in
-                guard e.kind(r) == .object, let id = e.member("id", of: r).flatMap(e.int), let s = slot(forId: id) else { return }
+                guard e.kind(r) == .object, let id = e.int("id", of: r), let s = slot(forId: id) else { return }
                 remove(s)
             }
         }
@@ -312,7 +312,7 @@ public final class DOMMirror {
         }
         if let texts = e.member("texts", of: data) {
             e.forEachChild(of: texts) { t in
-                guard e.kind(t) == .object, let id = e.member("id", of: t).flatMap(e.int), let s = slot(forId: id) else { return }
+                guard e.kind(t) == .object, let id = e.int("id", of: t), let s = slot(forId: id) else { return }
                 let v = e.member("value", of: t)
                 let nonEmpty = v.map { e.kind($0) == .string && e.byteRange($0).count > 2 } ?? false
                 if nonEmpty { nodes[Int(s)].flags |= Node.nonEmpty } else { nodes[Int(s)].flags &= ~Node.nonEmpty }
@@ -320,7 +320,7 @@ public final class DOMMirror {
         }
         if let attributes = e.member("attributes", of: data) {
             e.forEachChild(of: attributes) { a in
-                guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int), let s = slot(forId: id),
+                guard e.kind(a) == .object, let id = e.int("id", of: a), let s = slot(forId: id),
                       nodes[Int(s)].kind == .element, let map = e.member("attributes", of: a) else { return }
                 e.forEachMember(of: map) { key, value in setAttribute(s, e, key, value) }
             }
@@ -331,18 +331,18 @@ public final class DOMMirror {
     /// One `adds` entry; false when its parent or next sibling is not in the page yet.
     func add(_ e: JSONEvent, _ a: JSONValueRef) -> Bool {
         guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return true }
-        guard let parentId = e.member("parentId", of: a).flatMap(e.int), var parent = slot(forId: parentId) else { return false }
+        guard let parentId = e.int("parentId", of: a), var parent = slot(forId: parentId) else { return false }
         var before = DOMMirror.none
-        if let nextId = e.member("nextId", of: a).flatMap(e.int) {
+        if let nextId = e.int("nextId", of: a) {
             guard let next = slot(forId: nextId) else { return false }
             if nodes[Int(next)].parent == parent || isShadowChild(next, of: parent) { before = next }
-        } else if let previousId = e.member("previousId", of: a).flatMap(e.int), let previous = slot(forId: previousId),
+        } else if let previousId = e.int("previousId", of: a), let previous = slot(forId: previousId),
                   nodes[Int(previous)].parent == parent {
             before = nodes[Int(previous)].next
         }
         let isShadow = e.member("isShadow", of: node).map { e.kind($0) == .true } ?? false
         if isShadow { parent = shadowRootCreating(of: parent) }
-        if let id = e.member("id", of: node).flatMap(e.int), let old = slot(forId: id) { remove(old) }
+        if let id = e.int("id", of: node), let old = slot(forId: id) { remove(old) }
         if before >= 0 && nodes[Int(before)].parent != parent { before = DOMMirror.none }
         _ = build(e, node, parent: parent, before: before)
         return true

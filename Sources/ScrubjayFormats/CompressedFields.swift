@@ -52,7 +52,7 @@ enum CompressedFields {
             }
             edits.replace(value, in: event, withRawJSON: json)
         }
-        guard let type = event.member("type", of: object).flatMap(event.int),
+        guard let type = event.int("type", of: object),
               let data = event.member("data", of: object) else {
             throw place("a \"cv\" event without a numeric \"type\" and \"data\"")
         }

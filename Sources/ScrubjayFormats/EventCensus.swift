@@ -33,13 +33,13 @@ public struct EventCensus: Sendable, Equatable {
             return
         }
         byType[type, default: 0] += 1
-        if let ts = event.member("timestamp", of: root).flatMap(event.double) {
+        if let ts = event.double("timestamp", of: root) {
             firstTimestamp = min(firstTimestamp ?? ts, ts)
             lastTimestamp = max(lastTimestamp ?? ts, ts)
         }
         if type == RRWebEventType.incrementalSnapshot.rawValue,
            let data = event.member("data", of: root),
-           let source = event.member("source", of: data).flatMap(event.int) {
+           let source = event.int("source", of: data) {
             bySource[source, default: 0] += 1
         }
     }

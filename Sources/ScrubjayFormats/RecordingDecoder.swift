@@ -61,7 +61,7 @@ public struct RecordingDecoder {
     }
 
     static func isEventObject(_ e: JSONEvent, _ v: JSONValueRef) -> Bool {
-        e.kind(v) == .object && e.member("type", of: v).flatMap(e.int) != nil
+        e.kind(v) == .object && e.int("type", of: v) != nil
     }
 
     static func isWindowLine(_ e: JSONEvent, _ v: JSONValueRef) -> Bool {

@@ -59,11 +59,11 @@ public struct RecordingProfile: Sendable {
         guard let e = try reader.next() else { return }
         census.add(e)
         let root = e.root
-        if let ts = e.member("timestamp", of: root).flatMap(e.double) {
+        if let ts = e.double("timestamp", of: root) {
             windows[index!].firstTimestamp = min(windows[index!].firstTimestamp ?? ts, ts)
             windows[index!].lastTimestamp = max(windows[index!].lastTimestamp ?? ts, ts)
         }
-        guard let type = e.member("type", of: root).flatMap(e.int), let data = e.member("data", of: root) else { return }
+        guard let type = e.int("type", of: root), let data = e.member("data", of: root) else { return }
         switch RRWebEventType(rawValue: type) {
         case .meta?:
             if let href = e.member("href", of: data), e.kind(href) == .string { addURL(e.string(href)) }
@@ -97,12 +97,12 @@ public struct RecordingProfile: Sendable {
             if type == RRWebEventType.fullSnapshot.rawValue, e.member("wireframes", of: data) != nil { channels.insert("mobile") }
             if type == RRWebEventType.incrementalSnapshot.rawValue, RecordingProfile.isMobileMutation(e, data) { channels.insert("mobile") }
             if type == RRWebEventType.incrementalSnapshot.rawValue,
-               e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.input.rawValue,
+               e.int("source", of: data) == RRWebIncrementalSource.input.rawValue,
                let text = e.member("text", of: data), e.kind(text) == .string {
                 let t = e.string(text)
                 if !t.isEmpty && t.allSatisfy({ $0 == "*" }) { maskedInputs += 1 }
             }
-            if type == RRWebEventType.incrementalSnapshot.rawValue, e.member("source", of: data).flatMap(e.int) == RRWebIncrementalSource.log.rawValue {
+            if type == RRWebEventType.incrementalSnapshot.rawValue, e.int("source", of: data) == RRWebIncrementalSource.log.rawValue {
                 channels.insert("console")
                 if let level = e.member("level", of: data), e.kind(level) == .string { consoleLevels[e.string(level), default: 0] += 1 }
             }

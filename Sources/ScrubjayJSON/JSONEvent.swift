@@ -151,6 +151,20 @@ public struct JSONEvent {
         return value == Int.min ? nil : -value
     }
 
+    /// Member `key` of `object` as `Int` (`member` then `int`), or nil. Prefer it to
+    /// `member(key, of:).flatMap(e.int)`: the partial application `e.int` copies the event
+    /// (two retains and releases) on every call.
+    @inlinable public func int(_ key: StaticString, of object: JSONValueRef) -> Int? {
+        guard let v = member(key, of: object) else { return nil }
+        return int(v)
+    }
+
+    /// Member `key` of `object` as `Double`, or nil.
+    @inlinable public func double(_ key: StaticString, of object: JSONValueRef) -> Double? {
+        guard let v = member(key, of: object) else { return nil }
+        return double(v)
+    }
+
     /// The value of member `key` in object `object`, or nil.
     @inlinable public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)

@@ -223,16 +223,16 @@ public struct PackageWriter {
     /// The `timestamp` of an event's JSON.
     static func timestamp(_ json: [UInt8]) -> Double? {
         guard var r = try? EventReader(bytes: JSONBytes(json)), let e = try? r.next() else { return nil }
-        return e.member("timestamp", of: e.root).flatMap(e.double)
+        return e.double("timestamp", of: e.root)
     }
 
     /// The timestamp of a pointer-movement event (MouseMove, TouchMove, Drag), else nil.
     static func pointerTimestamp(_ json: [UInt8]) -> Double? {
         guard var r = try? EventReader(bytes: JSONBytes(json)), let e = try? r.next(),
-              e.member("type", of: e.root).flatMap(e.int) == RRWebEventType.incrementalSnapshot.rawValue,
-              let data = e.member("data", of: e.root), let source = e.member("source", of: data).flatMap(e.int),
+              e.int("type", of: e.root) == RRWebEventType.incrementalSnapshot.rawValue,
+              let data = e.member("data", of: e.root), let source = e.int("source", of: data),
               [RRWebIncrementalSource.mouseMove, .touchMove, .drag].map(\.rawValue).contains(source) else { return nil }
-        return e.member("timestamp", of: e.root).flatMap(e.double)
+        return e.double("timestamp", of: e.root)
     }
 }
 

@@ -133,7 +133,7 @@ struct EventScan {
             var edits = JSONEdits()
             redactor!.process(e, window: window.id, index: index, edits: &edits)
         }
-        let type = e.member("type", of: e.root).flatMap(e.int)
+        let type = e.int("type", of: e.root)
         var walker = EventWalker()
         walker.walk(e) { site in
             switch site.channel {

@@ -86,7 +86,7 @@ public struct EventWalker {
     /// Calls `visit` for each string of `event` that rules apply to.
     public mutating func walk(_ e: JSONEvent, _ visit: (StringSite) throws -> Void) rethrows {
         let root = e.root
-        guard e.kind(root) == .object, let type = e.member("type", of: root).flatMap(e.int),
+        guard e.kind(root) == .object, let type = e.int("type", of: root),
               let data = e.member("data", of: root) else { return }
         switch type {
         case RRWebEventType.fullSnapshot.rawValue:
@@ -94,7 +94,7 @@ public struct EventWalker {
             if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: .unknown, visit) }
             if let wireframes = e.member("wireframes", of: data) { try walkWireframes(e, wireframes, visit) }
         case RRWebEventType.incrementalSnapshot.rawValue:
-            guard e.kind(data) == .object, let source = e.member("source", of: data).flatMap(e.int) else { return }
+            guard e.kind(data) == .object, let source = e.int("source", of: data) else { return }
             try walkIncremental(e, data, source: source, visit)
         case RRWebEventType.meta.rawValue:
             if let href = e.member("href", of: data) { try visitString(e, href, .url, nil, visit) }
@@ -322,7 +322,7 @@ public struct EventWalker {
     // MARK: helpers
 
     func nodeId(_ e: JSONEvent, _ object: JSONValueRef) -> Int? {
-        e.member("id", of: object).flatMap(e.int)
+        e.int("id", of: object)
     }
 
     /// Every string value below `value` (object keys excluded).

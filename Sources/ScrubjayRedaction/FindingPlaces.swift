@@ -38,13 +38,13 @@ public struct FindingPlaces {
         guard !snapshotSeen.contains(window) else { return }
         if index >= FindingPlaces.snapshotSearchLimit { snapshotSeen.insert(window); return }
         guard var reader = try? EventReader(bytes: JSONBytes(json)), let e = try? reader.next(),
-              e.member("type", of: e.root).flatMap(e.int) == RRWebEventType.fullSnapshot.rawValue else { return }
+              e.int("type", of: e.root) == RRWebEventType.fullSnapshot.rawValue else { return }
         snapshotSeen.insert(window)
         var audit = Redactor(engine: engine, mode: .audit, pseudonymKey: [], collectFindings: true)
         var edits = JSONEdits()
         audit.process(e, window: window, index: index, edits: &edits)
         snapshots.append(RedactionReport.SnapshotChanges(
-            window: window, eventIndex: index, timestamp: e.member("timestamp", of: e.root).flatMap(e.double),
+            window: window, eventIndex: index, timestamp: e.double("timestamp", of: e.root),
             findings: audit.findings.count, nodeIds: Array(Set(audit.findings.compactMap(\.nodeId))).sorted()))
     }
 
@@ -62,7 +62,7 @@ public struct FindingPlaces {
         for (category, n) in after.byCategory where n > before.byCategory[category, default: 0] {
             byCategory[category] = n - before.byCategory[category, default: 0]
         }
-        if let t = e.member("timestamp", of: e.root).flatMap(e.double), t.isFinite {
+        if let t = e.double("timestamp", of: e.root), t.isFinite {
             perMillisecond[Int64(t.rounded(.down)), default: [:]].merge(byCategory, uniquingKeysWith: +)
         } else {
             untimed += found
@@ -81,7 +81,7 @@ public struct FindingPlaces {
     /// The URL a Meta event (`data.href`) or a page-view custom event (`payload.href` or
     /// `payload.$current_url`) moves to, as `RecordingProfile` reads them.
     static func pageURL(_ e: JSONEvent) -> String? {
-        guard let type = e.member("type", of: e.root).flatMap(e.int), let data = e.member("data", of: e.root),
+        guard let type = e.int("type", of: e.root), let data = e.member("data", of: e.root),
               e.kind(data) == .object else { return nil }
         var href: JSONValueRef?
         if type == RRWebEventType.meta.rawValue {

@@ -191,11 +191,12 @@ final class PageRules {
         return above
     }
 
-    /// Sizes the page's per-slot arrays to the mirror's slots.
+    /// Sizes the page's per-slot arrays to the mirror's slots (at least doubling them, as
+    /// the mirror gains slots one at a time).
     func grow(_ page: Page) {
         let dom = page.dom
         guard page.cache.count < dom.slotCapacity else { return }
-        let more = dom.slotCapacity - page.cache.count
+        let more = max(dom.slotCapacity, 2 * page.cache.count, 64) - page.cache.count
         page.cache += Array(repeating: Effects(), count: more)
         page.cacheGeneration += Array(repeating: UInt64.max, count: more)
         page.cacheSerial += Array(repeating: UInt64.max, count: more)
@@ -270,7 +271,7 @@ extension Redactor {
     mutating func beginPage(_ e: JSONEvent, _ pageRules: PageRules, _ place: inout Place, _ edits: inout JSONEdits) -> PagePlan {
         var plan = PagePlan()
         let root = e.root
-        guard e.kind(root) == .object, let type = e.member("type", of: root).flatMap(e.int),
+        guard e.kind(root) == .object, let type = e.int("type", of: root),
               let data = e.member("data", of: root), e.kind(data) == .object else { return plan }
         switch type {
         case 2: // FullSnapshot (a mobile one has wireframes, no node)
@@ -281,12 +282,12 @@ extension Redactor {
             plan.page = page
             blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
         case 3:
-            guard let source = e.member("source", of: data).flatMap(e.int) else { return plan }
+            guard let source = e.int("source", of: data) else { return plan }
             let page = pageRules.page(place.window)
             plan.page = page
             if source == 0 { mutation(e, data, pageRules, page, &plan, &place, &edits) }
             else if source == 5 { input(e, data, pageRules, page, &plan, &place) }
-            else if PageRules.dropsInsideBlocked(source), let id = e.member("id", of: data).flatMap(e.int),
+            else if PageRules.dropsInsideBlocked(source), let id = e.int("id", of: data),
                     let (_, effects) = pageRules.effects(id: id, page), effects.inside >= 0 {
                 // An interaction, scroll, media, style or canvas change of a node the output does not have.
                 plan.dropEvent = true
@@ -302,7 +303,7 @@ extension Redactor {
     /// An Input event: dropped for a blocked or ignored field; its text masked later (walk) for
     /// a masked one.
     mutating func input(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page, _ plan: inout PagePlan, _ place: inout Place) {
-        guard let id = e.member("id", of: data).flatMap(e.int), let (_, effects) = pageRules.effects(id: id, page) else { return }
+        guard let id = e.int("id", of: data), let (_, effects) = pageRules.effects(id: id, page) else { return }
         let rule = effects.blockedOrInside >= 0 ? effects.blockedOrInside : effects.ignoreInput
         guard rule >= 0 else { return }
         plan.dropEvent = true
@@ -325,7 +326,7 @@ extension Redactor {
         var keptRemoves = 0
         if let removes {
             e.forEachChild(of: removes) { r in
-                guard e.kind(r) == .object, let id = e.member("id", of: r).flatMap(e.int),
+                guard e.kind(r) == .object, let id = e.int("id", of: r),
                       let (_, effects) = pageRules.effects(id: id, page), effects.inside >= 0 else { keptRemoves += 1; return }
                 drop(r, of: removes, e, &plan, &edits)
             }
@@ -339,7 +340,7 @@ extension Redactor {
         for list in [texts, attributes] {
             guard let list else { continue }
             e.forEachChild(of: list) { x in
-                guard e.kind(x) == .object, let id = e.member("id", of: x).flatMap(e.int),
+                guard e.kind(x) == .object, let id = e.int("id", of: x),
                       let (slot, effects) = pageRules.effects(id: id, page) else { return }
                 if effects.inside >= 0 { insideBefore.insert(id) }
                 guard list == attributes else { return }
@@ -356,12 +357,10 @@ extension Redactor {
             page.epoch &+= 1
             break
         }
-        var added: Set<Int> = []
         if let adds = e.member("adds", of: data), e.kind(adds) == .array {
             e.forEachChild(of: adds) { a in
                 guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return }
-                if let id = e.member("id", of: node).flatMap(e.int) { added.insert(id) }
-                guard let parentId = e.member("parentId", of: a).flatMap(e.int),
+                guard let parentId = e.int("parentId", of: a),
                       let (_, parent) = pageRules.effects(id: parentId, page) else { return }
                 if parent.blockedOrInside >= 0 {
                     drop(a, of: adds, e, &plan, &edits)
@@ -372,14 +371,16 @@ extension Redactor {
         }
         if let texts {
             e.forEachChild(of: texts) { t in
-                guard e.kind(t) == .object, let id = e.member("id", of: t).flatMap(e.int) else { return }
+                guard e.kind(t) == .object, let id = e.int("id", of: t) else { return }
                 if insideBefore.contains(id) || (pageRules.effects(id: id, page)?.1.inside ?? -1) >= 0 { drop(t, of: texts, e, &plan, &edits) }
             }
         }
         guard let attributes else { return }
         var newRemoves: [UInt8] = []
+        // The ids this mutation adds, gathered the first time an element becomes blocked.
+        var added: Set<Int>?
         e.forEachChild(of: attributes) { a in
-            guard e.kind(a) == .object, let id = e.member("id", of: a).flatMap(e.int) else { return }
+            guard e.kind(a) == .object, let id = e.int("id", of: a) else { return }
             guard let (slot, effects) = pageRules.effects(id: id, page) else {
                 if insideBefore.contains(id) { drop(a, of: attributes, e, &plan, &edits) }
                 return
@@ -397,10 +398,12 @@ extension Redactor {
             }
             guard !blockedBefore.contains(id) else { return }
             // Blocked from now on: what the replay shows below it goes.
+            let addedIds = added ?? Redactor.addedIds(e, data)
+            added = addedIds
             var children = 0
             var c = page.dom.firstChild(slot)
             while let child = c {
-                if let childId = page.dom.id(child), !added.contains(childId) {
+                if let childId = page.dom.id(child), !addedIds.contains(childId) {
                     if !newRemoves.isEmpty { newRemoves.append(0x2C) }
                     newRemoves += Array("{\"parentId\":\(id),\"id\":\(childId)}".utf8)
                     children += 1
@@ -423,6 +426,16 @@ extension Redactor {
             }
             counts.structuralChanges += 1
         }
+    }
+
+    /// The ids of the nodes a mutation adds.
+    static func addedIds(_ e: JSONEvent, _ data: JSONValueRef) -> Set<Int> {
+        var ids: Set<Int> = []
+        guard let adds = e.member("adds", of: data), e.kind(adds) == .array else { return ids }
+        e.forEachChild(of: adds) { a in
+            if e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object, let id = e.int("id", of: node) { ids.insert(id) }
+        }
+        return ids
     }
 
     /// Removes an array entry that leaves the output, and keeps the walk out of it.
@@ -486,7 +499,7 @@ extension Redactor {
                                 preview: () -> String) {
         findingCounts.add(rule: rule, channel: channel, limited: false)
         guard collectFindings else { return }
-        if place.timestamp == nil { place.timestamp = .some(e.member("timestamp", of: e.root).flatMap(e.double)) }
+        if place.timestamp == nil { place.timestamp = .some(e.double("timestamp", of: e.root)) }
         appendFinding(rule, limited: false, channel: channel, place: place, pointer: e.pointer(to: value).description,
                       nodeId: nodeId, preview: preview())
     }
@@ -504,17 +517,16 @@ extension Redactor {
         if let key = site.attributeKey {
             if site.channel == .input && effects.maskInput >= 0 { return whole(effects.maskInput) } // a field's `value`
             guard !pageRules.attributeRules.isEmpty else { return [] }
-            let name = e.withText(key) { DOMMirror.lowered(Array($0)) }
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {
+                guard e.withText(key, { pageRules.rules[i].appliesToAttribute(folding: $0) }) else { continue }
                 let rule = pageRules.rules[i]
-                guard rule.appliesToAttribute(name) else { continue }
                 if let selector = rule.selector {
                     if let k = pageRules.subtreeRules.firstIndex(of: i) {
                         guard effects.subtreeRules & (1 << k) != 0 else { continue }
                     } else if !selector.matches(slot, in: dom) { continue }
                 }
-                for m in engine.matches(in: text, rules: [i], counters: &counts.prefilter)
+                for m in engine.matches(in: text, rule: i, counters: &counts.prefilter)
                 where !Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[m.range]), by: rule)
                     && !found.contains(where: { $0.range.overlaps(m.range) }) {
                     found.append(m)

@@ -179,7 +179,7 @@ public struct Redactor {
         }
         guard !matches.isEmpty else { return }
         record(matches, in: text, channel: site.channel, nodeId: site.nodeId, place: &place) { e.pointer(to: site.value).description } timestamp: {
-            e.member("timestamp", of: e.root).flatMap(e.double)
+            e.double("timestamp", of: e.root)
         }
         guard mode == .redact else { return }
         let out = rewritten(text, matches, channel: site.channel, cssKinds: cssKinds)

@@ -70,7 +70,7 @@ extension Redactor {
         /// The event's `timestamp` (documents inside strings carry their event's).
         var timestamp: Double? {
             if let outer { return outer.doc.timestamp }
-            return json.member("timestamp", of: json.root).flatMap(json.double)
+            return json.double("timestamp", of: json.root)
         }
     }
 
@@ -79,7 +79,7 @@ extension Redactor {
 
     /// Handles events with structured payloads; returns false for other events (the walker's).
     mutating func processStructured(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) -> Bool {
-        guard e.kind(e.root) == .object, let type = e.member("type", of: e.root).flatMap(e.int),
+        guard e.kind(e.root) == .object, let type = e.int("type", of: e.root),
               let data = e.member("data", of: e.root), e.kind(data) == .object else { return false }
         let doc = Document(event: e)
         var drops = Drops()
@@ -347,7 +347,7 @@ extension Redactor {
         guard !selecting.isEmpty else { return [] }
         var out: [RuleMatch] = []
         for i in selecting {
-            let found = engine.matches(in: text, rules: [i], counters: &counts.prefilter)
+            let found = engine.matches(in: text, rule: i, counters: &counts.prefilter)
             guard !found.isEmpty else { continue }
             switch engine.rules[i].action {
             case .drop_body: drops.body = true; drops.bodyRule = drops.bodyRule ?? i
@@ -415,7 +415,7 @@ extension Redactor {
             if innerEdits.isEmpty { return .some(nil) }
             return .some(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
-        guard p.root?.isBody == true, let form = FormEncoded(Array(text)) else { return nil }
+        guard p.root?.isBody == true, FormEncoded.mayHold(text), let form = FormEncoded(Array(text)) else { return nil }
         var changed = false
         let out = form.joined { pair -> [UInt8]? in
             path.push(.key(pair.name))

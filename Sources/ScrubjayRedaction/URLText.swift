@@ -16,8 +16,7 @@ struct FormEncoded {
     /// Parses `text` when it looks form-encoded: no whitespace or quotes, at least one `=`,
     /// and only valid percent escapes. Otherwise nil.
     init?(_ text: [UInt8]) {
-        guard !text.isEmpty, text.contains(UInt8(ascii: "=")) else { return nil }
-        for b in text where b <= 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "{") || b == UInt8(ascii: "<") { return nil }
+        guard text.withUnsafeBytes(FormEncoded.mayHold) else { return nil }
         var pairs: [Pair] = []
         for part in text.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
             let eq = part.firstIndex(of: UInt8(ascii: "="))
@@ -27,6 +26,17 @@ struct FormEncoded {
             pairs.append(Pair(rawName: rawName, rawValue: rawValue, hasValue: eq != nil, name: name, value: value))
         }
         self.pairs = pairs
+    }
+
+    /// Whether `text` has the look of form-encoded text (at least one `=`, no whitespace,
+    /// quote, brace or angle bracket): the cheap test before parsing, read in place.
+    static func mayHold(_ text: UnsafeRawBufferPointer) -> Bool {
+        var equals = false
+        for b in text {
+            if b <= 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "{") || b == UInt8(ascii: "<") { return false }
+            if b == UInt8(ascii: "=") { equals = true }
+        }
+        return equals
     }
 
     /// The text again, each pair as it was except where `newValue` gives a value (written

@@ -288,6 +288,6 @@ public enum ReportBuilder {
     /// An event's rrweb type and timestamp (nil for what it does not have or cannot be read).
     static func typeAndTime(_ json: [UInt8]) -> (type: Int?, timestamp: Double?) {
         guard var reader = try? EventReader(bytes: JSONBytes(json)), let e = try? reader.next(), e.kind(e.root) == .object else { return (nil, nil) }
-        return (e.member("type", of: e.root).flatMap(e.int), e.member("timestamp", of: e.root).flatMap(e.double))
+        return (e.int("type", of: e.root), e.double("timestamp", of: e.root))
     }
 }

@@ -172,17 +172,24 @@ public final class Rule: Sendable {
 extension Rule {
     /// Whether an attribute rule applies to attribute `name` (ASCII lower case).
     public func appliesToAttribute(_ name: [UInt8]) -> Bool {
+        name.withUnsafeBytes { appliesToAttribute(folding: $0) }
+    }
+
+    /// Whether an attribute rule applies to attribute `name`, in any ASCII case (read in place).
+    public func appliesToAttribute(folding name: UnsafeRawBufferPointer) -> Bool {
         for p in attributeNames where Rule.glob(p, name) { return true }
         return false
     }
 
-    /// `*` matches any run of bytes; every other byte itself.
-    static func glob(_ p: [UInt8], _ s: [UInt8]) -> Bool {
+    /// `*` matches any run of bytes; every other byte itself, ASCII letters of `s` lower-cased
+    /// (`p` is lower case).
+    static func glob(_ p: [UInt8], _ s: UnsafeRawBufferPointer) -> Bool {
+        @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         var pi = 0, si = 0
         var starP = -1, starS = 0
         while si < s.count {
             if pi < p.count && p[pi] == 0x2A { starP = pi; starS = si; pi += 1 }
-            else if pi < p.count && p[pi] == s[si] { pi += 1; si += 1 }
+            else if pi < p.count && p[pi] == fold(s[si]) { pi += 1; si += 1 }
             else if starP >= 0 { pi = starP + 1; starS += 1; si = starS }
             else { return false }
         }

@@ -90,6 +90,15 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// The matches in `text` (valid UTF-8) for rule `index` alone.
+    public func matches(in text: UnsafeRawBufferPointer, rule index: Int, counters: inout Counters) -> [RuleMatch] {
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: prefilter.words) { allowed in
+            allowed.initialize(repeating: 0)
+            allowed[index / 64] = 1 << UInt64(index % 64)
+            return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), counters: &counters)
+        }
+    }
+
     /// The matches in `text` (valid UTF-8) for the rules in the bit set `allowed`.
     private func matches(in text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, counters: inout Counters) -> [RuleMatch] {
         counters.strings += 1
