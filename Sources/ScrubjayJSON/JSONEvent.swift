@@ -26,8 +26,13 @@ public struct JSONEvent {
     }
 
     @usableFromInline @inline(__always) func checkValid() {
-        precondition(tape.generation == generation,
-                     "JSONEvent \(index) used after its reader moved on to another event")
+        // The message is built out of line: an interpolation here would capture (copy) the
+        // event at every token read.
+        if tape.generation != generation { JSONEvent.usedAfterReaderMovedOn(index) }
+    }
+
+    @usableFromInline @inline(never) static func usedAfterReaderMovedOn(_ index: Int) -> Never {
+        preconditionFailure("JSONEvent \(index) used after its reader moved on to another event")
     }
 
     /// Number of tokens (values and keys) in the event.
@@ -172,6 +177,24 @@ public struct JSONEvent {
         let tokens = tape.tokens
         var i = object.index + 1
         let end = Int(t.next)
+        let n = key.utf8CodeUnitCount
+        if n <= 8 {
+            // A key of up to eight bytes (nearly all of them) compared as one word: the
+            // padding after the input (`JSONBytes.padding`) makes the eight-byte load safe.
+            var want: UInt64 = 0
+            for j in 0..<n { want |= UInt64(key.utf8Start[j]) << (8 &* UInt64(j)) }
+            let mask: UInt64 = n == 8 ? ~0 : (1 << (8 &* UInt64(n))) &- 1
+            let base = UnsafeRawPointer(bytes.base + range.lowerBound + 1)
+            while i < end {
+                let k = tokens[i]
+                if k.hasEscapes ? string(JSONValueRef(index: i), equals: key)
+                    : Int(k.end &- k.start) &- 2 == n && UInt64(littleEndian: (base + Int(k.start)).loadUnaligned(as: UInt64.self)) & mask == want {
+                    return JSONValueRef(index: i + 1)
+                }
+                i = Int(tokens[i + 1].next)
+            }
+            return nil
+        }
         while i < end {
             // Unescaped keys compared inline: lookups run for every event and node.
             let k = tokens[i]

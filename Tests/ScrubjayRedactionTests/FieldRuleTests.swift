@@ -52,6 +52,12 @@ struct FieldPathTests {
         #expect(Glob("set-cookie").matches("Set-Cookie"))
         #expect(!Glob("cookie").matches("set-cookie"))
         #expect(Glob("a?c").matches("abc") && !Glob("a?c").matches("ac"))
+        // `*text*` takes a substring search; `*text**` the general matcher: they must agree.
+        for name in ["token", "TOKEN", "x-csrf-token", "tok", "tokn", "ttoken", "tokentoken", "", "t", "a-Token-b", "tokeN"] {
+            #expect(Glob("*token*").matches(name) == Glob("*token**").matches(name), "\(name)")
+            #expect(Glob("*en*").matches(name) == Glob("*en**").matches(name), "\(name)")
+        }
+        #expect(Glob("*token*").matches("X-Auth-TOKEN-Id") && !Glob("*token*").matches("toke"))
         let p = try FieldPath(parsing: "network.response.body.**.email")
         func key(_ s: String) -> FieldPath.Component { .key(Array(s.utf8)) }
         #expect(p.selects([key("email")]))
