@@ -92,30 +92,55 @@ public enum JSONString {
         if bytes == nil { Array(text).withUnsafeBytes { encode(utf8: $0, into: &out) } }
     }
 
-    /// Appends UTF-8 `text` as a JSON string literal (the one escaping routine; runs that
-    /// need no escaping are copied in bulk).
+    /// Appends UTF-8 `text` as a JSON string literal (the one escaping routine). The encoded
+    /// length is counted first, then written in place: one growth of `out`, a bulk copy when
+    /// nothing needs escaping (replacement values, masks), no append per escaped byte (whole
+    /// JSON bodies rewritten inside a string are mostly quotes to escape).
     public static func encode(utf8 text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        var runStart = 0
-        for i in 0..<text.count {
-            let c = text[i]
-            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<i]))
-            switch c {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(c)
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            default:
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hexDigits[Int(c >> 4)], hexDigits[Int(c & 0xF)]])
-            }
-            runStart = i + 1
+        var extra = 0
+        for c in text where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+            extra &+= shortEscape(c) != 0 ? 1 : 5
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: text[runStart..<text.count]))
-        out.append(UInt8(ascii: "\""))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: text.count &+ extra &+ 2))
+        out.withUnsafeMutableBufferPointer { buf in
+            let o = buf.baseAddress! + start
+            o[0] = UInt8(ascii: "\"")
+            var k = 1
+            if extra == 0 {
+                if let src = text.baseAddress { (o + 1).update(from: src.assumingMemoryBound(to: UInt8.self), count: text.count) }
+                k &+= text.count
+            } else {
+                for c in text {
+                    guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { o[k] = c; k &+= 1; continue }
+                    o[k] = UInt8(ascii: "\\")
+                    let short = shortEscape(c)
+                    if short != 0 {
+                        o[k &+ 1] = short
+                        k &+= 2
+                    } else {
+                        o[k &+ 1] = UInt8(ascii: "u"); o[k &+ 2] = UInt8(ascii: "0"); o[k &+ 3] = UInt8(ascii: "0")
+                        o[k &+ 4] = hexDigits[Int(c >> 4)]; o[k &+ 5] = hexDigits[Int(c & 0xF)]
+                        k &+= 6
+                    }
+                }
+            }
+            o[k] = UInt8(ascii: "\"")
+        }
+    }
+
+    /// The letter after the backslash of a two-byte escape (`\"`, `\\`, `\b`, `\f`, `\n`,
+    /// `\r`, `\t`), or 0 for a control character written `\u00XX`.
+    @inline(__always) static func shortEscape(_ c: UInt8) -> UInt8 {
+        switch c {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): return c
+        case 0x08: return UInt8(ascii: "b")
+        case 0x0C: return UInt8(ascii: "f")
+        case 0x0A: return UInt8(ascii: "n")
+        case 0x0D: return UInt8(ascii: "r")
+        case 0x09: return UInt8(ascii: "t")
+        default: return 0
+        }
     }
 
     /// `text` as a JSON string literal (with quotes).

@@ -52,8 +52,19 @@ struct EngineTests {
         #expect(event.token(s.index).hasEscapes)
     }
 
-    @Test func encodesLikeJSONStringify() {
+    @Test func encodesLikeJSONStringify() throws {
         #expect(JSONString.encode("a\"b\\c\n\u{01}é😀") == Array(#""a\"b\\c\n\u0001é😀""#.utf8))
+        #expect(JSONString.encode("\u{08}\u{0C}\r\t\u{1F}\u{7F}/") == Array(#""\b\f\r\t\u001f"#.utf8) + [0x7F, 0x2F, 0x22])
+        #expect(JSONString.encode("") == Array(#""""#.utf8))
+        // Appended after what `out` holds, and read back to the same text: every ASCII byte.
+        let all = String(decoding: (0..<128).map { UInt8($0) } + Array("é😀".utf8), as: UTF8.self)
+        var out = Array("[".utf8)
+        JSONString.encode(utf8: Array(all.utf8), into: &out)
+        out += Array("]".utf8)
+        #expect(out.starts(with: Array(#"["\u0000\u0001"#.utf8)))
+        var reader = try EventReader(bytes: JSONBytes(out))
+        let event = try #require(try reader.next()) // the array's one element
+        #expect(event.string(event.root) == all)
     }
 
     @Test func numbersAreNeverNormalised() throws {
