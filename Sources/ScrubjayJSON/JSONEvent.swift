@@ -220,6 +220,23 @@ public struct JSONEvent {
         return out
     }
 
+    /// The children of an array, or the member values of an object, in order, as a sequence
+    /// that builds no array and holds no reference (so a loop over it copies nothing, where a
+    /// closure passed to `forEachChild` captures a copy of the event). Valid while the event is.
+    @inlinable public func elements(of container: JSONValueRef) -> JSONElements {
+        let t = token(container.index)
+        let isContainer = t.kind == .object || t.kind == .array
+        return JSONElements(tokens: tape.tokens, next: container.index + 1, end: isContainer ? Int(t.next) : 0,
+                            skipsKeys: t.kind == .object)
+    }
+
+    /// The (key, value) members of an object, in order, as a sequence that builds no array and
+    /// holds no reference (see `elements(of:)`). Empty for any other value.
+    @inlinable public func membersInPlace(of object: JSONValueRef) -> JSONMembers {
+        let t = token(object.index)
+        return JSONMembers(tokens: tape.tokens, next: object.index + 1, end: t.kind == .object ? Int(t.next) : 0)
+    }
+
     /// Calls `body` with each child of an array (or member value of an object), in order,
     /// without building an array.
     @inlinable
@@ -395,4 +412,46 @@ public struct JSONValueRef: Hashable, Sendable {
     public let index: Int
     /// Wraps a token index.
     public init(index: Int) { self.index = index }
+}
+
+/// The children of a container (`JSONEvent.elements(of:)`): token indices read off the tape.
+public struct JSONElements: Sequence, IteratorProtocol {
+    @usableFromInline let tokens: UnsafeMutablePointer<JSONToken>
+    @usableFromInline var nextIndex: Int
+    @usableFromInline let end: Int
+    @usableFromInline let skipsKeys: Bool
+
+    @inlinable init(tokens: UnsafeMutablePointer<JSONToken>, next: Int, end: Int, skipsKeys: Bool) {
+        self.tokens = tokens
+        self.nextIndex = next
+        self.end = end
+        self.skipsKeys = skipsKeys
+    }
+
+    @inlinable public mutating func next() -> JSONValueRef? {
+        guard nextIndex < end else { return nil }
+        let v = skipsKeys ? nextIndex + 1 : nextIndex
+        nextIndex = Int(tokens[v].next)
+        return JSONValueRef(index: v)
+    }
+}
+
+/// The members of an object (`JSONEvent.membersInPlace(of:)`).
+public struct JSONMembers: Sequence, IteratorProtocol {
+    @usableFromInline let tokens: UnsafeMutablePointer<JSONToken>
+    @usableFromInline var nextIndex: Int
+    @usableFromInline let end: Int
+
+    @inlinable init(tokens: UnsafeMutablePointer<JSONToken>, next: Int, end: Int) {
+        self.tokens = tokens
+        self.nextIndex = next
+        self.end = end
+    }
+
+    @inlinable public mutating func next() -> (key: JSONValueRef, value: JSONValueRef)? {
+        guard nextIndex < end else { return nil }
+        let k = nextIndex
+        nextIndex = Int(tokens[k + 1].next)
+        return (JSONValueRef(index: k), JSONValueRef(index: k + 1))
+    }
 }

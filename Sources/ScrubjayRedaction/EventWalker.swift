@@ -83,8 +83,17 @@ public struct EventWalker {
         unscanned.add(kind, bytes: bytes)
     }
 
+    /// What `walk` calls for each string, with the event (passed, not captured: a closure
+    /// that captured the event would copy it into every function the walk specializes).
+    public typealias Visit = (JSONEvent, StringSite) throws -> Void
+
     /// Calls `visit` for each string of `event` that rules apply to.
     public mutating func walk(_ e: JSONEvent, _ visit: (StringSite) throws -> Void) rethrows {
+        try walk(e) { _, site in try visit(site) }
+    }
+
+    /// Calls `visit` with the event and each string of it that rules apply to.
+    public mutating func walk(_ e: JSONEvent, _ visit: Visit) rethrows {
         let root = e.root
         guard e.kind(root) == .object, let type = e.int("type", of: root),
               let data = e.member("data", of: root) else { return }
@@ -118,31 +127,32 @@ public struct EventWalker {
 
     // MARK: incremental snapshots
 
-    mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: Visit) rethrows {
         switch RRWebIncrementalSource(rawValue: source) {
         case .mutation:
+            // Loops, not closures: a closure would capture (copy) the event.
             if let texts = e.member("texts", of: data) {
-                try e.forEachChild(of: texts) { t in
-                    guard e.kind(t) == .object, let v = e.member("value", of: t) else { return }
+                for t in e.elements(of: texts) {
+                    guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
                     try visitString(e, v, .text, nodeId(e, t), visit)
                 }
             }
             if let attrs = e.member("attributes", of: data) {
-                try e.forEachChild(of: attrs) { a in
-                    guard e.kind(a) == .object, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
+                for a in e.elements(of: attrs) {
+                    guard e.kind(a) == .object, let map = e.member("attributes", of: a), e.kind(map) == .object else { continue }
                     try walkAttributes(e, map, tag: .unknown, node: nodeId(e, a), visit)
                 }
             }
             if let adds = e.member("adds", of: data) {
-                try e.forEachChild(of: adds) { add in
-                    guard e.kind(add) == .object else { return }
+                for add in e.elements(of: adds) {
+                    guard e.kind(add) == .object else { continue }
                     if let node = e.member("node", of: add) { try walkNode(e, node, parentTag: .unknown, visit) }
                     if let wf = e.member("wireframe", of: add) { try walkWireframe(e, wf, visit) }
                 }
             }
             if let updates = e.member("updates", of: data) {
-                try e.forEachChild(of: updates) { u in
-                    guard e.kind(u) == .object, let wf = e.member("wireframe", of: u) else { return }
+                for u in e.elements(of: updates) {
+                    guard e.kind(u) == .object, let wf = e.member("wireframe", of: u) else { continue }
                     try walkWireframe(e, wf, visit)
                 }
             }
@@ -194,14 +204,14 @@ public struct EventWalker {
 
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
     /// Each node's members are read in one pass.
-    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: Visit) rethrows {
         var stack: [(JSONValueRef, Tag)] = [(start, parentTag)]
         while let (node, parent) = stack.popLast() {
             guard e.kind(node) == .object else { continue }
             var type: Int?, id: Int?, isStyle = false
             var tag = Tag.unknown
             var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?
-            e.forEachMember(of: node) { key, value in
+            for (key, value) in e.membersInPlace(of: node) {
                 switch e.withText(key, SerializedNodeMember.init) {
                 case .type: type = e.int(value)
                 case .id: id = e.int(value)
@@ -220,7 +230,7 @@ public struct EventWalker {
                 }
                 if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
-                    e.forEachChild(of: childNodes) { stack.append(($0, tag)) }
+                    for child in e.elements(of: childNodes) { stack.append((child, tag)) }
                     stack[base...].reverse()
                 }
             case 3: // Text
@@ -234,7 +244,7 @@ public struct EventWalker {
             case 0: // Document
                 if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
-                    e.forEachChild(of: childNodes) { stack.append(($0, .unknown)) }
+                    for child in e.elements(of: childNodes) { stack.append((child, .unknown)) }
                     stack[base...].reverse()
                 }
             default: // DocumentType: name and public/system ids only
@@ -245,37 +255,37 @@ public struct EventWalker {
 
     /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
     /// for `style`, an object of property changes (`{prop: value | [value, priority] | false}`).
-    mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: Tag, node: Int?, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkAttributes(_ e: JSONEvent, _ attrs: JSONValueRef, tag: Tag, node: Int?, _ visit: Visit) rethrows {
         // The `value` of a text-like field is what the user typed; a button's or checkbox's is
         // markup (rrweb's maskInputOptions draw the same line).
         var valueIsTyped = tag == .unknown || tag == .textarea || tag == .select
         if tag == .input {
             valueIsTyped = true
-            e.forEachMember(of: attrs) { key, value in
+            for (key, value) in e.membersInPlace(of: attrs) {
                 if e.kind(value) == .string, e.withText(key, AttributeName.init) == .type,
                    e.withText(value, EventWalker.isNonTypedInputType) { valueIsTyped = false }
             }
         }
-        try e.forEachMember(of: attrs) { key, value in
+        for (key, value) in e.membersInPlace(of: attrs) {
             let kind = e.kind(value)
-            guard kind == .string || kind == .object else { return }
+            guard kind == .string || kind == .object else { continue }
             let name = e.withText(key, AttributeName.init)
             if kind == .object {
-                guard name == .css else { return }
-                try e.forEachMember(of: value) { _, v in
+                guard name == .css else { continue }
+                for (_, v) in e.membersInPlace(of: value) {
                     if e.kind(v) == .string { try visitString(e, v, .css, node, visit) }
                     else if e.kind(v) == .array, v.index + 1 < Int(e.token(v.index).next), e.token(v.index + 1).kind == .string {
                         try visitString(e, JSONValueRef(index: v.index + 1), .css, node, visit)
                     }
                 }
-                return
+                continue
             }
             let channel: Channel
             switch name {
             case .css: channel = .css
             case .dataURL:
                 skip(tag == .canvas ? .canvas : .images, bytes: e.byteRange(value).count)
-                return
+                continue
             case .value: channel = valueIsTyped ? .input : .attribute
             case .url: channel = .url
             case .type, .other: channel = .attribute
@@ -293,14 +303,14 @@ public struct EventWalker {
             || e.string(k, equals: "contentDescription")
     }
 
-    mutating func walkWireframes(_ e: JSONEvent, _ list: JSONValueRef, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkWireframes(_ e: JSONEvent, _ list: JSONValueRef, _ visit: Visit) rethrows {
         guard e.kind(list) == .array else { return }
         try e.forEachChild(of: list) { try walkWireframe(e, $0, visit) }
     }
 
     /// A mobile wireframe and its children: `text`, `label`, `value`, `options` and similar
     /// text; `base64` (images, screenshots) is not scanned; `style`, ids and geometry are skipped.
-    mutating func walkWireframe(_ e: JSONEvent, _ start: JSONValueRef, _ visit: (StringSite) throws -> Void) rethrows {
+    mutating func walkWireframe(_ e: JSONEvent, _ start: JSONValueRef, _ visit: Visit) rethrows {
         var stack = [start]
         while let wf = stack.popLast() {
             guard e.kind(wf) == .object else { continue }
@@ -326,7 +336,7 @@ public struct EventWalker {
     }
 
     /// Every string value below `value` (object keys excluded).
-    mutating func walkAll(_ e: JSONEvent, _ value: JSONValueRef, _ channel: Channel, _ visit: (StringSite) throws -> Void, node: Int? = nil) rethrows {
+    mutating func walkAll(_ e: JSONEvent, _ value: JSONValueRef, _ channel: Channel, _ visit: Visit, node: Int? = nil) rethrows {
         let end = Int(e.token(value.index).next)
         var i = value.index
         while i < end {
@@ -337,7 +347,7 @@ public struct EventWalker {
     }
 
     /// Visits a string unless it is an inline binary (`data:` URL) or a package asset reference.
-    mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: (StringSite) throws -> Void,
+    mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: Visit,
                               attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil) rethrows {
         guard e.kind(v) == .string else { return }
         let r = e.byteRange(v)
@@ -346,7 +356,7 @@ public struct EventWalker {
             skip(kind, bytes: r.count - 2)
             return
         }
-        try visit(StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes))
+        try visit(e, StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes))
     }
 
     /// The kind of an inline binary string (`data:` URL with a non-text media type), or nil.

@@ -101,12 +101,12 @@ public struct Redactor {
         if !processStructured(e, &place, &edits) {
             var walker = EventWalker()
             if let pageRules, let page = plan.page {
-                walker.walk(e) { site in
+                walker.walk(e) { (e: JSONEvent, site: StringSite) in
                     if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
                     handle(e, site, &place, &edits, page: (pageRules, page))
                 }
             } else {
-                walker.walk(e) { site in handle(e, site, &place, &edits) }
+                walker.walk(e) { (e: JSONEvent, site: StringSite) in handle(e, site, &place, &edits) }
             }
             counts.unscanned.merge(walker.unscanned)
         }

@@ -240,3 +240,26 @@ struct ReviewFixTests {
         #expect(try events("[{\"a\":1}\n,{\"b\":2}]") == (.array, [#"{"a":1}"#, #"{"b":2}"#]))
     }
 }
+
+@Suite("Iterating containers in place")
+struct InPlaceIterationTests {
+    /// `elements(of:)` and `membersInPlace(of:)` (loops that copy nothing) give exactly what
+    /// `children(of:)` and `members(of:)` give, for every value of every recording.
+    @Test(arguments: Fixtures.recordings)
+    func agreeWithTheArrayBuildingCalls(_ name: String) throws {
+        var reader = try EventReader(bytes: JSONBytes(contentsOfFile: Fixtures.path(name)))
+        var containers = 0
+        while let e = try reader.next() {
+            for i in 0..<e.tokenCount where !e.token(i).isKey {
+                let v = JSONValueRef(index: i)
+                #expect(Array(e.elements(of: v)) == e.children(of: v))
+                let members = e.members(of: v)
+                let inPlace = Array(e.membersInPlace(of: v))
+                #expect(inPlace.map(\.key) == members.map(\.key) && inPlace.map(\.value) == members.map(\.value))
+                if e.kind(v) == .object || e.kind(v) == .array { containers += 1 }
+                else { #expect(e.elements(of: v).underestimatedCount == 0 && Array(e.elements(of: v)).isEmpty) }
+            }
+        }
+        #expect(containers > 0)
+    }
+}
