@@ -171,7 +171,7 @@ public struct JSONEvent {
     }
 
     /// The value of member `key` in object `object`, or nil.
-    @inlinable public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
+    @inlinable @inline(__always) public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)
         guard t.kind == .object else { return nil }
         let tokens = tape.tokens
