@@ -3,59 +3,88 @@ public enum JSONString {
     /// Decodes the body of a string literal (the bytes between the quotes, already validated
     /// by the scanner) to UTF-8, resolving every escape, `\u` surrogate pairs included.
     /// A lone surrogate escape (legal JSON, not legal UTF-8) becomes U+FFFD.
+    ///
+    /// The text is never longer than the body, so `out` grows once by the body's length and
+    /// the text is written in place (bodies of JSON inside strings are mostly escapes: an
+    /// append per escape and per run between them cost more than the bytes).
     public static func decodeBody(_ body: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         let n = body.count
-        var i = 0
-        var runStart = 0
+        guard n > 0, let src = body.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         @inline(__always) func hex4(_ at: Int) -> UInt32 {
             var v: UInt32 = 0
             for k in 0..<4 {
-                let c = body[at + k]
+                let c = src[at &+ k]
                 let d: UInt32
                 switch c {
-                case 0x30...0x39: d = UInt32(c) - 0x30
-                case 0x61...0x66: d = UInt32(c) - 0x57
-                default: d = UInt32(c) - 0x37
+                case 0x30...0x39: d = UInt32(c) &- 0x30
+                case 0x61...0x66: d = UInt32(c) &- 0x57
+                default: d = UInt32(c) &- 0x37
                 }
                 v = v << 4 | d
             }
             return v
         }
-        while i < n {
-            if body[i] != UInt8(ascii: "\\") { i += 1; continue }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[runStart..<i]))
-            let e = body[i + 1]
-            switch e {
-            case UInt8(ascii: "b"): out.append(0x08); i += 2
-            case UInt8(ascii: "f"): out.append(0x0C); i += 2
-            case UInt8(ascii: "n"): out.append(0x0A); i += 2
-            case UInt8(ascii: "r"): out.append(0x0D); i += 2
-            case UInt8(ascii: "t"): out.append(0x09); i += 2
-            case UInt8(ascii: "u"):
-                var scalar = hex4(i + 2)
-                i += 6
-                if scalar >= 0xD800 && scalar < 0xDC00 {
-                    // a high surrogate: it needs a low one right after
-                    if i + 6 <= n, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u") {
-                        let low = hex4(i + 2)
-                        if low >= 0xDC00 && low < 0xE000 {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            i += 6
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: n))
+        let written = out.withUnsafeMutableBufferPointer { buf -> Int in
+            let dst = buf.baseAddress! + start
+            var i = 0, o = 0
+            while i < n {
+                let c = src[i]
+                if c != UInt8(ascii: "\\") { dst[o] = c; o &+= 1; i &+= 1; continue }
+                let e = src[i &+ 1]
+                switch e {
+                case UInt8(ascii: "b"): dst[o] = 0x08; o &+= 1; i &+= 2
+                case UInt8(ascii: "f"): dst[o] = 0x0C; o &+= 1; i &+= 2
+                case UInt8(ascii: "n"): dst[o] = 0x0A; o &+= 1; i &+= 2
+                case UInt8(ascii: "r"): dst[o] = 0x0D; o &+= 1; i &+= 2
+                case UInt8(ascii: "t"): dst[o] = 0x09; o &+= 1; i &+= 2
+                case UInt8(ascii: "u"):
+                    var scalar = hex4(i &+ 2)
+                    i &+= 6
+                    if scalar >= 0xD800 && scalar < 0xDC00 {
+                        // a high surrogate: it needs a low one right after
+                        if i &+ 6 <= n, src[i] == UInt8(ascii: "\\"), src[i &+ 1] == UInt8(ascii: "u") {
+                            let low = hex4(i &+ 2)
+                            if low >= 0xDC00 && low < 0xE000 {
+                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                                i &+= 6
+                            } else {
+                                scalar = 0xFFFD
+                            }
                         } else {
                             scalar = 0xFFFD
                         }
-                    } else {
+                    } else if scalar >= 0xDC00 && scalar < 0xE000 {
                         scalar = 0xFFFD
                     }
-                } else if scalar >= 0xDC00 && scalar < 0xE000 {
-                    scalar = 0xFFFD
+                    o &+= writeUTF8(scalar, to: dst + o)
+                default: dst[o] = e; o &+= 1; i &+= 2 // \" \\ \/
                 }
-                appendUTF8(Unicode.Scalar(scalar)!, to: &out)
-            default: out.append(e); i += 2 // \" \\ \/
             }
-            runStart = i
+            return o
         }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[runStart..<n]))
+        out.removeLast(n &- written)
+    }
+
+    /// Writes the UTF-8 of scalar `v` (a valid scalar) at `p`; returns its length (at most 4,
+    /// never more than the escape it came from).
+    @inline(__always) static func writeUTF8(_ v: UInt32, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        switch v {
+        case 0..<0x80:
+            p[0] = UInt8(v)
+            return 1
+        case 0x80..<0x800:
+            p[0] = UInt8(0xC0 | v >> 6); p[1] = UInt8(0x80 | v & 0x3F)
+            return 2
+        case 0x800..<0x10000:
+            p[0] = UInt8(0xE0 | v >> 12); p[1] = UInt8(0x80 | (v >> 6) & 0x3F); p[2] = UInt8(0x80 | v & 0x3F)
+            return 3
+        default:
+            p[0] = UInt8(0xF0 | v >> 18); p[1] = UInt8(0x80 | (v >> 12) & 0x3F)
+            p[2] = UInt8(0x80 | (v >> 6) & 0x3F); p[3] = UInt8(0x80 | v & 0x3F)
+            return 4
+        }
     }
 
     /// Decodes the body of a string literal to a `String`.
@@ -67,20 +96,6 @@ public enum JSONString {
         out.reserveCapacity(body.count)
         decodeBody(body, into: &out)
         return String(decoding: out, as: UTF8.self)
-    }
-
-    @inline(__always) static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
-        let v = s.value
-        switch v {
-        case 0..<0x80: out.append(UInt8(v))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | (v >> 6) & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
-        default:
-            out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | (v >> 12) & 0x3F))
-            out.append(UInt8(0x80 | (v >> 6) & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
-        }
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)

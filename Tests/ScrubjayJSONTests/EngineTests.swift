@@ -50,6 +50,10 @@ struct EngineTests {
         let s = try #require(event.value(at: "/s/0"))
         #expect(event.string(s) == "q\"b\\s/n\nr\rt\tb\u{08}f\u{0C} u\u{E9} \u{1F600} lone\u{FFFD}x \u{FFFD}")
         #expect(event.token(s.index).hasEscapes)
+        // Appended after what `out` holds, and only the text (the body is longer).
+        var out = Array("ab".utf8)
+        Array(#"x\"\u00e9\ud83d\ude00\\"#.utf8).withUnsafeBytes { JSONString.decodeBody($0, into: &out) }
+        #expect(out == Array("abx\"é😀\\".utf8))
     }
 
     @Test func encodesLikeJSONStringify() throws {
