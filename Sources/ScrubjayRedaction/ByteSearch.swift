@@ -5,16 +5,21 @@ import Glibc
 /// Whether `needle` occurs in `haystack` (memchr for its first byte, then a compare): plugin
 /// names, and the quick look for page URLs in raw events.
 func bytes(_ haystack: [UInt8], contain needle: StaticString) -> Bool {
+    haystack.withUnsafeBytes { bytes($0, contain: needle) }
+}
+
+/// The same, over bytes read in place.
+func bytes(_ haystack: UnsafeRawBufferPointer, contain needle: StaticString) -> Bool {
     let n = needle.utf8CodeUnitCount, p = needle.utf8Start
-    return haystack.withUnsafeBufferPointer { h in
-        guard n > 0, h.count >= n, let base = h.baseAddress else { return n == 0 }
-        var i = 0
-        while i <= h.count - n {
-            guard let hit = memchr(base + i, Int32(p[0]), h.count - n - i + 1) else { return false }
-            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + at, p, n) == 0 { return true }
-            i = at + 1
-        }
-        return false
+    guard n > 0, haystack.count >= n, let raw = haystack.baseAddress else { return n == 0 }
+    let base = raw.assumingMemoryBound(to: UInt8.self)
+    let count = haystack.count
+    var i = 0
+    while i <= count - n {
+        guard let hit = memchr(base + i, Int32(p[0]), count - n - i + 1) else { return false }
+        let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        if memcmp(base + at, p, n) == 0 { return true }
+        i = at + 1
     }
+    return false
 }

@@ -9,9 +9,11 @@ import ScrubjayRules
 /// name), and a path that names a container selects everything inside it, so what was
 /// selected above is inherited. A value's rules are then a read of the innermost level.
 struct PayloadPath {
-    /// Member names and array indices from the root. Where no path of the root could read
-    /// names, a member is a placeholder (`.index(-1)`): it keeps the depth, no bytes copied.
+    /// Member names and array indices from the root; kept only where some path of the root
+    /// could read them (elsewhere only `depth` is counted: no array, no bytes copied).
     private(set) var components: [FieldPath.Component] = []
+    /// Number of components (0 at the root).
+    private(set) var depth = 0
     private let candidates: Candidates
     /// The rules whose paths select values at the current place.
     private var here: Selection
@@ -80,9 +82,6 @@ struct PayloadPath {
     /// Whether some path of the root could read member names (else they need not be copied).
     var readsNames: Bool { !candidates.entries.isEmpty }
 
-    /// Number of components (0 at the root).
-    var depth: Int { components.count }
-
     /// The rules whose paths select the value here as a whole.
     var rules: [Int] { here.whole }
 
@@ -91,9 +90,10 @@ struct PayloadPath {
 
     /// Enters a member (`.key`) or an element (`.index`).
     mutating func push(_ c: FieldPath.Component) {
+        depth &+= 1
+        guard !candidates.entries.isEmpty else { return }
         components.append(c)
         outer.append(here)
-        guard !candidates.entries.isEmpty else { return }
         if case .key(let name) = c, name.count < candidates.byNameLength.count {
             for i in candidates.byNameLength[name.count] where PayloadPath.equalFolded(name, candidates.names[i]) { consider(i) }
         }
@@ -102,6 +102,8 @@ struct PayloadPath {
 
     /// Leaves the innermost member or element.
     mutating func pop() {
+        depth &-= 1
+        guard !candidates.entries.isEmpty else { return }
         components.removeLast()
         here = outer.removeLast()
     }

@@ -22,11 +22,25 @@ extension Redactor {
     /// Where a value sits: its root (nil when no field root applies there), its channel for
     /// pattern rules, and what `drop_body` and `drop_request` would drop.
     struct PayloadPlace {
-        var root: FieldPath.Root?
-        var customTag: [UInt8] = []
-        var channel: Channel
+        let root: FieldPath.Root?
+        let customTag: [UInt8]
+        let channel: Channel
         /// Whether pattern rules (and content inside strings) are read here too.
-        var patterns = true
+        let patterns: Bool
+        /// What the walk asks of the root for every value, worked out once: reading `root`
+        /// copies the enum (its `custom` case holds a glob) and destroys the copy again.
+        let hasRoot: Bool, isBody: Bool, isURL: Bool, isConsolePayload: Bool
+
+        init(root: FieldPath.Root?, customTag: [UInt8] = [], channel: Channel, patterns: Bool = true) {
+            self.root = root
+            self.customTag = customTag
+            self.channel = channel
+            self.patterns = patterns
+            hasRoot = root != nil
+            isBody = root?.isBody ?? false
+            isURL = root?.isURL ?? false
+            isConsolePayload = root?.isConsolePayload ?? false
+        }
     }
 
     /// What field rules asked to drop while a body or a request was read.
@@ -104,12 +118,12 @@ extension Redactor {
             return true
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { return false }
-            let name = e.member("plugin", of: data).map { e.stringBytes($0) } ?? []
-            if bytes(name, contain: "network") {
+            let plugin = e.member("plugin", of: data)
+            if let plugin, e.withText(plugin, { bytes($0, contain: "network") }) {
                 visitNetworkPayload(doc, payload, &place, &edits)
                 return true
             }
-            if bytes(name, contain: "console") {
+            if let plugin, e.withText(plugin, { bytes($0, contain: "console") }) {
                 e.forEachMember(of: payload) { key, value in
                     let root: FieldPath.Root? = e.string(key, equals: "payload") ? .consolePayload : e.string(key, equals: "trace") ? .consoleTrace : nil
                     let at = PayloadPlace(root: root, channel: .console)
@@ -232,7 +246,7 @@ extension Redactor {
                         _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                         member: (key: JSONValueRef, object: JSONValueRef)?) {
         let e = doc.json
-        let isBody = p.root?.isBody == true && path.depth == 0 && doc.depth == 0
+        let isBody = p.isBody && path.depth == 0 && doc.depth == 0
         // Only a body may be dropped whole: only there is a point to roll back to kept.
         let before = isBody ? edits.mark : nil
         if isBody { drops.body = false; drops.bodyRule = nil }
@@ -307,14 +321,21 @@ extension Redactor {
         var matches = fieldMatches(text, selecting, &drops)
         if matches.isEmpty && p.patterns && selecting.allSatisfy({ engine.rules[$0].action.rewritesValue }) {
             // Structured content inside the string.
-            if doc.depth < Redactor.maxNestedDocuments, p.root != nil, let inner = rewriteNested(text, doc, v, &path, p, &drops, &place) {
-                if mode == .redact, let inner {
-                    counts.stringsChanged += 1
-                    edits.replace(v, in: e, withStringUTF8: inner)
+            if doc.depth < Redactor.maxNestedDocuments, p.hasRoot {
+                switch rewriteNested(text, doc, v, &path, p, &drops, &place) {
+                case .notStructured:
+                    break
+                case .unchanged:
+                    return
+                case .rewritten(let inner):
+                    if mode == .redact {
+                        counts.stringsChanged += 1
+                        edits.replace(v, in: e, withStringUTF8: inner)
+                    }
+                    return
                 }
-                return
             }
-            if p.root?.isURL == true {
+            if p.isURL {
                 // Field rules on URL parts rewrite the URL first (when redacting); pattern rules
                 // then see the rewritten URL, and one edit carries both.
                 let url = Array(text)
@@ -366,7 +387,7 @@ extension Redactor {
     /// member's value removes the member).
     mutating func apply(_ matches: [RuleMatch], to text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
                         _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
-        let channel = p.root?.isURL == true ? Channel.url : p.channel
+        let channel = p.isURL ? Channel.url : p.channel
         record(matches, in: text, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
         let out = mode == .redact ? rewritten(text, matches, channel: channel) : []
         guard mode == .redact else { return }
@@ -399,23 +420,22 @@ extension Redactor {
     // MARK: content inside strings
 
     /// Reads JSON (an object or array) or form-encoded text inside a string, with the
-    /// string's place as the root of what is inside. Returns nil when the string holds
-    /// neither; `.some(nil)` when it does and nothing changed; the new text otherwise.
+    /// string's place as the root of what is inside.
     mutating func rewriteNested(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath,
-                                _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> [UInt8]?? {
+                                _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> NestedContent {
         let first = text.first(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
         // A JSON string literal (console arguments are JSON-stringified) is read as JSON too,
         // so escapes inside it hide nothing.
-        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.root == .consolePayload) {
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.isConsolePayload) {
             let bytes = JSONBytes(text)
-            guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return nil }
+            guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return .notStructured }
             let innerDoc = Document(json: inner, inside: doc, at: v)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &path, p, &drops, &place, &innerEdits, member: nil)
-            if innerEdits.isEmpty { return .some(nil) }
-            return .some(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
+            if innerEdits.isEmpty { return .unchanged }
+            return .rewritten(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
-        guard p.root?.isBody == true, FormEncoded.mayHold(text), let form = FormEncoded(Array(text)) else { return nil }
+        guard p.isBody, FormEncoded.mayHold(text), let form = FormEncoded(Array(text)) else { return .notStructured }
         var changed = false
         let out = form.joined { pair -> [UInt8]? in
             path.push(.key(pair.name))
@@ -432,7 +452,17 @@ extension Redactor {
                 return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
             }
         }
-        return changed ? .some(out) : .some(nil)
+        return changed ? .rewritten(out) : .unchanged
+    }
+
+    /// What `rewriteNested` found inside a string.
+    enum NestedContent {
+        /// Neither JSON nor form-encoded text: the string is read as text.
+        case notStructured
+        /// Structured content that nothing changed.
+        case unchanged
+        /// Structured content, rewritten.
+        case rewritten([UInt8])
     }
 
     /// Field rules on URL parts (`query.<name>`, `userinfo`, `path`, `fragment`): the URL

@@ -21,7 +21,14 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
         case event
 
         /// A body of a request or response (what `drop_body` applies to).
-        public var isBody: Bool { self == .networkRequestBody || self == .networkResponseBody }
+        // Tests by `switch`, not `==`: the derived equality of an enum with a payload (`custom`)
+        // is a call that copies both sides, and these run for every value of a payload.
+        public var isBody: Bool {
+            switch self {
+            case .networkRequestBody, .networkResponseBody: true
+            default: false
+            }
+        }
         /// Part of a network request (what `drop_request` applies to).
         public var isNetwork: Bool {
             switch self {
@@ -30,7 +37,17 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
             }
         }
         /// A URL (its parts can be named).
-        public var isURL: Bool { self == .networkURL || self == .metaHref }
+        public var isURL: Bool {
+            switch self {
+            case .networkURL, .metaHref: true
+            default: false
+            }
+        }
+        /// `console.payload` (JSON-stringified console arguments).
+        public var isConsolePayload: Bool {
+            if case .consolePayload = self { return true }
+            return false
+        }
 
         /// A small number per root kind (custom roots share one), for tables by root.
         public var code: Int {
