@@ -38,11 +38,14 @@ public struct EventReader {
 
     /// Prepares to read `bytes`; detects the layout (or takes `layout`: `.single` reads one
     /// JSON document whatever it holds, such as a request body) and checks the document
-    /// starts well.
-    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil, tapeCapacity: Int = 4096) throws(JSONError) {
+    /// starts well. `tape` reuses the storage of a reader that is done (many small documents
+    /// read one after another, such as bodies inside strings): the events of that reader are
+    /// invalid from the first `next()` of this one.
+    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil, tapeCapacity: Int = 4096,
+                tape: JSONTape? = nil) throws(JSONError) {
         self.bytes = bytes
         self.maxDepth = maxDepth
-        self.tape = JSONTape(capacity: tapeCapacity)
+        self.tape = tape ?? JSONTape(capacity: tapeCapacity)
         let p = bytes.base
         var i = 0
         if bytes.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }

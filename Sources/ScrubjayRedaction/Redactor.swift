@@ -44,6 +44,8 @@ public struct Redactor {
     let pageRules: PageRules?
     /// Whether the last event processed leaves the output (selector rules dropped it).
     public private(set) var dropsEvent = false
+    /// Tapes for the documents read inside strings, one per nesting level.
+    let nestedTapes: [JSONTape]
     /// The same, arranged for walking payloads (`PayloadPath`), by root code.
     let payloadCandidates: [PayloadPath.Candidates]
     /// Whether a field rule has a path from `root`.
@@ -69,6 +71,7 @@ public struct Redactor {
         for (i, rule) in engine.rules.enumerated() { for p in rule.paths { byRoot[p.root.code].append((i, p)) } }
         fieldPaths = byRoot
         payloadCandidates = byRoot.map { PayloadPath.Candidates($0) }
+        nestedTapes = (0..<Redactor.maxNestedDocuments).map { _ in JSONTape(capacity: 64) }
         pageRules = PageRules(rules: engine.rules)
     }
 

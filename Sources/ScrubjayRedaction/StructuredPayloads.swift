@@ -124,7 +124,7 @@ extension Redactor {
                 return true
             }
             if let plugin, e.withText(plugin, { bytes($0, contain: "console") }) {
-                e.forEachMember(of: payload) { key, value in
+                for (key, value) in e.membersInPlace(of: payload) {
                     let root: FieldPath.Root? = e.string(key, equals: "payload") ? .consolePayload : e.string(key, equals: "trace") ? .consoleTrace : nil
                     let at = PayloadPlace(root: root, channel: .console)
                     var path = payloadPath(at)
@@ -150,17 +150,18 @@ extension Redactor {
     /// The requests of a network plugin event; a request a `drop_request` rule names is removed.
     mutating func visitNetworkPayload(_ doc: Document, _ payload: JSONValueRef, _ place: inout Place, _ edits: inout JSONEdits) {
         let e = doc.json
-        e.forEachMember(of: payload) { key, value in
+        // Loops over in-place sequences, not closures: a closure would capture (copy) `doc`.
+        for (key, value) in e.membersInPlace(of: payload) {
             guard e.string(key, equals: "requests"), e.kind(value) == .array else {
                 var drops = Drops()
                 var path = PayloadPath()
                 visit(doc, value, &path, PayloadPlace(root: nil, channel: .network), &drops, &place, &edits, member: (key, payload))
-                return
+                continue
             }
-            for request in e.children(of: value) {
+            for request in e.elements(of: value) {
                 guard e.kind(request) == .object else { continue }
                 var drops = Drops()
-                e.forEachMember(of: request) { k, v in
+                for (k, v) in e.membersInPlace(of: request) {
                     let at = PayloadPlace(root: Redactor.networkRoot(e, k), channel: .network)
                     var path = payloadPath(at)
                     visit(doc, v, &path, at, &drops, &place, &edits, member: (k, request))
@@ -255,14 +256,14 @@ extension Redactor {
             // Key names are copied out only where field paths will read them; elsewhere a
             // placeholder keeps the depth (depth 0 marks the top of a body).
             let named = path.readsNames
-            e.forEachMember(of: v) { key, value in
+            for (key, value) in e.membersInPlace(of: v) {
                 path.push(named ? .key(e.stringBytes(key)) : .index(-1))
                 visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
                 path.pop()
             }
         case .array:
             var i = 0
-            e.forEachChild(of: v) { child in
+            for child in e.elements(of: v) {
                 path.push(.index(i))
                 visit(doc, child, &path, p, &drops, &place, &edits, member: nil)
                 path.pop()
@@ -428,7 +429,10 @@ extension Redactor {
         // so escapes inside it hide nothing.
         if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") || (first == UInt8(ascii: "\"") && p.isConsolePayload) {
             let bytes = JSONBytes(text)
-            guard var reader = try? EventReader(bytes: bytes, layout: .single, tapeCapacity: 64), let inner = try? reader.next() else { return .notStructured }
+            // One tape per nesting level, reused: the document at a level is done with before
+            // the next one at that level is read.
+            guard var reader = try? EventReader(bytes: bytes, layout: .single, tape: nestedTapes[doc.depth]),
+                  let inner = try? reader.next() else { return .notStructured }
             let innerDoc = Document(json: inner, inside: doc, at: v)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &path, p, &drops, &place, &innerEdits, member: nil)
