@@ -84,7 +84,21 @@ public struct JSONEdits {
         var members: [(keyStart: Int, valueEnd: Int)]
         /// Offsets just inside the braces or brackets.
         var inner: Range<Int>
-        var removed: Set<Int> = []
+        /// Per member, whether it goes; and how many do.
+        var removed: [Bool]
+        var removedCount = 0
+
+        init(members: [(keyStart: Int, valueEnd: Int)], inner: Range<Int>) {
+            self.members = members
+            self.inner = inner
+            removed = Array(repeating: false, count: members.count)
+        }
+
+        mutating func remove(startingAt start: Int) {
+            guard let i = members.firstIndex(where: { $0.keyStart == start }), !removed[i] else { return }
+            removed[i] = true
+            removedCount += 1
+        }
     }
     var removals: [Int: ObjectRemovals] = [:]
 
@@ -92,7 +106,12 @@ public struct JSONEdits {
     /// so the array stays valid JSON (the same rules as `removeMember`).
     public mutating func removeElement(_ element: JSONValueRef, of array: JSONValueRef, in event: JSONEvent) {
         remove(startingAt: event.byteRange(element).lowerBound, from: array, in: event) {
-            event.children(of: array).map { (keyStart: event.byteRange($0).lowerBound, valueEnd: event.byteRange($0).upperBound) }
+            var entries: [(keyStart: Int, valueEnd: Int)] = []
+            for child in event.elements(of: array) {
+                let r = event.byteRange(child)
+                entries.append((r.lowerBound, r.upperBound))
+            }
+            return entries
         }
     }
 
@@ -102,10 +121,11 @@ public struct JSONEdits {
                                  entries: () -> [(keyStart: Int, valueEnd: Int)]) {
         let r = event.byteRange(container)
         if removals[r.lowerBound] == nil {
-            removals[r.lowerBound] = ObjectRemovals(members: entries(), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
-        }
-        if let i = removals[r.lowerBound]!.members.firstIndex(where: { $0.keyStart == start }) {
-            removals[r.lowerBound]!.removed.insert(i)
+            var o = ObjectRemovals(members: entries(), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+            o.remove(startingAt: start)
+            removals[r.lowerBound] = o
+        } else {
+            removals[r.lowerBound]!.remove(startingAt: start)
         }
     }
 
@@ -114,7 +134,11 @@ public struct JSONEdits {
     /// be removed, in any order; each remaining byte is kept.
     public mutating func removeMember(key: JSONValueRef, of object: JSONValueRef, in event: JSONEvent) {
         remove(startingAt: event.byteRange(key).lowerBound, from: object, in: event) {
-            event.members(of: object).map { (keyStart: event.byteRange($0.key).lowerBound, valueEnd: event.byteRange($0.value).upperBound) }
+            var entries: [(keyStart: Int, valueEnd: Int)] = []
+            for (k, v) in event.membersInPlace(of: object) {
+                entries.append((event.byteRange(k).lowerBound, event.byteRange(v).upperBound))
+            }
+            return entries
         }
     }
 
@@ -123,15 +147,15 @@ public struct JSONEdits {
     mutating func resolveRemovals() {
         for (_, o) in removals {
             let m = o.members
-            if o.removed.count == m.count {
+            if o.removedCount == m.count {
                 replace(o.inner, withRawJSON: EmptyCollection())
                 continue
             }
             var i = 0
             while i < m.count {
-                guard o.removed.contains(i) else { i += 1; continue }
+                guard o.removed[i] else { i += 1; continue }
                 var j = i
-                while j + 1 < m.count && o.removed.contains(j + 1) { j += 1 }
+                while j + 1 < m.count && o.removed[j + 1] { j += 1 }
                 if j + 1 < m.count {
                     replace(m[i].keyStart..<m[j + 1].keyStart, withRawJSON: EmptyCollection())
                 } else {
