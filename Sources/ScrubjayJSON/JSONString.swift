@@ -103,8 +103,8 @@ public enum JSONString {
     /// Appends `text` as a JSON string literal (with quotes), escaping as `JSON.stringify`
     /// does: `"` and `\` and control characters; everything else stays as UTF-8.
     public static func encode<S: Sequence>(utf8 text: S, into out: inout [UInt8]) where S.Element == UInt8 {
-        let bytes = text.withContiguousStorageIfAvailable { encode(utf8: UnsafeRawBufferPointer($0), into: &out) }
-        if bytes == nil { Array(text).withUnsafeBytes { encode(utf8: $0, into: &out) } }
+        let encoded: Void? = text.withContiguousStorageIfAvailable { encode(utf8: UnsafeRawBufferPointer($0), into: &out) }
+        if encoded == nil { Array(text).withUnsafeBytes { encode(utf8: $0, into: &out) } }
     }
 
     /// Appends UTF-8 `text` as a JSON string literal (the one escaping routine). The encoded
