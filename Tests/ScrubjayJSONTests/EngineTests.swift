@@ -267,3 +267,36 @@ struct InPlaceIterationTests {
         #expect(containers > 0)
     }
 }
+
+@Suite("Integers read as the text says")
+struct IntegerReadingTests {
+    /// Every number of every recording: `int` gives what Swift's own parser gives for an
+    /// integer, and nil for a fraction or an exponent (or a value too large).
+    @Test(arguments: Fixtures.recordings)
+    func everyNumberOfTheCorpus(_ name: String) throws {
+        var reader = try EventReader(bytes: JSONBytes(contentsOfFile: Fixtures.path(name)))
+        var numbers = 0
+        while let e = try reader.next() {
+            for i in 0..<e.tokenCount where e.token(i).kind == .number {
+                let v = JSONValueRef(index: i)
+                let text = String(decoding: e.rawBytes(v), as: UTF8.self)
+                #expect(e.int(v) == Int(text), "\(name) event \(e.index): \(text)")
+                numbers += 1
+            }
+        }
+        #expect(numbers > 0)
+    }
+
+    @Test func oneToEightDigitsAndTheirEdges() throws {
+        var texts: [String] = []
+        for n in 1...9 {
+            texts += [String(repeating: "9", count: n), "1" + String(repeating: "0", count: n - 1), "-" + String(repeating: "7", count: n)]
+        }
+        texts += ["0", "-0", "12345678", "87654321", "1234567.8", "1.5", "12e3", "1234567e1", "-1.0", "20E-1"]
+        for text in texts {
+            var reader = try EventReader(bytes: JSONBytes("[\(text),1]"))
+            let event = try #require(try reader.next())
+            #expect(event.int(event.root) == Int(text), "\(text)")
+        }
+    }
+}
