@@ -71,6 +71,38 @@ struct EngineTests {
         #expect(event.string(event.root) == all)
     }
 
+    /// The word-at-a-time encoder against the plainest byte-by-byte one, on strings of every
+    /// length up to 40 with the bytes to escape anywhere in a word, and after existing bytes.
+    @Test func encodesLikeAByteByByteEncoder() {
+        func reference(_ text: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [0x22]
+            for c in text {
+                switch c {
+                case 0x22: out += [0x5C, 0x22]
+                case 0x5C: out += [0x5C, 0x5C]
+                case 0x08: out += [0x5C, 0x62]
+                case 0x0C: out += [0x5C, 0x66]
+                case 0x0A: out += [0x5C, 0x6E]
+                case 0x0D: out += [0x5C, 0x72]
+                case 0x09: out += [0x5C, 0x74]
+                case 0..<0x20: out += Array(String(format: "\\u%04x", c).utf8)
+                default: out.append(c)
+                }
+            }
+            return out + [0x22]
+        }
+        var rng = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x22, 0x5C, 0x00, 0x01, 0x08, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x2F, 0x5B, 0x7F, 0x41, 0x61, 0xC3, 0xA9]
+        for length in 0...40 {
+            for _ in 0..<20 {
+                let text = (0..<length).map { _ in Bool.random(using: &rng) ? UInt8(ascii: "a") : alphabet.randomElement(using: &rng)! }
+                var out: [UInt8] = [1, 2, 3]
+                text.withUnsafeBytes { JSONString.encode(utf8: $0, into: &out) }
+                #expect(out == [1, 2, 3] + reference(text), "\(text)")
+            }
+        }
+    }
+
     @Test func numbersAreNeverNormalised() throws {
         let text = #"[{"a":1.50,"b":-0,"c":1E+2,"d":12345678901234567890,"e":0.1e-7}]"#
         #expect(try JSONRewriter.rewrite(JSONBytes(text)) { _, _ in } == Array(text.utf8))
