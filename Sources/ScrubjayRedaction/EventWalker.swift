@@ -130,7 +130,7 @@ public struct EventWalker {
     mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: Visit) rethrows {
         switch RRWebIncrementalSource(rawValue: source) {
         case .mutation:
-            // Loops, not closures: a closure would capture (copy) the event.
+            // Loops over sequences read off the tape: no closure context, no array.
             if let texts = e.member("texts", of: data) {
                 for t in e.elements(of: texts) {
                     guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
