@@ -105,23 +105,15 @@ public struct JSONEdits {
     /// Removes `element` from `array`, with the comma that separates it from its neighbours,
     /// so the array stays valid JSON (the same rules as `removeMember`).
     public mutating func removeElement(_ element: JSONValueRef, of array: JSONValueRef, in event: JSONEvent) {
-        remove(startingAt: event.byteRange(element).lowerBound, from: array, in: event) {
-            var entries: [(keyStart: Int, valueEnd: Int)] = []
-            for child in event.elements(of: array) {
-                let r = event.byteRange(child)
-                entries.append((r.lowerBound, r.upperBound))
-            }
-            return entries
-        }
+        remove(startingAt: event.byteRange(element).lowerBound, from: array, in: event)
     }
 
-    /// Marks the entry of `container` that starts at `start` removed; `entries` lists them
-    /// all (asked once per container).
-    private mutating func remove(startingAt start: Int, from container: JSONValueRef, in event: JSONEvent,
-                                 entries: () -> [(keyStart: Int, valueEnd: Int)]) {
+    /// Marks the entry of `container` that starts at `start` removed; the container's entries
+    /// are listed the first time one of them is.
+    private mutating func remove(startingAt start: Int, from container: JSONValueRef, in event: JSONEvent) {
         let r = event.byteRange(container)
         if removals[r.lowerBound] == nil {
-            var o = ObjectRemovals(members: entries(), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+            var o = ObjectRemovals(members: JSONEdits.entries(of: container, in: event), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
             o.remove(startingAt: start)
             removals[r.lowerBound] = o
         } else {
@@ -133,13 +125,24 @@ public struct JSONEdits {
     /// from its neighbours, so the object stays valid JSON. Several members of one object may
     /// be removed, in any order; each remaining byte is kept.
     public mutating func removeMember(key: JSONValueRef, of object: JSONValueRef, in event: JSONEvent) {
-        remove(startingAt: event.byteRange(key).lowerBound, from: object, in: event) {
-            var entries: [(keyStart: Int, valueEnd: Int)] = []
-            for (k, v) in event.membersInPlace(of: object) {
-                entries.append((event.byteRange(k).lowerBound, event.byteRange(v).upperBound))
+        remove(startingAt: event.byteRange(key).lowerBound, from: object, in: event)
+    }
+
+    /// (key start, value end) of each member of an object, or (start, end) of each element
+    /// of an array, in one pass over the tape.
+    static func entries(of container: JSONValueRef, in event: JSONEvent) -> [(keyStart: Int, valueEnd: Int)] {
+        var entries: [(keyStart: Int, valueEnd: Int)] = []
+        if event.kind(container) == .object {
+            for (key, value) in event.membersInPlace(of: container) {
+                entries.append((event.byteRange(key).lowerBound, event.byteRange(value).upperBound))
             }
-            return entries
+        } else {
+            for element in event.elements(of: container) {
+                let r = event.byteRange(element)
+                entries.append((r.lowerBound, r.upperBound))
+            }
         }
+        return entries
     }
 
     /// Turns member removals into deletions: each run of removed members goes with the comma

@@ -113,7 +113,7 @@ public enum JSONString {
     /// JSON bodies rewritten inside a string are mostly quotes to escape).
     public static func encode(utf8 text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         var extra = 0
-        for c in text where c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") {
+        for c in text where needsEscape(c) {
             extra &+= shortEscape(c) != 0 ? 1 : 5
         }
         let start = out.count
@@ -127,7 +127,7 @@ public enum JSONString {
                 k &+= text.count
             } else {
                 for c in text {
-                    guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { o[k] = c; k &+= 1; continue }
+                    guard needsEscape(c) else { o[k] = c; k &+= 1; continue }
                     o[k] = UInt8(ascii: "\\")
                     let short = shortEscape(c)
                     if short != 0 {
@@ -142,6 +142,11 @@ public enum JSONString {
             }
             o[k] = UInt8(ascii: "\"")
         }
+    }
+
+    /// Whether `JSON.stringify` escapes byte `c`: `"`, `\\` and control characters.
+    @inline(__always) static func needsEscape(_ c: UInt8) -> Bool {
+        c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\")
     }
 
     /// The letter after the backslash of a two-byte escape (`\"`, `\\`, `\b`, `\f`, `\n`,

@@ -170,9 +170,10 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     /// No `*` or `?`: a name compared whole (most paths' names; the common case is cheap).
     let isLiteral: Bool
-    /// For `*text*` (header names by what they contain: `*token*`, `*auth*`), `text`: a
-    /// substring search instead of matching with backtracking.
-    let infix: [UInt8]?
+    /// For `*text*` (header names by what they contain: `*token*`, `*auth*`), `[text]`: a
+    /// case-folded substring search (the prefilter's `Prefilter.occurs`) instead of matching
+    /// with backtracking.
+    let infix: [[UInt8]]?
 
     public init(_ text: String) {
         description = text
@@ -181,7 +182,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
         isLiteral = !pattern.contains(where: wild)
         if pattern.count > 2, pattern.first == UInt8(ascii: "*"), pattern.last == UInt8(ascii: "*"),
            !pattern.dropFirst().dropLast().contains(where: wild) {
-            infix = Array(pattern.dropFirst().dropLast())
+            infix = [Array(pattern.dropFirst().dropLast())]
         } else {
             infix = nil
         }
@@ -199,7 +200,7 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
             for k in 0..<name.count where Glob.fold(name[k]) != pattern[k] { return false }
             return true
         }
-        if let infix { return Glob.contains(name, infix) }
+        if let infix { return name.withUnsafeBytes { Prefilter.occurs(infix, atLeast: 1, in: $0) } }
         // Iterative matching with one backtrack point (the last `*`).
         var p = 0, n = 0, star = -1, mark = 0
         while n < name.count {
@@ -218,26 +219,6 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     }
 
     public func matches(_ name: String) -> Bool { matches(Array(name.utf8)) }
-
-    /// Whether `name`, ASCII case folded, contains `lower` (lower case, not empty).
-    static func contains(_ name: [UInt8], _ lower: [UInt8]) -> Bool {
-        name.withUnsafeBufferPointer { n in
-            lower.withUnsafeBufferPointer { w in
-                guard n.count >= w.count else { return false }
-                let first = w[0]
-                var i = 0
-                while i <= n.count &- w.count {
-                    if fold(n[i]) == first {
-                        var k = 1
-                        while k < w.count && fold(n[i &+ k]) == w[k] { k &+= 1 }
-                        if k == w.count { return true }
-                    }
-                    i &+= 1
-                }
-                return false
-            }
-        }
-    }
 }
 
 /// A field path that cannot be read: the message and the 0-based character position.

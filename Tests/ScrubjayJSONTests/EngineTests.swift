@@ -283,18 +283,15 @@ struct InPlaceIterationTests {
     /// `children(of:)` and `members(of:)` give, for every value of every recording.
     @Test(arguments: Fixtures.recordings)
     func agreeWithTheArrayBuildingCalls(_ name: String) throws {
-        var reader = try EventReader(bytes: JSONBytes(contentsOfFile: Fixtures.path(name)))
         var containers = 0
-        while let e = try reader.next() {
-            for i in 0..<e.tokenCount where !e.token(i).isKey {
-                let v = JSONValueRef(index: i)
-                #expect(Array(e.elements(of: v)) == e.children(of: v))
-                let members = e.members(of: v)
-                let inPlace = Array(e.membersInPlace(of: v))
-                #expect(inPlace.map(\.key) == members.map(\.key) && inPlace.map(\.value) == members.map(\.value))
-                if e.kind(v) == .object || e.kind(v) == .array { containers += 1 }
-                else { #expect(e.elements(of: v).underestimatedCount == 0 && Array(e.elements(of: v)).isEmpty) }
-            }
+        try Fixtures.forEachToken(in: name) { e, v in
+            guard !e.token(v.index).isKey else { return }
+            #expect(Array(e.elements(of: v)) == e.children(of: v))
+            let members = e.members(of: v)
+            let inPlace = Array(e.membersInPlace(of: v))
+            #expect(inPlace.map(\.key) == members.map(\.key) && inPlace.map(\.value) == members.map(\.value))
+            if e.kind(v) == .object || e.kind(v) == .array { containers += 1 }
+            else { #expect(e.elements(of: v).underestimatedCount == 0 && Array(e.elements(of: v)).isEmpty) }
         }
         #expect(containers > 0)
     }
@@ -306,15 +303,12 @@ struct IntegerReadingTests {
     /// integer, and nil for a fraction or an exponent (or a value too large).
     @Test(arguments: Fixtures.recordings)
     func everyNumberOfTheCorpus(_ name: String) throws {
-        var reader = try EventReader(bytes: JSONBytes(contentsOfFile: Fixtures.path(name)))
         var numbers = 0
-        while let e = try reader.next() {
-            for i in 0..<e.tokenCount where e.token(i).kind == .number {
-                let v = JSONValueRef(index: i)
-                let text = String(decoding: e.rawBytes(v), as: UTF8.self)
-                #expect(e.int(v) == Int(text), "\(name) event \(e.index): \(text)")
-                numbers += 1
-            }
+        try Fixtures.forEachToken(in: name) { e, v in
+            guard e.kind(v) == .number else { return }
+            let text = String(decoding: e.rawBytes(v), as: UTF8.self)
+            #expect(e.int(v) == Int(text), "\(name) event \(e.index): \(text)")
+            numbers += 1
         }
         #expect(numbers > 0)
     }

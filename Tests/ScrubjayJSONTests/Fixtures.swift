@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayJSON
 
 /// The real recordings copied from ../shared/corpus (see Tests/Fixtures/SOURCES.md).
 enum Fixtures {
@@ -18,4 +19,12 @@ enum Fixtures {
     }()
 
     static func path(_ relative: String) -> String { root + "/" + relative }
+
+    /// Calls `body` with every value and key of every event of recording `relative`.
+    static func forEachToken(in relative: String, _ body: (JSONEvent, JSONValueRef) throws -> Void) throws {
+        var reader = try EventReader(bytes: JSONBytes(contentsOfFile: path(relative)))
+        while let e = try reader.next() {
+            for i in 0..<e.tokenCount { try body(e, JSONValueRef(index: i)) }
+        }
+    }
 }
