@@ -173,12 +173,20 @@ public struct JSONEdits {
     /// Sorts the edits and drops overlaps.
     mutating func normalize() {
         if !removals.isEmpty { resolveRemovals() }
-        var sorted = true
-        var k = 1
-        while k < edits.count { if edits[k - 1].start > edits[k].start { sorted = false; break }; k += 1 }
-        if !sorted {
-            // Stable: of two edits starting at one offset, the one recorded first wins.
-            edits = edits.enumerated().sorted { $0.element.start != $1.element.start ? $0.element.start < $1.element.start : $0.offset < $1.offset }.map(\.element)
+        // An insertion sort, in place: an event has few edits, mostly in order already. Stable:
+        // of two edits starting at one offset, the one recorded first wins.
+        edits.withUnsafeMutableBufferPointer { e in
+            var k = 1
+            while k < e.count {
+                let x = e[k]
+                var j = k
+                while j > 0 && e[j - 1].start > x.start {
+                    e[j] = e[j - 1]
+                    j -= 1
+                }
+                if j != k { e[j] = x }
+                k += 1
+            }
         }
         var kept = 0
         var lastEnd = Int.min

@@ -37,6 +37,9 @@ struct PayloadPath {
         let names: [[UInt8]]
         /// Entries whose last segment is anything else (tried at every place).
         let others: [Int]
+        /// Per entry, whether its last name alone decides: the path is `**.<name>`, so any
+        /// place whose last component is that name is selected.
+        let lastNameDecides: [Bool]
         /// What the root itself is selected by.
         let atRoot: Selection
 
@@ -58,6 +61,11 @@ struct PayloadPath {
             }
             byNameLength = byLength
             self.names = names
+            lastNameDecides = entries.map { entry in
+                guard entry.path.segments.count == 2, case .anyDepth = entry.path.segments[0],
+                      case .key(let g) = entry.path.segments[1], g.literal != nil else { return false }
+                return true
+            }
             self.others = others
             var root = Selection()
             for (rule, path) in entries where path.names([]) {
@@ -92,12 +100,19 @@ struct PayloadPath {
     mutating func push(_ c: FieldPath.Component) {
         depth &+= 1
         guard !candidates.entries.isEmpty else { return }
+        if components.capacity == 0 {
+            // Room for most payloads' depth at once, not a regrowth per level.
+            components.reserveCapacity(8)
+            outer.reserveCapacity(8)
+        }
         components.append(c)
         outer.append(here)
         if case .key(let name) = c, name.count < candidates.byNameLength.count {
-            for i in candidates.byNameLength[name.count] where PayloadPath.equalFolded(name, candidates.names[i]) { consider(i) }
+            for i in candidates.byNameLength[name.count] where PayloadPath.equalFolded(name, candidates.names[i]) {
+                consider(i, named: candidates.lastNameDecides[i])
+            }
         }
-        for i in candidates.others where candidates.entries[i].path.mayName(endingWith: c) { consider(i) }
+        for i in candidates.others where candidates.entries[i].path.mayName(endingWith: c) { consider(i, named: false) }
     }
 
     /// Leaves the innermost member or element.
@@ -108,15 +123,16 @@ struct PayloadPath {
         here = outer.removeLast()
     }
 
-    /// Adds entry `i`'s rule to the current place's when its path names the place exactly.
-    private mutating func consider(_ i: Int) {
+    /// Adds entry `i`'s rule to the current place's when its path names the place exactly
+    /// (`named`: that is known already).
+    private mutating func consider(_ i: Int, named: Bool) {
         let (rule, path) = candidates.entries[i]
         if path.urlPart == nil {
-            guard !here.whole.contains(rule), path.names(components[...]) else { return }
+            guard !here.whole.contains(rule), named || path.names(components[...]) else { return }
             here.whole.append(rule)
             here.whole.sort()
         } else {
-            guard !here.urlParts.contains(rule), path.names(components[...]) else { return }
+            guard !here.urlParts.contains(rule), named || path.names(components[...]) else { return }
             here.urlParts.append(rule)
             here.urlParts.sort()
         }

@@ -170,6 +170,9 @@ public final class Rule: Sendable {
 }
 
 extension Rule {
+    /// The pattern of a field rule that has none of its own: the whole value.
+    public static let wholeValuePattern = "[\\s\\S]+"
+
     /// Whether an attribute rule applies to attribute `name` (ASCII lower case).
     public func appliesToAttribute(_ name: [UInt8]) -> Bool {
         name.withUnsafeBytes { appliesToAttribute(folding: $0) }

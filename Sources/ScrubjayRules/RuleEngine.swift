@@ -30,6 +30,8 @@ public final class RuleEngine: Sendable {
     private let groups: [Int]
     private let needsValueCheck: [Bool]
     private let isField: [Bool]
+    /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
+    private let takesWholeValue: [Bool]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
 
@@ -44,6 +46,7 @@ public final class RuleEngine: Sendable {
         groups = rules.map(\.group)
         needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         isField = rules.map { $0.kind == .field }
+        takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
     }
 
@@ -90,13 +93,22 @@ public final class RuleEngine: Sendable {
         }
     }
 
-    /// The matches in `text` (valid UTF-8) for rule `index` alone.
+    /// The matches in `text` (valid UTF-8) for rule `index` alone (a field rule on a value it
+    /// selects, a selector rule's pattern). The same prefilters as for many rules, tested for
+    /// this one only: no automaton over the text for every rule's keywords.
     public func matches(in text: UnsafeRawBufferPointer, rule index: Int, counters: inout Counters) -> [RuleMatch] {
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: prefilter.words) { allowed in
-            allowed.initialize(repeating: 0)
-            allowed[index / 64] = 1 << UInt64(index % 64)
-            return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), counters: &counters)
+        counters.strings += 1
+        let rule = rules[index]
+        if (rule.minDigits > 0 && Prefilter.countDigits(text) < rule.minDigits)
+            || (!rule.keywords.isEmpty && !Prefilter.occurs(rule.keywords, atLeast: max(1, rule.minKeywordCount), in: text)) {
+            counters.skippedByPrefilter += 1
+            counters.stringsSkipped += 1
+            return []
         }
+        counters.patternRuns += 1
+        var found: [RuleMatch] = []
+        collect(rule: index, in: text, into: &found)
+        return found
     }
 
     /// The matches in `text` (valid UTF-8) for the rules in the bit set `allowed`.
@@ -138,6 +150,10 @@ public final class RuleEngine: Sendable {
     /// Runs rule `i`'s pattern over `text` and appends the matches that pass its validator and
     /// allow-lists.
     private func collect(rule i: Int, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch]) {
+        if takesWholeValue[i] {
+            if !text.isEmpty { take(rule: i, 0..<text.count, in: text, into: &found) }
+            return
+        }
         let hitsOfRule: [RegexMatch]
         do {
             hitsOfRule = try patterns[i].matches(in: text, assumeValidUTF8: true)
@@ -149,19 +165,25 @@ public final class RuleEngine: Sendable {
         }
         for hit in hitsOfRule {
             guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
-            // A field rule takes whole values: one that is already redacted output (masked,
-            // a replacement, a pseudonym) is not taken again, so a rescan of a redacted
-            // recording is clean.
-            if isField[i] && Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), by: rules[i]) { continue }
-            if needsValueCheck[i] {
-                let rule = rules[i]
-                let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
-                if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { continue }
-                if rule.allowValues.contains(value) { continue }
-                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { continue }
-            }
-            found.append(RuleMatch(rule: i, range: r, limited: false))
+            take(rule: i, r, in: text, into: &found)
         }
+    }
+
+    /// Appends rule `i`'s match at `r` unless its validator or allow-lists reject it.
+    @inline(__always)
+    private func take(rule i: Int, _ r: Range<Int>, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch]) {
+        // A field rule takes whole values: one that is already redacted output (masked, a
+        // replacement, a pseudonym) is not taken again, so a rescan of a redacted recording
+        // is clean.
+        if isField[i] && Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), by: rules[i]) { return }
+        if needsValueCheck[i] {
+            let rule = rules[i]
+            let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
+            if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { return }
+            if rule.allowValues.contains(value) { return }
+            if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { return }
+        }
+        found.append(RuleMatch(rule: i, range: r, limited: false))
     }
 
     /// `text` with every match rewritten by its rule's action.
@@ -206,8 +228,23 @@ public enum Actions {
     public static func isRedacted(_ value: UnsafeRawBufferPointer, by rule: Rule) -> Bool {
         if isMasked(value) { return true }
         if rule.action == .replace && value.elementsEqual(rule.replacement.utf8) { return true }
-        let text = String(decoding: value, as: UTF8.self)
-        return text.hasPrefix("[\(rule.id):") && text.hasSuffix("]") && text.count == rule.id.count + 19
+        return isPseudonym(value, of: rule.id)
+    }
+
+    /// Whether `value` is `[<id>:<16 hex digits>]`, what `hash` writes for rule `id`.
+    static func isPseudonym(_ value: UnsafeRawBufferPointer, of id: String) -> Bool {
+        let n = value.count
+        var id = id
+        return id.withUTF8 { id in
+            guard n == id.count + 19, value[0] == UInt8(ascii: "["), value[n - 1] == UInt8(ascii: "]"),
+                  value[id.count + 1] == UInt8(ascii: ":") else { return false }
+            for k in 0..<id.count where value[k + 1] != id[k] { return false }
+            for k in (id.count + 2)..<(n - 1) {
+                let b = value[k]
+                guard (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) else { return false }
+            }
+            return true
+        }
     }
 
     /// Whether `value` is only `*` and ASCII whitespace: what `mask` writes.

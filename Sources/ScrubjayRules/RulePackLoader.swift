@@ -250,7 +250,7 @@ public enum RulePackLoader {
             }
         }
         // A field rule without a pattern matches its whole value.
-        let patternNode = kind == .pattern ? try required("pattern") : m["pattern"] ?? Node("[\\s\\S]+")
+        let patternNode = kind == .pattern ? try required("pattern") : m["pattern"] ?? Node(Rule.wholeValuePattern)
         guard let patternText = patternNode.string else { throw fail(patternNode, "'pattern' must be a string") }
         let pattern: PCRE2Regex
         do { pattern = try PCRE2Regex(patternText, options: options) } catch {

@@ -146,6 +146,17 @@ struct EngineTests {
         #expect(String(decoding: out, as: UTF8.self) == #"[{"data":null}]"#)
     }
 
+    @Test func editsInAnyOrderAndOfOneValueTwiceKeepTheFirstRecorded() throws {
+        let text = #"[{"a":"1","b":"2","c":"3","d":"4","e":"5"}]"#
+        let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+            // Recorded last to first, with /c and /a edited twice: the first edit of each wins.
+            for (key, value) in [("e", "E"), ("c", "C"), ("d", "D"), ("c", "second"), ("a", "A"), ("b", "B"), ("a", "second")] {
+                edits.replace(try #require(event.value(at: JSONPointer("/" + key))), in: event, withString: value)
+            }
+        }
+        #expect(String(decoding: out, as: UTF8.self) == #"[{"a":"A","b":"B","c":"C","d":"D","e":"E"}]"#)
+    }
+
     @Test func rewriteStreamsThroughASmallBuffer() throws {
         let text = "[" + (0..<2000).map { "{\"i\":\($0),\"s\":\"v\($0)\"}" }.joined(separator: ",") + "]"
         let bytes = JSONBytes(text)

@@ -247,6 +247,20 @@ struct FieldRuleTests {
         #expect(r.findings.allSatisfy { $0.preview.isEmpty || $0.preview == "***" }, "\(r.findings.map(\.preview))") // nothing of what was dropped
     }
 
+    @Test func aFieldRuleWithoutAPatternTakesTheWholeValueOnce() throws {
+        let rules = try pack(FieldRuleTests.dropPack)
+        // Multi-line, non-ASCII, escaped: the whole value is the finding.
+        let event = #"{"type":5,"data":{"tag":"$identify","payload":{"distinct_id":"Zoë\nline 2 \u00e9"}},"timestamp":1}"#
+        let (out, r) = try redact(event, rules: rules)
+        #expect(r.tally.findings.byRule["user_ids"] == 1)
+        #expect(out.range(of: #""distinct_id":"\[user_ids:[0-9a-f]{16}\]""#, options: .regularExpression) != nil, "\(out)")
+        // Its own output is not taken again; an empty value is no finding.
+        let (again, r2) = try redact(out, rules: rules)
+        #expect(again == out && r2.tally.findings.byRule["user_ids"] == nil)
+        let (_, r3) = try redact(#"{"type":5,"data":{"tag":"$identify","payload":{"distinct_id":""}},"timestamp":1}"#, rules: rules)
+        #expect(r3.tally.findings.byRule["user_ids"] == nil)
+    }
+
     @Test func eventPathsAndCustomTagsSelectByLayout() throws {
         let rules = try pack(FieldRuleTests.dropPack)
         let (out, r) = try redact(#"{"type":5,"data":{"tag":"$identify","payload":{"distinct_id":"u-1234","plan":"pro"},"userId":"u-1234"},"timestamp":1}"#, rules: rules)

@@ -165,4 +165,17 @@ struct ActionTests {
         #expect(a != Actions.pseudonym(Array("ana@x.test".utf8), key: [1, 2, 4]))
         #expect(a.count == 16)
     }
+    @Test func redactedOutputIsRecognised() throws {
+        let rule = try pack(emailRule.replacingOccurrences(of: "action: mask", with: "action: hash")
+                                     .replacingOccurrences(of: "output: 'write to ************* today'", with: "output: 'write to [email:bd2b4ac1b74b7fd7] today'")).rules[0]
+        func redacted(_ s: String) -> Bool { Array(s.utf8).withUnsafeBytes { Actions.isRedacted($0, by: rule) } }
+        let pseudonym = "[email:\(Actions.pseudonym(Array("ana@x.test".utf8), key: [9]))]"
+        #expect(redacted(pseudonym))
+        #expect(redacted("** *** \t*"))
+        #expect(!redacted("[email:0123456789abcdeg]"))  // not hex
+        #expect(!redacted("[email:0123456789abcdef0]")) // one digit too many
+        #expect(!redacted("[phone:0123456789abcdef]"))  // another rule's
+        #expect(!redacted("(email:0123456789abcdef]"))
+        #expect(!redacted("ana@x.test"))
+    }
 }
