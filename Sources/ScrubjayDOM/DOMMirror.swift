@@ -105,6 +105,32 @@ public final class DOMMirror {
     /// The number the next node gets: a node's serial is unique over the mirror's life, so a
     /// caller's answer kept for a slot is not mistaken for the answer for a node reusing it.
     @exclusivity(unchecked) var nextSerial: UInt64 = 0
+
+    /// A node the last `loadSnapshot` or `applyMutation` built: the tape index of its
+    /// serialized object, its slot, and its serial (the slot holds that node while the serial
+    /// matches).
+    public struct Built: Sendable {
+        public let token: Int32
+        public let slot: Slot
+        public let serial: UInt64
+    }
+    /// The nodes the last `loadSnapshot` or `applyMutation` built, in the order built. Each
+    /// subtree is built in document order, which is tape order; `builtInTapeOrder` says
+    /// whether the whole list is (it is not when an add waited for a node added after it).
+    @exclusivity(unchecked) var built = PODArray<Built>(capacity: 256)
+    @exclusivity(unchecked) public private(set) var builtInTapeOrder = true
+    public var builtCount: Int { built.count }
+    public func built(_ k: Int) -> Built { built[k] }
+
+    /// The first entry of `built` at or after tape index `token` (the list in tape order).
+    public func firstBuilt(atOrAfter token: Int) -> Int {
+        var lo = 0, hi = built.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if Int(built[mid].token) < token { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
     /// Atoms of `class` and `id` (the first two names, interned in `init`).
     static let classAtom: Int32 = 0, idAtom: Int32 = 1
 
@@ -119,7 +145,7 @@ public final class DOMMirror {
 
     deinit {
         nodes.free(); freeSlots.free(); names.free(); attributeRecords.free()
-        freeAttributeRecords.free(); values.free(); slotOfId.free()
+        freeAttributeRecords.free(); values.free(); slotOfId.free(); built.free()
     }
 
     static let className: [UInt8] = Array("class".utf8)
@@ -288,12 +314,16 @@ public final class DOMMirror {
         slotOfLargeId.removeAll(keepingCapacity: true)
         count = 0
         generation &+= 1
+        built.removeAll()
+        builtInTapeOrder = true
         document = build(e, node, parent: DOMMirror.none, before: DOMMirror.none)
     }
 
     /// Applies a mutation's removes, adds, texts and attributes, in the replayer's order.
     public func applyMutation(_ e: JSONEvent, _ data: JSONValueRef) {
         generation &+= 1
+        built.removeAll()
+        builtInTapeOrder = true
         if let removes = e.member("removes", of: data) {
             e.forEachChild(of: removes) { r in
                 guard e.kind(r) == .object, let id = e.int("id", of: r), let s = slot(forId: id) else { return }
@@ -397,6 +427,8 @@ public final class DOMMirror {
             if id >= 0, let old = slot(forId: Int(id)) { remove(old) }
             let s = allocate(node)
             if id >= 0 { setSlot(s, forId: id) }
+            if built.count > 0 && Int(built[built.count - 1].token) >= v.index { builtInTapeOrder = false }
+            built.append(Built(token: Int32(truncatingIfNeeded: v.index), slot: s, serial: nodes[Int(s)].serial))
             var p = parent
             if shadow, p >= 0, nodes[Int(p)].kind == .element { p = shadowRootCreating(of: p) }
             if p >= 0 { link(s, under: p, before: before >= 0 && nodes[Int(before)].parent == p ? before : DOMMirror.none) }

@@ -449,41 +449,60 @@ extension Redactor {
 
     /// A serialized node and its subtree (full snapshot, added node): each blocked element
     /// keeps its tag, `class` and recorded size and loses its children and other attributes.
+    /// The nodes are those the mirror has just built from the event (`DOMMirror.built`), so
+    /// nothing is read from the event again but for the blocked elements.
     mutating func blockSerialized(_ e: JSONEvent, _ start: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page,
                                   _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
         guard !pageRules.selectorRules.isEmpty else { return }
+        let dom = page.dom
+        guard dom.builtInTapeOrder else {
+            blockSerializedReading(e, start, pageRules, page, &plan, &place, &edits)
+            return
+        }
+        let end = Int(e.token(start.index).next)
+        var k = dom.firstBuilt(atOrAfter: start.index)
+        while k < dom.builtCount {
+            let b = dom.built(k)
+            guard Int(b.token) < end else { break }
+            k += 1
+            let node = JSONValueRef(index: Int(b.token))
+            let id: Int, slot: DOMMirror.Slot, effects: PageRules.Effects
+            if dom.serial(b.slot) == b.serial {
+                guard dom.isElement(b.slot), let i = dom.id(b.slot) else { continue }
+                (id, slot, effects) = (i, b.slot, pageRules.effects(b.slot, page))
+            } else {
+                // Built, then removed or replaced by a node with its id later in the event:
+                // judged by the node that has its id now, as the page has it.
+                guard e.int("type", of: node) == 2, let i = e.int("id", of: node), let (s, f) = pageRules.effects(id: i, page) else { continue }
+                (id, slot, effects) = (i, s, f)
+            }
+            guard effects.block >= 0 else { continue }
+            blockElement(e, node, id: id, slot: slot, rule: effects.block, page, &plan, &place, &edits)
+            // Nothing below a blocked element is looked at.
+            let below = Int(e.token(node.index).next)
+            while k < dom.builtCount && Int(dom.built(k).token) < below { k += 1 }
+        }
+    }
+
+    /// `blockSerialized` reading every node from the event: for a mutation whose adds the
+    /// mirror did not build in the order given.
+    mutating func blockSerializedReading(_ e: JSONEvent, _ start: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page,
+                                         _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
         var stack = [start]
         while let node = stack.popLast() {
             guard e.kind(node) == .object else { continue }
             var id: Int?, isElement = false
-            var attributes: JSONValueRef?, childNodes: JSONValueRef?
+            var childNodes: JSONValueRef?
             e.forEachMember(of: node) { key, value in
                 switch e.withText(key, SerializedNodeMember.init) {
                 case .id: id = e.int(value)
                 case .type: isElement = e.int(value) == 2
-                case .attributes: attributes = value
                 case .childNodes: childNodes = value
                 default: break
                 }
             }
             if isElement, let id, let (slot, effects) = pageRules.effects(id: id, page), effects.block >= 0 {
-                var dropped: [JSONValueRef] = []
-                if let attributes, e.kind(attributes) == .object {
-                    e.forEachMember(of: attributes) { key, _ in
-                        if !e.withText(key, PageRules.keptWhenBlocked) { dropped.append(key) }
-                    }
-                }
-                let children = childNodes.map { e.kind($0) == .array ? e.children(of: $0).count : 0 } ?? 0
-                guard children > 0 || !dropped.isEmpty else { continue } // already as a blocked element looks
-                recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: node) {
-                    PageRules.blockedPreview(page.dom, slot, children: children)
-                }
-                if mode == .redact {
-                    if let attributes { for key in dropped { edits.removeMember(key: key, of: attributes, in: e) } }
-                    if let childNodes, children > 0 { edits.replace(childNodes, in: e, withRawJSON: Array("[]".utf8)) }
-                    counts.structuralChanges += 1
-                }
-                plan.skipped.append(node.index..<Int(e.token(node.index).next))
+                blockElement(e, node, id: id, slot: slot, rule: effects.block, page, &plan, &place, &edits)
                 continue
             }
             if let childNodes, e.kind(childNodes) == .array {
@@ -492,6 +511,38 @@ extension Redactor {
                 stack[base...].reverse()
             }
         }
+    }
+
+    /// Empties serialized element `node`, which `block` rule `rule` matches: its children and
+    /// the attributes a blocked element does not keep go (nothing to do when it already looks
+    /// so), and the walk is kept out of it.
+    mutating func blockElement(_ e: JSONEvent, _ node: JSONValueRef, id: Int, slot: DOMMirror.Slot, rule: Int32, _ page: PageRules.Page,
+                               _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
+        var attributes: JSONValueRef?, childNodes: JSONValueRef?
+        e.forEachMember(of: node) { key, value in
+            switch e.withText(key, SerializedNodeMember.init) {
+            case .attributes: attributes = value
+            case .childNodes: childNodes = value
+            default: break
+            }
+        }
+        var dropped: [JSONValueRef] = []
+        if let attributes, e.kind(attributes) == .object {
+            e.forEachMember(of: attributes) { key, _ in
+                if !e.withText(key, PageRules.keptWhenBlocked) { dropped.append(key) }
+            }
+        }
+        let children = childNodes.map { e.kind($0) == .array ? e.children(of: $0).count : 0 } ?? 0
+        guard children > 0 || !dropped.isEmpty else { return } // already as a blocked element looks
+        recordElement(Int(rule), channel: .text, nodeId: id, place: &place, e: e, at: node) {
+            PageRules.blockedPreview(page.dom, slot, children: children)
+        }
+        if mode == .redact {
+            if let attributes { for key in dropped { edits.removeMember(key: key, of: attributes, in: e) } }
+            if let childNodes, children > 0 { edits.replace(childNodes, in: e, withRawJSON: Array("[]".utf8)) }
+            counts.structuralChanges += 1
+        }
+        plan.skipped.append(node.index..<Int(e.token(node.index).next))
     }
 
     /// A finding of a selector rule on a whole element or event.

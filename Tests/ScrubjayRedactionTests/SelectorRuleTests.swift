@@ -108,6 +108,29 @@ struct SelectorRuleTests {
         #expect(out[3].contains(#""texts":[]"#))
     }
 
+    /// Blocking reads the nodes the mirror built when the adds come in order, and reads the
+    /// event again when an add had to wait for its parent: both give the same output.
+    @Test func blockedAddsInOrderAndOutOfOrder() throws {
+        let div = #"{"type":2,"id":40,"tagName":"div","attributes":{"class":"ph-no-capture","title":"Bo"},"childNodes":[{"type":3,"id":41,"textContent":"Bo Chen"}]}"#
+        let span = #"{"type":2,"id":43,"tagName":"span","attributes":{"title":"ok"},"childNodes":[{"type":3,"id":44,"textContent":"kept"}]}"#
+        let child = #"{"parentId":40,"nextId":null,"node":{"type":3,"id":42,"textContent":"Bo again"}}"#
+        let inOrder = #"[{"parentId":3,"nextId":null,"node":\#(div)},{"parentId":3,"nextId":null,"node":\#(span)},\#(child)]"#
+        let childFirst = #"[\#(child),{"parentId":3,"nextId":null,"node":\#(div)},{"parentId":3,"nextId":null,"node":\#(span)}]"#
+        var outputs: [String] = []
+        for adds in [inOrder, childFirst] {
+            let (out, r) = try run("""
+            [\(Self.snapshot),
+             {"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":\(adds)},"timestamp":2}]
+            """)
+            #expect(out[1].contains(#"{"type":2,"id":40,"tagName":"div","attributes":{"class":"ph-no-capture"},"childNodes":[]}"#), "\(out[1])")
+            #expect(!out[1].contains("Bo") && out[1].contains(span))
+            #expect(r.findings.filter { $0.rule == "privacy.block_marker" }.map(\.nodeId) == [6, 40])
+            outputs.append(out[1])
+        }
+        // The same entries are kept, whatever their order.
+        #expect(outputs[0].count == outputs[1].count)
+    }
+
     @Test func attributeRulesByNameGlobAndSelector() throws {
         let rules = try pack("""
         version: 1
