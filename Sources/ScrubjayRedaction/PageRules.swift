@@ -24,30 +24,60 @@ final class PageRules {
         var blockedOrInside: Int32 { block >= 0 ? block : inside }
     }
 
+    /// What a page keeps of one slot of its mirror.
+    struct SlotState {
+        /// The node's effects, with the page generation they hold for and the serial of the
+        /// node they were worked out for (read first, together).
+        var cacheGeneration: UInt64 = .max
+        var cacheSerial: UInt64 = .max
+        var cache = Effects()
+        /// The `block` rule that matched the element, with its serial. An element once blocked
+        /// stays blocked while it lives, as its content never reached the output (so later
+        /// mutations inside it must not either).
+        var blockedSerial: UInt64 = .max
+        var blocked: Int32 = -1
+        /// The element's own matches, with the serial and attribute version they hold for.
+        var ownVersion: UInt32 = 0
+        var ownSerial: UInt64 = .max
+        var own = Own()
+    }
+
     /// One window's page. Its stored properties skip the dynamic exclusivity check (as
     /// `DOMMirror`'s do): a page belongs to one redactor, and the checks cost more than the work.
     final class Page {
         let dom: DOMMirror
-        /// Per slot: the `block` rule that matched the element, with its serial. An element once
-        /// blocked stays blocked while it lives, as its content never reached the output (so
-        /// later mutations inside it must not either). Per slot, so memory follows the page.
-        @exclusivity(unchecked) var blocked: [Int32] = []
-        @exclusivity(unchecked) var blockedSerial: [UInt64] = []
-        /// Effects kept per slot, with the page generation they hold for and the serial of
-        /// the node they were worked out for.
-        @exclusivity(unchecked) var cacheGeneration: [UInt64] = []
-        @exclusivity(unchecked) var cacheSerial: [UInt64] = []
-        @exclusivity(unchecked) var cache: [Effects] = []
-        /// Each element's own matches, with the serial and attribute version they hold for.
-        @exclusivity(unchecked) var own: [Own] = []
-        @exclusivity(unchecked) var ownSerial: [UInt64] = []
-        @exclusivity(unchecked) var ownVersion: [UInt32] = []
+        /// Per slot of the mirror, what the page keeps of it, in one block of memory: what
+        /// `effects` reads of a node sits together (one or two cache lines, not one per table),
+        /// and writing it checks no uniqueness. Sized by `grow`; memory follows the page.
+        @exclusivity(unchecked) private(set) var slots: UnsafeMutablePointer<SlotState>
+        @exclusivity(unchecked) private(set) var slotCount = 0
         /// Scratch for `effects`.
         @exclusivity(unchecked) var chain: [DOMMirror.Slot] = []
         /// Incremented when some element's own matches change (or the page is replaced).
         @exclusivity(unchecked) var epoch: UInt64 = 0
 
-        init(keeping: Set<String>) { dom = DOMMirror(keeping: keeping) }
+        init(keeping: Set<String>) {
+            dom = DOMMirror(keeping: keeping)
+            slots = .allocate(capacity: 0)
+        }
+
+        deinit {
+            slots.deinitialize(count: slotCount)
+            slots.deallocate()
+        }
+
+        /// Room for every slot of the mirror (at least doubling, as the mirror gains slots one
+        /// at a time); new slots hold nothing yet.
+        func grow() {
+            guard slotCount < dom.slotCapacity else { return }
+            let count = max(dom.slotCapacity, 2 * slotCount, 64)
+            let more = UnsafeMutablePointer<SlotState>.allocate(capacity: count)
+            more.moveInitialize(from: slots, count: slotCount)
+            (more + slotCount).initialize(repeating: SlotState(), count: count - slotCount)
+            slots.deallocate()
+            slots = more
+            slotCount = count
+        }
     }
 
     let rules: [Rule]
@@ -129,8 +159,8 @@ final class PageRules {
     /// the element (otherwise worked out each time: other nodes may change the answer).
     func own(_ y: DOMMirror.Slot, _ page: Page) -> Own {
         let dom = page.dom, i = Int(y)
-        if selectorsReadOnlyTheElement && page.ownSerial[i] == dom.serial(y) && page.ownVersion[i] == dom.attributeVersion(y) {
-            return page.own[i]
+        if selectorsReadOnlyTheElement && page.slots[i].ownSerial == dom.serial(y) && page.slots[i].ownVersion == dom.attributeVersion(y) {
+            return page.slots[i].own
         }
         var o = Own()
         let matching = ownSelectors.matching(y, in: dom)
@@ -146,9 +176,9 @@ final class PageRules {
             o.subtreeRules |= 1 << k
         }
         if selectorsReadOnlyTheElement {
-            page.own[i] = o
-            page.ownSerial[i] = dom.serial(y)
-            page.ownVersion[i] = dom.attributeVersion(y)
+            page.slots[i].own = o
+            page.slots[i].ownSerial = dom.serial(y)
+            page.slots[i].ownVersion = dom.attributeVersion(y)
         }
         return o
     }
@@ -157,54 +187,39 @@ final class PageRules {
     /// element's own matches kept longer, see `own`).
     func effects(_ s: DOMMirror.Slot, _ page: Page) -> Effects {
         let dom = page.dom
-        grow(page)
+        page.grow()
+        let slots = page.slots
         let generation = cacheKey(page)
         // Taken out of the page (not copied), so the buffer stays unique and is reused.
         var chain: [DOMMirror.Slot] = []
         swap(&chain, &page.chain)
         chain.removeAll(keepingCapacity: true)
         var x: DOMMirror.Slot? = s
-        while let y = x, page.cacheGeneration[Int(y)] != generation || page.cacheSerial[Int(y)] != dom.serial(y) {
+        while let y = x, slots[Int(y)].cacheGeneration != generation || slots[Int(y)].cacheSerial != dom.serial(y) {
             chain.append(y)
             x = dom.parent(y)
         }
-        var above = x.map { page.cache[Int($0)] } ?? Effects()
+        var above = x.map { slots[Int($0)].cache } ?? Effects()
         for y in chain.reversed() {
             var e = Effects(maskText: above.maskText, maskInput: above.maskInput, ignoreInput: above.ignoreInput,
                             block: -1, inside: above.blockedOrInside, subtreeRules: above.subtreeRules)
             if dom.isElement(y) && e.inside < 0 {
                 let o = own(y, page)
                 let serial = dom.serial(y)
-                if page.blockedSerial[Int(y)] == serial { e.block = page.blocked[Int(y)] }
-                else if o.block >= 0 { e.block = o.block; page.blocked[Int(y)] = o.block; page.blockedSerial[Int(y)] = serial }
+                if slots[Int(y)].blockedSerial == serial { e.block = slots[Int(y)].blocked }
+                else if o.block >= 0 { e.block = o.block; slots[Int(y)].blocked = o.block; slots[Int(y)].blockedSerial = serial }
                 if e.maskText < 0 { e.maskText = o.maskText }
                 if e.maskInput < 0 { e.maskInput = o.maskInput }
                 if e.ignoreInput < 0 { e.ignoreInput = o.ignoreInput }
                 e.subtreeRules |= o.subtreeRules
             }
-            page.cache[Int(y)] = e
-            page.cacheGeneration[Int(y)] = generation
-            page.cacheSerial[Int(y)] = dom.serial(y)
+            slots[Int(y)].cache = e
+            slots[Int(y)].cacheGeneration = generation
+            slots[Int(y)].cacheSerial = dom.serial(y)
             above = e
         }
         swap(&chain, &page.chain)
         return above
-    }
-
-    /// Sizes the page's per-slot arrays to the mirror's slots (at least doubling them, as
-    /// the mirror gains slots one at a time).
-    func grow(_ page: Page) {
-        let dom = page.dom
-        guard page.cache.count < dom.slotCapacity else { return }
-        let more = max(dom.slotCapacity, 2 * page.cache.count, 64) - page.cache.count
-        page.cache += Array(repeating: Effects(), count: more)
-        page.cacheGeneration += Array(repeating: UInt64.max, count: more)
-        page.cacheSerial += Array(repeating: UInt64.max, count: more)
-        page.own += Array(repeating: Own(), count: more)
-        page.ownSerial += Array(repeating: UInt64.max, count: more)
-        page.ownVersion += Array(repeating: 0, count: more)
-        page.blocked += Array(repeating: -1, count: more)
-        page.blockedSerial += Array(repeating: UInt64.max, count: more)
     }
 
     /// What cached effects hold for. When every selector reads only the element, a node's
