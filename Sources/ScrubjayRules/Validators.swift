@@ -16,13 +16,14 @@ public enum Validators {
 
     /// The Luhn checksum over the digits of `value` (other characters ignored); needs 2+ digits.
     public static func luhn(_ value: String) -> Bool {
-        let digits = value.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
-        guard digits.count >= 2 else { return false }
-        var sum = 0
-        for (i, d) in digits.reversed().enumerated() {
-            if i % 2 == 1 { let x = d * 2; sum += x > 9 ? x - 9 : x } else { sum += d }
+        var sum = 0, count = 0
+        // From the last digit: every second one doubled.
+        for c in value.utf8.reversed() where c >= 0x30 && c <= 0x39 {
+            let d = Int(c &- 0x30)
+            if count & 1 == 1 { let x = d * 2; sum += x > 9 ? x - 9 : x } else { sum += d }
+            count += 1
         }
-        return sum % 10 == 0
+        return count >= 2 && sum % 10 == 0
     }
 
     /// IBAN lengths per country (ISO 13616 registry).
@@ -37,22 +38,46 @@ public enum Validators {
         "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
     ]
 
-    /// ISO 13616: a known country, its length, and mod-97 = 1. Spaces are ignored.
+    /// `ibanLengths` by country code (index: first letter × 26 + second; 0 for no country).
+    static let ibanLengthTable: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 26 * 26)
+        for (code, length) in ibanLengths {
+            let b = Array(code.utf8)
+            table[Int(b[0] - 0x41) * 26 + Int(b[1] - 0x41)] = UInt8(length)
+        }
+        return table
+    }()
+
+    /// ISO 13616: a known country, its length, and mod-97 = 1. Spaces and hyphens are
+    /// ignored, letters are taken in either case.
     public static func iban(_ value: String) -> Bool {
-        let chars = Array(value.uppercased().utf8.filter { $0 != 0x20 && $0 != 0x2D })
-        guard chars.count >= 15, chars.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) }) else { return false }
-        let country = String(decoding: chars[0..<2], as: UTF8.self)
-        guard let length = ibanLengths[country], chars.count == length,
-              chars[2] >= 0x30, chars[2] <= 0x39, chars[3] >= 0x30, chars[3] <= 0x39 else { return false }
-        var remainder = 0
-        for c in chars[4...] + chars[0..<4] {
-            if c <= 0x39 {
-                remainder = (remainder * 10 + Int(c - 0x30)) % 97
-            } else {
-                remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+        var value = value
+        return value.withUTF8 { bytes in
+            // The characters that count, upper-cased; an IBAN has at most 34.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { chars in
+                var n = 0
+                for c in bytes where c != 0x20 && c != 0x2D {
+                    let u = c >= 0x61 && c <= 0x7A ? c &- 0x20 : c
+                    guard (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A), n < 34 else { return false }
+                    chars[n] = u
+                    n += 1
+                }
+                guard n >= 15, chars[0] >= 0x41, chars[1] >= 0x41,
+                      Int(ibanLengthTable[Int(chars[0] - 0x41) * 26 + Int(chars[1] - 0x41)]) == n,
+                      chars[2] <= 0x39, chars[3] <= 0x39 else { return false }
+                var remainder = 0
+                // The first four characters moved to the end.
+                for k in 0..<n {
+                    let c = chars[(k + 4) % n]
+                    if c <= 0x39 {
+                        remainder = (remainder * 10 + Int(c - 0x30)) % 97
+                    } else {
+                        remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+                    }
+                }
+                return remainder == 1
             }
         }
-        return remainder == 1
     }
 
     /// US SSN: nine digits; area not 000, 666 or 9xx; group not 00; serial not 0000.

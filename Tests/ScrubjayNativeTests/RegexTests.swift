@@ -64,6 +64,8 @@ struct RegexTests {
     func depthLimitInterpreter() throws {
         // (*NO_JIT) forces the interpreter, where the depth limit is enforced.
         let regex = try PCRE2Regex("(*NO_JIT)(a|b)*c", depthLimit: 10)
+        #expect(!regex.isJITCompiled)
+        #expect(try PCRE2Regex("(a|b)*c").isJITCompiled)
         #expect(throws: RegexError.limitExceeded(.depth, pattern: "(*NO_JIT)(a|b)*c")) {
             // The trailing "c" defeats the required-character pre-check, so the matcher really runs.
             _ = try regex.firstMatch(in: String(repeating: "ab", count: 100) + "c")

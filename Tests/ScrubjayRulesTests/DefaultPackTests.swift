@@ -19,6 +19,25 @@ struct DefaultPackTests {
         #expect(rules.allSatisfy { $0.pattern.isJITCompiled })
     }
 
+    /// Text assumed valid UTF-8 is matched through JIT's fast path; text that is checked goes
+    /// through pcre2_match first. Every pattern of every pack finds the same in both ways, on
+    /// every example, alone and joined into one text with line breaks between.
+    @Test func theJITFastPathFindsWhatPcre2MatchFinds() throws {
+        let rules = try RuleSet.builtin().packs.flatMap(\.rules)
+        let examples = rules.flatMap { $0.examples.match.map(\.input) + $0.examples.noMatch.map(\.input) }
+        let texts = examples + [examples.joined(separator: "\n"), "", "é ünïcode ✓ 4242 4242 4242 4242"]
+        var compared = 0
+        for rule in rules {
+            for text in texts {
+                let fast = try rule.pattern.matches(in: Array(text.utf8), assumeValidUTF8: true)
+                let checked = try rule.pattern.matches(in: Array(text.utf8), assumeValidUTF8: false)
+                #expect(fast == checked, "\(rule.id) on \(text.prefix(60))")
+                compared += fast.count
+            }
+        }
+        #expect(compared > 500)
+    }
+
     @Test func theCompiledInPacksMatchRulesFolder() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Rules").path)
             .filter { $0.hasSuffix(".yml") }.sorted()

@@ -130,6 +130,40 @@ struct ValidatorTests {
         #expect(!Validators.iban("DE89 3704 0044 0532 0130 01"))
         #expect(!Validators.iban("DE89 3704 0044 0532 0130")) // wrong length for DE
         #expect(!Validators.iban("XX89370400440532013000"))
+        #expect(Validators.iban("gb82-west-1234-5698-7654-32")) // either case, hyphens
+        #expect(!Validators.iban("GB82WEST1234569876543é"))
+        #expect(!Validators.iban(String(repeating: "GB82WEST12345698765432", count: 2)))
+    }
+    /// The byte-level checks agree with the textbook ones (reference implementations below)
+    /// on every change of one character of valid numbers.
+    @Test func validatorsAgreeWithReferenceImplementations() {
+        func luhnReference(_ v: String) -> Bool {
+            let d = v.compactMap(\.wholeNumberValue)
+            guard d.count >= 2 else { return false }
+            return d.reversed().enumerated().map { $0.offset % 2 == 1 ? ($0.element * 2 > 9 ? $0.element * 2 - 9 : $0.element * 2) : $0.element }.reduce(0, +) % 10 == 0
+        }
+        func ibanReference(_ v: String) -> Bool {
+            let s = v.uppercased().filter { $0 != " " && $0 != "-" }
+            guard s.count >= 15, s.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isLetter) }),
+                  Validators.ibanLengths[String(s.prefix(2))] == s.count,
+                  s.dropFirst(2).prefix(2).allSatisfy(\.isNumber) else { return false }
+            let moved = s.dropFirst(4) + s.prefix(4)
+            var r = 0
+            for c in moved { r = c.isNumber ? (r * 10 + c.wholeNumberValue!) % 97 : (r * 100 + Int(c.asciiValue! - 55)) % 97 }
+            return r == 1
+        }
+        var checked = 0
+        for valid in ["DE89 3704 0044 0532 0130 00", "GB82WEST12345698765432", "FR1420041010050500013M02606", "4242 4242 4242 4242", "490154203237518"] {
+            var variants = [valid, valid.lowercased()]
+            let chars = Array(valid)
+            for i in chars.indices { for r in ["0", "7", "A", "z", " ", "-", ""] { var c = chars; c.replaceSubrange(i...i, with: Array(r)); variants.append(String(c)) } }
+            for v in variants {
+                #expect(Validators.luhn(v) == luhnReference(v), "\(v)")
+                #expect(Validators.iban(v) == ibanReference(v), "\(v)")
+                checked += 1
+            }
+        }
+        #expect(checked > 500)
     }
     @Test func ssn() {
         #expect(Validators.usSSN("123-45-6789"))
