@@ -100,7 +100,9 @@ final class PageRules {
     let selectorsReadOnlyTheElement: Bool
     /// The attributes the mirror keeps: those the selectors read.
     let keeping: Set<String>
+    /// The page of each window, and the last one asked for.
     @exclusivity(unchecked) var pages: [String: Page] = [:]
+    @exclusivity(unchecked) var lastPage: (window: String, page: Page)?
 
     /// nil when `rules` has no selector or attribute rule (then no page is kept at all).
     init?(rules: [Rule]) {
@@ -141,9 +143,11 @@ final class PageRules {
     }
 
     func page(_ window: String) -> Page {
-        if let p = pages[window] { return p }
-        let p = Page(keeping: keeping)
+        // Consecutive events are mostly of one window: no hashing of its name for them.
+        if let last = lastPage, last.window == window { return last.page }
+        let p = pages[window] ?? Page(keeping: keeping)
         pages[window] = p
+        lastPage = (window, p)
         return p
     }
 

@@ -1,3 +1,4 @@
+import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
 
@@ -87,6 +88,12 @@ public struct Redactor {
     @discardableResult
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
         counts.events += 1
+        // Most events of a recording are pointer movements: positions, ids and flags, nothing
+        // a rule reads (but `event` paths, which read every event).
+        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(e) {
+            dropsEvent = false
+            return false
+        }
         var place = Place(window: window, index: index, timestamp: nil)
         let before = counts.stringsChanged + counts.structuralChanges
         dropsEvent = false
@@ -116,6 +123,19 @@ public struct Redactor {
         let changed = counts.stringsChanged + counts.structuralChanges > before
         if changed { counts.eventsChanged += 1 }
         return changed
+    }
+
+    /// Whether `e` is an incremental snapshot that holds positions, ids and flags only: pointer
+    /// and touch movements, drags, viewport changes, selections (the walker reads nothing in
+    /// them, and page rules drop none of them).
+    static func holdsNothingToRead(_ e: JSONEvent) -> Bool {
+        let root = e.root
+        guard e.kind(root) == .object, e.int("type", of: root) == RRWebEventType.incrementalSnapshot.rawValue,
+              let data = e.member("data", of: root), e.kind(data) == .object, let source = e.int("source", of: data) else { return false }
+        switch RRWebIncrementalSource(rawValue: source) {
+        case .mouseMove, .touchMove, .drag, .viewportResize, .selection: return true
+        default: return false
+        }
     }
 
     /// What redaction did to one event.

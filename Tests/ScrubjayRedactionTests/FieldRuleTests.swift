@@ -261,6 +261,34 @@ struct FieldRuleTests {
         #expect(r3.tally.findings.byRule["user_ids"] == nil)
     }
 
+    /// Pointer movements are passed over whole, but `event` paths still read them.
+    @Test func pointerMovementsAreReadOnlyByEventPaths() throws {
+        let move = #"{"type":3,"data":{"source":1,"positions":[{"x":10,"y":20,"id":5,"timeOffset":0,"label":"ana@shop.test"}]},"timestamp":1}"#
+        func event(_ json: String) throws -> JSONEvent {
+            var reader = try EventReader(bytes: JSONBytes(json))
+            return try #require(try reader.next())
+        }
+        #expect(Redactor.holdsNothingToRead(try event(move)))
+        let (kept, r) = try redact(move)
+        #expect(kept == move && r.tally.findings.total == 0)
+        let rules = try pack("""
+        version: 1
+        pack: pointer
+        rules:
+          - id: pointer_x
+            category: identifier
+            severity: low
+            kind: field
+            paths: ['event.data.positions[*].x']
+            action: replace
+            replacement: 'x'
+        """)
+        let (out, r2) = try redact(move, rules: rules)
+        #expect(out.contains(#""x":"x""#) && r2.tally.findings.byRule["pointer_x"] == 1)
+        // An input event is read as before.
+        #expect(!Redactor.holdsNothingToRead(try event(#"{"type":3,"data":{"source":5,"text":"a","id":1},"timestamp":1}"#)))
+    }
+
     @Test func eventPathsAndCustomTagsSelectByLayout() throws {
         let rules = try pack(FieldRuleTests.dropPack)
         let (out, r) = try redact(#"{"type":5,"data":{"tag":"$identify","payload":{"distinct_id":"u-1234","plan":"pro"},"userId":"u-1234"},"timestamp":1}"#, rules: rules)
