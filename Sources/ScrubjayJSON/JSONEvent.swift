@@ -159,7 +159,7 @@ public struct JSONEvent {
     /// Member `key` of `object` as `Int` (`member` then `int`), or nil. Prefer it to
     /// `member(key, of:).flatMap(e.int)`: the partial application `e.int` copies the event
     /// (two retains and releases) on every call.
-    @inlinable public func int(_ key: StaticString, of object: JSONValueRef) -> Int? {
+    @inlinable @inline(__always) public func int(_ key: StaticString, of object: JSONValueRef) -> Int? {
         guard let v = member(key, of: object) else { return nil }
         return int(v)
     }

@@ -84,6 +84,39 @@ struct PrefilterInternalsTests {
         #expect(checked == 600)
     }
 
+    /// The built-in packs' keywords, short and long (`hooks.slack.com`, `github_pat_`,
+    /// ` boulevard`): planted whole, cut short by one byte, at the ends of the text and across
+    /// lane boundaries, in either case.
+    @Test func longKeywordsAreFoundWholeAndOnlyWhole() throws {
+        let rules = try RuleSet.builtin().packs.flatMap(\.rules)
+        let prefilter = Prefilter(rules: rules)
+        let keywords = Array(Set(rules.flatMap(\.keywords))).sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(keywords.contains { $0.count > 10 })
+        var random = Random(state: 7)
+        let filler = Array("xq zv 19 ".utf8)
+        var checked = 0
+        for keyword in keywords {
+            for length in [keyword.count, 16, 31, 33, 64, 130] where length >= keyword.count {
+                for variant in 0..<4 {
+                    var text = (0..<length).map { _ in filler[random.next(filler.count)] }
+                    var planted = keyword
+                    if variant == 1 { planted = planted.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 } } // upper case
+                    if variant == 2 && planted.count > 1 { planted.removeLast() }                            // cut short
+                    let start = variant == 3 ? length - planted.count : random.next(length - planted.count + 1)
+                    for (j, b) in planted.enumerated() { text[start + j] = b }
+                    let hits = UnsafeMutablePointer<UInt64>.allocate(capacity: prefilter.words)
+                    defer { hits.deallocate() }
+                    for w in 0..<prefilter.words { hits[w] = 0 }
+                    text.withUnsafeBytes { prefilter.findKeywords($0, into: hits) }
+                    let found = Set((0..<rules.count).filter { hits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+                    #expect(found == naiveKeywordRules(text, rules), "\(String(decoding: text, as: UTF8.self))")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 1000)
+    }
+
     @Test func digitsAreCountedEightBytesAtATimeLikeOneByOne() {
         var random = Random(state: 42)
         for length in 0..<80 {
