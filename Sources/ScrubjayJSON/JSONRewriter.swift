@@ -188,12 +188,17 @@ public struct JSONEdits {
                 k += 1
             }
         }
-        var kept = 0
-        var lastEnd = Int.min
-        for e in edits where e.start >= lastEnd {
-            edits[kept] = e
-            kept += 1
-            lastEnd = e.end
+        // Overlaps dropped in place (a `for e in edits` loop would hold the array while it is
+        // written, and so copy it).
+        let kept = edits.withUnsafeMutableBufferPointer { e -> Int in
+            var kept = 0
+            var lastEnd = Int.min
+            for k in 0..<e.count where e[k].start >= lastEnd {
+                e[kept] = e[k]
+                kept += 1
+                lastEnd = e[k].end
+            }
+            return kept
         }
         edits.removeLast(edits.count - kept)
     }
