@@ -438,7 +438,7 @@ public final class DOMMirror {
             if let children, e.kind(children) == .array {
                 let base = stack.count
                 e.forEachChild(of: children) { stack.append(($0, s, DOMMirror.none)) }
-                stack[base...].reverse()
+                stack.reverseTail(from: base)
             }
         }
         return first

@@ -231,7 +231,7 @@ public struct EventWalker {
                 if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
                     for child in e.elements(of: childNodes) { stack.append((child, tag)) }
-                    stack[base...].reverse()
+                    stack.reverseTail(from: base)
                 }
             case 3: // Text
                 guard let textContent else { continue }
@@ -245,7 +245,7 @@ public struct EventWalker {
                 if let childNodes, e.kind(childNodes) == .array {
                     let base = stack.count
                     for child in e.elements(of: childNodes) { stack.append((child, .unknown)) }
-                    stack[base...].reverse()
+                    stack.reverseTail(from: base)
                 }
             default: // DocumentType: name and public/system ids only
                 continue

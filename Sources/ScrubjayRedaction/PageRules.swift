@@ -527,7 +527,7 @@ extension Redactor {
             if let childNodes, e.kind(childNodes) == .array {
                 let base = stack.count
                 e.forEachChild(of: childNodes) { stack.append($0) }
-                stack[base...].reverse()
+                stack.reverseTail(from: base)
             }
         }
     }
