@@ -397,7 +397,9 @@ public final class DOMMirror {
     /// An explicit stack: no recursion limit on deep pages.
     func build(_ e: JSONEvent, _ start: JSONValueRef, parent: Slot, before: Slot) -> Slot {
         var first = DOMMirror.none
-        var stack: [(JSONValueRef, Slot, Slot)] = [(start, parent, before)]
+        var stack: [(JSONValueRef, Slot, Slot)] = []
+        stack.reserveCapacity(32) // one growth for most subtrees, not one per level
+        stack.append((start, parent, before))
         while let (v, parent, before) = stack.popLast() {
             guard e.kind(v) == .object else { continue }
             var type = -1, id = Int32(-1), svg = false, shadow = false, shadowHost = false, nonEmpty = false
@@ -567,6 +569,7 @@ public final class DOMMirror {
         }
         if s == document { document = DOMMirror.none }
         var freed: [Slot] = []
+        freed.reserveCapacity(16)
         forEachInSubtree(of: s) { freed.append($0); return true }
         for x in freed {
             let id = nodes[Int(x)].id

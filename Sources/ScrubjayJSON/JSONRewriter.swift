@@ -132,6 +132,7 @@ public struct JSONEdits {
     /// of an array, in one pass over the tape.
     static func entries(of container: JSONValueRef, in event: JSONEvent) -> [(keyStart: Int, valueEnd: Int)] {
         var entries: [(keyStart: Int, valueEnd: Int)] = []
+        entries.reserveCapacity(8)
         if event.kind(container) == .object {
             for (key, value) in event.membersInPlace(of: container) {
                 entries.append((event.byteRange(key).lowerBound, event.byteRange(value).upperBound))

@@ -205,7 +205,9 @@ public struct EventWalker {
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
     /// Each node's members are read in one pass.
     mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: Visit) rethrows {
-        var stack: [(JSONValueRef, Tag)] = [(start, parentTag)]
+        var stack: [(JSONValueRef, Tag)] = []
+        stack.reserveCapacity(32) // one growth for most subtrees, not one per level
+        stack.append((start, parentTag))
         while let (node, parent) = stack.popLast() {
             guard e.kind(node) == .object else { continue }
             var type: Int?, id: Int?, isStyle = false

@@ -602,7 +602,8 @@ extension Redactor {
                     found.append(m)
                 }
             }
-            return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+            if found.count > 1 { found.sort { $0.range.lowerBound < $1.range.lowerBound } }
+            return found
         }
         if dom.isElement(slot) { // an Input event's text
             return site.channel == .input && effects.maskInput >= 0 ? whole(effects.maskInput) : []
