@@ -20,7 +20,7 @@ public struct JSONEdits {
     /// A point to roll back to (`rollBack(to:)`).
     public struct Mark {
         let edits: Int, arena: Int
-        let removals: [Int: ObjectRemovals]
+        let removals: [ObjectRemovals]
     }
 
     /// The edits so far.
@@ -36,7 +36,7 @@ public struct JSONEdits {
 
     /// Forgets every edit, keeping the memory for reuse.
     public mutating func removeAll() {
-        removals.removeAll()
+        removals.removeAll(keepingCapacity: true)
         edits.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
     }
@@ -76,9 +76,11 @@ public struct JSONEdits {
         edits.append(Edit(start: r.lowerBound, end: r.upperBound, from: from, to: arena.count))
     }
 
-    /// Members (or array elements) to remove, per container (keyed by its start offset),
-    /// resolved into deletions by `normalize()` once every removal in it is known.
+    /// Members (or array elements) to remove from one container, resolved into deletions by
+    /// `normalize()` once every removal in it is known.
     struct ObjectRemovals {
+        /// The container's first byte (which container it is).
+        let start: Int
         /// (key start, value end) of every member, in order; for an array, (element start,
         /// element end).
         var members: [(keyStart: Int, valueEnd: Int)]
@@ -88,7 +90,8 @@ public struct JSONEdits {
         var removed: [Bool]
         var removedCount = 0
 
-        init(members: [(keyStart: Int, valueEnd: Int)], inner: Range<Int>) {
+        init(start: Int, members: [(keyStart: Int, valueEnd: Int)], inner: Range<Int>) {
+            self.start = start
             self.members = members
             self.inner = inner
             removed = Array(repeating: false, count: members.count)
@@ -100,7 +103,9 @@ public struct JSONEdits {
             removedCount += 1
         }
     }
-    var removals: [Int: ObjectRemovals] = [:]
+    /// The containers an entry is removed from, in the order first met (an event has few: a
+    /// list, not a dictionary to allocate and hash).
+    var removals: [ObjectRemovals] = []
 
     /// Removes `element` from `array`, with the comma that separates it from its neighbours,
     /// so the array stays valid JSON (the same rules as `removeMember`).
@@ -112,12 +117,13 @@ public struct JSONEdits {
     /// are listed the first time one of them is.
     private mutating func remove(startingAt start: Int, from container: JSONValueRef, in event: JSONEvent) {
         let r = event.byteRange(container)
-        if removals[r.lowerBound] == nil {
-            var o = ObjectRemovals(members: JSONEdits.entries(of: container, in: event), inner: (r.lowerBound + 1)..<(r.upperBound - 1))
-            o.remove(startingAt: start)
-            removals[r.lowerBound] = o
+        if let k = removals.firstIndex(where: { $0.start == r.lowerBound }) {
+            removals[k].remove(startingAt: start)
         } else {
-            removals[r.lowerBound]!.remove(startingAt: start)
+            var o = ObjectRemovals(start: r.lowerBound, members: JSONEdits.entries(of: container, in: event),
+                                   inner: (r.lowerBound + 1)..<(r.upperBound - 1))
+            o.remove(startingAt: start)
+            removals.append(o)
         }
     }
 
@@ -149,10 +155,10 @@ public struct JSONEdits {
     /// Turns member removals into deletions: each run of removed members goes with the comma
     /// after it (up to the next kept key), or, at the end of the object, the comma before it.
     mutating func resolveRemovals() {
-        for (_, o) in removals {
+        for o in removals {
             let m = o.members
             if o.removedCount == m.count {
-                replace(o.inner, withRawJSON: EmptyCollection())
+                delete(o.inner)
                 continue
             }
             var i = 0
@@ -161,14 +167,19 @@ public struct JSONEdits {
                 var j = i
                 while j + 1 < m.count && o.removed[j + 1] { j += 1 }
                 if j + 1 < m.count {
-                    replace(m[i].keyStart..<m[j + 1].keyStart, withRawJSON: EmptyCollection())
+                    delete(m[i].keyStart..<m[j + 1].keyStart)
                 } else {
-                    replace(m[i - 1].valueEnd..<m[j].valueEnd, withRawJSON: EmptyCollection())
+                    delete(m[i - 1].valueEnd..<m[j].valueEnd)
                 }
                 i = j + 1
             }
         }
-        removals.removeAll()
+        removals.removeAll(keepingCapacity: true)
+    }
+
+    /// Deletes the absolute byte range `range`.
+    mutating func delete(_ range: Range<Int>) {
+        edits.append(Edit(start: range.lowerBound, end: range.upperBound, from: arena.count, to: arena.count))
     }
 
     /// Sorts the edits and drops overlaps.

@@ -194,6 +194,8 @@ final class PageRules {
         page.grow()
         let slots = page.slots
         let generation = cacheKey(page)
+        // Most questions are about a node whose effects are kept.
+        if slots[Int(s)].cacheGeneration == generation && slots[Int(s)].cacheSerial == dom.serial(s) { return slots[Int(s)].cache }
         // Taken out of the page (not copied), so the buffer stays unique and is reused.
         var chain: [DOMMirror.Slot] = []
         swap(&chain, &page.chain)
