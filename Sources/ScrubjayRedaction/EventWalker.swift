@@ -363,10 +363,14 @@ public struct EventWalker {
 
     /// The kind of an inline binary string (`data:` URL with a non-text media type), or nil.
     static func binaryKind(_ e: JSONEvent, _ v: JSONValueRef) -> UnscannedKind? {
-        e.withStringBody(v) { body -> UnscannedKind? in
-            guard body.count > 5 else { return nil }
+        // Every string is asked: the test for "data:" is kept small enough to inline.
+        let isDataURL = e.withStringBody(v) { body -> Bool in
+            guard body.count > 5 else { return false }
             func lower(_ i: Int) -> UInt8 { let b = body[i]; return b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-            guard lower(0) == 0x64, lower(1) == 0x61, lower(2) == 0x74, lower(3) == 0x61, body[4] == 0x3A else { return nil } // "data:"
+            return lower(0) == 0x64 && lower(1) == 0x61 && lower(2) == 0x74 && lower(3) == 0x61 && body[4] == 0x3A
+        }
+        guard isDataURL else { return nil }
+        return e.withStringBody(v) { body in
             let head = String(decoding: UnsafeRawBufferPointer(rebasing: body[5..<min(body.count, 64)]), as: UTF8.self).lowercased()
             return DataURLKind.classify(mediaTypePrefix: head)
         }

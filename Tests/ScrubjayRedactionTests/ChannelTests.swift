@@ -115,6 +115,19 @@ struct ChannelTests {
         #expect(m.unscanned[.images]?.values == 1)
     }
 
+    @Test func dataURLsAreToldApartByTheirMediaType() throws {
+        let cases: [(String, UnscannedKind?)] = [
+            ("data:image/png;base64,AAAA", .images), ("DATA:Image/SVG+xml,<svg/>", .images), ("data:font/woff2;base64,d09G", .fonts),
+            ("data:application/x-font-ttf;base64,AA", .fonts), ("data:video/mp4;base64,AAAA", .media), ("data:text/plain,ana@x.test", nil),
+            ("data:,hello", nil), ("data:application/json,{}", nil), ("data:", nil), ("datum:image/png", nil), ("image/png", nil), ("", nil),
+        ]
+        for (text, kind) in cases {
+            var reader = try EventReader(bytes: JSONBytes(Array(JSONString.encode(text))))
+            let e = try #require(try reader.next())
+            #expect(EventWalker.binaryKind(e, e.root) == kind, "\(text)")
+        }
+    }
+
     @Test func escapedStringsAreSeenDecoded() throws {
         // A JSON escape does not hide an email: \u0040 is '@'.
         let (out, r) = try redact(#"{"type":3,"data":{"source":0,"texts":[{"id":5,"value":"mail ana\u0040shop.test \"now\""}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}"#)
