@@ -60,13 +60,19 @@ public struct FindingCounts: Codable, Sendable, Equatable {
 struct FindingGrid: Sendable, Equatable {
     private var cells: [Int]
     private static let channels = Channel.allCases.count
+    /// All findings, and the findings of each rule (kept as they are counted: read per event).
+    private(set) var total = 0
+    private(set) var byRule: [Int]
 
     init(rules: Int) {
         cells = [Int](repeating: 0, count: rules * FindingGrid.channels * 2)
+        byRule = [Int](repeating: 0, count: rules)
     }
 
     mutating func add(rule: Int, channel: Channel, limited: Bool) {
         cells[(rule * FindingGrid.channels + channel.ordinal) * 2 + (limited ? 1 : 0)] += 1
+        byRule[rule] += 1
+        total += 1
     }
 
     /// The counts, by rule, category, channel, action and severity. A `rule.limit` finding's

@@ -50,7 +50,7 @@ public struct FindingPlaces {
 
     /// After the redactor processed the event (`json`: the event as it will be stored), with
     /// the redactor's finding counts from before and after it.
-    public mutating func afterRedaction(_ json: [UInt8], window: String, before: FindingCounts, after: FindingCounts) {
+    public mutating func afterRedaction(_ json: [UInt8], window: String, before: Redactor.FindingMark, after: Redactor.FindingMark) {
         let found = after.total - before.total
         let mayBePage = json.count <= FindingPlaces.pageEventMaximumBytes
             && (bytes(json, contain: "\"href\"") || bytes(json, contain: "current_url\""))
@@ -59,8 +59,8 @@ public struct FindingPlaces {
         if mayBePage, let url = FindingPlaces.pageURL(e) { pageOfWindow[window] = PageURL.masked(url) }
         guard found > 0 else { return }
         var byCategory: [String: Int] = [:]
-        for (category, n) in after.byCategory where n > before.byCategory[category, default: 0] {
-            byCategory[category] = n - before.byCategory[category, default: 0]
+        for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
+            byCategory[engine.rules[r].category.rawValue, default: 0] += after.byRule[r] - before.byRule[r]
         }
         if let t = e.double("timestamp", of: e.root), t.isFinite {
             perMillisecond[Int64(t.rounded(.down)), default: [:]].merge(byCategory, uniquingKeysWith: +)

@@ -70,14 +70,14 @@ public enum RedactionJob {
         var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
         var places = FindingPlaces(engine: rules.engine)
         let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
-            let window = event.windowId ?? "", before = redactor.tally.findings
+            let window = event.windowId ?? "", before = redactor.findingMark
             places.beforeRedaction(event.json, window: window, index: index)
             switch try redactor.process(json: event.json, window: window, index: index) {
             case .unchanged: break
             case .rewritten(let json): event.json = json
             case .dropped: event.isDropped = true // its findings still count for its page and time
             }
-            places.afterRedaction(event.json, window: window, before: before, after: redactor.tally.findings)
+            places.afterRedaction(event.json, window: window, before: before, after: redactor.findingMark)
         })
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries

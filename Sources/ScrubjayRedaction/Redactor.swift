@@ -60,6 +60,15 @@ public struct Redactor {
     }
     var counts = Tally()
     var findingCounts: FindingGrid
+
+    /// The findings so far, by rule index: cheap to take before and after every event (where
+    /// `tally` builds the counts by name each time it is read).
+    public struct FindingMark: Sendable {
+        public let total: Int
+        /// Indexed like the engine's rules.
+        public let byRule: [Int]
+    }
+    public var findingMark: FindingMark { FindingMark(total: findingCounts.total, byRule: findingCounts.byRule) }
     private var scratch: [UInt8] = []
 
     public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
