@@ -10,16 +10,22 @@ func bytes(_ haystack: [UInt8], contain needle: StaticString) -> Bool {
 
 /// The same, over bytes read in place.
 func bytes(_ haystack: UnsafeRawBufferPointer, contain needle: StaticString) -> Bool {
+    firstOffset(of: needle, in: haystack) != nil
+}
+
+/// Where `needle` first occurs in `haystack`, or nil (an empty needle occurs at 0).
+func firstOffset(of needle: StaticString, in haystack: UnsafeRawBufferPointer) -> Int? {
     let n = needle.utf8CodeUnitCount, p = needle.utf8Start
-    guard n > 0, haystack.count >= n, let raw = haystack.baseAddress else { return n == 0 }
+    guard n > 0 else { return 0 }
+    guard haystack.count >= n, let raw = haystack.baseAddress else { return nil }
     let base = raw.assumingMemoryBound(to: UInt8.self)
     let count = haystack.count
     var i = 0
     while i <= count - n {
-        guard let hit = memchr(base + i, Int32(p[0]), count - n - i + 1) else { return false }
+        guard let hit = memchr(base + i, Int32(p[0]), count - n - i + 1) else { return nil }
         let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-        if memcmp(base + at, p, n) == 0 { return true }
+        if memcmp(base + at, p, n) == 0 { return at }
         i = at + 1
     }
-    return false
+    return nil
 }

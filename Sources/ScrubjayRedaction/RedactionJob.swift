@@ -104,7 +104,7 @@ public enum RedactionJob {
                 pseudonymKey: key, keyFromFile: pseudonymKey != nil, tally: redactor.tally, findings: redactor.findings)
             let statement = InTotoStatement(subject: PackageStatement.subjects(of: entries),
                                             predicateType: RedactionPredicate.type, predicate: predicate)
-            var signed = DSSEEnvelope(payload: try statement.encoded(), payloadType: InTotoStatement<RedactionPredicate>.payloadType)
+            var signed = DSSEEnvelope(payload: try RedactionPredicate.encodedStatement(statement), payloadType: InTotoStatement<RedactionPredicate>.payloadType)
             try signed.sign(with: signingKey)
             entries.append(ArchiveEntry(path: PackageStatement.path, data: try signed.encoded()))
             envelope = signed

@@ -144,6 +144,44 @@ struct RedactionStatementTests {
         }
     }
 
+    @Test("the statement's findings, written directly, are what JSONEncoder writes: on a real statement and on odd values")
+    func findingsWrittenDirectlyMatchJSONEncoder() throws {
+        let dir = try Scratch()
+        defer { dir.cleanup() }
+        let out = dir.file("signed.zip")
+        try RedactionJob.redact(inputs: [formInteractions], output: out, rules: try RuleSet.defaults(),
+                                pseudonymKey: Array("a pseudonym key of 32 bytes.....".utf8),
+                                signingKey: try PrivateKey.generate(.ed25519), options: fixedOptions())
+        let envelope = try DSSEEnvelope.decode(try #require(try archiveFiles(out)["redaction/statement.dsse.json"]), source: "test")
+        let payload = try #require(envelope.payloadBytes)
+        var statement = try InTotoStatement<RedactionPredicate>.decode(payload, source: "test")
+        #expect(!statement.predicate.findings.isEmpty)
+        #expect(payload == (try statement.encoded()))
+        #expect(try RedactionPredicate.encodedStatement(statement) == (try statement.encoded()))
+        // Every optional present and absent, control characters, non-ASCII, slashes, quotes,
+        // doubles whole, fractional, tiny, huge and negative zero.
+        var odd = statement.predicate.findings[0]
+        let texts = ["", "a/b", "quote \" and \\", "tab\t nl\n cr\r \u{8}\u{c}\u{0}\u{1b}\u{7f}", "é ✓ \u{2028} 𝄞", "/events/0/data"]
+        let numbers: [Double?] = [nil, 1_700_000_001_374, 1_700_000_001_374.25, 0.1, -0.0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 100]
+        var records: [RedactionPredicate.Record] = []
+        for (k, text) in texts.enumerated() {
+            for (j, t) in numbers.enumerated() {
+                odd.pointer = text
+                odd.window = texts[(k + j) % texts.count]
+                odd.file = texts[(k + 2 * j) % texts.count]
+                odd.timestamp = t
+                odd.nodeId = j % 2 == 0 ? nil : j * 1000 - 7
+                odd.pseudonym = j % 3 == 0 ? nil : "0123456789abcdef"
+                odd.eventIndex = k * j
+                records.append(odd)
+            }
+        }
+        statement.predicate.findings = records
+        #expect(try RedactionPredicate.encodedStatement(statement) == (try statement.encoded()))
+        statement.predicate.findings = []
+        #expect(try RedactionPredicate.encodedStatement(statement) == (try statement.encoded()))
+    }
+
     @Test("planted values: nothing in the output package (statement payload decoded) holds a value or its unkeyed SHA-256")
     func plantedValuesAreNowhere() throws {
         let dir = try Scratch()
