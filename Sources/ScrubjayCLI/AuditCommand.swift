@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScrubjayFormats
 import ScrubjayRedaction
 import ScrubjayRules
 
@@ -76,10 +77,5 @@ struct AuditCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 
-    static func isoTime(_ ms: Double) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: ms / 1000))
-    }
+    static func isoTime(_ ms: Double) -> String { RFC3339Time.milliseconds(ms) }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayFormats
 
 /// What the HTML and Markdown templates see (docs/REPORTS.md, "Template variables"): the
 /// report document (`document`, the JSON report's fields as they are) and the same facts
@@ -245,12 +246,7 @@ public struct ReportView {
     }
 
     /// Milliseconds since the epoch as RFC 3339 UTC with milliseconds.
-    static func time(_ ms: Double) -> String {
-        let f = ISO8601DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date(timeIntervalSince1970: ms / 1000))
-    }
+    static func time(_ ms: Double) -> String { RFC3339Time.milliseconds(ms) }
 
     static func width(_ ms: Double) -> String {
         let s = Int(ms / 1000)
