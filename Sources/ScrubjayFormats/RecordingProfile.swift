@@ -106,7 +106,7 @@ public struct RecordingProfile: Sendable {
                 channels.insert("console")
                 if let level = e.member("level", of: data), e.kind(level) == .string { consoleLevels[e.string(level), default: 0] += 1 }
             }
-            findMarkers(e, data)
+            findMarkers(e)
         default:
             break
         }
@@ -131,11 +131,17 @@ public struct RecordingProfile: Sendable {
         if !pageURLs.contains(url) { pageURLs.append(url) }
     }
 
-    /// Looks at every `attributes` object under `data` for marker classes and attributes.
-    private mutating func findMarkers(_ e: JSONEvent, _ data: JSONValueRef) {
-        e.forEachValue { v, path in
-            guard case .key(let k)? = path.components.last, e.string(JSONValueRef(index: k), equals: "attributes"),
-                  e.kind(v) == .object else { return }
+    /// Looks at every `attributes` object of the event for marker classes and attributes:
+    /// along the tape, each key named `attributes` whose value is an object (no walk with
+    /// paths: every snapshot and mutation passes here).
+    private mutating func findMarkers(_ e: JSONEvent) {
+        var i = 0
+        let count = e.tokenCount
+        while i + 1 < count {
+            let t = e.token(i)
+            let key = JSONValueRef(index: i), v = JSONValueRef(index: i + 1)
+            i += 1
+            guard t.kind == .string, t.isKey, e.kind(v) == .object, e.string(key, equals: "attributes") else { continue }
             for (name, value) in e.members(of: v) {
                 let attribute = e.string(name)
                 if RecordingProfile.markerAttributes.contains(attribute) { privacyMarkers[attribute, default: 0] += 1 }

@@ -13,17 +13,21 @@ func bytes(_ haystack: UnsafeRawBufferPointer, contain needle: StaticString) -> 
     firstOffset(of: needle, in: haystack) != nil
 }
 
-/// Where `needle` first occurs in `haystack`, or nil (an empty needle occurs at 0).
+/// Where `needle` first occurs in `haystack`, or nil (an empty needle occurs at 0). memchr
+/// looks for the needle's first byte that is not a quote: JSON is full of quotes, and a
+/// needle like `"href"` would otherwise stop at every one.
 func firstOffset(of needle: StaticString, in haystack: UnsafeRawBufferPointer) -> Int? {
     let n = needle.utf8CodeUnitCount, p = needle.utf8Start
     guard n > 0 else { return 0 }
     guard haystack.count >= n, let raw = haystack.baseAddress else { return nil }
+    var anchor = 0
+    while anchor < n - 1 && p[anchor] == UInt8(ascii: "\"") { anchor += 1 }
     let base = raw.assumingMemoryBound(to: UInt8.self)
     let count = haystack.count
-    var i = 0
+    var i = 0 // the first start not yet ruled out
     while i <= count - n {
-        guard let hit = memchr(base + i, Int32(p[0]), count - n - i + 1) else { return nil }
-        let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        guard let hit = memchr(base + i + anchor, Int32(p[anchor]), count - n - i + 1) else { return nil }
+        let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - anchor
         if memcmp(base + at, p, n) == 0 { return at }
         i = at + 1
     }
