@@ -30,10 +30,9 @@ public enum RFC3339Time {
         var out = [UInt8]()
         out.reserveCapacity(24)
         func digits(_ v: Int64, _ width: Int) {
-            var d = [UInt8](repeating: 0x30, count: width)
-            var v = v
-            for k in stride(from: width - 1, through: 0, by: -1) { d[k] = 0x30 + UInt8(v % 10); v /= 10 }
-            out += d
+            var unit: Int64 = 1
+            for _ in 1..<width { unit *= 10 }
+            while unit > 0 { out.append(0x30 + UInt8(v / unit % 10)); unit /= 10 }
         }
         digits(year, 4); out.append(0x2D); digits(month, 2); out.append(0x2D); digits(day, 2)
         out.append(0x54)

@@ -185,20 +185,25 @@ public struct JSONEdits {
     /// Sorts the edits and drops overlaps.
     mutating func normalize() {
         if !removals.isEmpty { resolveRemovals() }
-        // An insertion sort, in place: an event has few edits, mostly in order already. Stable:
-        // of two edits starting at one offset, the one recorded first wins.
-        edits.withUnsafeMutableBufferPointer { e in
-            var k = 1
-            while k < e.count {
-                let x = e[k]
-                var j = k
-                while j > 0 && e[j - 1].start > x.start {
-                    e[j] = e[j - 1]
-                    j -= 1
+        // Stable: of two edits starting at one offset, the one recorded first wins. An event
+        // mostly has few edits, nearly in order: an insertion sort in place. With many (a full
+        // snapshot with thousands of blocked elements), a sort that stays n log n.
+        if edits.count <= 64 {
+            edits.withUnsafeMutableBufferPointer { e in
+                var k = 1
+                while k < e.count {
+                    let x = e[k]
+                    var j = k
+                    while j > 0 && e[j - 1].start > x.start {
+                        e[j] = e[j - 1]
+                        j -= 1
+                    }
+                    if j != k { e[j] = x }
+                    k += 1
                 }
-                if j != k { e[j] = x }
-                k += 1
             }
+        } else if zip(edits, edits.dropFirst()).contains(where: { $0.start > $1.start }) {
+            edits = edits.enumerated().sorted { $0.element.start != $1.element.start ? $0.element.start < $1.element.start : $0.offset < $1.offset }.map(\.element)
         }
         // Overlaps dropped in place (a `for e in edits` loop would hold the array while it is
         // written, and so copy it).

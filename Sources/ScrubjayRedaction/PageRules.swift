@@ -194,14 +194,15 @@ final class PageRules {
         page.grow()
         let slots = page.slots
         let generation = cacheKey(page)
+        func kept(_ y: DOMMirror.Slot) -> Bool { slots[Int(y)].cacheGeneration == generation && slots[Int(y)].cacheSerial == dom.serial(y) }
         // Most questions are about a node whose effects are kept.
-        if slots[Int(s)].cacheGeneration == generation && slots[Int(s)].cacheSerial == dom.serial(s) { return slots[Int(s)].cache }
+        if kept(s) { return slots[Int(s)].cache }
         // Taken out of the page (not copied), so the buffer stays unique and is reused.
         var chain: [DOMMirror.Slot] = []
         swap(&chain, &page.chain)
         chain.removeAll(keepingCapacity: true)
         var x: DOMMirror.Slot? = s
-        while let y = x, slots[Int(y)].cacheGeneration != generation || slots[Int(y)].cacheSerial != dom.serial(y) {
+        while let y = x, !kept(y) {
             chain.append(y)
             x = dom.parent(y)
         }

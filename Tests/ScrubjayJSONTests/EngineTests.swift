@@ -157,6 +157,21 @@ struct EngineTests {
         #expect(String(decoding: out, as: UTF8.self) == #"[{"a":"A","b":"B","c":"C","d":"D","e":"E"}]"#)
     }
 
+    /// The same with many edits (the sort that stays n log n): every string of a long array
+    /// edited last to first, the even ones twice.
+    @Test func manyEditsInReverseOrderKeepTheFirstRecorded() throws {
+        let count = 300
+        let text = "[{\"a\":[" + (0..<count).map { "\"v\($0)\"" }.joined(separator: ",") + "]}]"
+        let out = try JSONRewriter.rewrite(JSONBytes(text)) { event, edits in
+            for i in (0..<count).reversed() {
+                let v = try #require(event.value(at: JSONPointer("/a/\(i)")))
+                edits.replace(v, in: event, withString: "first\(i)")
+                if i % 2 == 0 { edits.replace(v, in: event, withString: "second\(i)") }
+            }
+        }
+        #expect(String(decoding: out, as: UTF8.self) == "[{\"a\":[" + (0..<count).map { "\"first\($0)\"" }.joined(separator: ",") + "]}]")
+    }
+
     @Test func rewriteStreamsThroughASmallBuffer() throws {
         let text = "[" + (0..<2000).map { "{\"i\":\($0),\"s\":\"v\($0)\"}" }.joined(separator: ",") + "]"
         let bytes = JSONBytes(text)
