@@ -15,7 +15,7 @@ enum CompressedFields {
 
     /// Whether the event (an object) is marked `"cv": "2024-10"`.
     static func cvKey(_ event: JSONEvent, _ object: JSONValueRef) -> JSONValueRef? {
-        for (k, v) in event.members(of: object) where event.string(k, equals: "cv") {
+        for (k, v) in event.membersInPlace(of: object) where event.string(k, equals: "cv") {
             return event.kind(v) == .string ? k : nil
         }
         return nil

@@ -142,14 +142,18 @@ public struct RecordingProfile: Sendable {
             let key = JSONValueRef(index: i), v = JSONValueRef(index: i + 1)
             i += 1
             guard t.kind == .string, t.isKey, e.kind(v) == .object, e.string(key, equals: "attributes") else { continue }
-            for (name, value) in e.members(of: v) {
-                let attribute = e.string(name)
-                if RecordingProfile.markerAttributes.contains(attribute) { privacyMarkers[attribute, default: 0] += 1 }
-                if attribute == "class", e.kind(value) == .string {
+            // Names and values are made Strings only where a marker may be: every marker
+            // attribute starts with `data-`, and every marker class has a `-`.
+            for (name, value) in e.membersInPlace(of: v) {
+                if e.string(name, equals: "class") {
+                    guard e.kind(value) == .string, e.withText(value, { $0.contains(UInt8(ascii: "-")) }) else { continue }
                     for c in e.string(value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
                     where RecordingProfile.markerClasses.contains(String(c)) {
                         privacyMarkers[String(c), default: 0] += 1
                     }
+                } else if e.withText(name, { $0.starts(with: "data-".utf8) }) {
+                    let attribute = e.string(name)
+                    if RecordingProfile.markerAttributes.contains(attribute) { privacyMarkers[attribute, default: 0] += 1 }
                 }
             }
         }

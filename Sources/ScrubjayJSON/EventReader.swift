@@ -40,12 +40,14 @@ public struct EventReader {
     /// JSON document whatever it holds, such as a request body) and checks the document
     /// starts well. `tape` reuses the storage of a reader that is done (many small documents
     /// read one after another, such as bodies inside strings): the events of that reader are
-    /// invalid from the first `next()` of this one.
-    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil, tapeCapacity: Int = 4096,
+    /// invalid from the first `next()` of this one. `tapeCapacity` (tokens; the tape grows as
+    /// needed) defaults to what a document of this size may hold, up to 4096: reading one
+    /// small event allocates a small tape, not 64 KiB.
+    public init(bytes: JSONBytes, maxDepth: Int = JSONLimits.maxDepth, layout forced: Layout? = nil, tapeCapacity: Int? = nil,
                 tape: JSONTape? = nil) throws(JSONError) {
         self.bytes = bytes
         self.maxDepth = maxDepth
-        self.tape = tape ?? JSONTape(capacity: tapeCapacity)
+        self.tape = tape ?? JSONTape(capacity: tapeCapacity ?? min(4096, bytes.count / 2 + 16))
         let p = bytes.base
         var i = 0
         if bytes.count >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF { i = 3 }

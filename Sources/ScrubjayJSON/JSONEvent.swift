@@ -118,6 +118,12 @@ public struct JSONEvent {
     /// A number value as `Double`, or nil if the value is not a number.
     public func double(_ v: JSONValueRef) -> Double? {
         guard kind(v) == .number else { return nil }
+        // Integers of up to 15 digits (timestamps, ids) convert exactly: no text to parse.
+        // Not "-0", which is the Double -0.0.
+        let t = token(v.index)
+        if t.end &- t.start <= 15, let i = int(v), i != 0 || bytes.base[range.lowerBound + Int(t.start)] != UInt8(ascii: "-") {
+            return Double(i)
+        }
         return Double(String(decoding: rawBytes(v), as: UTF8.self))
     }
 

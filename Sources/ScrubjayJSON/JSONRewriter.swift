@@ -34,6 +34,13 @@ public struct JSONEdits {
         removals = mark.removals
     }
 
+    /// Whether no edit recorded so far changes a byte of `range` (absolute offsets) and no
+    /// member removal is pending (`JSONRewriter.apply` resolves them): then the value there
+    /// is in the output as it is in the input.
+    public func leaves(_ range: Range<Int>) -> Bool {
+        removals.isEmpty && !edits.contains { $0.start < range.upperBound && range.lowerBound < $0.end }
+    }
+
     /// Forgets every edit, keeping the memory for reuse.
     public mutating func removeAll() {
         removals.removeAll(keepingCapacity: true)

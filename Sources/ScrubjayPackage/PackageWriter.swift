@@ -55,7 +55,8 @@ public struct PackageWriter {
     /// When an input is itself a package, its recording id, storage facts, source system and
     /// fidelity carry over unless `options` says otherwise.
     public func build(inputs paths: [String], transform: EventTransform? = nil) throws -> Built {
-        var windows: [String: [[UInt8]]] = [:]
+        // Each window's JSON Lines, written as the events come (no array per event kept).
+        var windows: [String: WindowLines] = [:]
         var windowOrder: [String] = []
         var profile = RecordingProfile(shape: .rrwebArray)
         var assets = AssetStore()
@@ -71,14 +72,14 @@ public struct PackageWriter {
                 lastPointer[window] = t
             }
             if let transform {
-                try transform(&event, windows[window]?.count ?? 0)
+                try transform(&event, windows[window]?.events ?? 0)
                 if event.isDropped { return }
             }
             try profile.add(event)
             var json = PackageWriter.singleLine(event.json)
             json = try assets.extract(from: json)
             if windows[window] == nil { windowOrder.append(window) }
-            windows[window, default: []].append(json)
+            windows[window, default: WindowLines()].append(json)
         }
         let shapes = reader.shapes
         let inputs = reader.files
@@ -97,13 +98,13 @@ public struct PackageWriter {
             while usedNames.contains(name) { name = PackageWriter.fileName(forWindow: w) + "-\(n)"; n += 1 }
             usedNames.insert(name)
             let path = "events/\(name).jsonl"
-            var data: [UInt8] = []
-            for e in windows[w]! { data += e; data.append(0x0A) }
+            let lines = windows.removeValue(forKey: w)!
+            let data = lines.bytes, eventCount = lines.events
             entries.append(ArchiveEntry(path: path, data: data))
             files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
             // The profile saw every kept event, so it holds each window's time range already.
             let stats = profile.windows.first { $0.id == w }
-            manifestWindows.append(.init(id: w, file: path, eventCount: windows[w]!.count,
+            manifestWindows.append(.init(id: w, file: path, eventCount: eventCount,
                                          firstTimestamp: stats?.firstTimestamp, lastTimestamp: stats?.lastTimestamp))
         }
         var manifestAssets: [PackageManifest.Asset] = []
@@ -198,10 +199,25 @@ public struct PackageWriter {
         return safe.hasPrefix(".") ? "_" + safe.dropFirst() : safe
     }
 
+    /// One window's events file as it is written: JSON Lines.
+    struct WindowLines {
+        var bytes: [UInt8] = []
+        var events = 0
+        mutating func append(_ json: [UInt8]) {
+            bytes += json
+            bytes.append(0x0A)
+            events += 1
+        }
+    }
+
     /// The event with newlines and indentation outside strings removed, so it fits on one line
     /// (a raw newline can only be whitespace: JSON strings cannot hold one). Unchanged otherwise.
     static func singleLine(_ json: [UInt8]) -> [UInt8] {
-        guard json.contains(0x0A) || json.contains(0x0D) else { return json }
+        let multiline = json.withUnsafeBytes { b in
+            guard let base = b.baseAddress else { return false }
+            return memchr(base, 0x0A, b.count) != nil || memchr(base, 0x0D, b.count) != nil
+        }
+        guard multiline else { return json }
         var out: [UInt8] = []
         out.reserveCapacity(json.count)
         var inString = false

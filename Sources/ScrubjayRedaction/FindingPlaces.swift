@@ -49,20 +49,27 @@ public struct FindingPlaces {
     }
 
     /// After the redactor processed the event (`json`: the event as it will be stored), with
-    /// the redactor's finding counts from before and after it.
-    public mutating func afterRedaction(_ json: [UInt8], window: String, before: Redactor.FindingMark, after: Redactor.FindingMark) {
+    /// the redactor's finding counts from before and after it. `timestamp`: the event's
+    /// `timestamp` in `json` when known (`Redactor.lastTimestamp`; `.some(nil)`: it has none),
+    /// so that an event is read again only for a page URL or a rewritten timestamp.
+    public mutating func afterRedaction(_ json: [UInt8], window: String, timestamp: Double?? = nil,
+                                        before: Redactor.FindingMark, after: Redactor.FindingMark) {
         let found = after.total - before.total
         let mayBePage = json.count <= FindingPlaces.pageEventMaximumBytes
             && (bytes(json, contain: "\"href\"") || bytes(json, contain: "current_url\""))
-        guard found > 0 || mayBePage, var reader = try? EventReader(bytes: JSONBytes(json)), let e = try? reader.next(),
-              e.kind(e.root) == .object else { return }
-        if mayBePage, let url = FindingPlaces.pageURL(e) { pageOfWindow[window] = PageURL.masked(url) }
+        guard found > 0 || mayBePage else { return }
+        var time = timestamp
+        if mayBePage || time == nil {
+            guard var reader = try? EventReader(bytes: JSONBytes(json)), let e = try? reader.next(), e.kind(e.root) == .object else { return }
+            if mayBePage, let url = FindingPlaces.pageURL(e) { pageOfWindow[window] = PageURL.masked(url) }
+            time = .some(e.double("timestamp", of: e.root))
+        }
         guard found > 0 else { return }
         var byCategory: [String: Int] = [:]
         for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
             byCategory[engine.rules[r].category.rawValue, default: 0] += after.byRule[r] - before.byRule[r]
         }
-        if let t = e.double("timestamp", of: e.root), t.isFinite {
+        if let t = time ?? nil, t.isFinite {
             perMillisecond[Int64(t.rounded(.down)), default: [:]].merge(byCategory, uniquingKeysWith: +)
         } else {
             untimed += found

@@ -45,6 +45,9 @@ public struct Redactor {
     let pageRules: PageRules?
     /// Whether the last event processed leaves the output (selector rules dropped it).
     public private(set) var dropsEvent = false
+    /// The `timestamp` of the last event `process(json:)` read, as the output holds it:
+    /// `.some(nil)` when it has none; nil when a rewrite changed it (read the output then).
+    public private(set) var lastTimestamp: Double?? = .some(nil)
     /// Tapes for the documents read inside strings, one per nesting level.
     let nestedTapes: [JSONTape]
     /// The same, arranged for walking payloads (`PayloadPath`), by root code.
@@ -162,9 +165,13 @@ public struct Redactor {
         var reader = try EventReader(bytes: bytes)
         guard let e = try reader.next() else { return .unchanged }
         var edits = JSONEdits()
+        let timestamp = e.member("timestamp", of: e.root)
+        lastTimestamp = .some(timestamp.flatMap { e.double($0) })
         guard process(e, window: window, index: index, edits: &edits) else { return .unchanged }
         if dropsEvent { return .dropped }
-        return .rewritten(JSONRewriter.apply(&edits, to: bytes, range: e.range))
+        let out = JSONRewriter.apply(&edits, to: bytes, range: e.range)
+        if let timestamp, !edits.leaves(e.byteRange(timestamp)) { lastTimestamp = nil }
+        return .rewritten(out)
     }
 
     // MARK: one string

@@ -3,19 +3,10 @@ import Testing
 
 @Suite("RFC 3339 times of event timestamps")
 struct RFC3339TimeTests {
-    /// A deterministic pseudo-random generator (xorshift), so failures reproduce.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return state
-        }
-    }
-
     @Test func wholeMillisecondsAreWrittenAsTheFormatterWritesThem() {
         var edges: [Double] = [0, -1, 1, 999, 1000, -1000, 1_700_000_001_374, 951_782_400_000, 951_868_799_999, 4_107_542_400_000,
                                RFC3339Time.directRange.lowerBound, RFC3339Time.directRange.upperBound - 1, -86_400_000, 86_399_999]
-        var random = Random(state: 0x2545_F491_4F6C_DD1D)
+        var random = XorShift(state: 0x2545_F491_4F6C_DD1D)
         let span = UInt64(RFC3339Time.directRange.upperBound - RFC3339Time.directRange.lowerBound)
         for _ in 0..<3000 { edges.append(RFC3339Time.directRange.lowerBound + Double(random.next() % span)) }
         for ms in edges {

@@ -352,3 +352,32 @@ struct IntegerReadingTests {
         }
     }
 }
+
+@Suite("Numbers read as Double")
+struct DoubleValueTests {
+    /// `double` reads integers of up to 15 characters without parsing text; every number must
+    /// come out as `Double(String)` gives it, bit for bit (`-0` too).
+    @Test func doublesAreWhatTheTextParsesTo() throws {
+        var texts = ["0", "-0", "1", "-1", "7", "1700000001374", "-1700000001374", "999999999999999", "-99999999999999",
+                     "1000000000000000", "9007199254740993", "-9007199254740993", "123456789012345678901234567890",
+                     "1.5", "-0.0", "0.1", "1e3", "1E-3", "2.5e+10", "-1.7976931348623157e308", "5e-324", "1e400"]
+        var state: UInt64 = 99
+        for _ in 0..<2000 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            let digits = 1 + Int(state % 18)
+            var t = String(state % 2 == 0 ? "-" : "") + String(1 + state % 9)
+            for k in 1..<digits { t += String((state >> UInt64(k * 3)) % 10) }
+            texts.append(t)
+        }
+        let json = "[" + texts.joined(separator: ",") + "]"
+        var reader = try EventReader(bytes: JSONBytes(Array(json.utf8)))
+        var checked = 0
+        while let e = try reader.next() {
+            let v = try #require(e.double(e.root))
+            let expected = try #require(Double(texts[e.index]))
+            #expect(v.bitPattern == expected.bitPattern, "\(texts[e.index])")
+            checked += 1
+        }
+        #expect(checked == texts.count)
+    }
+}

@@ -311,3 +311,74 @@ struct FieldRuleTests {
         #expect(r.findings.allSatisfy { !$0.preview.contains("a@b.test") && !$0.preview.contains("Bearer x") })
     }
 }
+
+/// `Redactor.lastTimestamp`, which spares `redact` reading every rewritten event again for
+/// its time: the timestamp as the output holds it, or nil when a rule rewrote it.
+@Suite("The timestamp of the last event")
+struct LastTimestampTests {
+    static let timeRule = """
+    version: 1
+    pack: times
+    rules:
+      - id: times
+        category: identifier
+        severity: low
+        kind: field
+        paths: ['event.timestamp']
+        action: mask
+    """
+    static let rules = """
+    version: 1
+    pack: t
+    rules:
+      - id: dropped
+        category: identifier
+        severity: low
+        kind: field
+        paths: ['event.data.drop']
+        action: remove
+      - id: email
+        category: contact
+        severity: medium
+        pattern: '[a-z]+@[a-z]+\\.test'
+        keywords: ['@']
+        action: mask
+    """
+
+    @Test func theTimestampIsKnownUnlessARuleRewroteIt() throws {
+        let rules = try pack(LastTimestampTests.rules)
+        let (_, untouched) = try redact(#"{"type":5,"data":{"tag":"t","payload":{"note":"ana@shop.test"}},"timestamp":1700000000123}"#, rules: rules)
+        #expect(untouched.lastTimestamp == .some(1_700_000_000_123))
+        let (_, none) = try redact(#"{"type":5,"data":{"tag":"t","payload":{"note":"ana@shop.test"}}}"#, rules: rules)
+        #expect(none.lastTimestamp == .some(nil))
+        let (_, fractional) = try redact(#"{"type":5,"data":{"tag":"t","payload":{"note":"hi"}},"timestamp":17.5e2}"#, rules: rules)
+        #expect(fractional.lastTimestamp == .some(1750))
+        // A member removed beside the timestamp leaves it; a rewrite of it does not.
+        let (out, removed) = try redact(#"{"type":5,"data":{"drop":"x"},"timestamp":42}"#, rules: rules)
+        #expect(out == #"{"type":5,"data":{},"timestamp":42}"# && removed.lastTimestamp == .some(42))
+        var r = Redactor(engine: try pack(LastTimestampTests.timeRule).engine, mode: .redact, pseudonymKey: Array("a test key of 16+ bytes".utf8), collectFindings: false)
+        guard case .rewritten(let bytes) = try r.process(json: Array(#"{"type":5,"data":{"tag":"t"},"timestamp":42}"#.utf8), window: "w", index: 0) else {
+            Issue.record("the timestamp rule did not rewrite")
+            return
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"type":5,"data":{"tag":"t"},"timestamp":"**"}"#)
+        #expect(r.lastTimestamp == nil)
+    }
+
+    @Test func editsSayWhatTheyLeave() throws {
+        let json = Array(#"{"a":"xy","b":12,"c":[1,2]}"#.utf8)
+        var reader = try EventReader(bytes: JSONBytes(json))
+        let e = try #require(try reader.next())
+        let a = try #require(e.member("a", of: e.root)), b = try #require(e.member("b", of: e.root)), c = try #require(e.member("c", of: e.root))
+        var edits = JSONEdits()
+        #expect(edits.leaves(e.byteRange(b)))
+        edits.replace(a, in: e, withString: "z")
+        #expect(edits.leaves(e.byteRange(b)) && !edits.leaves(e.byteRange(a)))
+        // A pending member removal: nothing is known to be left until it is resolved.
+        let key = JSONValueRef(index: b.index - 1)
+        edits.removeMember(key: key, of: e.root, in: e)
+        #expect(!edits.leaves(e.byteRange(c)))
+        _ = JSONRewriter.apply(&edits, to: JSONBytes(json), range: e.range)
+        #expect(edits.leaves(e.byteRange(c)) && !edits.leaves(e.byteRange(b)))
+    }
+}
