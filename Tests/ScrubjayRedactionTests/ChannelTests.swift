@@ -175,5 +175,27 @@ struct MaskedPreviewTests {
         #expect(MaskedPreview.make(Array("Al".utf8), category: .free_text) == "*")
         #expect(MaskedPreview.make(Array("x@ab.co".utf8), category: .contact) == "*@*.co")
         #expect(MaskedPreview.make(Array(String(repeating: "word ", count: 40).utf8), category: .free_text).count <= MaskedPreview.maximumLength + 1)
+        #expect(MaskedPreview.make(Array("Zoë Ünal".utf8), category: .contact) == "Z*** Ü***") // by scalars
+    }
+
+    /// ASCII values are previewed by bytes; the preview must be the one the scalar reading
+    /// gives, on every ASCII byte and on the shapes findings have.
+    @Test func asciiPreviewsAreTheScalarReadingsPreviews() {
+        var state: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(n))
+        }
+        let pieces = ["a", "Z", "9", "0", "@", ".", ".org", ".co.uk", "-", " ", "\t", "\r\n", "\u{0B}", "\u{1F}", "\u{7F}", "+",
+                      "_", "ab", "abc", "john", "4242", "example", "=", "/"]
+        var checked = 0
+        for length in 0..<60 {
+            for _ in 0..<60 {
+                let text = Array((0..<length).map { _ in next(4) == 0 ? String(UnicodeScalar(UInt8(next(128)))) : pieces[next(pieces.count)] }.joined().utf8)
+                #expect(MaskedPreview.makeASCII(text) == MaskedPreview.makeScalars(text), "\(String(decoding: text, as: UTF8.self).debugDescription)")
+                checked += 1
+            }
+        }
+        #expect(checked == 3600)
     }
 }
