@@ -26,8 +26,12 @@ struct RecordingProfileTests {
     @Test func networkHostsAndTimes() throws {
         let p = try profile([
             #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://API.example.com:443/v1?x=1"},{"url":" //cdn.example.org/a.js"},{"name":"/relative"}]}},"timestamp":1700000000000}"#,
-            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.example.com/v2"}]}},"timestamp":1699999999999.5}"#,
+            #"{"type":6,"data":{"plugin":"rrweb\/network@1","payload":{"requests":[{"name":"https://api.example.com/v2"}]}},"timestamp":1699999999999.5}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"warn","payload":["x"]}},"timestamp":1699999999999.75}"#,
+            #"{"type":6,"data":{"plugin":"my-netw0rk","payload":{"requests":[{"name":"https://no.example.com/"}],"level":"log"}},"timestamp":1699999999999.75}"#,
         ])
+        #expect(p.consoleLevels == ["warn": 1])
+        #expect(p.channels == ["network", "console", "my-netw0rk"])
         #expect(p.networkHosts == ["api.example.com": 2, "cdn.example.org": 1, "(relative URLs)": 1])
         #expect(p.census.firstTimestamp == 1_699_999_999_999.5 && p.census.lastTimestamp == 1_700_000_000_000)
         #expect(p.windows.first?.firstTimestamp == 1_699_999_999_999.5)
