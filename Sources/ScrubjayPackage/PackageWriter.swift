@@ -64,23 +64,32 @@ public struct PackageWriter {
         var reader = RecordingInputs(paths: paths)
         var fidelity = options.fidelity
 
-        try reader.forEachEvent { original in
-            var event = original
+        // Two stages on two threads (`HandOff`): reading and transforming (redaction) here;
+        // profiling the kept events and writing them into their window's file beside it.
+        var kept: [String: Int] = [:]
+        try HandOff.run(produce: { keep in
+            try reader.forEachEvent { original in
+                var event = original
+                let window = event.windowId ?? ""
+                if fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
+                    if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
+                    lastPointer[window] = t
+                }
+                if let transform {
+                    try transform(&event, kept[window] ?? 0)
+                    if event.isDropped { return }
+                }
+                kept[window, default: 0] += 1
+                try keep(event)
+            }
+        }, consume: { (event: ReplayEvent) in
             let window = event.windowId ?? ""
-            if fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
-                if let last = lastPointer[window], t - last < Fidelity.summaryPointerInterval { return }
-                lastPointer[window] = t
-            }
-            if let transform {
-                try transform(&event, windows[window]?.events ?? 0)
-                if event.isDropped { return }
-            }
             try profile.add(event)
             var json = PackageWriter.singleLine(event.json)
             json = try assets.extract(from: json)
             if windows[window] == nil { windowOrder.append(window) }
             windows[window, default: WindowLines()].append(json)
-        }
+        })
         let shapes = reader.shapes
         let inputs = reader.files
         let earlier = reader.packageManifests.first
