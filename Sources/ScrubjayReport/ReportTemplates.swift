@@ -22,7 +22,10 @@ public struct ReportTemplates: Sendable {
     /// The template names (file names without `.mustache`) a report or viewer uses.
     public static let names = ["report.html", "report-style.css", "report.md", "viewer.html"]
 
-    let library: MustacheLibrary
+    /// The templates, parsed when first rendered (built-in ones: parsing all of them took a
+    /// third of a small `redact`) or up front (one's own, so that a broken one is an error
+    /// before any work).
+    private let store: Store
     /// Where each template came from: `builtin:<file>` or the file's path.
     public let sources: [String: String]
 
@@ -31,8 +34,6 @@ public struct ReportTemplates: Sendable {
     /// error (a misspelt override would otherwise be ignored silently).
     public init(directory: String? = nil) throws {
         MarkdownContentType.register()
-        var library = MustacheLibrary()
-        var sources: [String: String] = [:]
         var texts: [String: (text: String, source: String)] = [:]
         for (file, text) in BuiltinTemplates.all { texts[String(file.dropLast(".mustache".count))] = (text, "builtin:" + file) }
         if let directory {
@@ -56,22 +57,89 @@ public struct ReportTemplates: Sendable {
                 texts[name] = (text, path)
             }
         }
-        for (name, t) in texts {
-            do {
-                library.register(try MustacheTemplate(string: t.text), named: name)
-            } catch let error as MustacheTemplate.ParserError {
-                throw TemplateError(file: t.source, line: error.context.lineNumber, column: error.context.columnNumber,
-                                    message: "\(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
-            }
-            sources[name] = t.source
-        }
-        self.library = library
-        self.sources = sources
+        var parsed: [String: MustacheTemplate] = [:]
+        for (name, t) in texts where !t.source.hasPrefix("builtin:") { parsed[name] = try ReportTemplates.parse(t.text, source: t.source) }
+        store = Store(texts: texts.mapValues(\.text), parsed: parsed)
+        sources = texts.mapValues(\.source)
     }
 
     /// `object` rendered with the template `name`.
     public func render(_ object: Any, template name: String) -> String {
-        library.render(object, withTemplate: name) ?? ""
+        store.render(object, template: name)
+    }
+
+    /// A template's text parsed, or the error naming its file, line and column.
+    static func parse(_ text: String, source: String) throws -> MustacheTemplate {
+        do {
+            return try MustacheTemplate(string: text)
+        } catch let error as MustacheTemplate.ParserError {
+            throw TemplateError(file: source, line: error.context.lineNumber, column: error.context.columnNumber,
+                                message: "\(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
+        }
+    }
+
+    /// The names of the partials (`{{> name}}`) and parents (`{{< name}}`) a template's text uses.
+    static func partials(in text: String) -> [String] {
+        let b = Array(text.utf8)
+        func trimmed(_ r: Range<Int>) -> Range<Int> {
+            var r = r
+            while let f = r.first, b[f] == 0x20 || b[f] == 0x09 { r = r.dropFirst() }
+            while let l = r.last, b[l] == 0x20 || b[l] == 0x09 { r = r.dropLast() }
+            return r
+        }
+        var names: [String] = []
+        var i = 0
+        while i + 1 < b.count {
+            guard b[i] == UInt8(ascii: "{") && b[i + 1] == UInt8(ascii: "{") else { i += 1; continue }
+            var k = i + 2
+            while k + 1 < b.count && !(b[k] == UInt8(ascii: "}") && b[k + 1] == UInt8(ascii: "}")) { k += 1 }
+            guard k + 1 < b.count else { break }
+            let tag = trimmed((i + 2)..<k)
+            if let f = tag.first, b[f] == UInt8(ascii: ">") || b[f] == UInt8(ascii: "<") {
+                names.append(String(decoding: b[trimmed(tag.dropFirst())], as: UTF8.self))
+            }
+            i = k + 2
+        }
+        return names
+    }
+
+    /// The library, filled as templates are first rendered; one renderer at a time.
+    final class Store: @unchecked Sendable {
+        private let lock = NSLock()
+        private let texts: [String: String]
+        private var library = MustacheLibrary()
+        /// Templates parsed up front (one's own).
+        private let parsedUpFront: Set<String>
+        /// Templates registered with every partial they use.
+        private var complete: Set<String> = []
+
+        init(texts: [String: String], parsed: [String: MustacheTemplate]) {
+            self.texts = texts
+            parsedUpFront = Set(parsed.keys)
+            for (name, template) in parsed { library.register(template, named: name) }
+        }
+
+        func render(_ object: Any, template name: String) -> String {
+            lock.lock()
+            defer { lock.unlock() }
+            register(name)
+            return library.render(object, withTemplate: name) ?? ""
+        }
+
+        /// Registers template `name` and the partials it uses, parsing the built-in ones among
+        /// them (TemplateTests parses each built-in template, so none fails here).
+        private func register(_ name: String) {
+            guard !complete.contains(name), let text = texts[name] else { return }
+            complete.insert(name)
+            if !parsedUpFront.contains(name) {
+                do {
+                    library.register(try ReportTemplates.parse(text, source: "builtin:" + name + ".mustache"), named: name)
+                } catch {
+                    preconditionFailure("\(error)")
+                }
+            }
+            for partial in ReportTemplates.partials(in: text) { register(partial) }
+        }
     }
 }
 

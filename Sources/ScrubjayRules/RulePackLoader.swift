@@ -80,7 +80,9 @@ public enum RulePackLoader {
     static func parse(text: String, file: String, includeBase: String?) throws -> (pack: RulePack, includes: [String]) {
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver: no regular expression run on every scalar to guess its type
+            // (the loader asks for the types it expects: `int`, `float`, `string`).
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw RuleError(file: file, line: nil, ruleId: nil, message: "the file is empty")
             }
             root = node
@@ -92,7 +94,7 @@ public enum RulePackLoader {
         func fail(_ node: Node?, _ rule: String?, _ message: String) -> RuleError {
             RuleError(file: file, line: node?.mark?.line, ruleId: rule, message: message)
         }
-        guard let top = root.mapping else { throw fail(root, nil, "a pack must be a mapping with version, pack and rules") }
+        guard let top = root.mapping.map(Members.init) else { throw fail(root, nil, "a pack must be a mapping with version, pack and rules") }
         for (k, _) in top where !packKeys.contains(k.string ?? "") {
             throw fail(k, nil, "unknown key '\(k.string ?? "?")' (allowed: \(packKeys.sorted().joined(separator: ", ")))")
         }
@@ -126,7 +128,7 @@ public enum RulePackLoader {
     }
 
     static func parseRule(_ node: Node, file: String) throws -> Rule {
-        guard let m = node.mapping else {
+        guard let m = node.mapping.map(Members.init) else {
             throw RuleError(file: file, line: node.mark?.line, ruleId: nil, message: "a rule must be a mapping")
         }
         let id = m["id"]?.string
@@ -306,7 +308,8 @@ public enum RulePackLoader {
                 switch k.string {
                 case "match":
                     for item in v.sequence ?? [] {
-                        guard let input = item["input"]?.string, let output = item["output"]?.string else {
+                        let fields = item.mapping.map(Members.init)
+                        guard let input = fields?["input"]?.string, let output = fields?["output"]?.string else {
                             throw fail(item, "a 'match' example needs 'input' and 'output'")
                         }
                         matchExamples.append(.init(input: input, output: output, line: item.mark?.line ?? 0))
@@ -327,4 +330,24 @@ public enum RulePackLoader {
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),
                     source: SourceLocation(file: file, line: node.mark?.line ?? 0))
     }
+}
+
+/// A YAML mapping's members, looked up by key text: one pass over the mapping, then
+/// dictionary lookups. (Yams' own subscript compares whole nodes, resolving their tags, on
+/// every lookup: most of the time of loading the built-in packs.) Iterates in file order,
+/// keys as nodes, for errors that name a line.
+struct Members: Sequence {
+    let pairs: [(key: Node, value: Node)]
+    private let byName: [String: Node]
+
+    init(_ mapping: Node.Mapping) {
+        pairs = mapping.map { ($0.key, $0.value) }
+        var byName: [String: Node] = [:]
+        for (k, v) in pairs { if let name = k.string, byName[name] == nil { byName[name] = v } }
+        self.byName = byName
+    }
+
+    subscript(_ key: String) -> Node? { byName[key] }
+
+    func makeIterator() -> IndexingIterator<[(key: Node, value: Node)]> { pairs.makeIterator() }
 }

@@ -18,6 +18,17 @@ struct TemplateTests {
         #expect(Set(ReportTemplates.names) == Set(files.map { String($0.dropLast(".mustache".count)) }))
     }
 
+    /// Built-in templates are parsed when first rendered, so each must parse (a broken one
+    /// would stop the command that renders it), and the partials a template uses are found.
+    @Test func everyBuiltinTemplateParsesAndItsPartialsAreFound() throws {
+        for (file, text) in BuiltinTemplates.all {
+            #expect(throws: Never.self, "\(file)") { _ = try ReportTemplates.parse(text, source: file) }
+        }
+        let html = try #require(BuiltinTemplates.all.first { $0.name == "report.html.mustache" }?.text)
+        #expect(ReportTemplates.partials(in: html) == ["report-style.css"])
+        #expect(ReportTemplates.partials(in: "{{a}} {{> one }}{{<two}}x{{/two}} {{#b}}{{>three}}{{/b}} {{ > four }}") == ["one", "two", "three", "four"])
+    }
+
     /// An organisation's template directory replaces the templates it holds; a misspelt file
     /// or a template that does not parse is refused with the file, line and column.
     @Test func templateDirectoryOverridesAndErrors() throws {
