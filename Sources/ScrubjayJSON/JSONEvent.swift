@@ -86,10 +86,23 @@ public struct JSONEvent {
     /// A string value read as a latin-1 "binary string" (each code point one byte), as
     /// PostHog and rrweb's packer store compressed bytes; nil if a code point is above U+00FF.
     public func latin1Bytes(_ v: JSONValueRef) -> [UInt8]? {
+        // On the decoded UTF-8 (valid: the scanner checked it): U+0000 to U+007F are one
+        // byte, U+0080 to U+00FF two (lead byte 0xC2 or 0xC3), anything above more.
+        let utf8 = stringBytes(v)
         var out: [UInt8] = []
-        for scalar in string(v).unicodeScalars {
-            guard scalar.value <= 0xFF else { return nil }
-            out.append(UInt8(scalar.value))
+        out.reserveCapacity(utf8.count)
+        var i = 0
+        while i < utf8.count {
+            let b = utf8[i]
+            if b < 0x80 {
+                out.append(b)
+                i &+= 1
+            } else if (b == 0xC2 || b == 0xC3) && i &+ 1 < utf8.count {
+                out.append((b & 0x1F) << 6 | (utf8[i &+ 1] & 0x3F))
+                i &+= 2
+            } else {
+                return nil
+            }
         }
         return out
     }

@@ -128,22 +128,23 @@ public enum Inflate {
         }
         feed()
 
-        let chunkSize = 64 * 1024
+        // Sized to the input (many inputs are small fields of a few hundred bytes) and not
+        // zeroed: zlib writes what is read back.
+        let chunkSize = min(64 * 1024, max(4 * 1024, input.count * 8))
         var output: [UInt8] = []
-        output.reserveCapacity(min(maxOutput, max(chunkSize, input.count * 4)))
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        output.reserveCapacity(min(maxOutput, input.count * 4))
+        let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
+        defer { chunk.deallocate() }
 
         while true {
-            let code = chunk.withUnsafeMutableBufferPointer { out -> Int32 in
-                stream.pointee.next_out = out.baseAddress
-                stream.pointee.avail_out = UInt32(out.count)
-                return CZlib.inflate(stream, Z_NO_FLUSH)
-            }
+            stream.pointee.next_out = chunk.baseAddress
+            stream.pointee.avail_out = UInt32(chunkSize)
+            let code = CZlib.inflate(stream, Z_NO_FLUSH)
             let produced = chunkSize - Int(stream.pointee.avail_out)
             if produced > maxOutput - output.count {
                 throw .outputLimitExceeded(format: format, limit: maxOutput, offset: offset())
             }
-            output.append(contentsOf: chunk[..<produced])
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<produced]))
 
             switch code {
             case Z_STREAM_END:

@@ -381,3 +381,41 @@ struct DoubleValueTests {
         #expect(checked == texts.count)
     }
 }
+
+@Suite("Latin-1 binary strings")
+struct Latin1Tests {
+    /// `latin1Bytes` reads the decoded UTF-8; it must agree with reading the string's
+    /// Unicode scalars, on every byte value written raw or escaped, and refuse code points
+    /// above U+00FF.
+    @Test func latin1BytesAreTheScalarValues() throws {
+        var state: UInt64 = 0xBEEF
+        func next(_ n: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(n))
+        }
+        var docs: [(json: String, expected: [UInt8]?)] = []
+        for length in 0..<200 {
+            var json = "\""
+            var expected: [UInt8] = []
+            for _ in 0..<length {
+                let b = UInt8(next(256))
+                expected.append(b)
+                switch next(3) {
+                case 0: json += String(format: "\\u%04x", b)
+                case 1 where b >= 0x20 && b != 0x22 && b != 0x5C: json.unicodeScalars.append(Unicode.Scalar(b))
+                default: json += String(format: "\\u%04X", b)
+                }
+            }
+            docs.append((json + "\"", expected))
+        }
+        docs.append(("\"a\\u0100b\"", nil))            // above U+00FF, escaped
+        docs.append(("\"aĀb\"", nil))                   // above U+00FF, raw UTF-8
+        docs.append(("\"\\ud83d\\ude00\"", nil))        // a surrogate pair
+        docs.append(("\"é\\u00ff\\u0000\"", [0xE9, 0xFF, 0x00]))
+        for (json, expected) in docs {
+            var reader = try EventReader(bytes: JSONBytes(Array(json.utf8)))
+            let e = try #require(try reader.next())
+            #expect(e.latin1Bytes(e.root) == expected, "\(json)")
+        }
+    }
+}

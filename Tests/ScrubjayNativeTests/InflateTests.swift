@@ -81,6 +81,17 @@ struct InflateTests {
         #expect(try Inflate.gzip(bomb).count == 64 << 20)
     }
 
+    /// The output buffer is sized to the input (a few KiB for small fields): output many
+    /// times larger, and of every size around the chunk boundaries, comes out whole.
+    @Test("outputs of many chunks, and around a chunk's size, are whole", arguments: [0, 1, 4095, 4096, 4097, 65_536, 300_001])
+    func manyChunks(size: Int) throws {
+        let script = "import gzip,sys; n=int(sys.argv[1]); sys.stdout.buffer.write(gzip.compress(bytes((i * 7 + i // 1000) % 251 for i in range(n))))"
+        let result = try runTool("python3", ["-c", script, String(size)])
+        try #require(result.status == 0, "python3 failed: \(result.stderr)")
+        let expected: [UInt8] = (0..<size).map { (i: Int) -> UInt8 in UInt8((i * 7 + i / 1000) % 251) }
+        #expect(try Inflate.gzip(Array(result.stdout)) == expected)
+    }
+
     @Test("bytes after the stream are an error")
     func trailingData() {
         #expect(throws: InflateError.trailingData(format: .zlib, offset: Self.zlibbed.count, count: 3)) {
