@@ -40,12 +40,14 @@ public struct RecordingInputs {
         files = []; shapes = []; packages = []
         for path in paths {
             let bytes = try JSONBytes(contentsOfFile: path)
-            let digest = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
-            files.append(.init(path: (path as NSString).lastPathComponent, sha256: digest, size: bytes.count))
+            // The file's SHA-256 is worked out on another thread while its events are read.
+            let name = (path as NSString).lastPathComponent
+            let digest = DigestInBackground(bytes)
+            defer { files.append(.init(path: name, sha256: digest.value, size: bytes.count)) }
             if ReplayPackage.looksLikeArchive(bytes.slice(0..<min(4, bytes.count))) {
                 let package = try ReplayPackage.open(path)
                 packages.append(InputPackage(
-                    name: files.last!.path, manifest: package.manifest,
+                    name: name, manifest: package.manifest,
                     files: package.files.map { .init(path: $0.key, sha256: Hex.encode(Digest.sha256($0.value)), size: $0.value.count) }
                         .sorted { $0.path < $1.path }))
                 if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
@@ -60,5 +62,25 @@ public struct RecordingInputs {
                 try decoder.forEachEvent(body)
             }
         }
+    }
+}
+
+/// The SHA-256 of some bytes, hex, worked out on another thread (a queue's: it waits on
+/// nothing, so it runs even on one core) while the caller reads them; `value` waits for it.
+private final class DigestInBackground: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var hex = ""
+
+    init(_ bytes: JSONBytes) {
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            hex = bytes.withBytes(0..<bytes.count) { Hex.encode(Digest.sha256($0)) }
+            group.leave()
+        }
+    }
+
+    var value: String {
+        group.wait()
+        return hex
     }
 }

@@ -70,6 +70,7 @@ public struct ReportTemplates: Sendable {
 
     /// A template's text parsed, or the error naming its file, line and column.
     static func parse(_ text: String, source: String) throws -> MustacheTemplate {
+        MarkdownContentType.register() // `report.md` names the content type it is rendered in
         do {
             return try MustacheTemplate(string: text)
         } catch let error as MustacheTemplate.ParserError {
