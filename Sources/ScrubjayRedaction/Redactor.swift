@@ -50,6 +50,9 @@ public struct Redactor {
     public private(set) var lastTimestamp: Double?? = .some(nil)
     /// Tapes for the documents read inside strings, one per nesting level.
     let nestedTapes: [JSONTape]
+    /// The tape `process(json:)` reads each event onto (one event at a time: no tape and
+    /// depth stack to allocate and free per event).
+    let eventTape = JSONTape(capacity: 256)
     /// The same, arranged for walking payloads (`PayloadPath`), by root code.
     let payloadCandidates: [PayloadPath.Candidates]
     /// Whether a field rule has a path from `root`.
@@ -162,7 +165,7 @@ public struct Redactor {
     /// Processes one event given as JSON bytes.
     public mutating func process(json: [UInt8], window: String, index: Int) throws -> Outcome {
         let bytes = JSONBytes(json)
-        var reader = try EventReader(bytes: bytes)
+        var reader = try EventReader(bytes: bytes, tape: eventTape)
         guard let e = try reader.next() else { return .unchanged }
         var edits = JSONEdits()
         let timestamp = e.member("timestamp", of: e.root)
