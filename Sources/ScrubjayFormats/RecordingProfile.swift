@@ -84,12 +84,12 @@ public struct RecordingProfile: Sendable {
                 let name = e.string(plugin)
                 channels.insert(name.hasPrefix("rrweb/network") ? "network" : name.hasPrefix("rrweb/console") ? "console" : name)
                 guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { break }
-                if e.withText(plugin, { RecordingProfile.bytes($0, contain: "network") }), let requests = e.member("requests", of: payload), e.kind(requests) == .array {
+                if e.withText(plugin, { bytes($0, contain: "network") }), let requests = e.member("requests", of: payload), e.kind(requests) == .array {
                     for r in e.children(of: requests) where e.kind(r) == .object {
                         if let url = e.member("name", of: r) ?? e.member("url", of: r), e.kind(url) == .string { addRequest(e.string(url)) }
                     }
                 }
-                if e.withText(plugin, { RecordingProfile.bytes($0, contain: "console") }), let level = e.member("level", of: payload), e.kind(level) == .string {
+                if e.withText(plugin, { bytes($0, contain: "console") }), let level = e.member("level", of: payload), e.kind(level) == .string {
                     consoleLevels[e.string(level), default: 0] += 1
                 }
             }
@@ -110,14 +110,6 @@ public struct RecordingProfile: Sendable {
         default:
             break
         }
-    }
-
-    /// Whether `text` holds `word` (bytes compared; Foundation's `String.contains` costs
-    /// thousands of instructions a call).
-    static func bytes(_ text: UnsafeRawBufferPointer, contain word: StaticString) -> Bool {
-        let n = word.utf8CodeUnitCount, w = word.utf8Start
-        guard text.count >= n else { return false }
-        return (0...(text.count - n)).contains { i in (0..<n).allSatisfy { text[i + $0] == w[$0] } }
     }
 
     /// A mobile wireframe mutation: `adds` or `updates` entries carrying a `wireframe` [FORMATS.md].

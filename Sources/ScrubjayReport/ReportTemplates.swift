@@ -33,7 +33,6 @@ public struct ReportTemplates: Sendable {
     /// used instead when it is given. A file there whose name is not a template name is an
     /// error (a misspelt override would otherwise be ignored silently).
     public init(directory: String? = nil) throws {
-        MarkdownContentType.register()
         var texts: [String: (text: String, source: String)] = [:]
         for (file, text) in BuiltinTemplates.all { texts[String(file.dropLast(".mustache".count))] = (text, "builtin:" + file) }
         if let directory {

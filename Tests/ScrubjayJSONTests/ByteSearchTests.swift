@@ -1,5 +1,5 @@
 import Testing
-@testable import ScrubjayRedaction
+@testable import ScrubjayJSON
 
 @Suite("Byte search")
 struct ByteSearchTests {

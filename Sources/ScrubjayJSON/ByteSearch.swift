@@ -3,20 +3,20 @@ import Glibc
 #endif
 
 /// Whether `needle` occurs in `haystack` (memchr for its first byte, then a compare): plugin
-/// names, and the quick look for page URLs in raw events.
-func bytes(_ haystack: [UInt8], contain needle: StaticString) -> Bool {
+/// names, and the quick look for page URLs in raw events. For every module of the package.
+package func bytes(_ haystack: [UInt8], contain needle: StaticString) -> Bool {
     haystack.withUnsafeBytes { bytes($0, contain: needle) }
 }
 
 /// The same, over bytes read in place.
-func bytes(_ haystack: UnsafeRawBufferPointer, contain needle: StaticString) -> Bool {
+package func bytes(_ haystack: UnsafeRawBufferPointer, contain needle: StaticString) -> Bool {
     firstOffset(of: needle, in: haystack) != nil
 }
 
 /// Where `needle` first occurs in `haystack`, or nil (an empty needle occurs at 0). memchr
 /// looks for the needle's first byte that is not a quote: JSON is full of quotes, and a
 /// needle like `"href"` would otherwise stop at every one.
-func firstOffset(of needle: StaticString, in haystack: UnsafeRawBufferPointer) -> Int? {
+package func firstOffset(of needle: StaticString, in haystack: UnsafeRawBufferPointer) -> Int? {
     let n = needle.utf8CodeUnitCount, p = needle.utf8Start
     guard n > 0 else { return 0 }
     guard haystack.count >= n, let raw = haystack.baseAddress else { return nil }
