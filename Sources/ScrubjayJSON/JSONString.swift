@@ -109,39 +109,97 @@ public enum JSONString {
 
     /// Appends UTF-8 `text` as a JSON string literal (the one escaping routine). The encoded
     /// length is counted first, then written in place: one growth of `out`, a bulk copy when
-    /// nothing needs escaping (replacement values, masks), no append per escaped byte (whole
-    /// JSON bodies rewritten inside a string are mostly quotes to escape).
+    /// nothing needs escaping (replacement values, masks). Both passes look at eight bytes at
+    /// a time (`escapeMask`); the writing pass copies each stretch between two escaped bytes
+    /// with eight-byte stores (whole JSON bodies rewritten inside a string are mostly short
+    /// stretches between quotes).
     public static func encode(utf8 text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let n = text.count
+        guard n > 0, let src = text.baseAddress else {
+            out.append(UInt8(ascii: "\""))
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         var extra = 0
-        for c in text where needsEscape(c) {
-            extra &+= shortEscape(c) != 0 ? 1 : 5
+        var i = 0
+        var controls: UInt64 = 0
+        while i &+ 8 <= n {
+            let w = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let m = escapeMask(w)
+            if m != 0 {
+                extra &+= m.nonzeroBitCount
+                controls |= controlMask(w)
+            }
+            i &+= 8
+        }
+        while i < n {
+            let c = src.load(fromByteOffset: i, as: UInt8.self)
+            if needsEscape(c) { extra &+= 1; if c < 0x20 { controls = 1 } }
+            i &+= 1
+        }
+        if controls != 0 {
+            // A control character is written `\u00XX` (six bytes) unless it has a short escape.
+            extra = 0
+            for c in text where needsEscape(c) { extra &+= shortEscape(c) != 0 ? 1 : 5 }
         }
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: text.count &+ extra &+ 2))
+        // Grown by a bulk copy of the text (the escape-free result already, but for the quotes).
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: text)
+        out.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: extra &+ 1))
+        if extra == 0 { return }
         out.withUnsafeMutableBufferPointer { buf in
-            let o = buf.baseAddress! + start
-            o[0] = UInt8(ascii: "\"")
+            let o = UnsafeMutableRawPointer(buf.baseAddress! + start)
             var k = 1
-            if extra == 0 {
-                if let src = text.baseAddress { (o + 1).update(from: src.assumingMemoryBound(to: UInt8.self), count: text.count) }
-                k &+= text.count
-            } else {
-                for c in text {
-                    guard needsEscape(c) else { o[k] = c; k &+= 1; continue }
-                    o[k] = UInt8(ascii: "\\")
-                    let short = shortEscape(c)
-                    if short != 0 {
-                        o[k &+ 1] = short
-                        k &+= 2
-                    } else {
-                        o[k &+ 1] = UInt8(ascii: "u"); o[k &+ 2] = UInt8(ascii: "0"); o[k &+ 3] = UInt8(ascii: "0")
-                        o[k &+ 4] = hexDigits[Int(c >> 4)]; o[k &+ 5] = hexDigits[Int(c & 0xF)]
-                        k &+= 6
-                    }
+            var i = 0
+            while i < n {
+                if i &+ 8 <= n {
+                    // Room for eight bytes at `k`: the rest of the text and its escapes follow.
+                    let w = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    o.storeBytes(of: w, toByteOffset: k, as: UInt64.self)
+                    let m = escapeMask(w)
+                    if m == 0 { i &+= 8; k &+= 8; continue }
+                    let z = m.littleEndian.trailingZeroBitCount >> 3
+                    i &+= z; k &+= z
+                }
+                let c = src.load(fromByteOffset: i, as: UInt8.self)
+                i &+= 1
+                guard needsEscape(c) else { o.storeBytes(of: c, toByteOffset: k, as: UInt8.self); k &+= 1; continue }
+                o.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: k, as: UInt8.self)
+                let short = shortEscape(c)
+                if short != 0 {
+                    o.storeBytes(of: short, toByteOffset: k &+ 1, as: UInt8.self)
+                    k &+= 2
+                } else {
+                    o.storeBytes(of: UInt8(ascii: "u"), toByteOffset: k &+ 1, as: UInt8.self)
+                    o.storeBytes(of: UInt8(ascii: "0"), toByteOffset: k &+ 2, as: UInt8.self)
+                    o.storeBytes(of: UInt8(ascii: "0"), toByteOffset: k &+ 3, as: UInt8.self)
+                    o.storeBytes(of: hexDigits[Int(c >> 4)], toByteOffset: k &+ 4, as: UInt8.self)
+                    o.storeBytes(of: hexDigits[Int(c & 0xF)], toByteOffset: k &+ 5, as: UInt8.self)
+                    k &+= 6
                 }
             }
-            o[k] = UInt8(ascii: "\"")
+            o.storeBytes(of: UInt8(ascii: "\""), toByteOffset: k, as: UInt8.self)
         }
+    }
+
+    /// Per byte of `w` (in memory order), its high bit set exactly when `JSON.stringify` escapes
+    /// it: `"`, `\\` or below 0x20. Exact for every byte (no borrow crosses bytes), so the
+    /// bits can be counted.
+    @inline(__always) static func escapeMask(_ w: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
+        let q = w ^ 0x2222_2222_2222_2222, b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+        // A byte is zero exactly when its high bit is clear in ((x & 0x7F) + 0x7F) | x.
+        let notQuote = ((q & low7) &+ low7) | q
+        let notBackslash = ((b & low7) &+ low7) | b
+        return (~notQuote | ~notBackslash | controlMask(w)) & highs
+    }
+
+    /// Per byte of `w`, its high bit set exactly when the byte is below 0x20.
+    @inline(__always) static func controlMask(_ w: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
+        // (b & 0x7F) + 0x60 has its high bit set when b & 0x7F >= 0x20; bytes >= 0x80 are excluded.
+        return ~(((w & low7) &+ 0x6060_6060_6060_6060) | w) & highs
     }
 
     /// Whether `JSON.stringify` escapes byte `c`: `"`, `\\` and control characters.

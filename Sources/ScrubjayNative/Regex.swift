@@ -273,8 +273,38 @@ public final class PCRE2Regex: @unchecked Sendable {
     public func matches(
         in bytes: UnsafeRawBufferPointer, from: Int = 0, assumeValidUTF8: Bool = false
     ) throws(RegexError) -> [RegexMatch] {
-        try withScratch { (scratch) throws(RegexError) -> [RegexMatch] in
-            var results: [RegexMatch] = []
+        var results: [RegexMatch] = []
+        try forEachMatch(in: bytes, from: from, assumeValidUTF8: assumeValidUTF8) { scratch in
+            results.append(scratch.match(groups: captureCount))
+        }
+        return results
+    }
+
+    /// Calls `body` with the range of capture group `group` (0: the whole match; nil when the
+    /// group took no part) of each match `matches(in:from:assumeValidUTF8:)` would return, in
+    /// order, without building them: no allocation per call or per match (the rule engine's
+    /// path, where most calls find nothing). A group number above `captureCount` gives nil.
+    public func forEachMatch(
+        in bytes: UnsafeRawBufferPointer, group: Int, from: Int = 0, assumeValidUTF8: Bool = false,
+        _ body: (Range<Int>?) -> Void
+    ) throws(RegexError) {
+        let unset = scrubjay_pcre2_unset()
+        let known = group >= 0 && group <= captureCount
+        try forEachMatch(in: bytes, from: from, assumeValidUTF8: assumeValidUTF8) { scratch in
+            guard known else { body(nil); return }
+            let start = scratch.ovector[2 &* group], end = scratch.ovector[2 &* group &+ 1]
+            body(start == unset || end == unset ? nil : start..<max(start, end))
+        }
+    }
+
+    /// The matching loop behind `matches` and `forEachMatch`: `body` sees the scratch block
+    /// (its ovector) after each successful match. Successive matches do not overlap; after
+    /// an empty match the next attempt must be non-empty at the same place, else it moves
+    /// one character on (as Perl and `pcre2demo` do).
+    private func forEachMatch(
+        in bytes: UnsafeRawBufferPointer, from: Int, assumeValidUTF8: Bool, _ body: (MatchScratch) -> Void
+    ) throws(RegexError) {
+        try withScratch { (scratch) throws(RegexError) -> Void in
             var start = from
             var baseOptions = utfCheckOption(assumeValidUTF8)
             var retryOptions: UInt32 = 0
@@ -287,7 +317,7 @@ public final class PCRE2Regex: @unchecked Sendable {
                     if start > bytes.count { break }
                     continue
                 }
-                results.append(scratch.match(groups: captureCount))
+                body(scratch)
                 // The first call checked the subject from `from` onwards; later ones need not.
                 if isUTF { baseOptions |= PCRE2_NO_UTF_CHECK }
                 if range.isEmpty {
@@ -299,7 +329,6 @@ public final class PCRE2Regex: @unchecked Sendable {
                     start = max(range.upperBound, start + 1)
                 }
             }
-            return results
         }
     }
 

@@ -15,12 +15,18 @@ final class Prefilter: @unchecked Sendable {
     /// Byte to input class (ASCII letters folded; bytes no keyword uses share class 0).
     private let classOf: UnsafeMutablePointer<UInt16>
     private let classCount: Int
-    /// Transition table, `states × classCount`. Each entry is the next state's row offset
-    /// (state × classCount) shifted left by one, with bit 0 set when that state completes a
-    /// keyword (then `outputs` holds the rules): one load per byte, no multiplication.
-    private let delta: UnsafeMutablePointer<Int32>
-    /// Per state, `words` words: the rules one of whose keywords ends here.
+    /// Transition table: a row of `classCount` entries per state, each entry the next state's
+    /// row offset. One load per byte and nothing else on the chain of dependent operations:
+    /// the rows of states that complete a keyword lie at `acceptBit` and above (the others
+    /// below it), so whether a keyword ended is one bit of the row, tested off the chain.
+    private let delta: UnsafeMutablePointer<UInt32>
+    private let deltaCount: Int
+    private let acceptBit: UInt32
+    /// Per accepting state (rows from `acceptBit` on, in order), `words` words: the rules one
+    /// of whose keywords ends there.
     private let outputs: UnsafeMutablePointer<UInt64>
+    /// ⌈2³² / classCount⌉: a row offset divided by `classCount` with a multiplication.
+    private let rowReciprocal: UInt64
     private let stateCount: Int
     /// Longest keyword, in bytes (the overlap between lanes of the interleaved scan).
     private let longestKeyword: Int
@@ -100,15 +106,29 @@ final class Prefilter: @unchecked Sendable {
         stateCount = goto.count
         classOf = .allocate(capacity: 256)
         for b in 0..<256 { classOf[b] = cls[b] }
-        delta = .allocate(capacity: stateCount * classCount)
-        outputs = .allocate(capacity: stateCount * words)
-        outputs.initialize(repeating: 0, count: stateCount * words)
+        // Rows: states that complete no keyword first (the start state, which completes none,
+        // stays at 0), then, from the power of two `acceptBit` on, the states that complete one.
+        let accepting = (0..<stateCount).filter { !out[$0].isEmpty }
+        let plain = (0..<stateCount).filter { out[$0].isEmpty }
+        var bit = 1
+        while bit < max(plain.count, accepting.count, 1) * classCount { bit <<= 1 }
+        acceptBit = UInt32(bit)
+        var rowOf = [Int](repeating: 0, count: stateCount)
+        for (k, s) in plain.enumerated() { rowOf[s] = k * classCount }
+        for (k, s) in accepting.enumerated() { rowOf[s] = bit + k * classCount }
+        deltaCount = bit + max(accepting.count, 1) * classCount
+        precondition(deltaCount <= Int(UInt32.max) && UInt64(deltaCount) * UInt64(classCount) < 1 << 32,
+                     "keyword automaton too large")
+        rowReciprocal = ((1 << 32) + UInt64(classCount) - 1) / UInt64(classCount)
+        delta = .allocate(capacity: deltaCount)
+        delta.initialize(repeating: 0, count: deltaCount)
+        outputs = .allocate(capacity: max(accepting.count, 1) * words)
+        outputs.initialize(repeating: 0, count: max(accepting.count, 1) * words)
         for s in 0..<stateCount {
-            for c in 0..<classCount {
-                let t = Int(goto[s][c])
-                delta[s * classCount + c] = Int32(t * classCount) << 1 | (out[t].isEmpty ? 0 : 1)
-            }
-            for r in out[s] { outputs[s * words + r / 64] |= 1 << UInt64(r % 64) }
+            for c in 0..<classCount { delta[rowOf[s] + c] = UInt32(rowOf[Int(goto[s][c])]) }
+        }
+        for (k, s) in accepting.enumerated() {
+            for r in out[s] { outputs[k * words + r / 64] |= 1 << UInt64(r % 64) }
         }
     }
 
@@ -200,14 +220,13 @@ final class Prefilter: @unchecked Sendable {
             if n / 2 > overlap && n >= 16 {
                 // Two lanes: [0, h) and [h − overlap, n).
                 let h = n / 2, s1 = h - overlap
-                var r0 = 0, r1 = 0
+                var r0: UInt32 = 0, r1: UInt32 = 0
                 for k in 0..<h {
-                    let d0 = delta[r0 &+ Int(classOf[Int(base[k])])]
-                    let d1 = delta[r1 &+ Int(classOf[Int(base[s1 &+ k])])]
-                    r0 = Int(d0 >> 1); r1 = Int(d1 >> 1)
-                    if (d0 | d1) & 1 != 0 {
-                        if d0 & 1 != 0 { emit(r0, into: hits) }
-                        if d1 & 1 != 0 { emit(r1, into: hits) }
+                    r0 = delta[Int(r0 &+ UInt32(classOf[Int(base[k])]))]
+                    r1 = delta[Int(r1 &+ UInt32(classOf[Int(base[s1 &+ k])]))]
+                    if (r0 | r1) & acceptBit != 0 {
+                        if r0 & acceptBit != 0 { emit(r0, into: hits) }
+                        if r1 & acceptBit != 0 { emit(r1, into: hits) }
                     }
                 }
                 continueRun(base, from: s1 + h, to: n, row: r1, into: hits)
@@ -219,18 +238,17 @@ final class Prefilter: @unchecked Sendable {
         // Lane k scans [k·q − overlap, (k+1)·q) (lane 0 from 0, lane 3 to n); the shared loop
         // covers q bytes of each lane, then each lane finishes alone.
         let s0 = 0, s1 = q - overlap, s2 = 2 * q - overlap, s3 = 3 * q - overlap
-        var r0 = 0, r1 = 0, r2 = 0, r3 = 0
+        var r0: UInt32 = 0, r1: UInt32 = 0, r2: UInt32 = 0, r3: UInt32 = 0
         for k in 0..<q {
-            let d0 = delta[r0 &+ Int(classOf[Int(base[s0 &+ k])])]
-            let d1 = delta[r1 &+ Int(classOf[Int(base[s1 &+ k])])]
-            let d2 = delta[r2 &+ Int(classOf[Int(base[s2 &+ k])])]
-            let d3 = delta[r3 &+ Int(classOf[Int(base[s3 &+ k])])]
-            r0 = Int(d0 >> 1); r1 = Int(d1 >> 1); r2 = Int(d2 >> 1); r3 = Int(d3 >> 1)
-            if (d0 | d1 | d2 | d3) & 1 != 0 {
-                if d0 & 1 != 0 { emit(r0, into: hits) }
-                if d1 & 1 != 0 { emit(r1, into: hits) }
-                if d2 & 1 != 0 { emit(r2, into: hits) }
-                if d3 & 1 != 0 { emit(r3, into: hits) }
+            r0 = delta[Int(r0 &+ UInt32(classOf[Int(base[s0 &+ k])]))]
+            r1 = delta[Int(r1 &+ UInt32(classOf[Int(base[s1 &+ k])]))]
+            r2 = delta[Int(r2 &+ UInt32(classOf[Int(base[s2 &+ k])]))]
+            r3 = delta[Int(r3 &+ UInt32(classOf[Int(base[s3 &+ k])]))]
+            if (r0 | r1 | r2 | r3) & acceptBit != 0 {
+                if r0 & acceptBit != 0 { emit(r0, into: hits) }
+                if r1 & acceptBit != 0 { emit(r1, into: hits) }
+                if r2 & acceptBit != 0 { emit(r2, into: hits) }
+                if r3 & acceptBit != 0 { emit(r3, into: hits) }
             }
         }
         // Lane 0 ended at q; lanes 1 and 2 have `overlap` bytes left; lane 3 runs to n.
@@ -239,20 +257,20 @@ final class Prefilter: @unchecked Sendable {
         continueRun(base, from: s3 + q, to: n, row: r3, into: hits)
     }
 
+    /// Adds the rules of the accepting state at `row` to `hits`.
     @inline(__always)
-    private func emit(_ row: Int, into hits: UnsafeMutablePointer<UInt64>) {
-        let state = row / classCount
-        for w in 0..<words { hits[w] |= outputs[state &* words &+ w] }
+    private func emit(_ row: UInt32, into hits: UnsafeMutablePointer<UInt64>) {
+        let k = Int((UInt64(row &- acceptBit) &* rowReciprocal) >> 32)
+        for w in 0..<words { hits[w] |= outputs[k &* words &+ w] }
     }
 
     @inline(__always)
-    private func continueRun(_ base: UnsafePointer<UInt8>, from: Int, to: Int, row start: Int, into hits: UnsafeMutablePointer<UInt64>) {
+    private func continueRun(_ base: UnsafePointer<UInt8>, from: Int, to: Int, row start: UInt32, into hits: UnsafeMutablePointer<UInt64>) {
         var row = start
         var i = from
         while i < to {
-            let d = delta[row &+ Int(classOf[Int(base[i])])]
-            row = Int(d >> 1)
-            if d & 1 != 0 { emit(row, into: hits) }
+            row = delta[Int(row &+ UInt32(classOf[Int(base[i])]))]
+            if row & acceptBit != 0 { emit(row, into: hits) }
             i &+= 1
         }
     }

@@ -29,6 +29,9 @@ public final class RuleEngine: Sendable {
     private let patterns: [PCRE2Regex]
     private let groups: [Int]
     private let needsValueCheck: [Bool]
+    /// Rules with `allow_values` or `allow_patterns`: their matches are looked at as Strings.
+    private let hasAllowList: [Bool]
+    private let validators: [(kind: ValidatorKind, minEntropy: Double)?]
     private let isField: [Bool]
     /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
     private let takesWholeValue: [Bool]
@@ -45,6 +48,8 @@ public final class RuleEngine: Sendable {
         patterns = rules.map(\.pattern)
         groups = rules.map(\.group)
         needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
+        hasAllowList = rules.map { !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
+        validators = rules.map { r in r.validator.map { ($0, r.minEntropy) } }
         isField = rules.map { $0.kind == .field }
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
@@ -154,18 +159,17 @@ public final class RuleEngine: Sendable {
             if !text.isEmpty { take(rule: i, 0..<text.count, in: text, into: &found) }
             return
         }
-        let hitsOfRule: [RegexMatch]
+        let before = found.count
         do {
-            hitsOfRule = try patterns[i].matches(in: text, assumeValidUTF8: true)
+            try patterns[i].forEachMatch(in: text, group: groups[i], assumeValidUTF8: true) { r in
+                guard let r, !r.isEmpty else { return }
+                take(rule: i, r, in: text, into: &found)
+            }
         } catch {
             // A pattern that blows up on this input: never a hang, and the conservative
             // choice is to treat the whole string as sensitive (a `rule.limit` finding).
+            found.removeSubrange(before...)
             found.append(RuleMatch(rule: i, range: 0..<text.count, limited: true))
-            return
-        }
-        for hit in hitsOfRule {
-            guard let r = hit[group: groups[i]], !r.isEmpty else { continue }
-            take(rule: i, r, in: text, into: &found)
         }
     }
 
@@ -177,11 +181,14 @@ public final class RuleEngine: Sendable {
         // is clean.
         if isField[i] && Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), by: rules[i]) { return }
         if needsValueCheck[i] {
-            let rule = rules[i]
-            let value = String(decoding: UnsafeRawBufferPointer(rebasing: text[r]), as: UTF8.self)
-            if let v = rule.validator, !Validators.check(v, value, minEntropy: rule.minEntropy) { return }
-            if rule.allowValues.contains(value) { return }
-            if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { return }
+            let bytes = UnsafeRawBufferPointer(rebasing: text[r])
+            if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
+            if hasAllowList[i] {
+                let rule = rules[i]
+                let value = String(decoding: bytes, as: UTF8.self)
+                if rule.allowValues.contains(value) { return }
+                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { return }
+            }
         }
         found.append(RuleMatch(rule: i, range: r, limited: false))
     }

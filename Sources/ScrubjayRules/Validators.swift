@@ -4,21 +4,33 @@ import Foundation
 public enum Validators {
     /// Runs `kind` on `value`.
     public static func check(_ kind: ValidatorKind, _ value: String, minEntropy: Double) -> Bool {
+        var value = value
+        return value.withUTF8 { check(kind, UnsafeRawBufferPointer($0), minEntropy: minEntropy) }
+    }
+
+    /// Runs `kind` on the UTF-8 bytes `value` (the rule engine's path: no String per match,
+    /// except for `jwt`, whose header is decoded).
+    public static func check(_ kind: ValidatorKind, _ value: UnsafeRawBufferPointer, minEntropy: Double) -> Bool {
         switch kind {
         case .luhn: return luhn(value)
         case .iban: return iban(value)
         case .us_ssn: return usSSN(value)
-        case .ip: return ipAddress(value)
-        case .jwt: return jwt(value)
+        case .ip: return ipv4(value) || ipv6(value)
+        case .jwt: return jwt(String(decoding: value, as: UTF8.self))
         case .entropy: return shannonEntropy(value) >= minEntropy
         }
     }
 
     /// The Luhn checksum over the digits of `value` (other characters ignored); needs 2+ digits.
     public static func luhn(_ value: String) -> Bool {
+        var value = value
+        return value.withUTF8 { luhn(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func luhn(_ value: UnsafeRawBufferPointer) -> Bool {
         var sum = 0, count = 0
         // From the last digit: every second one doubled.
-        for c in value.utf8.reversed() where c >= 0x30 && c <= 0x39 {
+        for c in value.reversed() where c >= 0x30 && c <= 0x39 {
             let d = Int(c &- 0x30)
             if count & 1 == 1 { let x = d * 2; sum += x > 9 ? x - 9 : x } else { sum += d }
             count += 1
@@ -52,56 +64,64 @@ public enum Validators {
     /// ignored, letters are taken in either case.
     public static func iban(_ value: String) -> Bool {
         var value = value
-        return value.withUTF8 { bytes in
-            // The characters that count, upper-cased; an IBAN has at most 34.
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { chars in
-                var n = 0
-                for c in bytes where c != 0x20 && c != 0x2D {
-                    let u = c >= 0x61 && c <= 0x7A ? c &- 0x20 : c
-                    guard (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A), n < 34 else { return false }
-                    chars[n] = u
-                    n += 1
-                }
-                guard n >= 15, chars[0] >= 0x41, chars[1] >= 0x41,
-                      Int(ibanLengthTable[Int(chars[0] - 0x41) * 26 + Int(chars[1] - 0x41)]) == n,
-                      chars[2] <= 0x39, chars[3] <= 0x39 else { return false }
-                var remainder = 0
-                // The first four characters moved to the end.
-                for k in 0..<n {
-                    let c = chars[(k + 4) % n]
-                    if c <= 0x39 {
-                        remainder = (remainder * 10 + Int(c - 0x30)) % 97
-                    } else {
-                        remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
-                    }
-                }
-                return remainder == 1
+        return value.withUTF8 { iban(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func iban(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        // The characters that count, upper-cased; an IBAN has at most 34.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { chars in
+            var n = 0
+            for c in bytes where c != 0x20 && c != 0x2D {
+                let u = c >= 0x61 && c <= 0x7A ? c &- 0x20 : c
+                guard (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A), n < 34 else { return false }
+                chars[n] = u
+                n += 1
             }
+            guard n >= 15, chars[0] >= 0x41, chars[1] >= 0x41,
+                  Int(ibanLengthTable[Int(chars[0] - 0x41) * 26 + Int(chars[1] - 0x41)]) == n,
+                  chars[2] <= 0x39, chars[3] <= 0x39 else { return false }
+            var remainder = 0
+            // The first four characters moved to the end.
+            for k in 0..<n {
+                let c = chars[(k + 4) % n]
+                if c <= 0x39 {
+                    remainder = (remainder * 10 + Int(c - 0x30)) % 97
+                } else {
+                    remainder = (remainder * 100 + Int(c - 0x41 + 10)) % 97
+                }
+            }
+            return remainder == 1
         }
     }
 
     /// US SSN: nine digits; area not 000, 666 or 9xx; group not 00; serial not 0000.
     public static func usSSN(_ value: String) -> Bool {
-        let d = value.utf8.filter { $0 >= 0x30 && $0 <= 0x39 }.map { Int($0 - 0x30) }
-        guard d.count == 9 else { return false }
-        let area = d[0] * 100 + d[1] * 10 + d[2]
-        let group = d[3] * 10 + d[4]
-        let serial = d[5] * 1000 + d[6] * 100 + d[7] * 10 + d[8]
+        var value = value
+        return value.withUTF8 { usSSN(UnsafeRawBufferPointer($0)) }
+    }
+
+    static func usSSN(_ value: UnsafeRawBufferPointer) -> Bool {
+        // The digits as one number, other characters skipped; more than nine digits fail.
+        var n = 0, count = 0
+        for c in value where c >= 0x30 && c <= 0x39 {
+            count += 1
+            guard count <= 9 else { return false }
+            n = n * 10 + Int(c - 0x30)
+        }
+        guard count == 9 else { return false }
+        let area = n / 1_000_000, group = n / 10_000 % 100, serial = n % 10_000
         return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
     }
 
     /// Whether `value` parses as an IPv4 (dotted quad, no leading zeros) or IPv6 address.
     public static func ipAddress(_ value: String) -> Bool {
-        ipv4(value) || ipv6(value)
-    }
-
-    static func ipv4(_ value: String) -> Bool {
-        ipv4(Array(value.utf8)[...])
+        var value = value
+        return value.withUTF8 { ipv4(UnsafeRawBufferPointer($0)) || ipv6(UnsafeRawBufferPointer($0)) }
     }
 
     /// A dotted quad of decimal numbers up to 255, without leading zeros (bytes, no Characters:
     /// this runs on every candidate the `ipv4` and `ipv6` patterns find).
-    static func ipv4(_ b: ArraySlice<UInt8>) -> Bool {
+    static func ipv4<C: Collection<UInt8>>(_ b: C) -> Bool {
         var parts = 0, digits = 0, value = 0, leadingZero = false
         for c in b {
             if c == UInt8(ascii: ".") {
@@ -118,8 +138,8 @@ public enum Validators {
         return parts == 3 && digits > 0
     }
 
-    static func ipv6(_ raw: String) -> Bool {
-        var b = Array(raw.utf8)[...]
+    static func ipv6(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var b = Array(raw)[...]
         if let percent = b.firstIndex(of: UInt8(ascii: "%")) { b = b[..<percent] } // zone id
         guard b.contains(UInt8(ascii: ":")) else { return false }
         // At most one "::", which stands for one or more zero groups.
@@ -169,13 +189,24 @@ public enum Validators {
 
     /// Shannon entropy of the characters of `value`, in bits per character.
     public static func shannonEntropy(_ value: String) -> Double {
-        var counts: [UInt8: Int] = [:]
-        for b in value.utf8 { counts[b, default: 0] += 1 }
-        let n = Double(value.utf8.count)
-        guard n > 0 else { return 0 }
-        return counts.values.reduce(0) { h, c in
-            let p = Double(c) / n
-            return h - p * log2(p)
+        var value = value
+        return value.withUTF8 { shannonEntropy(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Shannon entropy of the bytes of `value`, in bits per byte.
+    static func shannonEntropy(_ value: UnsafeRawBufferPointer) -> Double {
+        guard !value.isEmpty else { return 0 }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { counts in
+            counts.initialize(repeating: 0)
+            for b in value { counts[Int(b)] += 1 }
+            let n = Double(value.count)
+            // Summed in byte order: the same result on every run (a dictionary's order is not).
+            var h = 0.0
+            for c in counts where c > 0 {
+                let p = Double(c) / n
+                h -= p * log2(p)
+            }
+            return h
         }
     }
 }

@@ -103,6 +103,28 @@ struct EngineTests {
         }
     }
 
+    /// The encoder's eight-byte escape test is exact for every byte, whatever its neighbours:
+    /// every pair of byte values side by side, at every place in the word.
+    @Test func escapeMasksAreExactPerByte() {
+        var wrong = 0
+        for a in 0..<256 {
+            for b in 0..<256 {
+                for p in 0..<7 {
+                    var bytes = [UInt8](repeating: 0x61, count: 8)
+                    bytes[p] = UInt8(a); bytes[p + 1] = UInt8(b)
+                    let w = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    var expected: UInt64 = 0, controls: UInt64 = 0
+                    for (k, c) in bytes.enumerated() {
+                        if JSONString.needsEscape(c) { expected |= 0x80 << UInt64(8 * k) }
+                        if c < 0x20 { controls |= 0x80 << UInt64(8 * k) }
+                    }
+                    if JSONString.escapeMask(w).littleEndian != expected || JSONString.controlMask(w).littleEndian != controls { wrong += 1 }
+                }
+            }
+        }
+        #expect(wrong == 0)
+    }
+
     @Test func numbersAreNeverNormalised() throws {
         let text = #"[{"a":1.50,"b":-0,"c":1E+2,"d":12345678901234567890,"e":0.1e-7}]"#
         #expect(try JSONRewriter.rewrite(JSONBytes(text)) { _, _ in } == Array(text.utf8))

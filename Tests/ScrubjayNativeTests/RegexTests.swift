@@ -96,6 +96,34 @@ struct RegexTests {
         #expect(try asciiWords.matches(in: "héllo").map(\.range) == [0..<1, 3..<6])
     }
 
+    @Test("forEachMatch gives each match's group, as matches(in:) does, without building them")
+    func forEachMatchAgreesWithMatches() throws {
+        // Empty matches, UTF-8 steps, optional and alternative groups, a group past the last.
+        let cases: [(String, PCRE2Regex.Options, String)] = [
+            ("a*", [], "baaa"), ("x*", .utf, "é€x"), (#"(\d+)(?:-(\d+))?"#, [], "1-2 33 4-"),
+            ("(a)|(b)", [], "abba"), (#"\b(\w+)@(\w+)\.org\b"#, .caseInsensitive, "A@b.org, c@D.ORG"),
+            ("q", [], "no such letter"), ("", .utf, "añ"),
+        ]
+        for (pattern, options, subject) in cases {
+            let regex = try PCRE2Regex(pattern, options: options)
+            let all = try regex.matches(in: subject)
+            for group in 0...(regex.captureCount + 1) {
+                var seen: [Range<Int>?] = []
+                try Array(subject.utf8).withUnsafeBytes { raw in
+                    try regex.forEachMatch(in: raw, group: group, assumeValidUTF8: true) { seen.append($0) }
+                }
+                #expect(seen == all.map { $0[group: group] }, "/\(pattern)/ group \(group) on \(subject)")
+            }
+        }
+        // Errors are thrown as by matches(in:).
+        let explosive = try PCRE2Regex("(a+)+$", matchLimit: 1000)
+        #expect(throws: RegexError.self) {
+            try Array((String(repeating: "a", count: 40) + "b").utf8).withUnsafeBytes { raw in
+                try explosive.forEachMatch(in: raw, group: 0) { _ in }
+            }
+        }
+    }
+
     @Test("case-insensitive option")
     func caseInsensitive() throws {
         #expect(try PCRE2Regex("hello", options: .caseInsensitive).firstMatch(in: "say HeLLo")?.range == 4..<9)

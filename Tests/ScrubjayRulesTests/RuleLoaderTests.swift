@@ -114,6 +114,11 @@ struct RuleLoaderTests {
         let found = engine.matches(in: text, channel: .text, counters: &counters)
         #expect(found == [RuleMatch(rule: 0, range: 0..<text.count, limited: true)])
         #expect(engine.apply(found, to: text, pseudonymKey: []) == Array((String(repeating: "*", count: 41)).utf8))
+        // Matches found before the limit was hit are dropped: the one conservative match stays.
+        let p2 = try pack("  - id: slow2\n    category: free_text\n    severity: low\n    pattern: 'b|(a+)+$'\n    action: mask\n")
+        let text2 = Array(("b b " + String(repeating: "a", count: 40) + "!").utf8)
+        #expect(RuleEngine(packs: [p2]).matches(in: text2, channel: .text, counters: &counters)
+            == [RuleMatch(rule: 0, range: 0..<text2.count, limited: true)])
     }
 }
 
@@ -167,7 +172,8 @@ struct ValidatorTests {
     }
     @Test func ssn() {
         #expect(Validators.usSSN("123-45-6789"))
-        for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000"] { #expect(!Validators.usSSN(bad)) }
+        for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000", "123-45-67890", "12-345-678", ""] { #expect(!Validators.usSSN(bad), "\(bad)") }
+        #expect(Validators.usSSN("078 05 1120") && Validators.usSSN("899451234"))
     }
     @Test func ip() {
         for ok in ["203.0.113.7", "::1", "2001:db8::8a2e:370:7334", "fe80::1%eth0", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8", "ABCD::EF01", "1::", "0.0.0.0", "255.255.255.255"] { #expect(Validators.ipAddress(ok), "\(ok)") }
