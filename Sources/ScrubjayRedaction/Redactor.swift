@@ -242,7 +242,7 @@ public struct Redactor {
             findingCounts.add(rule: m.rule, channel: channel, limited: m.limited)
             guard collectFindings else { continue }
             appendFinding(m.rule, limited: m.limited, channel: channel, place: place, pointer: where_, nodeId: nodeId,
-                          preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: engine.rules[m.rule].category, limited: m.limited))
+                          preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: engine.category(of: m.rule), limited: m.limited))
         }
     }
 
@@ -264,13 +264,16 @@ public struct Redactor {
         let firstFinding = findings.count - matches.count
         for (k, m) in matches.enumerated() {
             out += UnsafeRawBufferPointer(rebasing: text[cursor..<m.range.lowerBound])
-            let value = Array(UnsafeRawBufferPointer(rebasing: text[m.range]))
-            if collectFindings && !m.limited && engine.rules[m.rule].action == .hash {
-                findings[firstFinding + k].pseudonym = Actions.pseudonym(value, key: pseudonymKey)
+            if collectFindings && !m.limited && engine.action(of: m.rule) == .hash {
+                findings[firstFinding + k].pseudonym = Actions.pseudonym(Array(UnsafeRawBufferPointer(rebasing: text[m.range])), key: pseudonymKey)
             }
-            var replacement = m.limited ? Actions.mask(value) : Actions.apply(engine.rules[m.rule], to: value, key: pseudonymKey)
-            if channel == .css { replacement = CSSText.escape(replacement, for: cssKinds[k]) }
-            out += replacement
+            if channel == .css {
+                var replacement: [UInt8] = []
+                engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &replacement)
+                out += CSSText.escape(replacement, for: cssKinds[k])
+            } else {
+                engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &out)
+            }
             cursor = m.range.upperBound
         }
         out += UnsafeRawBufferPointer(rebasing: text[cursor...])

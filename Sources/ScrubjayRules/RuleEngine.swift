@@ -32,6 +32,10 @@ public final class RuleEngine: Sendable {
     /// Rules with `allow_values` or `allow_patterns`: their matches are looked at as Strings.
     private let hasAllowList: [Bool]
     private let validators: [(kind: ValidatorKind, minEntropy: Double)?]
+    /// Per rule, what rewriting and counting a match needs, read without copying a `Rule`.
+    private let actions: [RuleAction]
+    private let categories: [RuleCategory]
+    private let replacements: [[UInt8]]
     private let isField: [Bool]
     /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
     private let takesWholeValue: [Bool]
@@ -50,6 +54,9 @@ public final class RuleEngine: Sendable {
         needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         hasAllowList = rules.map { !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         validators = rules.map { r in r.validator.map { ($0, r.minEntropy) } }
+        actions = rules.map(\.action)
+        categories = rules.map(\.category)
+        replacements = rules.map { Array($0.replacement.utf8) }
         isField = rules.map { $0.kind == .field }
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
@@ -205,13 +212,33 @@ public final class RuleEngine: Sendable {
         var cursor = 0
         for m in matches {
             out += text[cursor..<m.range.lowerBound]
-            let value = Array(text[m.range])
-            out += m.limited ? Actions.mask(value) : Actions.apply(rules[m.rule], to: value, key: pseudonymKey)
+            appendRewrite(of: m, in: text, key: pseudonymKey, to: &out)
             cursor = m.range.upperBound
         }
         out += text[cursor...]
         return out
     }
+
+    /// Appends to `out` what match `m`'s rule makes of its value in `text`: the bytes of
+    /// `Actions.apply` (a `rule.limit` match masked), written in place.
+    public func appendRewrite(of m: RuleMatch, in text: UnsafeRawBufferPointer, key: [UInt8], to out: inout [UInt8]) {
+        let value = UnsafeRawBufferPointer(rebasing: text[m.range])
+        if m.limited { Actions.appendMask(value, to: &out); return }
+        switch actions[m.rule] {
+        case .replace: out += replacements[m.rule]
+        case .remove: return
+        case .hash: out += Array("[\(rules[m.rule].id):\(Actions.pseudonym(Array(value), key: key))]".utf8)
+        case .keep_last: Actions.appendKeepLast(value, to: &out)
+        case .mask, .drop_body, .drop_request, .mask_text, .mask_input, .block, .ignore_input:
+            Actions.appendMask(value, to: &out)
+        }
+    }
+
+    /// Rule `i`'s action.
+    @inline(__always) public func action(of i: Int) -> RuleAction { actions[i] }
+
+    /// Rule `i`'s category.
+    @inline(__always) public func category(of i: Int) -> RuleCategory { categories[i] }
 }
 
 /// The rewrites of docs/RULES.md, "Actions".
@@ -261,29 +288,44 @@ public enum Actions {
 
     /// Each character `*`, whitespace kept.
     public static func mask(_ value: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        value.withUnsafeBytes { appendMask($0, to: &out) }
+        return out
+    }
+
+    /// Appends `value` masked: each character `*`, whitespace kept.
+    public static func appendMask(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         if value.allSatisfy({ $0 < 0x80 }) {
             // ASCII: the White_Space characters are tab, LF, VT, FF, CR and space.
-            return value.map { ($0 >= 0x09 && $0 <= 0x0D) || $0 == 0x20 ? $0 : UInt8(ascii: "*") }
+            out.reserveCapacity(out.count + value.count)
+            for b in value { out.append((b >= 0x09 && b <= 0x0D) || b == 0x20 ? b : UInt8(ascii: "*")) }
+            return
         }
-        var out: [UInt8] = []
         for scalar in String(decoding: value, as: UTF8.self).unicodeScalars {
-            out.append(scalar.properties.isWhitespace ? UInt8(truncatingIfNeeded: scalar.value) : UInt8(ascii: "*"))
-            if scalar.properties.isWhitespace && scalar.value > 0x7F {
-                out.removeLast()
+            if scalar.properties.isWhitespace {
                 out += Array(String(scalar).utf8)
+            } else {
+                out.append(UInt8(ascii: "*"))
             }
         }
-        return out
     }
 
     /// Every digit except the last four becomes `*`; everything else is kept.
     public static func keepLast(_ value: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        value.withUnsafeBytes { appendKeepLast($0, to: &out) }
+        return out
+    }
+
+    /// Appends `value` with every digit except the last four as `*`.
+    public static func appendKeepLast(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         let digits = value.filter { $0 >= 0x30 && $0 <= 0x39 }.count
         var seen = 0
-        return value.map { b in
-            guard b >= 0x30 && b <= 0x39 else { return b }
+        out.reserveCapacity(out.count + value.count)
+        for b in value {
+            guard b >= 0x30 && b <= 0x39 else { out.append(b); continue }
             seen += 1
-            return seen <= digits - 4 ? UInt8(ascii: "*") : b
+            out.append(seen <= digits - 4 ? UInt8(ascii: "*") : b)
         }
     }
 
