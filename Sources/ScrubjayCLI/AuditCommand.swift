@@ -37,9 +37,7 @@ struct AuditCommand: ParsableCommand {
         let rules = try packs.load()
         let result = try reportingErrors { try RedactionJob.audit(inputs: inputs, rules: rules) }
         if format == "json" {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            FileHandle.standardOutput.write(Data(try result.prettyJSON() + [UInt8(ascii: "\n")]))
         } else {
             print(AuditCommand.text(result, inputs: inputs))
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayProvenance
@@ -16,6 +17,35 @@ public struct AuditResult: Codable, Sendable {
 
     /// The most severe finding's severity, or nil when there is none.
     public var highestSeverity: Severity? { findings.map(\.severity).max() }
+
+    /// The result as `JSONEncoder` writes it with `.sortedKeys, .prettyPrinted,
+    /// .withoutEscapingSlashes` (what `audit --format json` prints), byte for byte. The
+    /// findings are written by `Finding.prettyJSON` and the rest by `JSONEncoder`: it spends
+    /// about ten microseconds a finding, and a recording can have tens of thousands.
+    public func prettyJSON() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var rest = self
+        rest.findings = []
+        let bytes = Array(try encoder.encode(rest))
+        guard !findings.isEmpty else { return bytes }
+        // The only place these bytes occur: inside a JSON string a quote is escaped.
+        let empty: StaticString = "\"findings\" : [\n\n  ]"
+        guard let at = bytes.withUnsafeBytes({ firstOffset(of: empty, in: $0) }) else {
+            return Array(try encoder.encode(self))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + findings.count * 400)
+        out += bytes[..<at]
+        out += Array(#""findings" : ["#.utf8)
+        for (k, f) in findings.enumerated() {
+            out += k == 0 ? Array("\n    ".utf8) : Array(",\n    ".utf8)
+            guard f.prettyJSON(indent: 4, into: &out) else { return Array(try encoder.encode(self)) }
+        }
+        out += Array("\n  ]".utf8)
+        out += bytes[(at + empty.utf8CodeUnitCount)...]
+        return out
+    }
 }
 
 /// The `audit` and `redact` jobs over inputs `pack` reads (recordings or packages).

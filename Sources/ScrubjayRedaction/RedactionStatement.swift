@@ -155,7 +155,9 @@ extension RedactionPredicate {
         let bytes = try rest.encoded()
         // The only place these bytes occur: inside a JSON string a quote is escaped.
         let empty: StaticString = #""findings":[]"#
-        guard let at = bytes.withUnsafeBytes({ firstOffset(of: empty, in: $0) }) else { return try statement.encoded() }
+        // JSONEncoder refuses a timestamp that is not finite: let it say so.
+        guard let at = bytes.withUnsafeBytes({ firstOffset(of: empty, in: $0) }),
+              statement.predicate.findings.allSatisfy({ $0.timestamp?.isFinite ?? true }) else { return try statement.encoded() }
         let closing = at + empty.utf8CodeUnitCount - 1 // the list's closing bracket
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + statement.predicate.findings.count * 200)
@@ -170,40 +172,10 @@ extension RedactionPredicate {
 }
 
 extension RedactionPredicate.Record {
-    /// The record as JSONEncoder writes it with sorted keys: members in key order, absent
-    /// optionals left out, strings escaped as `JSONString.encode` does (short escapes,
-    /// `\u00xx` for other control characters, slashes as they are), a whole double without
-    /// its `.0`.
+    /// The record as JSONEncoder writes it with sorted keys (`FindingJSON`, compact).
     func encode(into out: inout [UInt8]) {
-        func key(_ name: StaticString, first: Bool = false) {
-            if !first { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func string(_ s: String) {
-            var s = s
-            s.withUTF8 { JSONString.encode(utf8: UnsafeRawBufferPointer($0), into: &out) }
-        }
-        out.append(UInt8(ascii: "{"))
-        key("action", first: true); string(action.rawValue)
-        key("category"); string(category.rawValue)
-        key("channel"); string(channel.rawValue)
-        key("eventIndex"); out += Array(String(eventIndex).utf8)
-        key("file"); string(file)
-        key("kind"); string(kind)
-        if let nodeId { key("nodeId"); out += Array(String(nodeId).utf8) }
-        key("pointer"); string(pointer)
-        if let pseudonym { key("pseudonym"); string(pseudonym) }
-        key("rule"); string(rule)
-        key("severity"); string(severity.rawValue)
-        if let timestamp {
-            key("timestamp")
-            var text = timestamp.description
-            if text.hasSuffix(".0") { text.removeLast(2) }
-            out += Array(text.utf8)
-        }
-        key("window"); string(window)
-        out.append(UInt8(ascii: "}"))
+        FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: file, kind: kind,
+                          nodeId: nodeId, pointer: pointer, preview: nil, pseudonym: pseudonym, rule: rule, severity: severity,
+                          timestamp: timestamp, window: window, memberIndent: nil, into: &out)
     }
 }
