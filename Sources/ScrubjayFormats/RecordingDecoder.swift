@@ -106,6 +106,13 @@ public struct RecordingDecoder {
 
     /// Calls `body` with every event, in file order.
     public func forEachEvent(_ body: (ReplayEvent) throws -> Void) throws {
+        try forEachEvent { event, _ in try body(event) }
+    }
+
+    /// The same, with the event as read here when its JSON is a value of the input as it is
+    /// (not unpacked or expanded): a reader of the event can use it instead of reading the
+    /// JSON again. It is valid only during the call (the next event reuses its storage).
+    public func forEachEvent(scanned body: (ReplayEvent, JSONEvent?) throws -> Void) throws {
         var reader = try EventReader(bytes: bytes)
         // A one-line blob_v2 file is read as the array [windowId, event].
         var oneLineBlobWindow: String?? = reader.layout == .array && shape == .posthogBlobV2 ? .some(nil) : nil
@@ -125,14 +132,15 @@ public struct RecordingDecoder {
                 if e.kind(v) == .string {
                     // an rrweb packer string
                     let json = try CompressedFields.unpackRRWeb(e, v, place: place(pointer))
-                    try body(ReplayEvent(windowId: window, json: json, sourceIndex: e.index, line: e.line))
+                    try body(ReplayEvent(windowId: window, json: json, sourceIndex: e.index, line: e.line), nil)
                     return
                 }
                 guard RecordingDecoder.isEventObject(e, v) else {
                     throw wrongShape("\(pointer.isEmpty ? "the value" : pointer) is not an rrweb event (an object with a numeric \"type\")")
                 }
-                let json = try CompressedFields.expandPostHog(e, v, place: place(pointer)) ?? e.rawBytes(v)
-                try body(ReplayEvent(windowId: window ?? windowIdMember(e, v), json: json, sourceIndex: e.index, line: e.line))
+                let expanded = try CompressedFields.expandPostHog(e, v, place: place(pointer))
+                try body(ReplayEvent(windowId: window ?? windowIdMember(e, v), json: expanded ?? e.rawBytes(v), sourceIndex: e.index, line: e.line),
+                         expanded == nil && v == e.root ? e : nil)
             }
             let root = e.root
             switch shape {

@@ -37,9 +37,11 @@ public struct PackageWriter {
 
     public init(options: PackOptions) { self.options = options }
 
-    /// Called with each kept event before it is profiled and stored, and its 0-based position
-    /// in its window's events file; it may rewrite the event (`redact` does).
-    public typealias EventTransform = (_ event: inout ReplayEvent, _ indexInWindow: Int) throws -> Void
+    /// Called with each kept event before it is profiled and stored, the event as the decoder
+    /// read it when that stands for its JSON (`RecordingInputs.forEachEvent(scanned:)`, valid
+    /// only during the call), and its 0-based position in its window's events file; it may
+    /// rewrite the event (`redact` does).
+    public typealias EventTransform = (_ event: inout ReplayEvent, _ scanned: JSONEvent?, _ indexInWindow: Int) throws -> Void
 
     /// A package built in memory.
     public struct Built {
@@ -68,7 +70,7 @@ public struct PackageWriter {
         // profiling the kept events and writing them into their window's file beside it.
         var kept: [String: Int] = [:]
         try HandOff.run(produce: { keep in
-            try reader.forEachEvent { original in
+            try reader.forEachEvent { original, scanned in
                 var event = original
                 let window = event.windowId ?? ""
                 if fidelity == .summary, let t = PackageWriter.pointerTimestamp(event.json) {
@@ -76,7 +78,7 @@ public struct PackageWriter {
                     lastPointer[window] = t
                 }
                 if let transform {
-                    try transform(&event, kept[window] ?? 0)
+                    try transform(&event, scanned, kept[window] ?? 0)
                     if event.isDropped { return }
                 }
                 kept[window, default: 0] += 1

@@ -37,6 +37,12 @@ public struct RecordingInputs {
     /// Calls `body` with every event of every input, in order. A package's events come window
     /// by window, with their window ids.
     public mutating func forEachEvent(_ body: (ReplayEvent) throws -> Void) throws {
+        try forEachEvent { event, _ in try body(event) }
+    }
+
+    /// The same, with the event as the decoder read it when that can stand for its JSON
+    /// (`RecordingDecoder.forEachEvent(scanned:)`): valid only during the call.
+    public mutating func forEachEvent(scanned body: (ReplayEvent, JSONEvent?) throws -> Void) throws {
         files = []; shapes = []; packages = []
         for path in paths {
             let bytes = try JSONBytes(contentsOfFile: path)
@@ -53,13 +59,13 @@ public struct RecordingInputs {
                 if !shapes.contains("scrubjay-package") { shapes.append("scrubjay-package") }
                 for w in package.manifest.recording.windows {
                     for (i, json) in try package.events(window: w).enumerated() {
-                        try body(ReplayEvent(windowId: w.id.isEmpty ? nil : w.id, json: json, sourceIndex: i, line: i + 1))
+                        try body(ReplayEvent(windowId: w.id.isEmpty ? nil : w.id, json: json, sourceIndex: i, line: i + 1), nil)
                     }
                 }
             } else {
                 let decoder = try RecordingDecoder(bytes: bytes)
                 if !shapes.contains(decoder.shape.rawValue) { shapes.append(decoder.shape.rawValue) }
-                try decoder.forEachEvent(body)
+                try decoder.forEachEvent(scanned: body)
             }
         }
     }

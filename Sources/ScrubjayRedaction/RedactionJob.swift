@@ -55,11 +55,12 @@ public enum RedactionJob {
         var reader = RecordingInputs(paths: paths)
         var redactor = Redactor(engine: rules.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
         var perWindow: [String: Int] = [:]
-        try reader.forEachEvent { event in
+        try reader.forEachEvent { event, scanned in
             let window = event.windowId ?? ""
             let index = perWindow[window, default: 0]
             perWindow[window] = index + 1
-            _ = try redactor.process(json: event.json, window: window, index: index)
+            _ = try scanned.map { redactor.process(event: $0, window: window, index: index) }
+                ?? redactor.process(json: event.json, window: window, index: index)
         }
         let t = redactor.tally
         return AuditResult(
@@ -99,10 +100,12 @@ public enum RedactionJob {
         let key = pseudonymKey ?? randomPseudonymKey()
         var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
         var places = FindingPlaces(engine: rules.engine)
-        let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, index in
+        let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, scanned, index in
             let window = event.windowId ?? "", before = redactor.findingMark
             places.beforeRedaction(event.json, window: window, index: index)
-            switch try redactor.process(json: event.json, window: window, index: index) {
+            let outcome = try scanned.map { redactor.process(event: $0, window: window, index: index) }
+                ?? redactor.process(json: event.json, window: window, index: index)
+            switch outcome {
             case .unchanged: break
             case .rewritten(let json): event.json = json
             case .dropped: event.isDropped = true // its findings still count for its page and time

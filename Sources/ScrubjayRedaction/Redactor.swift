@@ -167,12 +167,18 @@ public struct Redactor {
         let bytes = JSONBytes(json)
         var reader = try EventReader(bytes: bytes, tape: eventTape)
         guard let e = try reader.next() else { return .unchanged }
+        return process(event: e, window: window, index: index)
+    }
+
+    /// The same for an event already read (the decoder's, `RecordingDecoder.forEachEvent(scanned:)`):
+    /// its JSON is not copied or read again.
+    public mutating func process(event e: JSONEvent, window: String, index: Int) -> Outcome {
         var edits = JSONEdits()
         let timestamp = e.member("timestamp", of: e.root)
         lastTimestamp = .some(timestamp.flatMap { e.double($0) })
         guard process(e, window: window, index: index, edits: &edits) else { return .unchanged }
         if dropsEvent { return .dropped }
-        let out = JSONRewriter.apply(&edits, to: bytes, range: e.range)
+        let out = JSONRewriter.apply(&edits, to: e.bytes, range: e.range)
         if let timestamp, !edits.leaves(e.byteRange(timestamp)) { lastTimestamp = nil }
         return .rewritten(out)
     }
