@@ -1,13 +1,13 @@
 import ScrubjayJSON
 
 /// What a recording holds, gathered event by event: the facts `inspect` prints.
-public struct RecordingProfile: Sendable {
+public struct RecordingProfile: Sendable, Equatable {
     /// The container it arrived in.
     public var shape: InputShape
     /// Events by type, source and time.
     public var census = EventCensus()
     /// One window's share of the recording.
-    public struct WindowStats: Sendable {
+    public struct WindowStats: Sendable, Equatable {
         /// The window id ("" for events without a window).
         public var id: String
         public var events: Int
@@ -45,23 +45,29 @@ public struct RecordingProfile: Sendable {
     /// Reads a whole recording.
     public static func of(_ decoder: RecordingDecoder) throws -> RecordingProfile {
         var profile = RecordingProfile(shape: decoder.shape)
-        try decoder.forEachEvent { try profile.add($0) }
+        try decoder.forEachEvent(scanned: { try profile.add($0, scanned: $1) })
         return profile
     }
 
-    /// Adds one event.
-    public mutating func add(_ event: ReplayEvent) throws {
+    /// Adds one event; `scanned`, when given, is the event as the decoder read it (its JSON is
+    /// then not read again: `RecordingDecoder.forEachEvent(scanned:)`).
+    public mutating func add(_ event: ReplayEvent, scanned: JSONEvent? = nil) throws {
         let w = event.windowId ?? ""
         var index = windows.firstIndex(where: { $0.id == w })
         if index == nil { windows.append(WindowStats(id: w, events: 0)); index = windows.count - 1 }
         windows[index!].events += 1
+        if let scanned { return add(scanned, window: index!) }
         var reader = try EventReader(bytes: JSONBytes(event.json))
-        guard let e = try reader.next() else { return }
+        if let e = try reader.next() { add(e, window: index!) }
+    }
+
+    /// Adds what event `e`, of the window at `index` in `windows`, tells.
+    private mutating func add(_ e: JSONEvent, window index: Int) {
         census.add(e)
         let root = e.root
         if let ts = e.double("timestamp", of: root) {
-            windows[index!].firstTimestamp = min(windows[index!].firstTimestamp ?? ts, ts)
-            windows[index!].lastTimestamp = max(windows[index!].lastTimestamp ?? ts, ts)
+            windows[index].firstTimestamp = min(windows[index].firstTimestamp ?? ts, ts)
+            windows[index].lastTimestamp = max(windows[index].lastTimestamp ?? ts, ts)
         }
         guard let type = e.int("type", of: root), let data = e.member("data", of: root) else { return }
         switch RRWebEventType(rawValue: type) {

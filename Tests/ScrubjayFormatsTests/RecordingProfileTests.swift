@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import ScrubjayJSON
 @testable import ScrubjayFormats
 
 @Suite("Recording profile")
@@ -35,5 +37,26 @@ struct RecordingProfileTests {
         #expect(p.networkHosts == ["api.example.com": 2, "cdn.example.org": 1, "(relative URLs)": 1])
         #expect(p.census.firstTimestamp == 1_699_999_999_999.5 && p.census.lastTimestamp == 1_700_000_000_000)
         #expect(p.windows.first?.firstTimestamp == 1_699_999_999_999.5)
+    }
+
+    /// A whole recording's profile takes the events as the decoder read them; it must be the
+    /// profile of their JSON read again, for every fixture (every input shape).
+    @Test func theDecodersEventsProfileAsTheirJSONDoes() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").path
+        let names = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
+        var compared = 0, scanned = 0
+        for name in names {
+            guard let decoder = try? RecordingDecoder(bytes: JSONBytes(contentsOfFile: root + "/" + name)) else { continue }
+            var fromJSON = RecordingProfile(shape: decoder.shape)
+            try decoder.forEachEvent(scanned: { event, e in
+                try fromJSON.add(event)
+                if e != nil { scanned += 1 }
+            })
+            #expect(try RecordingProfile.of(decoder) == fromJSON, "\(name)")
+            compared += 1
+        }
+        #expect(compared > 100 && scanned > 1000)
     }
 }
