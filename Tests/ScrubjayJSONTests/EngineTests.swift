@@ -103,6 +103,52 @@ struct EngineTests {
         }
     }
 
+    /// The decoder against a plain one written from the JSON grammar, on bodies of every length
+    /// up to 64 made of escapes of every kind (surrogate pairs and lone surrogates too), ASCII
+    /// and UTF-8.
+    @Test func decodesLikeAByteByByteDecoder() {
+        func reference(_ body: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            var i = 0
+            func hex(_ at: Int) -> UInt32 { UInt32(String(decoding: body[at..<at + 4], as: UTF8.self), radix: 16)! }
+            while i < body.count {
+                guard body[i] == 0x5C else { out.append(body[i]); i += 1; continue }
+                let e = body[i + 1]
+                switch e {
+                case UInt8(ascii: "b"): out.append(0x08); i += 2
+                case UInt8(ascii: "f"): out.append(0x0C); i += 2
+                case UInt8(ascii: "n"): out.append(0x0A); i += 2
+                case UInt8(ascii: "r"): out.append(0x0D); i += 2
+                case UInt8(ascii: "t"): out.append(0x09); i += 2
+                case UInt8(ascii: "u"):
+                    var v = hex(i + 2); i += 6
+                    if (0xD800..<0xDC00).contains(v) {
+                        if i + 6 <= body.count, body[i] == 0x5C, body[i + 1] == UInt8(ascii: "u"), (0xDC00..<0xE000).contains(hex(i + 2)) {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (hex(i + 2) - 0xDC00); i += 6
+                        } else { v = 0xFFFD }
+                    } else if (0xDC00..<0xE000).contains(v) { v = 0xFFFD }
+                    out += Array(String(Unicode.Scalar(v)!).utf8)
+                default: out.append(e); i += 2
+                }
+            }
+            return out
+        }
+        let pieces = [#"\n"#, #"\""#, #"\\"#, #"\/"#, #"\t"#, #"\b"#, #"\f"#, #"\r"#, #"\u00e9"#, #"\u0000"#, #"\ud83d\ude00"#,
+                      #"\ud800"#, #"\udc00x"#, "a", "bcdefgh", "é", "😀", " ", "1234567890"].map { Array($0.utf8) }
+        var rng = SystemRandomNumberGenerator()
+        var checked = 0
+        for _ in 0..<3000 {
+            var body: [UInt8] = []
+            let length = Int.random(in: 0...64, using: &rng)
+            while body.count < length { body += pieces.randomElement(using: &rng)! }
+            var out: [UInt8] = [9, 9]
+            body.withUnsafeBytes { JSONString.decodeBody($0, into: &out) }
+            #expect(out == [9, 9] + reference(body), "\(String(decoding: body, as: UTF8.self))")
+            checked += 1
+        }
+        #expect(checked == 3000)
+    }
+
     /// The encoder's eight-byte escape test is exact for every byte, whatever its neighbours:
     /// every pair of byte values side by side, at every place in the word.
     @Test func escapeMasksAreExactPerByte() {
