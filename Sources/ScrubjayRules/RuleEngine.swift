@@ -36,6 +36,7 @@ public final class RuleEngine: Sendable {
     private let actions: [RuleAction]
     private let categories: [RuleCategory]
     private let replacements: [[UInt8]]
+    private let ids: [String]
     private let isField: [Bool]
     /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
     private let takesWholeValue: [Bool]
@@ -57,6 +58,7 @@ public final class RuleEngine: Sendable {
         actions = rules.map(\.action)
         categories = rules.map(\.category)
         replacements = rules.map { Array($0.replacement.utf8) }
+        ids = rules.map(\.id)
         isField = rules.map { $0.kind == .field }
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
@@ -224,14 +226,7 @@ public final class RuleEngine: Sendable {
     public func appendRewrite(of m: RuleMatch, in text: UnsafeRawBufferPointer, key: [UInt8], to out: inout [UInt8]) {
         let value = UnsafeRawBufferPointer(rebasing: text[m.range])
         if m.limited { Actions.appendMask(value, to: &out); return }
-        switch actions[m.rule] {
-        case .replace: out += replacements[m.rule]
-        case .remove: return
-        case .hash: out += Array("[\(rules[m.rule].id):\(Actions.pseudonym(Array(value), key: key))]".utf8)
-        case .keep_last: Actions.appendKeepLast(value, to: &out)
-        case .mask, .drop_body, .drop_request, .mask_text, .mask_input, .block, .ignore_input:
-            Actions.appendMask(value, to: &out)
-        }
+        Actions.append(actions[m.rule], of: ids[m.rule], replacement: replacements[m.rule], to: value, key: key, into: &out)
     }
 
     /// Rule `i`'s action.
@@ -244,16 +239,27 @@ public final class RuleEngine: Sendable {
 /// The rewrites of docs/RULES.md, "Actions".
 public enum Actions {
     public static func apply(_ rule: Rule, to value: [UInt8], key: [UInt8]) -> [UInt8] {
-        switch rule.action {
-        case .mask: return mask(value)
-        case .replace: return Array(rule.replacement.utf8)
-        case .remove: return []
-        case .hash: return Array("[\(rule.id):\(pseudonym(value, key: key))]".utf8)
-        case .keep_last: return keepLast(value)
+        var out: [UInt8] = []
+        value.withUnsafeBytes {
+            append(rule.action, of: rule.id, replacement: Array(rule.replacement.utf8), to: $0, key: key, into: &out)
+        }
+        return out
+    }
+
+    /// Appends to `out` what `action` (of rule `id`, whose replacement is `replacement`) makes
+    /// of `value`: the one place actions are written.
+    public static func append(_ action: RuleAction, of id: String, replacement: [UInt8], to value: UnsafeRawBufferPointer,
+                              key: [UInt8], into out: inout [UInt8]) {
+        switch action {
+        case .mask: appendMask(value, to: &out)
+        case .replace: out += replacement
+        case .remove: return
+        case .hash: out += Array("[\(id):\(pseudonym(Array(value), key: key))]".utf8)
+        case .keep_last: appendKeepLast(value, to: &out)
         // Field rules drop what holds the value (docs/RULES.md); the value alone is masked.
-        case .drop_body, .drop_request: return mask(value)
+        case .drop_body, .drop_request: appendMask(value, to: &out)
         // Selector rules mask the text and input values of the elements they match.
-        case .mask_text, .mask_input, .block, .ignore_input: return mask(value)
+        case .mask_text, .mask_input, .block, .ignore_input: appendMask(value, to: &out)
         }
     }
 
