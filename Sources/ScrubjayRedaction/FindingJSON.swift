@@ -57,13 +57,10 @@ enum FindingJSON {
 
 extension Finding {
     /// The finding as an element of `audit --format json`'s findings list, whose items start
-    /// `indent` spaces in (`FindingJSON`). False, with nothing written, when the timestamp is
-    /// not finite (`JSONEncoder` refuses it).
-    func prettyJSON(indent: Int, into out: inout [UInt8]) -> Bool {
-        if let timestamp, !timestamp.isFinite { return false }
+    /// `indent` spaces in (`FindingJSON`; the timestamp must be finite).
+    func prettyJSON(indent: Int, into out: inout [UInt8]) {
         FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: nil, kind: kind,
                           nodeId: nodeId, pointer: pointer, preview: preview, pseudonym: pseudonym, rule: rule, severity: severity,
                           timestamp: timestamp, window: window, memberIndent: indent + 2, into: &out)
-        return true
     }
 }

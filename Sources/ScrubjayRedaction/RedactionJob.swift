@@ -31,16 +31,16 @@ public struct AuditResult: Codable, Sendable {
         guard !findings.isEmpty else { return bytes }
         // The only place these bytes occur: inside a JSON string a quote is escaped.
         let empty: StaticString = "\"findings\" : [\n\n  ]"
-        guard let at = bytes.withUnsafeBytes({ firstOffset(of: empty, in: $0) }) else {
-            return Array(try encoder.encode(self))
-        }
+        // JSONEncoder refuses a timestamp that is not finite: let it say so.
+        guard let at = bytes.withUnsafeBytes({ firstOffset(of: empty, in: $0) }),
+              findings.allSatisfy({ $0.timestamp?.isFinite ?? true }) else { return Array(try encoder.encode(self)) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + findings.count * 400)
         out += bytes[..<at]
         out += Array(#""findings" : ["#.utf8)
         for (k, f) in findings.enumerated() {
             out += k == 0 ? Array("\n    ".utf8) : Array(",\n    ".utf8)
-            guard f.prettyJSON(indent: 4, into: &out) else { return Array(try encoder.encode(self)) }
+            f.prettyJSON(indent: 4, into: &out)
         }
         out += Array("\n  ]".utf8)
         out += bytes[(at + empty.utf8CodeUnitCount)...]

@@ -52,9 +52,9 @@ public final class RuleEngine: Sendable {
         prefilter = Prefilter(rules: rules)
         patterns = rules.map(\.pattern)
         groups = rules.map(\.group)
-        needsValueCheck = rules.map { $0.validator != nil || !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         hasAllowList = rules.map { !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         validators = rules.map { r in r.validator.map { ($0, r.minEntropy) } }
+        needsValueCheck = zip(validators, hasAllowList).map { $0 != nil || $1 }
         actions = rules.map(\.action)
         categories = rules.map(\.category)
         replacements = rules.map { Array($0.replacement.utf8) }
