@@ -38,8 +38,17 @@ final class Prefilter: @unchecked Sendable {
     private let maxMinDigits: Int
     /// Row `Channel.ordinal` (`words` words): the rules that apply to that channel.
     private let channelRows: UnsafeMutablePointer<UInt64>
+    /// The rules whose keywords are searched for one rule at a time instead: all rules with
+    /// keywords when they are too many for the automaton (`maxTableEntries`), else none.
+    let searchedRules: [(rule: Int, keywords: [[UInt8]])]
 
-    init(rules: [Rule]) {
+    /// The largest transition table built (entries of four bytes: 64 MiB). Keywords whose
+    /// automaton could need more are searched rule by rule instead: slower, the same
+    /// candidates, and a rule pack with a long keyword list (a list of names, say) is still
+    /// accepted.
+    static let maxTableEntries = 1 << 24
+
+    init(rules: [Rule], maxTableEntries: Int = Prefilter.maxTableEntries) {
         words = max(1, (rules.count + 63) / 64)
         longestKeyword = rules.flatMap(\.keywords).map(\.count).max() ?? 0
         keywordFree = .allocate(capacity: words)
@@ -62,6 +71,25 @@ final class Prefilter: @unchecked Sendable {
         var next: UInt16 = 1
         for r in rules { for k in r.keywords { for b in k where cls[Int(fold(b))] == 0 { cls[Int(fold(b))] = next; next += 1 } } }
         for b in 0x41...0x5A { cls[b] = cls[b | 0x20] }
+        // The automaton has at most one state per keyword byte, and its table at most three
+        // rows per state (see `acceptBit` below); beyond the budget, no automaton.
+        let keywordBytes = rules.reduce(0) { $0 + $1.keywords.reduce(0) { $0 + $1.count } }
+        guard (keywordBytes + 1) * Int(next) * 3 <= maxTableEntries else {
+            searchedRules = rules.enumerated().filter { !$0.element.keywords.isEmpty }.map { ($0.offset, $0.element.keywords) }
+            classCount = 1
+            classOf = .allocate(capacity: 256)
+            classOf.initialize(repeating: 0, count: 256)
+            stateCount = 1
+            acceptBit = 1
+            deltaCount = 1
+            delta = .allocate(capacity: 1)
+            delta.initialize(to: 0)
+            outputs = .allocate(capacity: words)
+            outputs.initialize(repeating: 0, count: words)
+            rowReciprocal = 1 << 32
+            return
+        }
+        searchedRules = []
         classCount = Int(next)
 
         // The trie.
@@ -117,8 +145,9 @@ final class Prefilter: @unchecked Sendable {
         for (k, s) in plain.enumerated() { rowOf[s] = k * classCount }
         for (k, s) in accepting.enumerated() { rowOf[s] = bit + k * classCount }
         deltaCount = bit + max(accepting.count, 1) * classCount
-        precondition(deltaCount <= Int(UInt32.max) && UInt64(deltaCount) * UInt64(classCount) < 1 << 32,
-                     "keyword automaton too large")
+        // Within the budget checked above, so row offsets fit in 32 bits and `emit`'s division
+        // by multiplication is exact (it needs deltaCount · classCount < 2³²).
+        assert(deltaCount <= maxTableEntries && UInt64(deltaCount) * UInt64(classCount) < 1 << 32)
         rowReciprocal = ((1 << 32) + UInt64(classCount) - 1) / UInt64(classCount)
         delta = .allocate(capacity: deltaCount)
         delta.initialize(repeating: 0, count: deltaCount)
@@ -150,6 +179,9 @@ final class Prefilter: @unchecked Sendable {
         let digitRow = digitRows + digits * words
         for w in 0..<words { candidates[w] = 0 }
         if stateCount > 1 { findKeywords(text, into: candidates) }
+        for (r, keywords) in searchedRules where allowed[r / 64] & (1 << UInt64(r % 64)) != 0 {
+            if Prefilter.occurs(keywords, atLeast: 1, in: text) { candidates[r / 64] |= 1 << UInt64(r % 64) }
+        }
         var ruledOut = 0
         for w in 0..<words {
             let c = allowed[w] & (candidates[w] | keywordFree[w]) & digitRow[w]

@@ -141,6 +141,56 @@ struct PrefilterInternalsTests {
         #expect(!Array("aaa".utf8).withUnsafeBytes { Prefilter.occurs([Array("aa".utf8)], atLeast: 2, in: $0) }) // no overlaps
     }
 
+    /// Keywords too many for the automaton's table are searched rule by rule: the same
+    /// candidates for every text, so the same matches (this used to stop the program).
+    @Test func keywordsBeyondTheTableBudgetAreSearchedRuleByRule() throws {
+        let p = try pack(PrefilterInternalsTests.keywordRules)
+        let automaton = Prefilter(rules: p.rules)
+        let searched = Prefilter(rules: p.rules, maxTableEntries: 16)
+        #expect(automaton.searchedRules.isEmpty)
+        #expect(searched.searchedRules.map(\.rule) == [0, 1, 2, 3])
+        var random = Random(state: 99)
+        let alphabet = Array("abcdeSECRTpi_ky@ :boulevardxyz.-0123".utf8)
+        let allowed = [UInt64](repeating: ~0, count: automaton.words)
+        for length in [0, 1, 3, 9, 17, 40, 130] {
+            for _ in 0..<50 {
+                let text = (0..<length).map { _ in alphabet[random.next(alphabet.count)] }
+                var a = [UInt64](repeating: 0, count: automaton.words), b = a
+                text.withUnsafeBytes { t in
+                    _ = automaton.candidates(t, allowed: allowed, into: &a)
+                    _ = searched.candidates(t, allowed: allowed, into: &b)
+                }
+                #expect(a == b, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+    }
+
+    /// A pack of 40,000 keywords (a list of names, say) is too big for a 64 MiB table: it loads
+    /// and finds what it should.
+    @Test func aPackWithAVeryLongKeywordListLoadsAndMatches() throws {
+        var random = Random(state: 5)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        let names = (0..<40_000).map { _ in String(decoding: (0..<16).map { _ in letters[random.next(letters.count)] }, as: UTF8.self) }
+        let yaml = """
+          - id: names
+            category: identifier
+            severity: medium
+            pattern: '(?i)\\b(?:\(names[0..<3].joined(separator: "|")))\\b'
+            keywords: [\(names.map { "'\($0)'" }.joined(separator: ", "))]
+            action: mask
+
+        """
+        let rules = try pack(yaml).rules
+        #expect(Prefilter(rules: rules).searchedRules.map(\.rule) == [0])
+        let engine = RuleEngine(rules: rules)
+        var c = RuleEngine.Counters()
+        #expect(engine.matches(in: Array("hello \(names[1].uppercased()) there".utf8), channel: .text, counters: &c).count == 1)
+        #expect(engine.matches(in: Array("hello \(names[39_999]) there".utf8), channel: .text, counters: &c).isEmpty) // a keyword, not the pattern
+        #expect(c.patternRuns == 2)
+        #expect(engine.matches(in: Array("nothing to see".utf8), channel: .text, counters: &c).isEmpty)
+        #expect(c.patternRuns == 2)
+    }
+
     @Test func minKeywordCountIsCheckedWhenLoading() throws {
         for (yaml, message) in [
             ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number, 1 or more"),
