@@ -270,16 +270,15 @@ public struct Redactor {
         let firstFinding = findings.count - matches.count
         for (k, m) in matches.enumerated() {
             out += UnsafeRawBufferPointer(rebasing: text[cursor..<m.range.lowerBound])
-            if collectFindings && !m.limited && engine.action(of: m.rule) == .hash {
-                findings[firstFinding + k].pseudonym = Actions.pseudonym(Array(UnsafeRawBufferPointer(rebasing: text[m.range])), key: pseudonymKey)
-            }
+            let pseudonym: String?
             if channel == .css {
                 var replacement: [UInt8] = []
-                engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &replacement)
+                pseudonym = engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &replacement)
                 out += CSSText.escape(replacement, for: cssKinds[k])
             } else {
-                engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &out)
+                pseudonym = engine.appendRewrite(of: m, in: text, key: pseudonymKey, to: &out)
             }
+            if collectFindings, let pseudonym { findings[firstFinding + k].pseudonym = pseudonym }
             cursor = m.range.upperBound
         }
         out += UnsafeRawBufferPointer(rebasing: text[cursor...])

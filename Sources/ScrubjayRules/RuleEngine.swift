@@ -223,10 +223,11 @@ public final class RuleEngine: Sendable {
 
     /// Appends to `out` what match `m`'s rule makes of its value in `text`: the bytes of
     /// `Actions.apply` (a `rule.limit` match masked), written in place.
-    public func appendRewrite(of m: RuleMatch, in text: UnsafeRawBufferPointer, key: [UInt8], to out: inout [UInt8]) {
+    @discardableResult
+    public func appendRewrite(of m: RuleMatch, in text: UnsafeRawBufferPointer, key: [UInt8], to out: inout [UInt8]) -> String? {
         let value = UnsafeRawBufferPointer(rebasing: text[m.range])
-        if m.limited { Actions.appendMask(value, to: &out); return }
-        Actions.append(actions[m.rule], of: ids[m.rule], replacement: replacements[m.rule], to: value, key: key, into: &out)
+        if m.limited { Actions.appendMask(value, to: &out); return nil }
+        return Actions.append(actions[m.rule], of: ids[m.rule], replacement: replacements[m.rule], to: value, key: key, into: &out)
     }
 
     /// Rule `i`'s action.
@@ -241,26 +242,32 @@ public enum Actions {
     public static func apply(_ rule: Rule, to value: [UInt8], key: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         value.withUnsafeBytes {
-            append(rule.action, of: rule.id, replacement: Array(rule.replacement.utf8), to: $0, key: key, into: &out)
+            _ = append(rule.action, of: rule.id, replacement: Array(rule.replacement.utf8), to: $0, key: key, into: &out)
         }
         return out
     }
 
     /// Appends to `out` what `action` (of rule `id`, whose replacement is `replacement`) makes
-    /// of `value`: the one place actions are written.
+    /// of `value`: the one place actions are written. Returns the pseudonym a `hash` wrote
+    /// (for the finding; one HMAC a value), nil for other actions.
+    @discardableResult
     public static func append(_ action: RuleAction, of id: String, replacement: [UInt8], to value: UnsafeRawBufferPointer,
-                              key: [UInt8], into out: inout [UInt8]) {
+                              key: [UInt8], into out: inout [UInt8]) -> String? {
         switch action {
         case .mask: appendMask(value, to: &out)
         case .replace: out += replacement
-        case .remove: return
-        case .hash: out += Array("[\(id):\(pseudonym(Array(value), key: key))]".utf8)
+        case .remove: break
+        case .hash:
+            let p = pseudonym(Array(value), key: key)
+            out += Array("[\(id):\(p)]".utf8)
+            return p
         case .keep_last: appendKeepLast(value, to: &out)
         // Field rules drop what holds the value (docs/RULES.md); the value alone is masked.
         case .drop_body, .drop_request: appendMask(value, to: &out)
         // Selector rules mask the text and input values of the elements they match.
         case .mask_text, .mask_input, .block, .ignore_input: appendMask(value, to: &out)
         }
+        return nil
     }
 
     /// Whether `value` is what an action writes: only `*` and whitespace, the rule's
