@@ -5,7 +5,9 @@
 // shareable is the per-match state: the match data block (ovector) and the JIT
 // stack. Those live in a `MatchScratch`, which a call takes out of a small
 // pool, uses alone, and puts back; so one `PCRE2Regex` can be used from many
-// threads at once, and the hot path allocates nothing after warm-up.
+// threads at once, and the hot path allocates nothing after warm-up. A scratch
+// block is a plain struct of pointers that the regex owns and frees (in `deinit`,
+// or when the pool is full): lending one costs no reference counting.
 
 import CPCRE2
 import Synchronization
@@ -201,6 +203,8 @@ public final class PCRE2Regex: @unchecked Sendable {
     }
 
     deinit {
+        firstScratch?.free()
+        scratchPool.withLock { pool in for scratch in pool { scratch.free() } }
         pcre2_code_free_8(code)
     }
 
@@ -304,30 +308,32 @@ public final class PCRE2Regex: @unchecked Sendable {
     private func forEachMatch(
         in bytes: UnsafeRawBufferPointer, from: Int, assumeValidUTF8: Bool, _ body: (MatchScratch) -> Void
     ) throws(RegexError) {
-        try withScratch { (scratch) throws(RegexError) -> Void in
-            var start = from
-            var baseOptions = utfCheckOption(assumeValidUTF8)
-            var retryOptions: UInt32 = 0
-            while true {
-                guard let range = try execute(bytes, from: start, options: baseOptions | retryOptions, scratch) else {
-                    if retryOptions == 0 { break }
-                    // No non-empty match at the empty match's position: step one character on.
-                    retryOptions = 0
-                    start = characterEnd(bytes, after: start)
-                    if start > bytes.count { break }
-                    continue
-                }
-                body(scratch)
-                // The first call checked the subject from `from` onwards; later ones need not.
-                if isUTF { baseOptions |= PCRE2_NO_UTF_CHECK }
-                if range.isEmpty {
-                    if range.upperBound >= bytes.count { break }
-                    retryOptions = PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED
-                    start = range.upperBound
-                } else {
-                    retryOptions = 0
-                    start = max(range.upperBound, start + 1)
-                }
+        // Taken and given back here rather than through `withScratch`: a closure would
+        // capture `self`, a retain and release on every call.
+        let (scratch, first) = try takeScratch()
+        defer { giveBack(scratch, first: first) }
+        var start = from
+        var baseOptions = utfCheckOption(assumeValidUTF8)
+        var retryOptions: UInt32 = 0
+        while true {
+            guard let range = try execute(bytes, from: start, options: baseOptions | retryOptions, scratch) else {
+                if retryOptions == 0 { break }
+                // No non-empty match at the empty match's position: step one character on.
+                retryOptions = 0
+                start = characterEnd(bytes, after: start)
+                if start > bytes.count { break }
+                continue
+            }
+            body(scratch)
+            // The first call checked the subject from `from` onwards; later ones need not.
+            if isUTF { baseOptions |= PCRE2_NO_UTF_CHECK }
+            if range.isEmpty {
+                if range.upperBound >= bytes.count { break }
+                retryOptions = PCRE2_NOTEMPTY_ATSTART | PCRE2_ANCHORED
+                start = range.upperBound
+            } else {
+                retryOptions = 0
+                start = max(range.upperBound, start + 1)
             }
         }
     }
@@ -416,26 +422,41 @@ public final class PCRE2Regex: @unchecked Sendable {
 
     /// Lends a scratch block (match data + JIT stack + match context) to `body` alone, then returns it to the pool.
     private func withScratch<T>(_ body: (MatchScratch) throws(RegexError) -> T) throws(RegexError) -> T {
+        let (scratch, first) = try takeScratch()
+        defer { giveBack(scratch, first: first) }
+        return try body(scratch)
+    }
+
+    /// A scratch block for one caller: the first one when no one holds it (`first`), else
+    /// one from the pool or a new one. Give it back with `giveBack`.
+    private func takeScratch() throws(RegexError) -> (MatchScratch, first: Bool) {
         if firstScratchInUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
-            defer { firstScratchInUse.store(false, ordering: .releasing) }
-            if let first = firstScratch { return try body(first) }
-            let made = try makeScratch()
-            firstScratch = made
-            return try body(made)
-        }
-        let pooled = scratchPool.withLock { pool in pool.popLast() }
-        let scratch: MatchScratch
-        if let pooled {
-            scratch = pooled
-        } else {
-            scratch = try makeScratch()
-        }
-        defer {
-            scratchPool.withLock { pool in
-                if pool.count < 8 { pool.append(scratch) }
+            if let made = firstScratch { return (made, true) }
+            do {
+                let made = try makeScratch()
+                firstScratch = made
+                return (made, true)
+            } catch {
+                firstScratchInUse.store(false, ordering: .releasing)
+                throw error
             }
         }
-        return try body(scratch)
+        if let pooled = scratchPool.withLock({ pool in pool.popLast() }) { return (pooled, false) }
+        return (try makeScratch(), false)
+    }
+
+    /// Returns a block `takeScratch` lent; one the full pool has no room for is freed.
+    private func giveBack(_ scratch: MatchScratch, first: Bool) {
+        if first {
+            firstScratchInUse.store(false, ordering: .releasing)
+            return
+        }
+        let kept = scratchPool.withLock { pool -> Bool in
+            guard pool.count < 8 else { return false }
+            pool.append(scratch)
+            return true
+        }
+        if !kept { scratch.free() }
     }
 
     private func makeScratch() throws(RegexError) -> MatchScratch {
@@ -454,7 +475,9 @@ public final class PCRE2Regex: @unchecked Sendable {
 /// Safety of `@unchecked Sendable`: a scratch block is owned by the pool while
 /// idle and by exactly one caller while in use (it is removed from the pool
 /// under the mutex before use), so it is never touched by two threads at once.
-private final class MatchScratch: @unchecked Sendable {
+/// Its regex frees it (`free()`), exactly once: it is a struct of pointers, not reference
+/// counted.
+private struct MatchScratch: @unchecked Sendable {
     let matchData: OpaquePointer
     let context: OpaquePointer
     let jitStack: OpaquePointer?
@@ -485,7 +508,7 @@ private final class MatchScratch: @unchecked Sendable {
         self.ovector = pcre2_get_ovector_pointer_8(matchData)
     }
 
-    deinit {
+    func free() {
         pcre2_match_data_free_8(matchData)
         pcre2_match_context_free_8(context)
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }

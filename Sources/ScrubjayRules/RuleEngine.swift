@@ -27,6 +27,8 @@ public final class RuleEngine: Sendable {
     private let prefilter: Prefilter
     /// What the matching loop needs of each rule, without copying `Rule` (many references).
     private let patterns: [PCRE2Regex]
+    /// The same, read without a retain and release per run (`patterns` keeps them alive).
+    private let patternRefs: [Unmanaged<PCRE2Regex>]
     private let groups: [Int]
     private let needsValueCheck: [Bool]
     /// Rules with `allow_values` or `allow_patterns`: their matches are looked at as Strings.
@@ -51,6 +53,7 @@ public final class RuleEngine: Sendable {
         self.rules = rules
         prefilter = Prefilter(rules: rules)
         patterns = rules.map(\.pattern)
+        patternRefs = patterns.map { Unmanaged.passUnretained($0) }
         groups = rules.map(\.group)
         hasAllowList = rules.map { !$0.allowValues.isEmpty || !$0.allowPatterns.isEmpty }
         validators = rules.map { r in r.validator.map { ($0, r.minEntropy) } }
@@ -170,9 +173,11 @@ public final class RuleEngine: Sendable {
         }
         let before = found.count
         do {
-            try patterns[i].forEachMatch(in: text, group: groups[i], assumeValidUTF8: true) { r in
-                guard let r, !r.isEmpty else { return }
-                take(rule: i, r, in: text, into: &found)
+            try patternRefs[i]._withUnsafeGuaranteedRef { pattern in
+                try pattern.forEachMatch(in: text, group: groups[i], assumeValidUTF8: true) { r in
+                    guard let r, !r.isEmpty else { return }
+                    take(rule: i, r, in: text, into: &found)
+                }
             }
         } catch {
             // A pattern that blows up on this input: never a hang, and the conservative

@@ -160,6 +160,33 @@ struct RegexTests {
         }
     }
 
+    /// Each level of a match run inside another match's callback holds its own scratch block:
+    /// the first one, then pooled ones, then new ones; given back, eight stay pooled and the
+    /// rest are freed (twice over, so pooled blocks are reused and none is freed twice).
+    @Test("nested matching on one pattern lends a scratch block per level, and frees the extra ones")
+    func nestedUseLendsAndFreesScratchBlocks() throws {
+        let regex = try PCRE2Regex(#"(\d+)"#)
+        let subject = Array("a1 b22 c333".utf8)
+        func nest(_ depth: Int) throws -> Int {
+            guard depth > 0 else { return 0 }
+            var found = 0
+            var inner = 0
+            try subject.withUnsafeBytes { raw in
+                try regex.forEachMatch(in: raw, group: 1) { range in
+                    found += range.map { $0.count } ?? 0
+                    if inner == 0 { inner = (try? nest(depth - 1)) ?? -1_000 }
+                }
+            }
+            return found * 100 + inner
+        }
+        for _ in 0..<2 {
+            // Six digits a level (1 + 2 + 3), counted at each of the 12 levels.
+            #expect(try nest(12) == 12 * 600)
+            // The pattern still works on its own afterwards.
+            #expect(try regex.matches(in: subject).map(\.range) == [1..<2, 4..<6, 8..<11])
+        }
+    }
+
     @Test("one compiled pattern is shared by concurrent tasks")
     func concurrentUse() async throws {
         let regex = try PCRE2Regex(#"(\w+)@(\w+)\.com"#)
