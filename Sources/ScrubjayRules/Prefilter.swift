@@ -38,6 +38,8 @@ final class Prefilter: @unchecked Sendable {
     private let maxMinDigits: Int
     /// Row `Channel.ordinal` (`words` words): the rules that apply to that channel.
     private let channelRows: UnsafeMutablePointer<UInt64>
+    /// Per `Channel.ordinal`, how many rules apply to that channel.
+    private let channelRuleCounts: [Int]
     /// The rules whose keywords are searched for one rule at a time instead: all rules with
     /// keywords when they are too many for the automaton (`maxTableEntries`), else none.
     let searchedRules: [(rule: Int, keywords: [[UInt8]])]
@@ -58,12 +60,17 @@ final class Prefilter: @unchecked Sendable {
         digitRows.initialize(repeating: 0, count: (maxMinDigits + 1) * words)
         channelRows = .allocate(capacity: Channel.allCases.count * words)
         channelRows.initialize(repeating: 0, count: Channel.allCases.count * words)
+        var ruleCounts = [Int](repeating: 0, count: Channel.allCases.count)
         for (i, r) in rules.enumerated() {
             let word = i / 64, bit: UInt64 = 1 << UInt64(i % 64)
             if r.keywords.isEmpty { keywordFree[word] |= bit }
             for d in r.minDigits...maxMinDigits { digitRows[d * words + word] |= bit }
-            for c in r.channels { channelRows[c.ordinal * words + word] |= bit }
+            for c in r.channels where channelRows[c.ordinal * words + word] & bit == 0 {
+                channelRows[c.ordinal * words + word] |= bit
+                ruleCounts[c.ordinal] += 1
+            }
         }
+        channelRuleCounts = ruleCounts
 
         @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         // Input classes: one per distinct (folded) byte used in a keyword.
@@ -171,24 +178,35 @@ final class Prefilter: @unchecked Sendable {
         UnsafePointer(channelRows + channel.ordinal * words)
     }
 
+    /// How many rules apply to `channel` (the bits of `rules(for:)`).
+    func ruleCount(for channel: Channel) -> Int { channelRuleCounts[channel.ordinal] }
+
     /// Writes into `candidates` (`words` words) the rules of `allowed` that could match
-    /// `text`, and returns how many rules of `allowed` the prefilters ruled out.
+    /// `text`, and returns how many there are. Most strings have none, so bits are counted
+    /// only in a word that has some (the build targets CPUs without a popcount instruction,
+    /// where counting bits costs a dozen instructions).
     @inline(__always)
     func candidates(_ text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, into candidates: UnsafeMutablePointer<UInt64>) -> Int {
         let digits = min(Prefilter.countDigits(text), maxMinDigits)
         let digitRow = digitRows + digits * words
-        for w in 0..<words { candidates[w] = 0 }
+        // The first word by itself: rule sets of up to 64 rules (the default packs) need no
+        // loop, and a variable-length loop here becomes a call to memset.
+        candidates[0] = 0
+        var w = 1
+        while w < words { candidates[w] = 0; w &+= 1 }
         if stateCount > 1 { findKeywords(text, into: candidates) }
         for (r, keywords) in searchedRules where allowed[r / 64] & (1 << UInt64(r % 64)) != 0 {
             if Prefilter.occurs(keywords, atLeast: 1, in: text) { candidates[r / 64] |= 1 << UInt64(r % 64) }
         }
-        var ruledOut = 0
-        for w in 0..<words {
+        var kept = 0
+        w = 0
+        repeat {
             let c = allowed[w] & (candidates[w] | keywordFree[w]) & digitRow[w]
-            ruledOut &+= (allowed[w].nonzeroBitCount &- c.nonzeroBitCount)
+            if c != 0 { kept &+= c.nonzeroBitCount }
             candidates[w] = c
-        }
-        return ruledOut
+            w &+= 1
+        } while w < words
+        return kept
     }
 
     /// Whether one of `keywords` (lower case) occurs at least `count` times in `text`, ASCII
@@ -214,27 +232,44 @@ final class Prefilter: @unchecked Sendable {
         return false
     }
 
-    /// The number of ASCII digits in `text`, eight bytes at a time.
+    /// The number of ASCII digits in `text`, eight bytes at a time: a string of eight bytes or
+    /// more ends with one more word that overlaps the last full one, its bytes already counted
+    /// shifted out (no loop over the last few bytes, whose count the branch predictor cannot
+    /// guess); shorter strings go byte by byte.
     static func countDigits(_ text: UnsafeRawBufferPointer) -> Int {
         guard let base = text.baseAddress else { return 0 }
         let n = text.count
+        guard n >= 8 else {
+            var count = 0
+            for i in 0..<n { count &+= (base.load(fromByteOffset: i, as: UInt8.self) &- 0x30) < 10 ? 1 : 0 }
+            return count
+        }
         var count = 0
         var i = 0
-        let high: UInt64 = 0x8080_8080_8080_8080, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
         while i &+ 8 <= n {
-            let x = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let lo = x & low7
-            // Per byte: (b & 0x7F) >= 0x30, (b & 0x7F) >= 0x3A, and b < 0x80; no carry crosses bytes.
-            let atLeast30 = (lo &+ 0x5050_5050_5050_5050) & high
-            let atLeast3A = (lo &+ 0x4646_4646_4646_4646) & high
-            count &+= (atLeast30 & ~atLeast3A & ~x & high).nonzeroBitCount
+            count &+= digitsIn(base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             i &+= 8
         }
-        while i < n {
-            count &+= (base.load(fromByteOffset: i, as: UInt8.self) &- 0x30) < 10 ? 1 : 0
-            i &+= 1
+        if i < n {
+            // Bytes [n - 8, i) were counted: shift them out (little-endian: the low bytes).
+            let seen = UInt64(i &- (n &- 8)) &* 8
+            count &+= digitsIn(base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) >> seen)
         }
         return count
+    }
+
+    /// The number of ASCII digits among the eight bytes of `x` (zero bytes are not digits).
+    @inline(__always)
+    static func digitsIn(_ x: UInt64) -> Int {
+        let high: UInt64 = 0x8080_8080_8080_8080, low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let lo = x & low7
+        // Per byte: (b & 0x7F) >= 0x30, (b & 0x7F) >= 0x3A, and b < 0x80; no carry crosses bytes.
+        let atLeast30 = (lo &+ 0x5050_5050_5050_5050) & high
+        let atLeast3A = (lo &+ 0x4646_4646_4646_4646) & high
+        let digits = atLeast30 & ~atLeast3A & ~x & high
+        // One bit per byte: a multiplication adds the bytes into the top one (a popcount
+        // instruction is not in the baseline x86-64 the build targets).
+        return Int(((digits >> 7) &* 0x0101_0101_0101_0101) >> 56)
     }
 
     /// Sets in `hits` (`words` words, already cleared) the bits of the rules with a keyword in

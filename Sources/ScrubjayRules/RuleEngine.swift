@@ -91,9 +91,9 @@ public final class RuleEngine: Sendable {
 
     /// The matches in `text` (valid UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: UnsafeRawBufferPointer, channel: Channel, counters: inout Counters) -> [RuleMatch] {
-        let allowed = prefilter.rules(for: channel)
-        guard !text.isEmpty, (0..<prefilter.words).contains(where: { allowed[$0] != 0 }) else { return [] }
-        return matches(in: text, allowed: allowed, counters: &counters)
+        let allowedCount = prefilter.ruleCount(for: channel)
+        guard !text.isEmpty, allowedCount > 0 else { return [] }
+        return matches(in: text, allowed: prefilter.rules(for: channel), allowedCount: allowedCount, counters: &counters)
     }
 
     /// The matches in `text` for the rules at `indices`.
@@ -106,7 +106,8 @@ public final class RuleEngine: Sendable {
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: prefilter.words) { allowed in
             allowed.initialize(repeating: 0)
             for i in indices { allowed[i / 64] |= 1 << UInt64(i % 64) }
-            return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), counters: &counters)
+            let count = allowed.reduce(0) { $0 + $1.nonzeroBitCount }
+            return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), allowedCount: count, counters: &counters)
         }
     }
 
@@ -128,13 +129,15 @@ public final class RuleEngine: Sendable {
         return found
     }
 
-    /// The matches in `text` (valid UTF-8) for the rules in the bit set `allowed`.
-    private func matches(in text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, counters: inout Counters) -> [RuleMatch] {
+    /// The matches in `text` (valid UTF-8) for the rules in the bit set `allowed`, which holds
+    /// `allowedCount` rules.
+    private func matches(in text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, allowedCount: Int,
+                         counters: inout Counters) -> [RuleMatch] {
         counters.strings += 1
         let words = prefilter.words
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { buffer in
             let candidates = buffer.baseAddress!
-            counters.skippedByPrefilter += prefilter.candidates(text, allowed: allowed, into: candidates)
+            counters.skippedByPrefilter += allowedCount - prefilter.candidates(text, allowed: allowed, into: candidates)
             var found: [RuleMatch] = []
             var ran = false
             for w in 0..<words {
