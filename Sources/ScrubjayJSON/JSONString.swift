@@ -127,8 +127,7 @@ public enum JSONString {
             let w = src.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             let m = escapeMask(w)
             if m != 0 {
-                // One bit per byte: a multiplication adds them up (baseline x86-64 has no popcount).
-                extra &+= Int(((m >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                extra &+= highBitCount(m)
                 controls |= controlMask(w)
             }
             i &+= 8

@@ -1,3 +1,5 @@
+import ScrubjayJSON
+
 /// Decides, in one pass over a string, which rules could match it, so that most strings
 /// never reach PCRE2 (gitleaks' keyword idea, docs/RULES.md "Prefilters").
 ///
@@ -266,10 +268,7 @@ final class Prefilter: @unchecked Sendable {
         // Per byte: (b & 0x7F) >= 0x30, (b & 0x7F) >= 0x3A, and b < 0x80; no carry crosses bytes.
         let atLeast30 = (lo &+ 0x5050_5050_5050_5050) & high
         let atLeast3A = (lo &+ 0x4646_4646_4646_4646) & high
-        let digits = atLeast30 & ~atLeast3A & ~x & high
-        // One bit per byte: a multiplication adds the bytes into the top one (a popcount
-        // instruction is not in the baseline x86-64 the build targets).
-        return Int(((digits >> 7) &* 0x0101_0101_0101_0101) >> 56)
+        return highBitCount(atLeast30 & ~atLeast3A & ~x & high)
     }
 
     /// Sets in `hits` (`words` words, already cleared) the bits of the rules with a keyword in
