@@ -59,8 +59,7 @@ public enum RedactionJob {
             let window = event.windowId ?? ""
             let index = perWindow[window, default: 0]
             perWindow[window] = index + 1
-            _ = try scanned.map { redactor.process(event: $0, window: window, index: index) }
-                ?? redactor.process(json: event.json, window: window, index: index)
+            _ = try redactor.process(json: event.json, scanned: scanned, window: window, index: index)
         }
         let t = redactor.tally
         return AuditResult(
@@ -103,9 +102,7 @@ public enum RedactionJob {
         let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, scanned, index in
             let window = event.windowId ?? "", before = redactor.findingMark
             places.beforeRedaction(event.json, window: window, index: index)
-            let outcome = try scanned.map { redactor.process(event: $0, window: window, index: index) }
-                ?? redactor.process(json: event.json, window: window, index: index)
-            switch outcome {
+            switch try redactor.process(json: event.json, scanned: scanned, window: window, index: index) {
             case .unchanged: break
             case .rewritten(let json): event.json = json
             case .dropped: event.isDropped = true // its findings still count for its page and time

@@ -162,8 +162,10 @@ public struct Redactor {
         case dropped
     }
 
-    /// Processes one event given as JSON bytes.
-    public mutating func process(json: [UInt8], window: String, index: Int) throws -> Outcome {
+    /// Processes one event given as JSON bytes. `scanned`, when given, is that event as the
+    /// decoder already read it (`RecordingDecoder.forEachEvent(scanned:)`), used instead.
+    public mutating func process(json: [UInt8], scanned: JSONEvent? = nil, window: String, index: Int) throws -> Outcome {
+        if let scanned { return process(event: scanned, window: window, index: index) }
         let bytes = JSONBytes(json)
         var reader = try EventReader(bytes: bytes, tape: eventTape)
         guard let e = try reader.next() else { return .unchanged }
