@@ -204,10 +204,22 @@ public struct Redactor {
 
     mutating func handleText(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits,
                              page: (PageRules, PageRules.Page)? = nil) {
+        // Selector and attribute rules first; pattern rules fill in around what they rewrite.
+        if page != nil || site.channel == .css {
+            // (`map` lends the page rules to its closure; binding them would retain them.)
+            let forced = page.map { pageMatches(text, e, site, $0.0, $0.1) } ?? []
+            if !forced.isEmpty || site.channel == .css { return handleText(text, e, site, &place, &edits, forced: forced) }
+        }
+        // Most strings: pattern rules alone, and nothing found.
+        let matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+        if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
+    }
+
+    /// `handleText` for a string that selector or attribute rules rewrite (`forced`), or CSS.
+    mutating func handleText(_ text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits,
+                             forced: [RuleMatch]) {
         var matches: [RuleMatch] = []
         var cssKinds: [CSSText.Segment.Kind] = [] // parallel to `matches` for CSS
-        // Selector and attribute rules first; pattern rules fill in around what they rewrite.
-        let forced = page.map { pageMatches(text, e, site, $0.0, $0.1) } ?? []
         if forced.count == 1 && forced[0].range == 0..<text.count {
             matches = forced
         } else if !forced.isEmpty {
@@ -215,7 +227,8 @@ public struct Redactor {
             for m in engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
             where !forced.contains(where: { $0.range.overlaps(m.range) }) { matches.append(m) }
             matches.sort { $0.range.lowerBound < $1.range.lowerBound }
-        } else if site.channel == .css {
+        } else {
+            // CSS text: pattern rules within each segment, whose kind the rewrite needs.
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             for seg in segments {
                 let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &counts.prefilter)
@@ -224,10 +237,14 @@ public struct Redactor {
                     cssKinds.append(seg.kind)
                 }
             }
-        } else {
-            matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         }
         guard !matches.isEmpty else { return }
+        apply(matches, in: text, e, site, &place, &edits, cssKinds: cssKinds)
+    }
+
+    /// Records what `handleText` found in a string and, when redacting, rewrites it.
+    mutating func apply(_ matches: [RuleMatch], in text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite,
+                        _ place: inout Place, _ edits: inout JSONEdits, cssKinds: [CSSText.Segment.Kind]) {
         record(matches, in: text, channel: site.channel, nodeId: site.nodeId, place: &place) { e.pointer(to: site.value).description } timestamp: {
             e.double("timestamp", of: e.root)
         }
