@@ -362,9 +362,10 @@ public struct EventWalker {
     }
 
     /// The kind of an inline binary string (`data:` URL with a non-text media type), or nil.
-    /// Every string is asked, so the test for "data:" is one four-byte load, inlined; only a
-    /// `data:` URL calls out to have its media type read.
-    @inline(__always)
+    /// Every string is asked, so the test for "data:" is one four-byte load; only a `data:` URL
+    /// calls out to have its media type read. (Not inlined: in the payload walk, the larger
+    /// caller was then too large for its own callees to be inlined.)
+    @inline(never)
     static func binaryKind(_ e: JSONEvent, _ v: JSONValueRef) -> UnscannedKind? {
         let isDataURL = e.withStringBody(v) { body -> Bool in
             // OR-ing 0x20 folds only the letters' case here: no other byte becomes d, a or t.

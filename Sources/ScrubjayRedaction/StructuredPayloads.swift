@@ -176,20 +176,6 @@ extension Redactor {
 
     /// The root of a member of a network request entry.
     static func networkRoot(_ e: JSONEvent, _ key: JSONValueRef) -> FieldPath.Root? {
-        let t = e.token(key.index)
-        // The names differ in length: one comparison for a key without escapes.
-        if !t.hasEscapes {
-            switch Int(t.end &- t.start) &- 2 {
-            case 4: return e.string(key, equals: "name") ? .networkURL : nil
-            case 3: return e.string(key, equals: "url") ? .networkURL : nil
-            case 6: return e.string(key, equals: "method") ? .networkMethod : nil
-            case 14: return e.string(key, equals: "requestHeaders") ? .networkRequestHeaders : nil
-            case 11: return e.string(key, equals: "requestBody") ? .networkRequestBody : nil
-            case 15: return e.string(key, equals: "responseHeaders") ? .networkResponseHeaders : nil
-            case 12: return e.string(key, equals: "responseBody") ? .networkResponseBody : nil
-            default: return nil
-            }
-        }
         if e.string(key, equals: "name") || e.string(key, equals: "url") { return .networkURL }
         if e.string(key, equals: "method") { return .networkMethod }
         if e.string(key, equals: "requestHeaders") { return .networkRequestHeaders }

@@ -212,12 +212,20 @@ final class Prefilter: @unchecked Sendable {
     }
 
     /// Whether one of `keywords` (lower case) occurs at least `count` times in `text`, ASCII
-    /// case folded, occurrences not overlapping (`min_keyword_count`).
+    /// case folded, occurrences not overlapping (`min_keyword_count`). Never inlined: inlined
+    /// into the rule loop, its set-up was hoisted to run for every string, candidate or not.
+    @inline(never)
     static func occurs(_ keywords: [[UInt8]], atLeast count: Int, in text: UnsafeRawBufferPointer) -> Bool {
         guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
         let n = text.count
         @inline(__always) func fold(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
         for k in keywords where k.count * count <= n {
+            // A one-byte keyword other than a letter (':' and '-' of the IPv6 and MAC rules):
+            // its bytes are counted eight at a time.
+            if k.count == 1 && !(k[0] >= 0x61 && k[0] <= 0x7A) {
+                if Prefilter.count(of: k[0], in: text) >= count { return true }
+                continue
+            }
             var seen = 0
             var i = 0
             let first = k[0]
@@ -232,6 +240,38 @@ final class Prefilter: @unchecked Sendable {
             }
         }
         return false
+    }
+
+    /// The number of bytes of `text` that are `byte`, eight at a time (the last partial word
+    /// read overlapping the one before, as in `countDigits`).
+    static func count(of byte: UInt8, in text: UnsafeRawBufferPointer) -> Int {
+        guard let base = text.baseAddress else { return 0 }
+        let n = text.count
+        guard n >= 8 else {
+            var count = 0
+            for i in 0..<n where base.load(fromByteOffset: i, as: UInt8.self) == byte { count &+= 1 }
+            return count
+        }
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+        var count = 0
+        var i = 0
+        while i &+ 8 <= n {
+            count &+= zeroBytesIn(base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern)
+            i &+= 8
+        }
+        if i < n {
+            // Bytes [n - 8, i) were counted: shifted out, the zero bytes shifted in set to ones.
+            let seen = UInt64(i &- (n &- 8)) &* 8
+            count &+= zeroBytesIn((base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) ^ pattern) >> seen | ~(~0 >> seen))
+        }
+        return count
+    }
+
+    /// The number of zero bytes in `x`, exactly (no borrow from one byte reaches the next).
+    @inline(__always)
+    static func zeroBytesIn(_ x: UInt64) -> Int {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return highBitCount(~(((x & low7) &+ low7) | x | low7))
     }
 
     /// The number of ASCII digits in `text`, eight bytes at a time: a string of eight bytes or

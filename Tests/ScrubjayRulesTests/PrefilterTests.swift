@@ -129,6 +129,27 @@ struct PrefilterInternalsTests {
         #expect(edges.withUnsafeBytes(Prefilter.countDigits) == 3)
     }
 
+    /// `min_keyword_count` of a one-byte keyword counts its bytes eight at a time: the same
+    /// answers as counting them one by one, at every length and for every count.
+    @Test func oneByteKeywordsAreCountedEightBytesAtATimeLikeOneByOne() {
+        var random = Random(state: 7)
+        let alphabet: [UInt8] = [0x3A, 0x2D, 0x3A, 0x61, 0x20, 0x00, 0xFF, 0xBA, 0x3B, 0x1A]
+        for length in 0..<70 {
+            for _ in 0..<8 {
+                let text = (0..<length).map { _ in alphabet[random.next(alphabet.count)] }
+                for byte: UInt8 in [0x3A, 0x2D, 0x00, 0xFF] {
+                    let expected = text.filter { $0 == byte }.count
+                    #expect(text.withUnsafeBytes { Prefilter.count(of: byte, in: $0) } == expected, "length \(length), byte \(byte)")
+                    for atLeast in 1...6 {
+                        let viaKeywords = text.withUnsafeBytes { Prefilter.occurs([[0x61], [byte]], atLeast: atLeast, in: $0) }
+                        let naive = expected >= atLeast || text.filter { $0 == 0x41 || $0 == 0x61 }.count >= atLeast
+                        #expect(viaKeywords == naive, "length \(length), byte \(byte), at least \(atLeast)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func minKeywordCountNeedsThatManyOccurrencesOfOneKeyword() throws {
         let p = try pack(PrefilterInternalsTests.keywordRules)
         var c = RuleEngine.Counters()
