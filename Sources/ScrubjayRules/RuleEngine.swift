@@ -202,9 +202,9 @@ public final class RuleEngine: Sendable {
             if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
             if hasAllowList[i] {
                 let rule = rules[i]
-                let value = String(decoding: bytes, as: UTF8.self)
-                if rule.allowValues.contains(value) { return }
-                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: value)) == true }) { return }
+                // A String only for a rule with values to compare; patterns read the bytes.
+                if !rule.allowValues.isEmpty && rule.allowValues.contains(String(decoding: bytes, as: UTF8.self)) { return }
+                if rule.allowPatterns.contains(where: { (try? $0.containsMatch(in: bytes, assumeValidUTF8: true)) == true }) { return }
             }
         }
         found.append(RuleMatch(rule: i, range: r, limited: false))
@@ -316,12 +316,21 @@ public enum Actions {
 
     /// Appends `value` masked: each character `*`, whitespace kept.
     public static func appendMask(_ value: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        if value.allSatisfy({ $0 < 0x80 }) {
-            // ASCII: the White_Space characters are tab, LF, VT, FF, CR and space.
-            out.reserveCapacity(out.count + value.count)
-            for b in value { out.append((b >= 0x09 && b <= 0x0D) || b == 0x20 ? b : UInt8(ascii: "*")) }
-            return
+        // ASCII, nearly always: the value copied as one block, then each byte but the
+        // White_Space characters (tab, LF, VT, FF, CR and space) made `*`, in one pass that
+        // also looks for non-ASCII.
+        let start = out.count, n = value.count
+        out.append(contentsOf: value)
+        var high: UInt8 = 0
+        out.withUnsafeMutableBufferPointer { o in
+            for k in start..<(start &+ n) {
+                let b = o[k]
+                high |= b
+                o[k] = b &- 0x09 < 5 || b == 0x20 ? b : UInt8(ascii: "*")
+            }
         }
+        if high < 0x80 { return }
+        out.removeSubrange(start...)
         for scalar in String(decoding: value, as: UTF8.self).unicodeScalars {
             if scalar.properties.isWhitespace {
                 out += Array(String(scalar).utf8)

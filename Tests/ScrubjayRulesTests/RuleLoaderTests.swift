@@ -196,6 +196,28 @@ struct ActionTests {
     @Test func maskKeepsWhitespaceAndLength() {
         #expect(Actions.mask(Array("ana b\té".utf8)) == Array("*** *\t*".utf8))
     }
+    /// A mask appended after other bytes: a `*` a character, Unicode's White_Space kept, the
+    /// bytes before untouched (ASCII values are masked in place after a block copy).
+    @Test func maskAppendedAfterOtherBytesIsScalarByScalar() {
+        let alphabet: [Unicode.Scalar] = ["a", "Z", "7", " ", "\t", "\n", "\u{0B}", "\u{0C}", "\r", "\u{08}", "\u{0E}", "\u{1F}", "*",
+                                          "é", "\u{A0}", "\u{2003}", "\u{3000}", "東", "😀"]
+        var state: UInt64 = 12345
+        for length in 0..<40 {
+            for asciiOnly in [true, false] {
+                let scalars = (0..<length).map { _ -> Unicode.Scalar in
+                    state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                    return alphabet[Int(state % UInt64(asciiOnly ? 13 : alphabet.count))]
+                }
+                var text = ""
+                text.unicodeScalars.append(contentsOf: scalars)
+                var expected = Array("prefix".utf8)
+                for s in scalars { expected += s.properties.isWhitespace ? Array(String(s).utf8) : [UInt8(ascii: "*")] }
+                var out = Array("prefix".utf8)
+                Array(text.utf8).withUnsafeBytes { Actions.appendMask($0, to: &out) }
+                #expect(out == expected, "\(scalars)")
+            }
+        }
+    }
     @Test func keepLastFour() {
         #expect(Actions.keepLast(Array("4242 4242 4242 4242".utf8)) == Array("**** **** **** 4242".utf8))
     }
