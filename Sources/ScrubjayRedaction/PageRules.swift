@@ -592,13 +592,13 @@ extension Redactor {
             guard !pageRules.attributeRules.isEmpty else { return [] }
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {
+                // A subtree rule (one with a selector) applies only inside what its selector
+                // marked: one bit, tested before the attribute's name.
+                let subtreeBit = pageRules.subtreeRules.firstIndex(of: i)
+                if let k = subtreeBit, effects.subtreeRules & (1 << k) == 0 { continue }
                 guard e.withText(key, { pageRules.rules[i].appliesToAttribute(folding: $0) }) else { continue }
                 let rule = pageRules.rules[i]
-                if let selector = rule.selector {
-                    if let k = pageRules.subtreeRules.firstIndex(of: i) {
-                        guard effects.subtreeRules & (1 << k) != 0 else { continue }
-                    } else if !selector.matches(slot, in: dom) { continue }
-                }
+                if subtreeBit == nil, let selector = rule.selector, !selector.matches(slot, in: dom) { continue }
                 for m in engine.matches(in: text, rule: i, counters: &counts.prefilter)
                 where !Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[m.range]), by: rule)
                     && !found.contains(where: { $0.range.overlaps(m.range) }) {
