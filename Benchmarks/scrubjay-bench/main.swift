@@ -43,6 +43,12 @@ func fail(_ message: String) -> Never {
     exit(2)
 }
 
+/// `body`'s result, or the error's message and exit status 2 (an input file or rule pack that
+/// is missing or malformed is the user's to fix, not a crash).
+func orFail<T>(_ body: () throws -> T) -> T {
+    do { return try body() } catch { fail("\(error)") }
+}
+
 var args = Array(CommandLine.arguments.dropFirst())
 if args.first == "selectors" { try selectorsMain(Array(args.dropFirst())) }
 var runs = 5
@@ -80,7 +86,7 @@ let toDevNull: (UnsafeRawBufferPointer) throws -> Void = { buf in _ = write(devN
 
 if memoryMode {
     // One identity rewrite from the file to a file, as the CLI would do it, then peak RSS.
-    let bytes = try JSONBytes(contentsOfFile: file)
+    let bytes = orFail { try JSONBytes(contentsOfFile: file) }
     let out = try AtomicFileWriter(path: NSTemporaryDirectory() + "/scrubjay-bench-identity.json")
     try JSONRewriter.rewrite(bytes, edit: { _, _ in }, sink: { try out.write($0) })
     try out.commit()
@@ -93,7 +99,7 @@ if memoryMode {
     exit(0)
 }
 
-let bytes = try JSONBytes(contentsOfFile: file)
+let bytes = orFail { try JSONBytes(contentsOfFile: file) }
 let mb = Double(bytes.count) / 1e6
 print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
 
@@ -115,7 +121,7 @@ print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
 if redactMode {
     // The default packs over every event, as `redact` does, rewriting into a stream (the
     // package writing around it is timed separately by Benchmarks/run.sh).
-    let rules = try ProcessInfo.processInfo.environment["SCRUBJAY_BENCH_RULES"].map { try RuleSet.load([$0]) } ?? RuleSet.defaults()
+    let rules = orFail { try ProcessInfo.processInfo.environment["SCRUBJAY_BENCH_RULES"].map { try RuleSet.load([$0]) } ?? RuleSet.defaults() }
     var lastTally: Redactor.Tally?
     let key = Array("benchmark pseudonym key".utf8)
     let redactTime = try best(runs) {
