@@ -94,16 +94,19 @@ public struct EventWalker {
 
     /// Calls `visit` with the event and each string of it that rules apply to.
     public mutating func walk(_ e: JSONEvent, _ visit: Visit) rethrows {
-        let root = e.root
-        guard e.kind(root) == .object, let type = e.int("type", of: root),
-              let data = e.member("data", of: root) else { return }
+        try walk(e, EventHead(e), visit)
+    }
+
+    /// The same, for an event whose head is read.
+    mutating func walk(_ e: JSONEvent, _ head: EventHead, _ visit: Visit) rethrows {
+        guard let type = head.type, let data = head.data else { return }
         switch type {
         case RRWebEventType.fullSnapshot.rawValue:
             guard e.kind(data) == .object else { return }
             if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: .unknown, visit) }
             if let wireframes = e.member("wireframes", of: data) { try walkWireframes(e, wireframes, visit) }
         case RRWebEventType.incrementalSnapshot.rawValue:
-            guard e.kind(data) == .object, let source = e.int("source", of: data) else { return }
+            guard let source = head.source else { return } // nil unless `data` is an object
             try walkIncremental(e, data, source: source, visit)
         case RRWebEventType.meta.rawValue:
             if let href = e.member("href", of: data) { try visitString(e, href, .url, nil, visit) }

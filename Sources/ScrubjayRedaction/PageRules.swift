@@ -290,11 +290,9 @@ extension Redactor {
     /// Brings the window's page up to date with `e` and makes the structural changes selector
     /// rules ask for: blocked elements emptied, mutation entries and events inside blocked
     /// subtrees dropped, Input events of ignored fields dropped.
-    mutating func beginPage(_ e: JSONEvent, _ pageRules: PageRules, _ place: inout Place, _ edits: inout JSONEdits) -> PagePlan {
+    mutating func beginPage(_ e: JSONEvent, _ head: EventHead, _ pageRules: PageRules, _ place: inout Place, _ edits: inout JSONEdits) -> PagePlan {
         var plan = PagePlan()
-        let root = e.root
-        guard e.kind(root) == .object, let type = e.int("type", of: root),
-              let data = e.member("data", of: root), e.kind(data) == .object else { return plan }
+        guard let type = head.type, let data = head.objectData(in: e) else { return plan }
         switch type {
         case 2: // FullSnapshot (a mobile one has wireframes, no node)
             guard let node = e.member("node", of: data), e.kind(node) == .object else { return plan }
@@ -304,7 +302,7 @@ extension Redactor {
             plan.page = page
             blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
         case 3:
-            guard let source = e.int("source", of: data) else { return plan }
+            guard let source = head.source else { return plan }
             let page = pageRules.page(place.window)
             plan.page = page
             if source == 0 { mutation(e, data, pageRules, page, &plan, &place, &edits) }

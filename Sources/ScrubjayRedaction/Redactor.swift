@@ -105,7 +105,8 @@ public struct Redactor {
         counts.events += 1
         // Most events of a recording are pointer movements: positions, ids and flags, nothing
         // a rule reads (but `event` paths, which read every event).
-        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(e) {
+        let head = EventHead(e)
+        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) {
             dropsEvent = false
             return false
         }
@@ -115,7 +116,7 @@ public struct Redactor {
         // The page first: selector rules judge each event against the page as it is then.
         var plan = PagePlan()
         if let pageRules {
-            plan = beginPage(e, pageRules, &place, &edits)
+            plan = beginPage(e, head, pageRules, &place, &edits)
             if plan.dropEvent {
                 dropsEvent = mode == .redact
                 return dropsEvent
@@ -123,15 +124,15 @@ public struct Redactor {
         }
         // Rules on `event` paths first: of two rewrites of one value, the first recorded wins.
         if hasFieldPaths(.event) { processEventPaths(e, &place, &edits) }
-        if !processStructured(e, &place, &edits) {
+        if !processStructured(e, head, &place, &edits) {
             var walker = EventWalker()
             if let pageRules, let page = plan.page {
-                walker.walk(e) { (e: JSONEvent, site: StringSite) in
+                walker.walk(e, head) { (e: JSONEvent, site: StringSite) in
                     if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
                     handle(e, site, &place, &edits, page: (pageRules, page))
                 }
             } else {
-                walker.walk(e) { (e: JSONEvent, site: StringSite) in handle(e, site, &place, &edits) }
+                walker.walk(e, head) { (e: JSONEvent, site: StringSite) in handle(e, site, &place, &edits) }
             }
             counts.unscanned.merge(walker.unscanned)
         }
@@ -143,10 +144,11 @@ public struct Redactor {
     /// Whether `e` is an incremental snapshot that holds positions, ids and flags only: pointer
     /// and touch movements, drags, viewport changes, selections (the walker reads nothing in
     /// them, and page rules drop none of them).
-    static func holdsNothingToRead(_ e: JSONEvent) -> Bool {
-        let root = e.root
-        guard e.kind(root) == .object, e.int("type", of: root) == RRWebEventType.incrementalSnapshot.rawValue,
-              let data = e.member("data", of: root), e.kind(data) == .object, let source = e.int("source", of: data) else { return false }
+    static func holdsNothingToRead(_ e: JSONEvent) -> Bool { holdsNothingToRead(EventHead(e)) }
+
+    /// The same, for an event whose head is read.
+    static func holdsNothingToRead(_ head: EventHead) -> Bool {
+        guard let source = head.source else { return false } // an incremental snapshot's only
         switch RRWebIncrementalSource(rawValue: source) {
         case .mouseMove, .touchMove, .drag, .viewportResize, .selection: return true
         default: return false

@@ -92,9 +92,8 @@ extension Redactor {
     static let maxNestedDocuments = 4
 
     /// Handles events with structured payloads; returns false for other events (the walker's).
-    mutating func processStructured(_ e: JSONEvent, _ place: inout Place, _ edits: inout JSONEdits) -> Bool {
-        guard e.kind(e.root) == .object, let type = e.int("type", of: e.root),
-              let data = e.member("data", of: e.root), e.kind(data) == .object else { return false }
+    mutating func processStructured(_ e: JSONEvent, _ head: EventHead, _ place: inout Place, _ edits: inout JSONEdits) -> Bool {
+        guard let type = head.type, let data = head.objectData(in: e) else { return false }
         let doc = Document(event: e)
         var drops = Drops()
         switch type {
