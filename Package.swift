@@ -46,7 +46,7 @@ let package = Package(
 
         .target(name: "ScrubjayIO"),
         .target(name: "ScrubjayJSON", dependencies: ["ScrubjayIO"]),
-        .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib"]),
+        .target(name: "ScrubjayNative", dependencies: ["CPCRE2", "CArchive", "COpenSSL", "CZlib", "ScrubjayIO"]),
         .target(name: "ScrubjayFormats", dependencies: ["ScrubjayJSON", "ScrubjayNative"]),
         .target(name: "ScrubjayDOM", dependencies: ["ScrubjayJSON"]),
         .target(name: "ScrubjayRules", dependencies: [
@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(name: "ScrubjayReportTests", dependencies: [
             "ScrubjayReport", "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
-        .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI"]),
+        .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI", "ScrubjayNative"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -112,6 +112,8 @@ func formatNumber(_ d: Double) -> String {
 }
 
 func formatDuration(_ ms: Double) -> String {
+    // A recording's timestamps are its own: a malformed one can make any span, even an infinite one.
+    guard ms.isFinite, abs(ms) < 1e15 else { return ms.isFinite ? "\(String(format: "%.3g", ms / 1000)) s" : "out of range" }
     let totalSeconds = ms / 1000
     let minutes = Int(totalSeconds) / 60
     let seconds = totalSeconds - Double(minutes * 60)

@@ -372,7 +372,8 @@ public final class DOMMirror {
         }
         let isShadow = e.member("isShadow", of: node).map { e.kind($0) == .true } ?? false
         if isShadow { parent = shadowRootCreating(of: parent) }
-        if let id = e.int("id", of: node), let old = slot(forId: id) { remove(old) }
+        // (Not the parent or above it: `build` keeps those, see there.)
+        if let id = e.int("id", of: node), let old = slot(forId: id), !isAncestorOrSelf(old, of: parent) { remove(old) }
         if before >= 0 && nodes[Int(before)].parent != parent { before = DOMMirror.none }
         _ = build(e, node, parent: parent, before: before)
         return true
@@ -426,9 +427,15 @@ public final class DOMMirror {
                 node.name = e.withText(tag) { names.atom($0) }
                 node.lowerName = names.lower(node.name)
             }
-            if id >= 0, let old = slot(forId: Int(id)) { remove(old) }
+            // A node of the same id leaves the page, unless it is where this one is being put
+            // or above it (malformed input: freeing it would make the page a cycle). Then it
+            // stays, and keeps its id.
+            var takesId = id >= 0
+            if id >= 0, let old = slot(forId: Int(id)) {
+                if isAncestorOrSelf(old, of: parent) { takesId = false } else { remove(old) }
+            }
             let s = allocate(node)
-            if id >= 0 { setSlot(s, forId: id) }
+            if takesId { setSlot(s, forId: id) }
             if built.count > 0 && Int(built[built.count - 1].token) >= v.index { builtInTapeOrder = false }
             built.append(Built(token: Int32(truncatingIfNeeded: v.index), slot: s, serial: nodes[Int(s)].serial))
             var p = parent
@@ -554,6 +561,17 @@ public final class DOMMirror {
             if last >= 0 { nodes[Int(last)].next = s } else { nodes[Int(p)].first = s }
             nodes[Int(p)].last = s
         }
+    }
+
+    /// Whether `a` is `s` or above it (through parents, shadow roots to their hosts and iframe
+    /// documents to their iframes). `none` has nothing above it.
+    func isAncestorOrSelf(_ a: Slot, of s: Slot) -> Bool {
+        var x = s
+        while x >= 0 {
+            if x == a { return true }
+            x = nodes[Int(x)].parent
+        }
+        return false
     }
 
     /// Detaches `s` and frees it with its subtree.

@@ -10,19 +10,27 @@ import Darwin
 /// `rename(2)` is atomic); `commit()` flushes it and renames it into place. If the writer
 /// is discarded without `commit()`, or any write fails, the temporary file is removed and
 /// whatever was at the destination before is left untouched.
+///
+/// The destination is a regular file or nothing yet. A symbolic link is followed (the file it
+/// names is replaced, the link stays); a directory, device, FIFO or socket is refused: the
+/// rename would replace it with a file (`-o /dev/stdout` would be gone).
 public final class AtomicFileWriter {
     /// Where the file will be once committed.
     public let path: String
     /// The temporary file being written.
     public let temporaryPath: String
+    /// The file replaced: `path`, or the file a symbolic link at `path` names.
+    private let destination: String
     private var fd: Int32
     private var committed = false
 
     /// Creates the temporary file beside `path`. A new file gets `permissions` (default 0644)
     /// less the umask; replacing an existing file keeps that file's mode. With `exactly`, the
     /// file gets `permissions` whatever the umask or an earlier file (a private key's 0600).
-    public init(path: String, permissions: mode_t = 0o644, exactly: Bool = false) throws(FileError) {
-        self.path = path
+    public init(path requested: String, permissions: mode_t = 0o644, exactly: Bool = false) throws(FileError) {
+        self.path = requested
+        let path = try AtomicFileWriter.destination(of: requested)
+        destination = path
         let directory: String
         let name: String
         if let slash = path.lastIndex(of: "/") {
@@ -58,6 +66,34 @@ public final class AtomicFileWriter {
 
     deinit {
         if !committed { discard() }
+    }
+
+    /// Where the bytes of `path` go: `path` itself, or the file a symbolic link there names.
+    /// Throws when something other than a regular file is there (see the type's comment).
+    public static func destination(of path: String) throws(FileError) -> String {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return path } // nothing there yet: a new file
+        var target = path
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard stat(path, &info) == 0 else {
+                throw FileError(path: path, operation: .create, errno: errno, reason: "a symbolic link to nothing (\(String(cString: strerror(errno))))")
+            }
+            guard let resolved = realpath(path, nil) else { throw .system(.create, path, errno: errno) }
+            target = String(cString: resolved)
+            free(resolved)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            let what = switch info.st_mode & S_IFMT {
+            case S_IFDIR: "a directory"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFIFO: "a FIFO"
+            case S_IFSOCK: "a socket"
+            default: "not a regular file"
+            }
+            throw FileError(path: path, operation: .create, errno: 0,
+                            reason: "\(what), which an output file would replace: name a regular file")
+        }
+        return target
     }
 
     /// Appends bytes to the temporary file.
@@ -103,7 +139,7 @@ public final class AtomicFileWriter {
             throw .system(.write, path, errno: code)
         }
         fd = -1
-        if rename(temporaryPath, path) != 0 {
+        if rename(temporaryPath, destination) != 0 {
             let code = errno
             discard()
             throw .system(.rename, path, errno: code)

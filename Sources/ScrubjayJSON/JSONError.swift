@@ -2,7 +2,9 @@
 ///
 /// The message names the origin (file path), the event index (0-based, in the order the
 /// events appear), the byte offset, line and column, and shows a short excerpt around the
-/// offending byte with control characters and non-ASCII bytes escaped.
+/// offending byte: its punctuation as it is, control characters escaped, and of each run of
+/// letters, digits and non-ASCII bytes only the first shown, the rest masked (`*`). A
+/// recording's error message, which CI logs keep, never shows a value it holds.
 public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What is wrong.
     public enum Kind: String, Sendable, Equatable {
@@ -69,12 +71,21 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
         self.detail = detail
     }
 
-    /// Up to 20 bytes before and after `offset`, with `>>` marking the offset itself.
+    /// Up to 20 bytes before and after `offset`, with `>>` marking the offset itself. The
+    /// byte at the offset is shown as it is (escaped); elsewhere a letter, digit or non-ASCII
+    /// byte that follows another is masked, so a word or number shows only its first character.
     static func excerpt(_ bytes: JSONBytes, around offset: Int) -> String {
         let from = max(0, offset - 20)
         let to = min(bytes.count, offset + 20)
         var out = "\""
-        func show(_ b: UInt8) {
+        @inline(__always) func isWordByte(_ b: UInt8) -> Bool {
+            b >= 0x80 || (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
+        }
+        var previousIsWord = false
+        func show(_ b: UInt8, at i: Int) {
+            let isWord = isWordByte(b)
+            defer { previousIsWord = isWord }
+            if isWord && previousIsWord && i != offset { out += "*"; return }
             switch b {
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
@@ -89,7 +100,7 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
         }
         if from > 0 { out += "…" }
         var i = from
-        while i < to { if i == offset { out += ">>" }; show(bytes[i]); i += 1 }
+        while i < to { if i == offset { out += ">>" }; show(bytes[i], at: i); i += 1 }
         if offset >= bytes.count { out += ">><end of input>" }
         else if to < bytes.count { out += "…" }
         return out + "\""

@@ -6,6 +6,7 @@
 // timestamp. Writing to disk goes through a temporary file in the destination
 // directory that is renamed into place, so a reader never sees half an archive.
 
+import ScrubjayIO
 import CArchive
 
 #if canImport(Glibc)
@@ -159,7 +160,13 @@ public enum Archive {
     }
 
     private static func writeToFile(_ entries: [ArchiveEntry], format: ArchiveFormat, path: String) throws(ArchiveError) {
-        let (directory, base) = splitPath(path)
+        // A symbolic link's file is replaced (the link stays); a device, FIFO or directory
+        // is refused rather than replaced by the rename (`AtomicFileWriter.destination`).
+        let target: String
+        do { target = try AtomicFileWriter.destination(of: path) } catch {
+            throw .fileSystem(path: path, operation: "write an archive to", message: error.reason)
+        }
+        let (directory, base) = splitPath(target)
         guard !base.isEmpty else {
             throw .fileSystem(path: path, operation: "write an archive to", message: "the path names a directory")
         }
@@ -194,7 +201,7 @@ public enum Archive {
         guard close(fd) == 0 else {
             throw .fileSystem(path: temporary, operation: "close", message: errnoMessage())
         }
-        guard rename(temporary, path) == 0 else {
+        guard rename(temporary, target) == 0 else {
             throw .fileSystem(path: path, operation: "rename the temporary file onto", message: errnoMessage())
         }
         done = true

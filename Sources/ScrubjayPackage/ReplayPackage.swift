@@ -157,7 +157,15 @@ public struct ReplayPackage {
         var out: [[UInt8]] = []
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
             do {
-                out.append(try AssetStore.restore(Array(line)) { assets[$0] })
+                let event = try AssetStore.restore(Array(line)) { assets[$0] }
+                // Each line must be one JSON value: a damaged events file is reported here,
+                // naming the package and the entry, and never passed on (an export would
+                // write it out as it is).
+                var reader = try EventReader(bytes: JSONBytes(event), layout: .single)
+                guard try reader.next() != nil else {
+                    throw PackageError(path: path, entry: window.file, detail: "line \(out.count + 1): no event, only white space")
+                }
+                out.append(event)
             } catch let e as JSONError {
                 throw PackageError(path: path, entry: window.file, detail: "line \(out.count + 1): \(e.detail) at byte \(e.offset)")
             }

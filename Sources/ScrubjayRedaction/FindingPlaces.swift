@@ -69,8 +69,9 @@ public struct FindingPlaces {
         for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
             byCategory[engine.rules[r].category.rawValue, default: 0] += after.byRule[r] - before.byRule[r]
         }
-        if let t = time ?? nil, t.isFinite {
-            perMillisecond[Int64(t.rounded(.down)), default: [:]].merge(byCategory, uniquingKeysWith: +)
+        // A timestamp beyond what 64 bits of milliseconds hold (malformed input) is no time.
+        if let t = time ?? nil, let ms = Int64(exactly: t.rounded(.down)) {
+            perMillisecond[ms, default: [:]].merge(byCategory, uniquingKeysWith: +)
         } else {
             untimed += found
         }
@@ -107,16 +108,18 @@ public struct FindingPlaces {
         let times = perMillisecond.keys.sorted()
         // The recording's first timestamp when known (finding times are kept to the
         // millisecond, so the earliest one can sit just below a fractional first timestamp).
-        guard let startMs = first ?? times.first.map(Double.init) else {
+        // (A timestamp of a malformed recording can be infinite: such a one marks no time.)
+        guard let startMs = [first, times.first.map(Double.init)].lazy.compactMap({ $0 }).first(where: \.isFinite) else {
             return untimed > 0 ? RedactionReport.Timeline(startTimestamp: 0, bucketMs: 0, buckets: [], untimed: untimed) : nil
         }
-        let endMs = [last, times.last.map(Double.init)].compactMap({ $0 }).max() ?? startMs
+        let endMs = [last, times.last.map(Double.init)].compactMap({ $0 }).filter(\.isFinite).max() ?? startMs
         let duration = max(0, endMs - startMs)
         let width = RedactionReport.Timeline.bucketWidth(forDuration: duration)
         let count = max(1, Int((duration / width).rounded(.up)))
         var buckets = (0..<count).map { RedactionReport.Timeline.Bucket(offsetMs: Double($0) * width, findings: 0, byCategory: [:]) }
         for t in times {
-            let i = min(count - 1, max(0, Int((Double(t) - startMs) / width)))
+            // Clamped before the conversion: a time far outside [start, end] is no valid Int.
+            let i = Int(min(Double(count - 1), max(0, ((Double(t) - startMs) / width).rounded(.down))))
             let counts = perMillisecond[t]!
             buckets[i].findings += counts.values.reduce(0, +)
             buckets[i].byCategory.merge(counts, uniquingKeysWith: +)

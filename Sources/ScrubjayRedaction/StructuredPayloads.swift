@@ -106,7 +106,8 @@ extension Redactor {
             return true
         case RRWebEventType.custom.rawValue:
             guard let payload = e.member("payload", of: data) else { return true }
-            let tag = e.member("tag", of: data).map { e.stringBytes($0) } ?? []
+            // A tag that is not a string (malformed input) names no tag.
+            let tag = e.member("tag", of: data).flatMap { e.kind($0) == .string ? e.stringBytes($0) : nil } ?? []
             if EventWalker.isSentryFetchSpan(e, tag: tag, payload: payload) {
                 visitSentrySpan(doc, payload, tag: tag, &place, &edits)
             } else {
@@ -117,7 +118,8 @@ extension Redactor {
             return true
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { return false }
-            let plugin = e.member("plugin", of: data)
+            // A plugin name that is not a string (malformed input) names no plugin.
+            let plugin = e.member("plugin", of: data).flatMap { e.kind($0) == .string ? $0 : nil }
             if let plugin, e.withText(plugin, { bytes($0, contain: "network") }) {
                 visitNetworkPayload(doc, payload, &place, &edits)
                 return true

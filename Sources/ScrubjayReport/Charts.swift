@@ -75,6 +75,8 @@ public enum Charts {
 
     /// A duration as `m:ss`, or `h:mm:ss` from an hour, or `Nd h:mm:ss` from a day.
     public static func clock(_ ms: Double) -> String {
+        // Spans come from the recording's timestamps, which a malformed recording makes anything.
+        guard ms.isFinite, abs(ms) < 1e15 else { return "out of range" }
         let total = Int((ms / 1000).rounded(.down))
         let d = total / 86400, h = (total % 86400) / 3600, m = (total % 3600) / 60, s = total % 60
         let two = { (v: Int) in v < 10 ? "0\(v)" : "\(v)" }
@@ -83,7 +85,7 @@ public enum Charts {
     }
 
     static func format(_ v: Double) -> String {
-        v.rounded() == v ? String(Int(v)) : String(format: "%.1f", v)
+        v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.1f", v)
     }
 
     static func esc(_ s: String) -> String { SnapshotHTML.escapeAttribute(s) }

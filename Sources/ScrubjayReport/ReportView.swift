@@ -249,6 +249,7 @@ public struct ReportView {
     static func time(_ ms: Double) -> String { RFC3339Time.milliseconds(ms) }
 
     static func width(_ ms: Double) -> String {
+        guard ms.isFinite, abs(ms) < 1e15 else { return Charts.clock(ms) }
         let s = Int(ms / 1000)
         if s % 86400 == 0 { return "\(s / 86400) d" }
         if s % 3600 == 0 { return "\(s / 3600) h" }

@@ -25,6 +25,13 @@ func runScrubjay(_ arguments: [String]) throws -> (status: Int32, stdout: String
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
+/// A new, empty directory under the temporary directory, named `prefix-<UUID>`.
+func makeTemporaryDirectory(_ prefix: String) -> String {
+    let d = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
+    try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+    return d
+}
+
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures").path
 
@@ -126,11 +133,7 @@ func expectValidManifest(_ manifest: Any) throws {
 
 @Suite("pack, inspect and export from the command line")
 struct PackageCommandTests {
-    let dir: String = {
-        let d = NSTemporaryDirectory() + "/scrubjay-cli-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir = makeTemporaryDirectory("scrubjay-cli")
 
     @Test func packInspectExport() throws {
         let pkg = dir + "/rec.zip"

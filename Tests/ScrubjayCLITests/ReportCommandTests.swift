@@ -4,11 +4,7 @@ import Testing
 
 @Suite("report, view and redact's reports from the command line")
 struct ReportCommandTests {
-    let dir: String = {
-        let d = NSTemporaryDirectory() + "/scrubjay-report-cli-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }()
+    let dir = makeTemporaryDirectory("scrubjay-report-cli")
 
     /// redact writes redaction/report.md into the package (listed, checksummed) and the HTML
     /// report beside it; report writes every format; view inlines the player.

@@ -45,6 +45,34 @@ struct AtomicFileWriterTests {
         }
     }
 
+    /// `-o` naming a symbolic link replaces the file it names; the link stays a link.
+    @Test func aSymbolicLinkIsFollowed() throws {
+        let target = dir + "/real.zip", link = dir + "/link.zip"
+        try AtomicFileWriter.write(Array("old".utf8), to: target)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.zip")
+        try AtomicFileWriter.write(Array("new".utf8), to: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "real.zip")
+        #expect(try InputFile.read(target) == Array("new".utf8))
+        #expect(Set(listing()) == ["real.zip", "link.zip"], "no temporary file is left")
+    }
+
+    /// A device, a FIFO, a directory or a link to nothing is refused, and left as it was
+    /// (the rename would have replaced a device such as /dev/full with a regular file).
+    @Test func whatIsNotARegularFileIsRefusedAndLeftAlone() throws {
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let dangling = dir + "/dangling"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: "nowhere")
+        for (path, words) in [(fifo, "a FIFO"), (dir, "a directory"), ("/dev/null", "a device"), (dangling, "a symbolic link to nothing")] {
+            let error = #expect(throws: FileError.self) { try AtomicFileWriter(path: path) }
+            #expect(error?.description.hasPrefix(path + ": cannot write: " + words) == true, "\(error?.description ?? "")")
+        }
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
+        #expect(lstat("/dev/null", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR)
+        #expect(Set(listing()) == ["pipe", "dangling"], "no temporary file is left")
+    }
+
     @Test func readingAMissingFileNamesIt() throws {
         do {
             _ = try InputFile.read(dir + "/missing.json")

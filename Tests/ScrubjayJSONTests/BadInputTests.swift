@@ -23,7 +23,7 @@ struct BadInputTests {
         #expect(e.kind == .truncated)
         #expect(e.eventIndex == 1)
         #expect(e.offset == text.utf8.count)
-        #expect(e.description == #"bad.json: the input ends in the middle of a value at byte 71 (line 1, column 72, event 1): "…e\":2,\"data\":{\"node\":>><end of input>""#)
+        #expect(e.description == #"bad.json: the input ends in the middle of a value at byte 71 (line 1, column 72, event 1): "…e\":2,\"d***\":{\"n***\":>><end of input>""#)
     }
 
     @Test func truncatedInsideAString() throws {
@@ -47,7 +47,7 @@ struct BadInputTests {
         #expect(e.kind == .invalidUTF8)
         #expect(e.offset == 22)
         #expect(e.eventIndex == 0)
-        #expect(e.description == #"bad.json: invalid UTF-8 in a string at byte 22 (line 1, column 23, event 0): "…\"type\":5,\"data\":\"caf>>\xC3(\"}]""#)
+        #expect(e.description == #"bad.json: invalid UTF-8 in a string at byte 22 (line 1, column 23, event 0): "…\"t***\":5,\"d***\":\"c**>>\xC3(\"}]""#)
     }
 
     @Test("overlong, surrogate and out-of-range UTF-8 are rejected", arguments: [
@@ -64,7 +64,7 @@ struct BadInputTests {
         #expect(e.kind == .controlCharacter)
         #expect(e.eventIndex == 1)
         #expect(e.offset == 25)
-        #expect(e.description == #"bad.json: an unescaped control character (0xA) in a string at byte 25 (line 1, column 26, event 1): "…pe\":3},{\"text\":\"line>>\nbreak\"}]""#)
+        #expect(e.description == #"bad.json: an unescaped control character (0xA) in a string at byte 25 (line 1, column 26, event 1): "…p*\":3},{\"t***\":\"l***>>\nb****\"}]""#)
     }
 
     @Test func nestingTooDeep() throws {
@@ -87,7 +87,20 @@ struct BadInputTests {
         let e = try #require(error(of: #"[{"type":3,"data":{"source":1,}}]"#))
         #expect(e.kind == .trailingComma)
         #expect(e.offset == 29)
-        #expect(e.description == #"bad.json: a comma before '}' (trailing comma) at byte 29 (line 1, column 30, event 0): "…3,\"data\":{\"source\":1>>,}}]""#)
+        #expect(e.description == #"bad.json: a comma before '}' (trailing comma) at byte 29 (line 1, column 30, event 0): "…3,\"d***\":{\"s*****\":1>>,}}]""#)
+    }
+
+    /// What a malformed event holds next to the error (a card number, an email address) is
+    /// not in the message: each word shows its first character, the offending byte itself.
+    @Test func theExcerptShowsNoValue() throws {
+        let e = try #require(error(of: #"[{"type":3,"data":{"text":"card 4111111111111111">x}}]"#))
+        #expect(e.kind == .unexpectedCharacter)
+        #expect(!e.description.contains("4111") && !e.description.contains("1111"))
+        // (The excerpt starts inside "card"; the `>` after the string is the offending byte.)
+        #expect(e.excerpt == #""…r* 4***************\">>>x}}]""#)
+        let mail = try #require(error(of: #"[{"text":"write to ana.lima@example.org now",}]"#))
+        #expect(!mail.description.contains("lima") && !mail.description.contains("example"))
+        #expect(mail.excerpt == #""…i**@e******.o** n**\">>,}]""#)
     }
 
     @Test func trailingCommaInArray() throws {
