@@ -352,7 +352,10 @@ public struct JSONEvent {
     }
 
     /// The JSON pointer of `target`, found by descending from the root through the containers
-    /// whose token span holds it (cost: depth × siblings; meant for findings, not hot loops).
+    /// whose token span holds it (meant for findings, not hot loops). A small container's
+    /// children are passed over one by one; a large one's are found by a binary search over
+    /// where they start (kept on the tape for the event), so that many findings among many
+    /// siblings (a page of 100,000 list items) cost no time quadratic in the siblings.
     public func pointer(to target: JSONValueRef) -> JSONPointer {
         checkValid()
         var components: [String] = []
@@ -360,6 +363,22 @@ public struct JSONEvent {
         while current != target.index {
             let t = tape[current]
             guard t.kind == .object || t.kind == .array, target.index < Int(t.next) else { break }
+            if Int(t.next) - current > 256 {
+                let starts = tape.childStarts(of: current)
+                // The last child starting at or before the target holds it.
+                var lo = 0, hi = starts.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if Int(starts[mid]) <= target.index { lo = mid + 1 } else { hi = mid }
+                }
+                guard lo > 0 else { break }
+                let i = Int(starts[lo - 1])
+                components.append(t.kind == .object ? string(JSONValueRef(index: i)) : String(lo - 1))
+                // A target that is an object's key is not inside the member's value.
+                guard t.kind == .array || i != target.index else { break }
+                current = t.kind == .object ? i + 1 : i
+                continue
+            }
             var i = current + 1
             var n = 0
             while i < Int(t.next) {

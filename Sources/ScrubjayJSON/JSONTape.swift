@@ -55,6 +55,28 @@ public final class JSONTape {
     @exclusivity(unchecked) public internal(set) var count: Int = 0
     /// Incremented every time the tape is refilled.
     @exclusivity(unchecked) public internal(set) var generation: UInt64 = 0
+    /// For `JSONEvent.pointer(to:)`: per large container (by token index), where each of its
+    /// members (its key's token) or elements starts, made when first asked for this event.
+    private var childStartsCache: [Int: [Int32]] = [:]
+    private var childStartsGeneration: UInt64 = 0
+
+    /// The token index of each member (its key) or element of the container at token `i`.
+    func childStarts(of i: Int) -> [Int32] {
+        if childStartsGeneration != generation {
+            childStartsCache.removeAll(keepingCapacity: true)
+            childStartsGeneration = generation
+        }
+        if let known = childStartsCache[i] { return known }
+        let t = tokens[i]
+        var starts: [Int32] = []
+        var k = i + 1
+        while k < Int(t.next) {
+            starts.append(Int32(k))
+            k = Int(tokens[t.kind == .object ? k + 1 : k].next)
+        }
+        childStartsCache[i] = starts
+        return starts
+    }
 
     /// Creates an empty tape.
     public init(capacity: Int = 4096) {

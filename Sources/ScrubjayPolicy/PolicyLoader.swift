@@ -7,6 +7,34 @@ import Yams
 /// Reads policy files (docs/POLICIES.md). Every mistake is an error naming the file and line:
 /// unknown keys, wrong types, an exception without a reason or expiry, an unknown region group.
 public enum PolicyLoader {
+    /// A chain of region groups that leads back to its first group (`a → b → a`), or nil.
+    /// Groups name regions and other groups; a group inside itself has no meaning, and
+    /// judging a region against it would never end.
+    static func groupCycle(_ groups: [String: [String]]) -> [String]? {
+        var done: Set<String> = []
+        for start in groups.keys.sorted() where !done.contains(start) {
+            // Depth first with the path kept (no recursion: a long chain cannot overflow the
+            // stack); `pending` holds, per group on the path, its members not yet looked at.
+            var path = [start], onPath: Set<String> = [start]
+            var pending = [groups[start] ?? []]
+            while let top = path.last {
+                if var members = pending.popLast(), let member = members.popLast() {
+                    pending.append(members)
+                    guard let inner = groups[member], !done.contains(member) else { continue }
+                    if onPath.contains(member) { return Array(path[path.firstIndex(of: member)!...]) + [member] }
+                    path.append(member)
+                    onPath.insert(member)
+                    pending.append(inner)
+                } else {
+                    path.removeLast()
+                    onPath.remove(top)
+                    done.insert(top)
+                }
+            }
+        }
+        return nil
+    }
+
     /// The policy format versions this release reads.
     public static let supportedVersion = 1
 
@@ -102,6 +130,9 @@ public enum PolicyLoader {
             for (k, v) in m {
                 guard let key = k.string else { throw fail(k, "region_groups: keys must be names") }
                 groups[key] = try strings(v, "region_groups.\(key)")
+            }
+            if let cycle = PolicyLoader.groupCycle(groups) {
+                throw fail(g, "region_groups: '\(cycle[0])' includes itself (\(cycle.joined(separator: " → ")))")
             }
         }
 

@@ -56,6 +56,18 @@ public struct ReportTemplates: Sendable {
                 texts[name] = (text, path)
             }
         }
+        // One's own templates are checked before they are parsed: the Mustache library
+        // recurses per level of nesting, and renders a partial that includes itself forever.
+        for (name, t) in texts.sorted(by: { $0.key < $1.key }) where !t.source.hasPrefix("builtin:") {
+            if ReportTemplates.sectionDepth(of: t.text) > ReportTemplates.maxSectionDepth {
+                throw TemplateError(file: t.source, line: nil, column: nil,
+                                    message: "sections nested more than \(ReportTemplates.maxSectionDepth) levels deep")
+            }
+            if let cycle = ReportTemplates.partialCycle(from: name, texts.mapValues(\.text)) {
+                throw TemplateError(file: t.source, line: nil, column: nil,
+                                    message: "includes itself (\(cycle.joined(separator: " → ")))")
+            }
+        }
         var parsed: [String: MustacheTemplate] = [:]
         for (name, t) in texts where !t.source.hasPrefix("builtin:") { parsed[name] = try ReportTemplates.parse(t.text, source: t.source) }
         store = Store(texts: texts.mapValues(\.text), parsed: parsed)
@@ -76,6 +88,35 @@ public struct ReportTemplates: Sendable {
             throw TemplateError(file: source, line: error.context.lineNumber, column: error.context.columnNumber,
                                 message: "\(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
         }
+    }
+
+    /// The deepest nesting of sections (`{{#`, `{{^`, `{{$`, `{{<` ... `{{/`) one's own template may have.
+    static let maxSectionDepth = 100
+
+    /// How deeply `text`'s sections nest (with the default `{{ }}` delimiters).
+    static func sectionDepth(of text: String) -> Int {
+        var depth = 0, deepest = 0
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            switch rest.first {
+            case "#", "^", "$", "<": depth += 1; deepest = max(deepest, depth)
+            case "/": depth -= 1
+            default: break
+            }
+        }
+        return deepest
+    }
+
+    /// The partials `name` includes that lead back to it (`a → b → a`), or nil. There are
+    /// only a few template names, so following every path is cheap.
+    static func partialCycle(from name: String, _ texts: [String: String], path: [String] = []) -> [String]? {
+        if let first = path.first, first == name { return path + [name] }
+        guard !path.contains(name), let text = texts[name] else { return nil }
+        for partial in Set(partials(in: text)).sorted() {
+            if let cycle = partialCycle(from: partial, texts, path: path + [name]) { return cycle }
+        }
+        return nil
     }
 
     /// The names of the partials (`{{> name}}`) and parents (`{{< name}}`) a template's text uses.

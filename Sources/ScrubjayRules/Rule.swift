@@ -170,6 +170,10 @@ public final class Rule: Sendable {
 }
 
 extension Rule {
+    /// The largest `min_digits` and `min_keyword_count` a pack may give: the digit prefilter
+    /// keeps a table row per count, so a count in the billions would take gigabytes.
+    public static let maxPrefilterCount = 10_000
+
     /// The pattern of a field rule that has none of its own: the whole value.
     public static let wholeValuePattern = "[\\s\\S]+"
 

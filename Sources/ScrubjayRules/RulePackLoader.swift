@@ -273,12 +273,16 @@ public enum RulePackLoader {
         if keywords.contains(where: \.isEmpty) { throw fail(m["keywords"], "a keyword cannot be empty") }
         var minDigits = 0
         if let d = m["min_digits"] {
-            guard let n = d.int, n >= 0 else { throw fail(d, "'min_digits' must be a whole number, 0 or more") }
+            guard let n = d.int, n >= 0, n <= Rule.maxPrefilterCount else {
+                throw fail(d, "'min_digits' must be a whole number from 0 to \(Rule.maxPrefilterCount)")
+            }
             minDigits = n
         }
         var minKeywordCount = 1
         if let c = m["min_keyword_count"] {
-            guard let n = c.int, n >= 1 else { throw fail(c, "'min_keyword_count' must be a whole number, 1 or more") }
+            guard let n = c.int, n >= 1, n <= Rule.maxPrefilterCount else {
+                throw fail(c, "'min_keyword_count' must be a whole number from 1 to \(Rule.maxPrefilterCount)")
+            }
             guard !keywords.isEmpty else { throw fail(c, "'min_keyword_count' needs 'keywords'") }
             minKeywordCount = n
         }

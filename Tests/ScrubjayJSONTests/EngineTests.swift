@@ -345,6 +345,22 @@ struct ReviewFixTests {
         #expect(JSONPointer("plain").components == ["plain"])
     }
 
+    /// `pointer(to:)` finds a value among many siblings by a binary search (large containers)
+    /// or by passing siblings over (small ones): both give the walk's own path for every value.
+    @Test func pointersInLargeAndSmallContainersAreTheWalksPaths() throws {
+        let items = (0..<700).map { i in i % 3 == 0 ? "{\"k\(i)\":[\(i),{\"t\":\"x\"}]}" : i % 3 == 1 ? "\"s\(i)\"" : "[\(i)]" }
+        let members = (0..<300).map { i in "\"m\(i)\":{\"v\":\(i),\"w\":[\(i)]}" }
+        let text = "{\"list\":[" + items.joined(separator: ",") + "],\"map\":{" + members.joined(separator: ",") + "},\"small\":[1,{\"a\":2}]}"
+        var r = try EventReader(bytes: JSONBytes(text))
+        let e = try #require(try r.next())
+        var checked = 0
+        e.forEachValue { v, path in
+            #expect(e.pointer(to: v) == path.pointer, "\(path.pointer)")
+            checked += 1
+        }
+        #expect(checked > 2000)
+    }
+
     @Test func intMin() throws {
         var r = try EventReader(bytes: JSONBytes(#"{"a":-9223372036854775808,"b":9223372036854775808}"#))
         let e = try #require(try r.next())

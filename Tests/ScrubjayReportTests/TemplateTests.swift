@@ -50,6 +50,20 @@ struct TemplateTests {
         try "x".write(toFile: dir + "/reprot.html.mustache", atomically: true, encoding: .utf8)
         let misspelt = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
         #expect(misspelt.description.contains("reprot.html.mustache: not a template name"))
+        try FileManager.default.removeItem(atPath: dir + "/reprot.html.mustache")
+
+        // What the Mustache library would recurse on without end: a partial that includes
+        // itself (here through the built-in report.html), and sections nested too deep.
+        try "{{> report.html}}".write(toFile: dir + "/report-style.css.mustache", atomically: true, encoding: .utf8)
+        let cycle = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
+        #expect(cycle.description == dir + "/report-style.css.mustache: includes itself (report-style.css → report.html → report-style.css)", "\(cycle)")
+        try (String(repeating: "{{#pages}}", count: 101) + String(repeating: "{{/pages}}", count: 101))
+            .write(toFile: dir + "/report-style.css.mustache", atomically: true, encoding: .utf8)
+        let deep = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
+        #expect(deep.description == dir + "/report-style.css.mustache: sections nested more than 100 levels deep", "\(deep)")
+        try (String(repeating: "{{#pages}}", count: 100) + String(repeating: "{{/pages}}", count: 100))
+            .write(toFile: dir + "/report-style.css.mustache", atomically: true, encoding: .utf8)
+        _ = try ReportTemplates(directory: dir)
     }
 
     @Test func markdownEscapesValues() {

@@ -214,7 +214,7 @@ struct PrefilterInternalsTests {
 
     @Test func minKeywordCountIsCheckedWhenLoading() throws {
         for (yaml, message) in [
-            ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number, 1 or more"),
+            ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number from 1 to 10000"),
             ("    min_keyword_count: 2\n", "'min_keyword_count' needs 'keywords'"),
         ] {
             do {

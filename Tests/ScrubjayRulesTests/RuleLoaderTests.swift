@@ -105,6 +105,17 @@ struct RuleLoaderTests {
         }
     }
 
+    /// Prefilter counts past `Rule.maxPrefilterCount` are refused: the digit table has a row
+    /// per count (a count of two billion took 16 GiB, one near Int.max overflowed).
+    @Test(arguments: ["min_digits: 10001", "min_digits: 2147483648", "min_digits: 9223372036854775807",
+                      "min_keyword_count: 10001"])
+    func prefilterCountsAreBounded(_ line: String) throws {
+        let rule = "  - id: r\n    category: contact\n    severity: low\n    pattern: 'a'\n    keywords: [a]\n    \(line)\n    action: mask\n"
+        let error = try #require(throws: RuleError.self) { try pack(rule) }
+        #expect(error.description.contains("must be a whole number from"), "\(error)")
+        #expect(try pack(rule.replacingOccurrences(of: line, with: line.hasPrefix("min_digits") ? "min_digits: 10000" : "min_keyword_count: 10000")).rules.count == 1)
+    }
+
     @Test func limitsYieldAConservativeMatch() throws {
         let p = try pack("  - id: slow\n    category: free_text\n    severity: low\n    pattern: '(a+)+$'\n    action: mask\n")
         var counters = RuleEngine.Counters()
