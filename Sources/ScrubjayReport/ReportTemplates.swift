@@ -85,8 +85,11 @@ public struct ReportTemplates: Sendable {
         do {
             return try MustacheTemplate(string: text)
         } catch let error as MustacheTemplate.ParserError {
+            // The line quoted, cut to 120 characters (a template may be one long line).
+            let line = error.context.line.trimmingCharacters(in: .whitespaces)
+            let quoted = line.count > 120 ? line.prefix(120) + "…" : Substring(line)
             throw TemplateError(file: source, line: error.context.lineNumber, column: error.context.columnNumber,
-                                message: "\(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
+                                message: "\(error.error) in `\(quoted)`")
         }
     }
 

@@ -46,6 +46,10 @@ struct TemplateTests {
         try "# {{title}}\n{{#pages}}\n- {{url}}\n".write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
         let broken = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
         #expect(broken.description.hasPrefix(dir + "/report.md.mustache:"), "\(broken)")
+        // A broken line is quoted cut to 120 characters, however long it is.
+        try ("{{#pages}}" + String(repeating: "x", count: 30_000) + "{{/page}}").write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
+        let long = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
+        #expect(long.description.count < 400 && long.description.hasSuffix("…`"), "\(long.description.prefix(400))")
         try FileManager.default.removeItem(atPath: dir + "/report.md.mustache")
         try "x".write(toFile: dir + "/reprot.html.mustache", atomically: true, encoding: .utf8)
         let misspelt = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
