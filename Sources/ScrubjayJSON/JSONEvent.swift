@@ -225,6 +225,13 @@ public struct JSONEvent {
         return nil
     }
 
+    /// Member `key` of `object` when it is of kind `wanted`, or nil (absent, or of another
+    /// kind: what a malformed event holds where a string or a list belongs).
+    @inlinable @inline(__always) public func member(_ key: StaticString, of object: JSONValueRef, kind wanted: JSONKind) -> JSONValueRef? {
+        guard let v = member(key, of: object), kind(v) == wanted else { return nil }
+        return v
+    }
+
     /// The children of an array, or the member values of an object, in order.
     public func children(of container: JSONValueRef) -> [JSONValueRef] {
         let t = token(container.index)
@@ -364,7 +371,10 @@ public struct JSONEvent {
             let t = tape[current]
             guard t.kind == .object || t.kind == .array, target.index < Int(t.next) else { break }
             if Int(t.next) - current > 256 {
-                let starts = tape.childStarts(of: current)
+                let starts = tape.childStarts(of: current) {
+                    // An object's member starts at its key, the token before its value.
+                    children(of: JSONValueRef(index: current)).map { Int32(t.kind == .object ? $0.index - 1 : $0.index) }
+                }
                 // The last child starting at or before the target holds it.
                 var lo = 0, hi = starts.count
                 while lo < hi {

@@ -60,20 +60,15 @@ public final class JSONTape {
     private var childStartsCache: [Int: [Int32]] = [:]
     private var childStartsGeneration: UInt64 = 0
 
-    /// The token index of each member (its key) or element of the container at token `i`.
-    func childStarts(of i: Int) -> [Int32] {
+    /// The token index of each member (its key) or element of the container at token `i`,
+    /// made by `make` when first asked for in this event.
+    func childStarts(of i: Int, _ make: () -> [Int32]) -> [Int32] {
         if childStartsGeneration != generation {
             childStartsCache.removeAll(keepingCapacity: true)
             childStartsGeneration = generation
         }
         if let known = childStartsCache[i] { return known }
-        let t = tokens[i]
-        var starts: [Int32] = []
-        var k = i + 1
-        while k < Int(t.next) {
-            starts.append(Int32(k))
-            k = Int(tokens[t.kind == .object ? k + 1 : k].next)
-        }
+        let starts = make()
         childStartsCache[i] = starts
         return starts
     }

@@ -114,7 +114,7 @@ public struct EventWalker {
             if let payload = e.member("payload", of: data) { try walkAll(e, payload, .custom, visit) }
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data) else { return }
-            let name = e.member("plugin", of: data).flatMap { e.kind($0) == .string ? e.stringBytes($0) : nil } ?? []
+            let name = e.member("plugin", of: data, kind: .string).map { e.stringBytes($0) } ?? []
             let channel: Channel = bytes(name, contain: "console") ? .console : bytes(name, contain: "network") ? .network : .custom
             try walkAll(e, payload, channel, visit)
         case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.

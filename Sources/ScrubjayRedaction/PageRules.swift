@@ -340,9 +340,9 @@ extension Redactor {
     /// that becomes blocked now removed from the replay.
     mutating func mutation(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ page: PageRules.Page,
                            _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
-        let removes = e.member("removes", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
-        let attributes = e.member("attributes", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
-        let texts = e.member("texts", of: data).flatMap { e.kind($0) == .array ? $0 : nil }
+        let removes = e.member("removes", of: data, kind: .array)
+        let attributes = e.member("attributes", of: data, kind: .array)
+        let texts = e.member("texts", of: data, kind: .array)
         var keptRemoves = 0
         if let removes {
             e.forEachChild(of: removes) { r in

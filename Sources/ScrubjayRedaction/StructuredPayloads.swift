@@ -107,7 +107,7 @@ extension Redactor {
         case RRWebEventType.custom.rawValue:
             guard let payload = e.member("payload", of: data) else { return true }
             // A tag that is not a string (malformed input) names no tag.
-            let tag = e.member("tag", of: data).flatMap { e.kind($0) == .string ? e.stringBytes($0) : nil } ?? []
+            let tag = e.member("tag", of: data, kind: .string).map { e.stringBytes($0) } ?? []
             if EventWalker.isSentryFetchSpan(e, tag: tag, payload: payload) {
                 visitSentrySpan(doc, payload, tag: tag, &place, &edits)
             } else {
@@ -119,7 +119,7 @@ extension Redactor {
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data), e.kind(payload) == .object else { return false }
             // A plugin name that is not a string (malformed input) names no plugin.
-            let plugin = e.member("plugin", of: data).flatMap { e.kind($0) == .string ? $0 : nil }
+            let plugin = e.member("plugin", of: data, kind: .string)
             if let plugin, e.withText(plugin, { bytes($0, contain: "network") }) {
                 visitNetworkPayload(doc, payload, &place, &edits)
                 return true

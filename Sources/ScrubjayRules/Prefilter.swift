@@ -242,29 +242,11 @@ final class Prefilter: @unchecked Sendable {
         return false
     }
 
-    /// The number of bytes of `text` that are `byte`, eight at a time (the last partial word
-    /// read overlapping the one before, as in `countDigits`).
+    /// The number of bytes of `text` that are `byte`, eight at a time (`countWords`).
     static func count(of byte: UInt8, in text: UnsafeRawBufferPointer) -> Int {
-        guard let base = text.baseAddress else { return 0 }
-        let n = text.count
-        guard n >= 8 else {
-            var count = 0
-            for i in 0..<n where base.load(fromByteOffset: i, as: UInt8.self) == byte { count &+= 1 }
-            return count
-        }
         let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
-        var count = 0
-        var i = 0
-        while i &+ 8 <= n {
-            count &+= zeroBytesIn(base.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern)
-            i &+= 8
-        }
-        if i < n {
-            // Bytes [n - 8, i) were counted: shifted out, the zero bytes shifted in set to ones.
-            let seen = UInt64(i &- (n &- 8)) &* 8
-            count &+= zeroBytesIn((base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) ^ pattern) >> seen | ~(~0 >> seen))
-        }
-        return count
+        // Bytes shifted in at the top of the last word are made ones, which are not `byte`'s zeros.
+        return countWords(text, byte: { $0 == byte }, word: { x, seen in zeroBytesIn((x ^ pattern) >> seen | ~(~0 >> seen)) })
     }
 
     /// The number of zero bytes in `x`, exactly (no borrow from one byte reaches the next).
@@ -274,28 +256,34 @@ final class Prefilter: @unchecked Sendable {
         return highBitCount(~(((x & low7) &+ low7) | x | low7))
     }
 
-    /// The number of ASCII digits in `text`, eight bytes at a time: a string of eight bytes or
-    /// more ends with one more word that overlaps the last full one, its bytes already counted
-    /// shifted out (no loop over the last few bytes, whose count the branch predictor cannot
-    /// guess); shorter strings go byte by byte.
+    /// The number of ASCII digits in `text`, eight bytes at a time (`countWords`).
     static func countDigits(_ text: UnsafeRawBufferPointer) -> Int {
+        // Zero bytes shifted in at the top of the last word are not digits.
+        countWords(text, byte: { $0 &- 0x30 < 10 }, word: { x, seen in digitsIn(x >> seen) })
+    }
+
+    /// The bytes of `text` that `byte` accepts, counted eight at a time by `word(x, seen)`, which
+    /// counts the bytes of the word `x` that are left after shifting `seen` bits out at the
+    /// bottom. A string of eight bytes or more ends with one more word that overlaps the last
+    /// full one, its bytes already counted shifted out (no loop over the last few bytes, whose
+    /// count the branch predictor cannot guess); shorter strings go byte by byte.
+    @inline(__always)
+    static func countWords(_ text: UnsafeRawBufferPointer, byte: (UInt8) -> Bool, word: (UInt64, UInt64) -> Int) -> Int {
         guard let base = text.baseAddress else { return 0 }
         let n = text.count
+        var count = 0
         guard n >= 8 else {
-            var count = 0
-            for i in 0..<n { count &+= (base.load(fromByteOffset: i, as: UInt8.self) &- 0x30) < 10 ? 1 : 0 }
+            for i in 0..<n where byte(base.load(fromByteOffset: i, as: UInt8.self)) { count &+= 1 }
             return count
         }
-        var count = 0
         var i = 0
         while i &+ 8 <= n {
-            count &+= digitsIn(base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            count &+= word(base.loadUnaligned(fromByteOffset: i, as: UInt64.self), 0)
             i &+= 8
         }
         if i < n {
-            // Bytes [n - 8, i) were counted: shift them out (little-endian: the low bytes).
-            let seen = UInt64(i &- (n &- 8)) &* 8
-            count &+= digitsIn(base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) >> seen)
+            // Bytes [n - 8, i) were counted: shifted out (little-endian: the low bytes).
+            count &+= word(base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), UInt64(i &- (n &- 8)) &* 8)
         }
         return count
     }

@@ -31,7 +31,8 @@ public final class RuleEngine: Sendable {
     private let patternRefs: [Unmanaged<PCRE2Regex>]
     private let groups: [Int]
     private let needsValueCheck: [Bool]
-    /// Rules with `allow_values` or `allow_patterns`: their matches are looked at as Strings.
+    /// Rules with `allow_values` or `allow_patterns`: their matches are compared with them
+    /// (as a String for values, as bytes for patterns).
     private let hasAllowList: [Bool]
     private let validators: [(kind: ValidatorKind, minEntropy: Double)?]
     /// Per rule, what rewriting and counting a match needs, read without copying a `Rule`.
