@@ -93,12 +93,60 @@ struct JSONScanner {
     /// The value at `start`, accepted only if it is valid JSON within the depth limit: the
     /// offset past it, with its tokens on the tape, or -1 (some tokens may have been written).
     ///
-    /// Written for the branch predictor and the register allocator: one loop with no calls on
-    /// the common path (plain ASCII strings and keys, numbers, literals, containers), the
-    /// tape's buffer in local variables, and every rare case (escapes other than the common
-    /// ones, UTF-8, a full buffer) out of line. Accepts exactly what `scanValueDiagnosing`
-    /// accepts, and writes the same tokens.
+    /// Written for the branch predictor and the register allocator: no calls on the common
+    /// path (plain ASCII strings and keys, numbers, containers), the tape's buffer in local
+    /// variables, and every rare case (escapes, UTF-8, fractions, a full buffer) out of line.
+    /// Accepts exactly what `scanValueDiagnosing` accepts, and writes the same tokens
+    /// (`ScannerAgreementTests`).
     mutating func skim(at start: Int) -> Int {
+        let c = p[start]
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { return skimContainer(at: start) }
+        // A scalar on its own (a body that is one string or number, say): one token.
+        let p = self.p + start
+        var w = TapeWriter(tokens: tokens, count: tokenCount, capacity: capacity, base: 0)
+        defer {
+            self.tokens = w.tokens
+            self.tokenCount = w.count
+            self.capacity = w.capacity
+        }
+        if c == UInt8(ascii: "\"") {
+            let (e, flags) = JSONScanner.skimString(p, 0)
+            guard e >= 0 else { return -1 }
+            w.emit(.string, 0, e, flags)
+            return start &+ e
+        }
+        let (e, kind) = JSONScanner.skimOtherScalar(p, 0)
+        guard e >= 0 else { return -1 }
+        w.emit(kind, 0, e, 0)
+        return start &+ e
+    }
+
+    /// A number or a literal at `at`: the offset past it and its kind, or -1 when there is
+    /// none (whitespace included).
+    @inline(__always)
+    static func skimOtherScalar(_ p: UnsafePointer<UInt8>, _ at: Int) -> (Int, JSONKind) {
+        switch p[at] {
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return (skimNumber(p, at), .number)
+        case UInt8(ascii: "t"):
+            return (UnsafeRawPointer(p + at).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_75_72_74) ? at &+ 4 : -1, .true)
+        case UInt8(ascii: "f"):
+            return (UnsafeRawPointer(p + (at &+ 1)).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_73_6C_61) ? at &+ 5 : -1, .false)
+        case UInt8(ascii: "n"):
+            return (UnsafeRawPointer(p + at).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C_6C_75_6E) ? at &+ 4 : -1, .null)
+        default:
+            return (-1, .null)
+        }
+    }
+
+    /// `skim` of an object or array at `start`.
+    ///
+    /// Each turn of the outer loop is one member of the innermost open container: its key
+    /// and ':' when the container is an object, then its value. The common values (a string,
+    /// a number from 1 to 9, a container) are tested first, and whitespace before a value is
+    /// skipped only when its first byte is none of them. Failures return -1 where they are
+    /// found, so no step tests a result for -1 except after the rare cases out of line.
+    private mutating func skimContainer(at start: Int) -> Int {
         // Offsets from the value's first byte: the tape's offsets need no subtraction.
         let p = self.p + start
         let depthLimit = self.maxDepth - outerDepth
@@ -113,84 +161,135 @@ struct JSONScanner {
         var depth = 0
         // Whether the innermost open container is an object.
         var inObject = false
-        // Each turn starts at a value; a member's key is read where the object opens or a comma
-        // is passed, where which container it is is known already.
-        while true {
-            let c = p[i]
-            if c == UInt8(ascii: "\"") {
-                let (e, flags) = JSONScanner.skimString(p, i)
-                guard e >= 0 else { return -1 }
+        member: while true {
+            if inObject {
+                if p[i] != UInt8(ascii: "\"") {
+                    i = JSONScanner.skipWhitespace(p, i)
+                    guard p[i] == UInt8(ascii: "\"") else { return -1 }
+                }
+                var e = i &+ 1
+                while true {
+                    let mask = JSONScanner.firstSpecial(UnsafeRawPointer(p + e).loadUnaligned(as: UInt64.self))
+                    if mask != 0 { e &+= mask.littleEndian.trailingZeroBitCount >> 3; break }
+                    e &+= 8
+                }
+                var flags = JSONToken.Flags.isKey
+                if p[e] == UInt8(ascii: "\"") {
+                    e &+= 1
+                } else {
+                    let rest = JSONScanner.skimStringRest(p, e)
+                    if rest.0 < 0 { return -1 }
+                    e = rest.0
+                    flags |= rest.1
+                }
                 w.emit(.string, i, e, flags)
-                i = e
-            } else if c &- 0x30 < 10 || c == UInt8(ascii: "-") {
-                let e = JSONScanner.skimNumber(p, i)
-                guard e >= 0 else { return -1 }
-                w.emit(.number, i, e, 0)
-                i = e
-            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
-                guard depth < depthLimit else { return -1 }
-                inObject = c == UInt8(ascii: "{")
-                stack[depth] = w.count << 1 | (inObject ? 1 : 0)
-                depth &+= 1
-                w.emit(inObject ? .object : .array, i, i, 0)
-                i = JSONScanner.skipWhitespace(p, i &+ 1)
-                if p[i] != c &+ 2 { // '}' is '{' + 2 and ']' is '[' + 2
-                    if inObject { i = JSONScanner.skimKey(p, i, &w); if i < 0 { return -1 } }
-                    continue
+                if p[e] != UInt8(ascii: ":") {
+                    e = JSONScanner.skipWhitespace(p, e)
+                    guard p[e] == UInt8(ascii: ":") else { return -1 }
                 }
-                // An empty container.
-                depth &-= 1
-                i &+= 1
-                w.close(stack[depth] >> 1, i)
-                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
-            } else if c == UInt8(ascii: "t") {
-                guard UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_75_72_74) else { return -1 }
-                w.emit(.true, i, i &+ 4, 0)
-                i &+= 4
-            } else if c == UInt8(ascii: "f") {
-                guard UnsafeRawPointer(p + (i &+ 1)).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x65_73_6C_61) else { return -1 }
-                w.emit(.false, i, i &+ 5, 0)
-                i &+= 5
-            } else if c == UInt8(ascii: "n") {
-                guard UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C_6C_75_6E) else { return -1 }
-                w.emit(.null, i, i &+ 4, 0)
-                i &+= 4
-            } else {
-                return -1
+                i = e &+ 1
             }
-            // A value ended at i: a comma starts the next member or element; a bracket closes.
-            while true {
-                if depth == 0 { return start &+ i }
-                var c = p[i]
-                if c <= 0x20 { i = JSONScanner.skipWhitespace(p, i); c = p[i] }
-                if c == UInt8(ascii: ",") {
-                    // A trailing comma fails at the next step (no value or key starts with a bracket).
+            // The value.
+            value: while true {
+                let c = p[i]
+                if c == UInt8(ascii: "\"") {
+                    var e = i &+ 1
+                    while true {
+                        let mask = JSONScanner.firstSpecial(UnsafeRawPointer(p + e).loadUnaligned(as: UInt64.self))
+                        if mask != 0 { e &+= mask.littleEndian.trailingZeroBitCount >> 3; break }
+                        e &+= 8
+                    }
+                    var flags: UInt8 = 0
+                    if p[e] == UInt8(ascii: "\"") {
+                        e &+= 1
+                    } else {
+                        (e, flags) = JSONScanner.skimStringRest(p, e)
+                        if e < 0 { return -1 }
+                    }
+                    w.emit(.string, i, e, flags)
+                    i = e
+                } else if c &- 0x31 < 9 {
+                    // A number without sign or leading zero: its integer digits, then a fraction or
+                    // an exponent only when one follows.
+                    var e = JSONScanner.digitRun(p, i &+ 1)
+                    let d = p[e]
+                    if d == UInt8(ascii: ".") || d | 0x20 == UInt8(ascii: "e") {
+                        e = JSONScanner.skimNumberTail(p, e)
+                        if e < 0 { return -1 }
+                    }
+                    w.emit(.number, i, e, 0)
+                    i = e
+                } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                    guard depth < depthLimit else { return -1 }
+                    inObject = c == UInt8(ascii: "{")
+                    stack[depth] = w.count << 1 | (inObject ? 1 : 0)
+                    depth &+= 1
+                    w.emit(inObject ? .object : .array, i, i, 0)
                     i = JSONScanner.skipWhitespace(p, i &+ 1)
-                    if inObject { i = JSONScanner.skimKey(p, i, &w); if i < 0 { return -1 } }
-                    break
+                    // '}' is '{' + 2 and ']' is '[' + 2.
+                    if p[i] != c &+ 2 { continue member }
+                    // An empty container.
+                    i &+= 1
+                    depth &-= 1
+                    w.close(stack[depth] >> 1, i)
+                    if depth == 0 { return start &+ i }
+                    inObject = stack[depth &- 1] & 1 == 1
+                } else {
+                    // The rare starts: a sign or a zero, a literal, whitespace before the value.
+                    if c <= 0x20 && JSONScanner.isWhitespace(c) {
+                        i = JSONScanner.skipWhitespace(p, i)
+                        continue value
+                    }
+                    let (e, kind) = JSONScanner.skimOtherScalar(p, i)
+                    if e < 0 { return -1 }
+                    w.emit(kind, i, e, 0)
+                    i = e
                 }
-                guard c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return -1 }
-                depth &-= 1
-                i &+= 1
-                w.close(stack[depth] >> 1, i)
-                if depth > 0 { inObject = stack[depth &- 1] & 1 == 1 }
+                break
+            }
+            // A value ended at i (depth > 0 here): a comma starts the next member; a bracket
+            // closes. A trailing comma fails at the next step (no key or value starts with a
+            // bracket).
+            while true {
+                let c = p[i]
+                if c == UInt8(ascii: ",") {
+                    i &+= 1
+                    continue member
+                }
+                if c == (inObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                    i &+= 1
+                    depth &-= 1
+                    w.close(stack[depth] >> 1, i)
+                    if depth == 0 { return start &+ i }
+                    inObject = stack[depth &- 1] & 1 == 1
+                } else if c <= 0x20 && JSONScanner.isWhitespace(c) {
+                    i = JSONScanner.skipWhitespace(p, i)
+                } else {
+                    return -1
+                }
             }
         }
     }
 
-    /// A member's key at `at` and the ':' after it: where the member's value starts, or -1.
-    @inline(__always)
-    static func skimKey(_ p: UnsafePointer<UInt8>, _ at: Int, _ w: inout TapeWriter) -> Int {
-        guard p[at] == UInt8(ascii: "\"") else { return -1 }
-        let (e, flags) = skimString(p, at)
-        guard e >= 0 else { return -1 }
-        w.emit(.string, at, e, flags | JSONToken.Flags.isKey)
-        var i = e
-        if p[i] != UInt8(ascii: ":") {
-            i = skipWhitespace(p, i)
-            guard p[i] == UInt8(ascii: ":") else { return -1 }
+    /// A number's fraction and exponent, from the byte after its integer digits (`at`, a '.'
+    /// or an 'e' or 'E'): the offset past the number, or -1 when it is not valid.
+    @inline(never)
+    static func skimNumberTail(_ p: UnsafePointer<UInt8>, _ at: Int) -> Int {
+        var i = at
+        var c = p[i]
+        if c == UInt8(ascii: ".") {
+            i &+= 1
+            guard JSONScanner.isDigit(p[i]) else { return -1 }
+            i = digitRun(p, i &+ 1)
+            c = p[i]
         }
-        return skipWhitespace(p, i &+ 1)
+        if c | 0x20 == UInt8(ascii: "e") {
+            i &+= 1
+            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i &+= 1 }
+            guard JSONScanner.isDigit(p[i]) else { return -1 }
+            i = digitRun(p, i &+ 1)
+        }
+        return i
     }
 
     /// The string whose opening quote is at `start`: the offset past its closing quote and its
@@ -304,20 +403,8 @@ struct JSONScanner {
         } else {
             return -1
         }
-        var c = p[i]
-        if c == UInt8(ascii: ".") {
-            i &+= 1
-            guard JSONScanner.isDigit(p[i]) else { return -1 }
-            i = digitRun(p, i &+ 1)
-            c = p[i]
-        }
-        if c | 0x20 == UInt8(ascii: "e") {
-            i &+= 1
-            if p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i &+= 1 }
-            guard JSONScanner.isDigit(p[i]) else { return -1 }
-            i = digitRun(p, i &+ 1)
-        }
-        return i
+        let c = p[i]
+        return c == UInt8(ascii: ".") || c | 0x20 == UInt8(ascii: "e") ? skimNumberTail(p, i) : i
     }
 
     /// The same scan as `skim`, written to throw the exact failure (kind, message, offset) at
