@@ -140,7 +140,10 @@ public struct JSONEvent {
         return Double(String(decoding: rawBytes(v), as: UTF8.self))
     }
 
-    /// A number value as `Int` when it is an integer that fits, else nil.
+    /// A number value as `Int` when its value is an integer that fits, else nil. An integer
+    /// written with a fraction or an exponent (`5.0`, `2e0`, `20E-1`) counts, as it does in
+    /// JavaScript, where `5.0 === 5`: the player reads an event's type, source or node id
+    /// so, and so must the redactor. Integer text is read exactly (no detour through `Double`).
     public func int(_ v: JSONValueRef) -> Int? {
         let t = token(v.index)
         guard t.kind == .number else { return nil }
@@ -154,7 +157,7 @@ public struct JSONEvent {
             var value = 0
             while i < end {
                 let d = p[i] &- 0x30
-                guard d < 10 else { return nil } // a fraction or exponent
+                guard d < 10 else { return integralValue(v) } // a fraction or exponent
                 value = value &* 10 &+ Int(d)
                 i &+= 1
             }
@@ -164,7 +167,7 @@ public struct JSONEvent {
         var value = 0
         while i < end {
             let d = p[i] &- 0x30
-            guard d < 10 else { return nil }
+            guard d < 10 else { return integralValue(v) }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.subtractingReportingOverflow(Int(d))
             if o1 || o2 { return nil }
@@ -173,6 +176,13 @@ public struct JSONEvent {
         }
         if negative { return value }
         return value == Int.min ? nil : -value
+    }
+
+    /// The value of number text with a fraction or an exponent, when it is an integer that
+    /// fits in `Int`.
+    @inline(never)
+    func integralValue(_ v: JSONValueRef) -> Int? {
+        Double(String(decoding: rawBytes(v), as: UTF8.self)).flatMap { Int(exactly: $0) }
     }
 
     /// Member `key` of `object` as `Int` (`member` then `int`), or nil. Prefer it to
@@ -189,7 +199,9 @@ public struct JSONEvent {
         return double(v)
     }
 
-    /// The value of member `key` in object `object`, or nil.
+    /// The value of member `key` in object `object`, or nil. When the object repeats the key,
+    /// the last member's, as `JSON.parse` (and so a replay player) reads it; the event then
+    /// notes it (`sawRepeatedKey`).
     @inlinable @inline(__always) public func member(_ key: StaticString, of object: JSONValueRef) -> JSONValueRef? {
         let t = token(object.index)
         guard t.kind == .object else { return nil }
@@ -197,6 +209,7 @@ public struct JSONEvent {
         var i = object.index + 1
         let end = Int(t.next)
         let n = key.utf8CodeUnitCount
+        var found: JSONValueRef?
         if n <= 8 {
             // A key of up to eight bytes (nearly all of them) compared as one word: the
             // padding after the input (`JSONBytes.padding`) makes the eight-byte load safe.
@@ -208,22 +221,31 @@ public struct JSONEvent {
                 let k = tokens[i]
                 if k.hasEscapes ? string(JSONValueRef(index: i), equals: key)
                     : Int(k.end &- k.start) &- 2 == n && UInt64(littleEndian: (base + Int(k.start)).loadUnaligned(as: UInt64.self)) & mask == want {
-                    return JSONValueRef(index: i + 1)
+                    if found != nil { noteRepeatedKey() }
+                    found = JSONValueRef(index: i + 1)
                 }
                 i = Int(tokens[i + 1].next)
             }
-            return nil
+            return found
         }
         while i < end {
             // Unescaped keys compared inline: lookups run for every event and node.
             let k = tokens[i]
             if k.hasEscapes ? string(JSONValueRef(index: i), equals: key) : plainStringEquals(k, key) {
-                return JSONValueRef(index: i + 1)
+                if found != nil { noteRepeatedKey() }
+                found = JSONValueRef(index: i + 1)
             }
             i = Int(tokens[i + 1].next)
         }
-        return nil
+        return found
     }
+
+    /// Whether an object of this event was seen to repeat a key: by `member`, or by a reader
+    /// that went through an object's members (`noteRepeatedKey`). `shadowedKeys` lists them.
+    public var sawRepeatedKey: Bool { checkValid(); return tape.repeatedKeyGeneration == generation }
+
+    /// Records that an object of this event repeats a key.
+    @inlinable public func noteRepeatedKey() { tape.repeatedKeyGeneration = generation }
 
     /// Member `key` of `object` when it is of kind `wanted`, or nil (absent, or of another
     /// kind: what a malformed event holds where a string or a list belongs).

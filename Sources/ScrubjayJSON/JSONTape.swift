@@ -55,6 +55,9 @@ public final class JSONTape {
     @exclusivity(unchecked) public internal(set) var count: Int = 0
     /// Incremented every time the tape is refilled.
     @exclusivity(unchecked) public internal(set) var generation: UInt64 = 0
+    /// The generation in which an object of the event was seen to repeat a key
+    /// (`JSONEvent.noteRepeatedKey`).
+    @exclusivity(unchecked) @usableFromInline var repeatedKeyGeneration: UInt64 = .max
     /// For `JSONEvent.pointer(to:)`: per large container (by token index), where each of its
     /// members (its key's token) or elements starts, made when first asked for this event.
     private var childStartsCache: [Int: [Int32]] = [:]

@@ -28,6 +28,9 @@ public enum UnscannedKind: String, Codable, Sendable, CaseIterable, Comparable {
     case fonts
     /// Other binary data URLs (audio, video, application data).
     case media
+    /// Members an object repeats the key of: `JSON.parse`, and so the player, keeps only the
+    /// last, which is what is scanned; `redact` removes the earlier ones.
+    case repeatedKeys = "repeated_keys"
 
     public var reason: String {
         switch self {
@@ -35,6 +38,7 @@ public enum UnscannedKind: String, Codable, Sendable, CaseIterable, Comparable {
         case .canvas: return "canvas drawing commands and image data: text drawn on a canvas is not read"
         case .fonts: return "font files carry glyphs, not recorded content"
         case .media: return "binary data URLs (audio, video, files) are not decoded"
+        case .repeatedKeys: return "earlier members of an object that repeats a key never replay (the last one is read); redact removes them"
         }
     }
 
@@ -76,8 +80,37 @@ public struct UnscannedCounts: Equatable, Sendable {
 public struct EventWalker {
     /// Values and bytes of content not scanned, by kind.
     public var unscanned = UnscannedCounts()
+    /// What the walker knows of the page of the events it walks (one per window), so that
+    /// the text a mutation adds or changes inside a `<textarea>` or `<style>` is read as
+    /// typed input or CSS, as it is in a snapshot. nil: every mutation's text is text.
+    var page: PageTags?
 
     public init() {}
+
+    /// The ids of a page's `<textarea>` and `<style>` elements, and of the text nodes inside
+    /// them. Filled from full snapshots and mutation adds; emptied by a full snapshot.
+    final class PageTags {
+        // Confined to one redactor; read for every mutation (no dynamic exclusivity checks).
+        @exclusivity(unchecked) var elements: [Int: Tag] = [:]
+        @exclusivity(unchecked) var texts: [Int: Tag] = [:]
+
+        /// `tag` for an element `id`, if it is one of those kept.
+        func element(_ id: Int?, _ tag: Tag) {
+            guard let id, tag == .textarea || tag == .style else { return }
+            elements[id] = tag
+        }
+
+        /// A text node `id` under an element of tag `parent`.
+        func text(_ id: Int?, under parent: Tag) {
+            guard let id, parent == .textarea || parent == .style else { return }
+            texts[id] = parent
+        }
+
+        func reset() {
+            elements.removeAll(keepingCapacity: true)
+            texts.removeAll(keepingCapacity: true)
+        }
+    }
 
     mutating func skip(_ kind: UnscannedKind, bytes: Int) {
         unscanned.add(kind, bytes: bytes)
@@ -103,6 +136,7 @@ public struct EventWalker {
         switch type {
         case RRWebEventType.fullSnapshot.rawValue:
             guard e.kind(data) == .object else { return }
+            page?.reset()
             if let node = e.member("node", of: data) { try walkNode(e, node, parentTag: .unknown, visit) }
             if let wireframes = e.member("wireframes", of: data) { try walkWireframes(e, wireframes, visit) }
         case RRWebEventType.incrementalSnapshot.rawValue:
@@ -137,7 +171,10 @@ public struct EventWalker {
             if let texts = e.member("texts", of: data) {
                 for t in e.elements(of: texts) {
                     guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
-                    try visitString(e, v, .text, nodeId(e, t), visit)
+                    let id = nodeId(e, t)
+                    var parent = Tag.unknown
+                    if let page, !page.texts.isEmpty, let id { parent = page.texts[id] ?? .unknown }
+                    try visitString(e, v, EventWalker.textChannel(under: parent), id, visit)
                 }
             }
             if let attrs = e.member("attributes", of: data) {
@@ -149,7 +186,12 @@ public struct EventWalker {
             if let adds = e.member("adds", of: data) {
                 for add in e.elements(of: adds) {
                     guard e.kind(add) == .object else { continue }
-                    if let node = e.member("node", of: add) { try walkNode(e, node, parentTag: .unknown, visit) }
+                    if let node = e.member("node", of: add) {
+                        // A text node added into a textarea or a style element is typed input or CSS.
+                        var parentTag = Tag.unknown
+                        if let page, !page.elements.isEmpty, let parent = e.int("parentId", of: add) { parentTag = page.elements[parent] ?? .unknown }
+                        try walkNode(e, node, parentTag: parentTag, visit)
+                    }
                     if let wf = e.member("wireframe", of: add) { try walkWireframe(e, wf, visit) }
                 }
             }
@@ -216,20 +258,27 @@ public struct EventWalker {
             var type: Int?, id: Int?, isStyle = false
             var tag = Tag.unknown
             var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?
+            // The last member of a repeated key is the one read (as `JSON.parse` does); the
+            // event notes the repeat, so that the redactor removes the earlier ones.
+            var seenType = false, seenId = false, seenTag = false
             for (key, value) in e.membersInPlace(of: node) {
                 switch e.withText(key, SerializedNodeMember.init) {
-                case .type: type = e.int(value)
-                case .id: id = e.int(value)
-                case .tagName: if e.kind(value) == .string { tag = e.withText(value, Tag.init) }
-                case .attributes: attributes = value
-                case .childNodes: childNodes = value
-                case .textContent: textContent = value
+                case .type: if seenType { e.noteRepeatedKey() }; seenType = true; type = e.int(value)
+                case .id: if seenId { e.noteRepeatedKey() }; seenId = true; id = e.int(value)
+                case .tagName:
+                    if seenTag { e.noteRepeatedKey() }
+                    seenTag = true
+                    tag = e.kind(value) == .string ? e.withText(value, Tag.init) : .unknown
+                case .attributes: if attributes != nil { e.noteRepeatedKey() }; attributes = value
+                case .childNodes: if childNodes != nil { e.noteRepeatedKey() }; childNodes = value
+                case .textContent: if textContent != nil { e.noteRepeatedKey() }; textContent = value
                 case .isStyle: isStyle = e.kind(value) == .true
                 default: break
                 }
             }
             switch type {
             case 2: // Element
+                if tag == .textarea || tag == .style { page?.element(id, tag) }
                 if let attributes, e.kind(attributes) == .object {
                     try walkAttributes(e, attributes, tag: tag, node: id, visit)
                 }
@@ -239,9 +288,9 @@ public struct EventWalker {
                     stack.reverseTail(from: base)
                 }
             case 3: // Text
+                if parent == .textarea || parent == .style { page?.text(id, under: parent) }
                 guard let textContent else { continue }
-                let channel: Channel = isStyle || parent == .style ? .css : parent == .textarea ? .input : .text
-                try visitString(e, textContent, channel, id, visit)
+                try visitString(e, textContent, isStyle ? .css : EventWalker.textChannel(under: parent), id, visit)
             case 4: // CDATA
                 if let textContent { try visitString(e, textContent, .text, id, visit) }
             case 5: // Comment
@@ -256,6 +305,12 @@ public struct EventWalker {
                 continue
             }
         }
+    }
+
+    /// The channel of a text node under an element of tag `parent`: typed input in a
+    /// textarea, CSS in a style element, text elsewhere.
+    static func textChannel(under parent: Tag) -> Channel {
+        parent == .style ? .css : parent == .textarea ? .input : .text
     }
 
     /// An attributes object: `{name: value}`, where a mutation may give `null` (removed) or,
@@ -314,12 +369,15 @@ public struct EventWalker {
     }
 
     /// A mobile wireframe and its children: `text`, `label`, `value`, `options` and similar
-    /// text; `base64` (images, screenshots) is not scanned; `style`, ids and geometry are skipped.
+    /// text; the `value` of an input wireframe that holds typed text is typed input (the
+    /// `input` channel), and a web view's `url` a URL; `base64` (images, screenshots) is not
+    /// scanned; `style`, ids and geometry are skipped.
     mutating func walkWireframe(_ e: JSONEvent, _ start: JSONValueRef, _ visit: Visit) rethrows {
         var stack = [start]
         while let wf = stack.popLast() {
             guard e.kind(wf) == .object else { continue }
             let id = nodeId(e, wf)
+            let typedValue = EventWalker.holdsTypedText(e, wf)
             try e.forEachMember(of: wf) { key, value in
                 if e.string(key, equals: "childWireframes") {
                     if e.kind(value) == .array { stack.append(contentsOf: e.children(of: value).reversed()) }
@@ -327,11 +385,27 @@ public struct EventWalker {
                     if e.kind(value) == .string { skip(.images, bytes: e.byteRange(value).count) }
                 } else if e.string(key, equals: "options") {
                     try walkAll(e, value, .mobile, visit, node: id)
-                } else if e.kind(value) == .string && EventWalker.isWireframeText(e, key) {
+                } else if e.kind(value) != .string {
+                    return
+                } else if typedValue && e.string(key, equals: "value") {
+                    try visitString(e, value, .input, id, visit)
+                } else if e.string(key, equals: "url") {
+                    try visitString(e, value, .url, id, visit)
+                } else if EventWalker.isWireframeText(e, key) {
                     try visitString(e, value, .mobile, id, visit)
                 }
             }
         }
+    }
+
+    /// Whether wireframe `wf` is an input whose `value` is what the user typed or chose: an
+    /// `input` wireframe of any `inputType` but the controls whose value is a label or a
+    /// state (checkbox, radio, toggle, button, progress), as `<input>` in the DOM.
+    static func holdsTypedText(_ e: JSONEvent, _ wf: JSONValueRef) -> Bool {
+        guard let type = e.member("type", of: wf), e.string(type, equals: "input") else { return false }
+        guard let inputType = e.member("inputType", of: wf), e.kind(inputType) == .string else { return true }
+        return !(e.string(inputType, equals: "checkbox") || e.string(inputType, equals: "radio") || e.string(inputType, equals: "toggle")
+            || e.string(inputType, equals: "button") || e.string(inputType, equals: "progress"))
     }
 
     // MARK: helpers
@@ -390,12 +464,45 @@ public struct EventWalker {
 
 /// What a `data:` URL holds, judged from the start of its media type.
 enum DataURLKind {
-    /// nil for text media types (`text/*`, JSON, XML other than SVG, none given), which are scanned.
+    /// `head` is what follows "data:" (lower case, the first bytes only). nil for text media
+    /// types (`text/*`, JSON, none given), which are scanned, and for a string that is not a
+    /// data URL at all: "data:" followed by anything but a media type (`type/subtype` then
+    /// ';' or ',', RFC 2397) is text that happens to start so ("data: {...}" in a
+    /// server-sent events body, a password typed as "data:..."), and is scanned.
     static func classify(mediaTypePrefix head: String) -> UnscannedKind? {
+        if head.hasPrefix(",") || head.hasPrefix(";") { return nil } // text/plain by default
+        guard isMediaType(Array(head.utf8)) else { return nil }
         if head.hasPrefix("image/") { return .images }
         if head.hasPrefix("font/") || head.hasPrefix("application/font") || head.hasPrefix("application/x-font")
             || head.hasPrefix("application/vnd.ms-fontobject") { return .fonts }
-        if head.hasPrefix("text/") || head.hasPrefix(",") || head.hasPrefix(";") || head.hasPrefix("application/json") { return nil }
+        if head.hasPrefix("text/") || head.hasPrefix("application/json") { return nil }
         return .media
+    }
+
+    /// Whether `head` starts with `type/subtype` (RFC 2045 tokens) followed by ';' or ','.
+    static func isMediaType(_ head: [UInt8]) -> Bool {
+        var i = 0
+        func token() -> Bool {
+            let start = i
+            while i < head.count, isTokenByte(head[i]) { i += 1 }
+            return i > start
+        }
+        guard token(), i < head.count, head[i] == UInt8(ascii: "/") else { return false }
+        i += 1
+        guard token(), i < head.count else { return false }
+        return head[i] == UInt8(ascii: ";") || head[i] == UInt8(ascii: ",")
+    }
+
+    /// RFC 2045 `token` bytes: printable ASCII but space and tspecials.
+    static func isTokenByte(_ c: UInt8) -> Bool {
+        guard c > 0x20 && c < 0x7F else { return false }
+        switch c {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "@"), UInt8(ascii: ","),
+             UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "/"), UInt8(ascii: "["),
+             UInt8(ascii: "]"), UInt8(ascii: "?"), UInt8(ascii: "="):
+            return false
+        default:
+            return true
+        }
     }
 }

@@ -410,10 +410,12 @@ extension Redactor {
                 return
             }
             guard effects.block >= 0, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
+            var droppedAttributes = 0
             e.forEachMember(of: map) { key, value in
                 if !e.withText(key, PageRules.keptWhenBlocked) {
                     if mode == .redact { edits.removeMember(key: key, of: map, in: e) }
                     plan.skipped.append(key.index..<Int(e.token(value.index).next))
+                    droppedAttributes += 1
                 }
             }
             guard !blockedBefore.contains(id) else { return }
@@ -430,6 +432,9 @@ extension Redactor {
                 }
                 c = page.dom.nextSibling(child)
             }
+            // Nothing below it and nothing dropped: already as a blocked element looks (a
+            // rescan of redacted output, whose removes took the children), as `blockElement`.
+            guard children > 0 || droppedAttributes > 0 else { return }
             recordElement(Int(effects.block), channel: .text, nodeId: id, place: &place, e: e, at: a) {
                 PageRules.blockedPreview(page.dom, slot, children: children)
             }

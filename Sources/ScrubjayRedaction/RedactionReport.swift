@@ -6,7 +6,7 @@ import ScrubjayRules
 /// report"): what was scanned with which rules, counts of what was found and done, and what
 /// was not scanned and why. Counts only: no value, no unkeyed hash of one.
 public struct RedactionReport: Codable, Sendable, Equatable {
-    public static let currentVersion = "1.2"
+    public static let currentVersion = "1.3"
 
     public var reportVersion = RedactionReport.currentVersion
     public var tool: PackageManifest.Tool

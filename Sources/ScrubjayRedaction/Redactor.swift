@@ -76,6 +76,17 @@ public struct Redactor {
     }
     public var findingMark: FindingMark { FindingMark(total: findingCounts.total, byRule: findingCounts.byRule) }
     private var scratch: [UInt8] = []
+    /// Per window, the walker's record of its page's textarea and style elements.
+    private var pageTagsByWindow: [String: EventWalker.PageTags] = [:]
+    private var lastPageTags: (window: String, tags: EventWalker.PageTags)?
+
+    mutating func pageTags(_ window: String) -> EventWalker.PageTags {
+        if let last = lastPageTags, last.window == window { return last.tags }
+        let tags = pageTagsByWindow[window] ?? EventWalker.PageTags()
+        pageTagsByWindow[window] = tags
+        lastPageTags = (window, tags)
+        return tags
+    }
 
     public init(engine: RuleEngine, mode: Mode, pseudonymKey: [UInt8], collectFindings: Bool) {
         self.engine = engine
@@ -108,6 +119,7 @@ public struct Redactor {
         let head = EventHead(e)
         if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) {
             dropsEvent = false
+            if e.sawRepeatedKey { return removeRepeatedKeys(e, &edits) }
             return false
         }
         var place = Place(window: window, index: index, timestamp: nil)
@@ -126,6 +138,7 @@ public struct Redactor {
         if hasFieldPaths(.event) { processEventPaths(e, &place, &edits) }
         if !processStructured(e, head, &place, &edits) {
             var walker = EventWalker()
+            walker.page = pageTags(window)
             if let pageRules, let page = plan.page {
                 walker.walk(e, head) { (e: JSONEvent, site: StringSite) in
                     if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
@@ -136,9 +149,27 @@ public struct Redactor {
             }
             counts.unscanned.merge(walker.unscanned)
         }
+        if e.sawRepeatedKey { removeRepeatedKeys(e, &edits) }
         let changed = counts.stringsChanged + counts.structuralChanges > before
         if changed { counts.eventsChanged += 1 }
         return changed
+    }
+
+    /// For an event in which an object repeats a key: every reader took the last member of
+    /// the key (`JSONEvent.member`), as `JSON.parse` and so the player do, so the earlier
+    /// ones were not read. They are counted as not scanned (`repeatedKeys`) and, when
+    /// redacting, removed: the package holds nothing the rules did not read, and replays
+    /// the same. Returns whether the event changed.
+    @discardableResult
+    mutating func removeRepeatedKeys(_ e: JSONEvent, _ edits: inout JSONEdits) -> Bool {
+        let shadowed = e.shadowedKeys()
+        for (key, object) in shadowed {
+            counts.unscanned.add(.repeatedKeys, bytes: e.byteRange(JSONValueRef(index: key.index + 1)).count)
+            if mode == .redact { edits.removeMember(key: key, of: object, in: e) }
+        }
+        guard mode == .redact, !shadowed.isEmpty else { return false }
+        counts.structuralChanges += shadowed.count
+        return true
     }
 
     /// Whether `e` is an incremental snapshot that holds positions, ids and flags only: pointer
@@ -214,6 +245,19 @@ public struct Redactor {
         }
         // Most strings: pattern rules alone, and nothing found.
         let matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+        if site.channel == .url {
+            let values = decodedQueryMatches(text, besides: matches)
+            if !values.isEmpty {
+                let out = applyURL(matches, values, in: text, nodeId: site.nodeId, &place) { e.pointer(to: site.value).description } timestamp: {
+                    e.double("timestamp", of: e.root)
+                }
+                if let out {
+                    counts.stringsChanged += 1
+                    edits.replace(site.value, in: e, withStringUTF8: out)
+                }
+                return
+            }
+        }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
 

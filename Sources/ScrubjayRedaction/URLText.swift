@@ -75,6 +75,8 @@ struct FormEncoded {
                 i += 1
             }
         }
+        // Rules read valid UTF-8 only: an escape of a stray byte (`%FF`) leaves the text as it is.
+        if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil { return nil }
         return out
     }
 

@@ -40,7 +40,6 @@ public final class RuleEngine: Sendable {
     private let categories: [RuleCategory]
     private let replacements: [[UInt8]]
     private let ids: [String]
-    private let isField: [Bool]
     /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
     private let takesWholeValue: [Bool]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
@@ -63,7 +62,6 @@ public final class RuleEngine: Sendable {
         categories = rules.map(\.category)
         replacements = rules.map { Array($0.replacement.utf8) }
         ids = rules.map(\.id)
-        isField = rules.map { $0.kind == .field }
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
     }
@@ -194,10 +192,13 @@ public final class RuleEngine: Sendable {
     /// Appends rule `i`'s match at `r` unless its validator or allow-lists reject it.
     @inline(__always)
     private func take(rule i: Int, _ r: Range<Int>, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch]) {
-        // A field rule takes whole values: one that is already redacted output (masked, a
-        // replacement, a pseudonym) is not taken again, so a rescan of a redacted recording
-        // is clean.
-        if isField[i] && Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), by: rules[i]) { return }
+        // A match that is already this rule's output (masked, its replacement, its
+        // pseudonym) is not taken again, so a rescan of a redacted recording is clean: a field
+        // rule takes whole values, and a pattern's group may take a replacement
+        // (`password=[password]`).
+        let first = text[r.lowerBound]
+        if first == UInt8(ascii: "*") || first == UInt8(ascii: "[") || first <= 0x20 || first == replacements[i].first,
+           Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), action: actions[i], replacement: replacements[i], id: ids[i]) { return }
         if needsValueCheck[i] {
             let bytes = UnsafeRawBufferPointer(rebasing: text[r])
             if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
@@ -282,14 +283,20 @@ public enum Actions {
     /// Whether `value` is what an action writes: only `*` and whitespace, the rule's
     /// replacement, or a `[rule:pseudonym]` token.
     public static func isRedacted(_ value: UnsafeRawBufferPointer, by rule: Rule) -> Bool {
+        isRedacted(value, action: rule.action, replacement: Array(rule.replacement.utf8), id: rule.id)
+    }
+
+    /// `isRedacted(_:by:)` from the rule's action, replacement (UTF-8) and id.
+    static func isRedacted(_ value: UnsafeRawBufferPointer, action: RuleAction, replacement: [UInt8], id: String) -> Bool {
         if isMasked(value) { return true }
-        if rule.action == .replace && value.elementsEqual(rule.replacement.utf8) { return true }
-        return isPseudonym(value, of: rule.id)
+        if action == .replace && value.elementsEqual(replacement) { return true }
+        return isPseudonym(value, of: id)
     }
 
     /// Whether `value` is `[<id>:<16 hex digits>]`, what `hash` writes for rule `id`.
     static func isPseudonym(_ value: UnsafeRawBufferPointer, of id: String) -> Bool {
         let n = value.count
+        guard n >= 20, value[0] == UInt8(ascii: "["), value[n - 1] == UInt8(ascii: "]") else { return false }
         var id = id
         return id.withUTF8 { id in
             guard n == id.count + 19, value[0] == UInt8(ascii: "["), value[n - 1] == UInt8(ascii: "]"),

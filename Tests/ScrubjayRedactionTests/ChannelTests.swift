@@ -111,7 +111,7 @@ struct ChannelTests {
           {"id":5,"type":"image","base64":"data:image/png;base64,AAAA","x":0,"y":0,"width":1,"height":1}]}],"initialOffset":{"top":0,"left":0}},"timestamp":1}
         """
         let m = try sites(mobile)
-        #expect(m.sites.map { "\($0.0.rawValue) \($0.1!) \($0.2)" } == ["mobile 2 Hello Ana", "mobile 3 typed", "mobile 3 Name", "mobile 4 a", "mobile 4 b"])
+        #expect(m.sites.map { "\($0.0.rawValue) \($0.1!) \($0.2)" } == ["mobile 2 Hello Ana", "input 3 typed", "mobile 3 Name", "mobile 4 a", "mobile 4 b"])
         #expect(m.unscanned[.images]?.values == 1)
     }
 

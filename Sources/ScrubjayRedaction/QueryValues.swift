@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ScrubjayRules
+
+/// Pattern rules on the query values of a URL that are percent-encoded: an email written
+/// `u=ana%40shop.test` or a phone number `tel=%2B44+20+7946+0958` is found as it reads
+/// decoded, rewritten, and percent-encoded again (docs/RULES.md, "Field paths"). A value
+/// without escapes is left to the scan of the whole URL, which sees it as it is, and so is
+/// a value a match of that scan overlaps: no value is counted twice.
+extension Redactor {
+    /// A query value's raw bytes (`range` in the URL), decoded, and what rules find in it.
+    struct DecodedQueryValue {
+        let range: Range<Int>
+        let decoded: [UInt8]
+        let matches: [RuleMatch]
+    }
+
+    /// The percent-encoded query values of `url` in which pattern rules find something,
+    /// leaving out those a match of the whole URL (`taken`) overlaps.
+    mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: [RuleMatch]) -> [DecodedQueryValue] {
+        guard let base = url.baseAddress, let hit = memchr(base, Int32(UInt8(ascii: "?")), url.count) else { return [] }
+        let question = UnsafeRawPointer(hit) - base
+        let end = url[question...].firstIndex(of: UInt8(ascii: "#")) ?? url.count
+        guard url[question..<end].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return [] }
+        var found: [DecodedQueryValue] = []
+        var start = question + 1
+        while start < end {
+            let pairEnd = url[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
+            if let equals = url[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+                let r = (equals + 1)..<pairEnd
+                if url[r].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }),
+                   !taken.contains(where: { $0.range.overlaps(r) }),
+                   let decoded = FormEncoded.decode(Array(url[r])) {
+                    let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                    if !matches.isEmpty { found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches)) }
+                }
+            }
+            start = pairEnd + 1
+        }
+        return found
+    }
+
+    /// Records the findings of `matches` (in `url`) and of `values`, and returns the URL
+    /// rewritten when redacting (nil otherwise): each match by its rule, each value decoded,
+    /// rewritten and percent-encoded again.
+    mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, nodeId: Int?,
+                           _ place: inout Place, pointer: () -> String, timestamp: () -> Double?) -> [UInt8]? {
+        let first = findings.count
+        record(matches, in: url, channel: .url, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp)
+        var firstOfValue: [Int] = []
+        for v in values {
+            firstOfValue.append(findings.count)
+            v.decoded.withUnsafeBytes { record(v.matches, in: $0, channel: .url, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp) }
+        }
+        guard mode == .redact else { return nil }
+        var out: [UInt8] = []
+        var cursor = 0, m = 0, d = 0
+        while m < matches.count || d < values.count {
+            if d == values.count || (m < matches.count && matches[m].range.lowerBound < values[d].range.lowerBound) {
+                let match = matches[m]
+                out += UnsafeRawBufferPointer(rebasing: url[cursor..<match.range.lowerBound])
+                let pseudonym = engine.appendRewrite(of: match, in: url, key: pseudonymKey, to: &out)
+                if collectFindings, let pseudonym { findings[first + m].pseudonym = pseudonym }
+                cursor = match.range.upperBound
+                m += 1
+            } else {
+                let v = values[d]
+                out += UnsafeRawBufferPointer(rebasing: url[cursor..<v.range.lowerBound])
+                var value: [UInt8] = []
+                v.decoded.withUnsafeBytes { text in
+                    var c = 0
+                    for (k, match) in v.matches.enumerated() {
+                        value += UnsafeRawBufferPointer(rebasing: text[c..<match.range.lowerBound])
+                        let pseudonym = engine.appendRewrite(of: match, in: text, key: pseudonymKey, to: &value)
+                        if collectFindings, let pseudonym { findings[firstOfValue[d] + k].pseudonym = pseudonym }
+                        c = match.range.upperBound
+                    }
+                    value += UnsafeRawBufferPointer(rebasing: text[c...])
+                }
+                out += FormEncoded.encode(value)
+                cursor = v.range.upperBound
+                d += 1
+            }
+        }
+        out += UnsafeRawBufferPointer(rebasing: url[cursor...])
+        return out
+    }
+}
