@@ -330,16 +330,7 @@ public final class DOMMirror {
                 remove(s)
             }
         }
-        if let adds = e.member("adds", of: data), e.kind(adds) == .array {
-            var queue: [JSONValueRef] = []
-            e.forEachChild(of: adds) { a in if !add(e, a) { queue.append(a) } }
-            // Nodes whose parent or next sibling came later in the list (the replayer's queue).
-            while !queue.isEmpty {
-                let before = queue.count
-                queue = queue.filter { !add(e, $0) }
-                if queue.count == before { break } // the rest never resolve: the replayer drops them too
-            }
-        }
+        if let adds = e.member("adds", of: data), e.kind(adds) == .array { applyAdds(e, adds) }
         if let texts = e.member("texts", of: data) {
             e.forEachChild(of: texts) { t in
                 guard e.kind(t) == .object, let id = e.int("id", of: t), let s = slot(forId: id) else { return }
@@ -359,12 +350,70 @@ public final class DOMMirror {
     }
 
     /// One `adds` entry; false when its parent or next sibling is not in the page yet.
-    func add(_ e: JSONEvent, _ a: JSONValueRef) -> Bool {
-        guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return true }
-        guard let parentId = e.int("parentId", of: a), var parent = slot(forId: parentId) else { return false }
+    /// A mutation's adds, in the replayer's order: each in turn, then, in passes over those
+    /// whose parent or next sibling came later in the list (the replayer's queue), in list
+    /// order, each pass adding what it can, until a pass adds nothing (the rest never
+    /// resolve: the replayer drops them too).
+    ///
+    /// A pass retries only the adds whose missing node has come since they last failed (an
+    /// add waits on one id: its parent's, else its next sibling's): retrying the others
+    /// could only fail again. So each add is tried about as often as the nodes it waits on
+    /// arrive, not once per pass: a list whose every add waits for the one after it takes
+    /// as many passes as adds, which retried all of them made quadratic.
+    func applyAdds(_ e: JSONEvent, _ adds: JSONValueRef) {
+        var queue: [JSONValueRef] = []
+        var waiting: [Int: [Int]] = [:] // missing id -> positions in `queue` waiting for it
+        var ready: [Int] = []           // positions to retry in the next pass
+        func tried(_ a: JSONValueRef, _ result: AddResult, _ position: Int?) {
+            switch result {
+            case .added(let firstBuilt):
+                // The ids the add brought: their waiters may go now.
+                for k in firstBuilt..<built.count {
+                    guard let id = self.id(built[k].slot), let w = waiting.removeValue(forKey: id) else { continue }
+                    ready += w
+                }
+            case .waiting(let id):
+                let p = position ?? queue.count
+                if position == nil { queue.append(a) }
+                waiting[id, default: []].append(p)
+            }
+        }
+        e.forEachChild(of: adds) { a in tried(a, add(e, a), nil) }
+        while !ready.isEmpty {
+            // One pass: the ready adds in list order; one that becomes ready behind the
+            // current position is retried in this pass, as a pass over the whole list would.
+            var pass = Heap(ready)
+            ready = []
+            var current = -1
+            while let p = pass.popMin() {
+                if p == current { continue }
+                current = p
+                let before = ready.count
+                tried(queue[p], add(e, queue[p]), p)
+                // Of those that became ready, the ones after `p` belong to this pass.
+                var k = before
+                while k < ready.count {
+                    if ready[k] > p { pass.insert(ready[k]); ready.swapAt(k, ready.count - 1); ready.removeLast() } else { k += 1 }
+                }
+            }
+        }
+    }
+
+    /// What `add` did: built the node (its nodes are `built[firstBuilt...]`), or could not,
+    /// for want of the node with id `waiting` (the parent, else the next sibling).
+    enum AddResult {
+        case added(firstBuilt: Int)
+        case waiting(Int)
+    }
+
+    func add(_ e: JSONEvent, _ a: JSONValueRef) -> AddResult {
+        let first = built.count
+        guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return .added(firstBuilt: first) }
+        guard let parentId = e.int("parentId", of: a) else { return .added(firstBuilt: first) }
+        guard var parent = slot(forId: parentId) else { return .waiting(parentId) }
         var before = DOMMirror.none
         if let nextId = e.int("nextId", of: a) {
-            guard let next = slot(forId: nextId) else { return false }
+            guard let next = slot(forId: nextId) else { return .waiting(nextId) }
             if nodes[Int(next)].parent == parent || isShadowChild(next, of: parent) { before = next }
         } else if let previousId = e.int("previousId", of: a), let previous = slot(forId: previousId),
                   nodes[Int(previous)].parent == parent {
@@ -376,7 +425,7 @@ public final class DOMMirror {
         if let id = e.int("id", of: node), let old = slot(forId: id), !isAncestorOrSelf(old, of: parent) { remove(old) }
         if before >= 0 && nodes[Int(before)].parent != parent { before = DOMMirror.none }
         _ = build(e, node, parent: parent, before: before)
-        return true
+        return .added(firstBuilt: first)
     }
 
     func isShadowChild(_ s: Slot, of host: Slot) -> Bool {
@@ -617,5 +666,44 @@ public final class DOMMirror {
     public static func lowered(_ b: [UInt8]) -> [UInt8] {
         guard b.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return b }
         return b.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+}
+
+/// A binary min-heap of positions (`DOMMirror.applyAdds`' passes).
+struct Heap {
+    private var items: [Int] = []
+
+    init(_ values: [Int]) {
+        for v in values { insert(v) }
+    }
+
+    mutating func insert(_ v: Int) {
+        items.append(v)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[parent] > items[i] else { break }
+            items.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    mutating func popMin() -> Int? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && items[l] < items[m] { m = l }
+                if r < items.count && items[r] < items[m] { m = r }
+                if m == i { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return top
     }
 }

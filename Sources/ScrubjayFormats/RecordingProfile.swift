@@ -17,9 +17,12 @@ public struct RecordingProfile: Sendable, Equatable {
     }
     /// Events per window, in order of first appearance.
     public private(set) var windows: [WindowStats] = []
+    /// The position of each window in `windows` (a file may hold tens of thousands).
+    private var windowIndex: [String: Int] = [:]
     /// Page URLs seen in Meta events and PostHog `$pageview` / `$url_changed` custom events,
     /// in order of first appearance.
     public private(set) var pageURLs: [String] = []
+    private var pageURLSet: Set<String> = []
     /// Channels beyond the DOM: "network", "console", "custom events", "mobile", and other plugin names.
     public private(set) var channels: Set<String> = []
     /// Record-time privacy markers found in class attributes, with how often.
@@ -39,6 +42,9 @@ public struct RecordingProfile: Sendable, Equatable {
     ]
     public static let markerAttributes: Set<String> = ["data-private", "data-openreplay-obscured"]
 
+    /// The statistics of window `id`, if it holds events.
+    public func window(_ id: String) -> WindowStats? { windowIndex[id].map { windows[$0] } }
+
     /// An empty profile for a recording of `shape`.
     public init(shape: InputShape) { self.shape = shape }
 
@@ -53,8 +59,12 @@ public struct RecordingProfile: Sendable, Equatable {
     /// then not read again: `RecordingDecoder.forEachEvent(scanned:)`).
     public mutating func add(_ event: ReplayEvent, scanned: JSONEvent? = nil) throws {
         let w = event.windowId ?? ""
-        var index = windows.firstIndex(where: { $0.id == w })
-        if index == nil { windows.append(WindowStats(id: w, events: 0)); index = windows.count - 1 }
+        var index = windowIndex[w]
+        if index == nil {
+            windows.append(WindowStats(id: w, events: 0))
+            index = windows.count - 1
+            windowIndex[w] = index
+        }
         windows[index!].events += 1
         if let scanned { return add(scanned, window: index!) }
         var reader = try EventReader(bytes: JSONBytes(event.json))
@@ -134,7 +144,7 @@ public struct RecordingProfile: Sendable, Equatable {
     }
 
     private mutating func addURL(_ url: String) {
-        if !pageURLs.contains(url) { pageURLs.append(url) }
+        if pageURLSet.insert(url).inserted { pageURLs.append(url) }
     }
 
     /// Looks at every `attributes` object of the event for marker classes and attributes:

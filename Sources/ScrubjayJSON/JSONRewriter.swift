@@ -105,8 +105,15 @@ public struct JSONEdits {
         }
 
         mutating func remove(startingAt start: Int) {
-            guard let i = members.firstIndex(where: { $0.keyStart == start }), !removed[i] else { return }
-            removed[i] = true
+            // Entries are in document order: a binary search (a container may have thousands,
+            // each removed).
+            var lo = 0, hi = members.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if members[mid].keyStart < start { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < members.count, members[lo].keyStart == start, !removed[lo] else { return }
+            removed[lo] = true
             removedCount += 1
         }
     }

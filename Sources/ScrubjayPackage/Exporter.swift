@@ -23,6 +23,12 @@ public enum Exporter {
                 throw PackageError(path: package.path, entry: nil, detail: "no window \"\(window)\"; windows: \(known)")
             }
         }
+        return try export(package, format: format, windows: windows)
+    }
+
+    /// The recording of `windows` (entries of the package's manifest) in `format`: for a
+    /// caller that goes through the windows one by one (no search by id each time).
+    public static func export(_ package: ReplayPackage, format: ExportFormat, windows: [PackageManifest.Window]) throws -> [UInt8] {
         var all: [(time: Double, order: Int, window: String, json: [UInt8])] = []
         var order = 0
         for w in windows {

@@ -114,7 +114,7 @@ public struct PackageWriter {
             entries.append(ArchiveEntry(path: path, data: data))
             files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))
             // The profile saw every kept event, so it holds each window's time range already.
-            let stats = profile.windows.first { $0.id == w }
+            let stats = profile.window(w)
             manifestWindows.append(.init(id: w, file: path, eventCount: eventCount,
                                          firstTimestamp: stats?.firstTimestamp, lastTimestamp: stats?.lastTimestamp))
         }

@@ -31,11 +31,19 @@ public struct ReplayPackage {
     public let manifest: PackageManifest
     /// Every regular file, by archive path.
     public let files: [String: [UInt8]]
+    /// The stored assets events refer to, by SHA-256: (media type, bytes). Made once, not per
+    /// window read (a package may hold thousands of windows and of assets).
+    private let storedAssets: [String: (String, [UInt8])]
 
     public init(path: String, manifest: PackageManifest, files: [String: [UInt8]]) {
         self.path = path
         self.manifest = manifest
         self.files = files
+        var assets: [String: (String, [UInt8])] = [:]
+        for a in manifest.assets {
+            if let p = a.path, let bytes = files[p] { assets[a.sha256] = (a.mediaType, bytes) }
+        }
+        storedAssets = assets
     }
 
     /// Whether `bytes` start like a ZIP or gzip archive (a package rather than JSON).
@@ -150,10 +158,7 @@ public struct ReplayPackage {
         guard let data = files[window.file] else {
             throw PackageError(path: path, entry: window.file, detail: "missing")
         }
-        var assets: [String: (String, [UInt8])] = [:]
-        for a in manifest.assets {
-            if let p = a.path, let bytes = files[p] { assets[a.sha256] = (a.mediaType, bytes) }
-        }
+        let assets = storedAssets
         var out: [[UInt8]] = []
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
             do {

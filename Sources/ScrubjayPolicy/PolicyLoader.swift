@@ -119,7 +119,7 @@ public enum PolicyLoader {
             throw fail(top["version"], "policy format version \(version); this Scrubjay reads version \(supportedVersion)")
         }
         guard let name = top["policy"]?.string, !name.isEmpty else { throw fail(root, "missing 'policy: NAME'") }
-        guard name.range(of: "^[A-Za-z0-9_.-]+$", options: .regularExpression) != nil else {
+        guard name.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || "_.-".utf8.contains($0)) }) else {
             throw fail(top["policy"], "a policy name is letters, digits, '_', '.', '-'")
         }
         let unknown = try outcome(top["unknown"], "unknown", default: .fail)

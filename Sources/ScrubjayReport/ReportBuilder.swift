@@ -246,9 +246,12 @@ public enum ReportBuilder {
     /// nodes the redaction report names outlined.
     static func previews(_ package: ReplayPackage, redaction: RedactionReport?, pages: inout [String: String]) throws -> [ReportDocument.Preview] {
         var out: [ReportDocument.Preview] = []
+        // The first snapshot the report names for each window (a package may have thousands).
+        var snapshots: [String: RedactionReport.SnapshotChanges] = [:]
+        for s in redaction?.snapshots ?? [] where snapshots[s.window] == nil { snapshots[s.window] = s }
         for w in package.manifest.recording.windows {
             let events = try package.events(window: w)
-            let known = redaction?.snapshots?.first { $0.window == w.id }
+            let known = snapshots[w.id]
             var index = known?.eventIndex
             var timestamp = known?.timestamp
             if index == nil {

@@ -1,4 +1,6 @@
 import Foundation
+import ScrubjayJSON
+import ScrubjayNative
 import ScrubjayRedaction
 
 /// Rebuilds an rrweb full snapshot (its serialized node tree) as a static HTML page for a
@@ -34,7 +36,8 @@ public enum SnapshotHTML {
     /// `redactedNodes` (an element, or the element holding a text node). Nil when the event
     /// is not a full snapshot of a DOM (a mobile wireframe snapshot has no `node`).
     public static func page(event json: [UInt8], redactedNodes: Set<Int>) throws -> Page? {
-        guard case .object(let event) = try JSONDecoder().decode(JSONNode.self, from: Data(json)),
+        var reader = try EventReader(bytes: JSONBytes(json), layout: .single)
+        guard let scanned = try reader.next(), case .object(let event) = JSONNode(scanned, scanned.root),
               event["type"]?.int == 2, case .object(let data)? = event["data"],
               case .object(let node)? = data["node"] else { return nil }
         var builder = Builder(redacted: redactedNodes)
@@ -228,17 +231,33 @@ public enum SnapshotHTML {
 
 /// A JSON value as the snapshot holds it (JSONDecoder tells booleans from numbers, which
 /// attribute values need).
-enum JSONNode: Decodable, Equatable {
+enum JSONNode: Equatable {
     case null, bool(Bool), number(Double), string(String), array([JSONNode]), object([String: JSONNode])
 
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONNode].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONNode].self)) }
+    /// How deep values are read: past the depth the preview renders elements to (each level
+    /// of elements is two of JSON, a node and its `childNodes`), a value is `null`.
+    static let maximumDepth = 2 * SnapshotHTML.Builder.maximumDepth + 8
+
+    /// Value `v` of a scanned event, read with the byte-level engine (Foundation's decoder
+    /// built an error, with its coding path, for each kind it tried and a node was not: time
+    /// that grew with the page's depth). Of members that repeat a key, the last, as
+    /// `JSON.parse` reads them.
+    init(_ e: JSONEvent, _ v: JSONValueRef, depth: Int = 0) {
+        switch e.kind(v) {
+        case .null: self = .null
+        case .true: self = .bool(true)
+        case .false: self = .bool(false)
+        case .number: self = .number(e.double(v) ?? 0)
+        case .string: self = .string(e.string(v))
+        case .array:
+            guard depth < JSONNode.maximumDepth else { self = .null; return }
+            self = .array(e.elements(of: v).map { JSONNode(e, $0, depth: depth + 1) })
+        case .object:
+            guard depth < JSONNode.maximumDepth else { self = .null; return }
+            var members: [String: JSONNode] = [:]
+            for (key, value) in e.membersInPlace(of: v) { members[e.string(key)] = JSONNode(e, value, depth: depth + 1) }
+            self = .object(members)
+        }
     }
 
     var string: String? { if case .string(let s) = self { return s } else { return nil } }
@@ -259,28 +278,36 @@ enum JSONNode: Decodable, Equatable {
 /// CSS for a preview: `@import` rules dropped and every `url()` not holding a `data:` URL
 /// replaced by `none`, so the stylesheet fetches nothing.
 enum CSSSanitizer {
+    /// What goes: an `@import` rule, a `url()` (its argument quoted or not), an `image-set()`.
+    static let fetches = try! PCRE2Regex(#"@import\b[^;]*;?|url\(\s*("[^"]*"|'[^']*'|[^)]*)\s*\)|image-set\([^)]*\)"#,
+                                         options: [.caseInsensitive, .utf])
+
     static func sanitize(_ css: String, removed: (String) -> Void) -> String {
         guard css.range(of: "url(", options: .caseInsensitive) != nil || css.range(of: "@import", options: .caseInsensitive) != nil
                 || css.range(of: "image-set(", options: .caseInsensitive) != nil else { return css }
-        var out = ""
-        var rest = Substring(css)
-        while let hit = rest.range(of: #"@import\b[^;]*;?|url\(\s*("[^"]*"|'[^']*'|[^)]*)\s*\)|image-set\([^)]*\)"#,
-                                   options: [.regularExpression, .caseInsensitive]) {
-            out += rest[..<hit.lowerBound]
-            let token = rest[hit]
+        // One pass of PCRE2 over the UTF-8 (a search per match from the rest of a String
+        // copied the rest each time: time quadratic in a stylesheet of many `url()`s).
+        let bytes = Array(css.utf8)
+        guard let hits = try? fetches.matches(in: bytes, assumeValidUTF8: true) else { return "" }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var cursor = 0
+        for hit in hits {
+            out += bytes[cursor..<hit.range.lowerBound]
+            let token = String(decoding: bytes[hit.range], as: UTF8.self)
             let lower = token.lowercased()
             if lower.hasPrefix("@import") {
                 removed("CSS imports")
             } else if lower.hasPrefix("url(") {
                 let inner = token.dropFirst(4).dropLast().trimmingCharacters(in: CharacterSet(charactersIn: " \t\n\"'"))
-                if inner.lowercased().hasPrefix("data:") { out += token } else { out += "none"; removed("external resources") }
+                if inner.lowercased().hasPrefix("data:") { out += bytes[hit.range] } else { out += Array("none".utf8); removed("external resources") }
             } else {
-                out += "none"
+                out += Array("none".utf8)
                 removed("external resources")
             }
-            rest = rest[hit.upperBound...]
+            cursor = hit.range.upperBound
         }
-        out += rest
-        return out
+        out += bytes[cursor...]
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -59,7 +59,7 @@ public enum ViewerPage {
         var skipped: [String] = []
         for w in manifest.recording.windows {
             let name = w.id.isEmpty ? "the recording" : "window \(w.id)"
-            let events = try Exporter.export(package, format: .rrwebJSON, window: w.id)
+            let events = try Exporter.export(package, format: .rrwebJSON, windows: [w])
             let types = Set(try package.events(window: w).map { ReportBuilder.typeAndTime($0).type })
             if mobile || !types.contains(RRWebEventType.meta.rawValue) || !types.contains(RRWebEventType.fullSnapshot.rawValue) {
                 skipped.append(mobile ? "\(name) (a mobile recording: wireframes, which rrweb-player does not draw)"

@@ -138,7 +138,7 @@ public enum RulePackLoader {
         for (k, _) in m where !ruleKeys.contains(k.string ?? "") {
             throw fail(k, "unknown key '\(k.string ?? "?")' (allowed: \(ruleKeys.sorted().joined(separator: ", ")))")
         }
-        guard let id, id.range(of: "^[a-z0-9_.-]+$", options: .regularExpression) != nil else {
+        guard let id, !id.isEmpty, id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || "_.-".utf8.contains($0) }) else {
             throw fail(m["id"], "every rule needs an 'id' of lower-case letters, digits, '_', '.', '-'")
         }
         func required(_ key: String) throws -> Node {
