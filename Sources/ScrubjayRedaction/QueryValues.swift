@@ -31,7 +31,7 @@ extension Redactor {
                 let r = (equals + 1)..<pairEnd
                 if url[r].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }),
                    !taken.contains(where: { $0.range.overlaps(r) }),
-                   let decoded = FormEncoded.decode(Array(url[r])) {
+                   let decoded = FormEncoded.decodeLeniently(Array(url[r])) {
                     let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
                     if !matches.isEmpty { found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches)) }
                 }

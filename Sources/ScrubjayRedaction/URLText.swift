@@ -52,22 +52,43 @@ struct FormEncoded {
         return out
     }
 
+    /// `raw` decoded as a browser's `URLSearchParams` does: a `%` not followed by two hex
+    /// digits stays as it is. Nil when the result is not UTF-8 (rules read UTF-8 only).
+    static func decodeLeniently(_ raw: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            if b == UInt8(ascii: "%"), i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) {
+                out.append(h << 4 | l)
+                i += 3
+            } else {
+                out.append(b == UInt8(ascii: "+") ? 0x20 : b)
+                i += 1
+            }
+        }
+        if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil { return nil }
+        return out
+    }
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: b - 0x30
+        case 0x41...0x46: b - 0x41 + 10
+        case 0x61...0x66: b - 0x61 + 10
+        default: nil
+        }
+    }
+
     static func decode(_ raw: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0
-        func hex(_ b: UInt8) -> UInt8? {
-            switch b {
-            case 0x30...0x39: b - 0x30
-            case 0x41...0x46: b - 0x41 + 10
-            case 0x61...0x66: b - 0x61 + 10
-            default: nil
-            }
-        }
         while i < raw.count {
             let b = raw[i]
             if b == UInt8(ascii: "%") {
-                guard i + 2 < raw.count, let h = hex(raw[i + 1]), let l = hex(raw[i + 2]) else { return nil }
+                guard i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) else { return nil }
                 out.append(h << 4 | l)
                 i += 3
             } else {

@@ -150,9 +150,14 @@ struct ReadAsPlayedTests {
         for value in ["ana.lima", "bo.berg", "7946"] { #expect(!events.contains(value), "\(value) left") }
         #expect(events.contains("&lang=en") && events.contains("&page=2"))
         #expect(rescan.findings.isEmpty)
-        // A stray escape (not UTF-8) is left as it is, not handed to the rules.
+        // A stray escape (not UTF-8) is left as it is, not handed to the rules; a `%` without
+        // two hex digits stays a `%`, as in a browser's URLSearchParams.
         #expect(FormEncoded.decode(Array("%FF%FE".utf8)) == nil)
+        #expect(FormEncoded.decodeLeniently(Array("%FF%FE".utf8)) == nil)
         #expect(FormEncoded.decode(Array("caf%C3%A9".utf8)) == Array("café".utf8))
+        #expect(FormEncoded.decodeLeniently(Array("100%+sure%2C%ZZ%4".utf8)) == Array("100% sure,%ZZ%4".utf8))
+        let stray = try redactRecording("[" + Self.meta + "," + #"{"type":4,"data":{"href":"https://shop.test/?ref=%ZZ&u=100%+ana.lima%40shop.test","width":1,"height":1},"timestamp":1700000000300}"# + "]")
+        #expect(!stray.events.contains("ana.lima") && stray.rescan.findings.isEmpty)
     }
 
     /// A real page: PostHog's own recording embeds a chat widget whose iframe `src` carries
