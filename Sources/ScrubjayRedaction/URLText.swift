@@ -52,21 +52,31 @@ struct FormEncoded {
         return out
     }
 
+    /// `raw` percent-decoded, `+` as a space: nil when a `%` is not followed by two hex
+    /// digits (then the text is not form-encoded) or when the result is not UTF-8 (rules
+    /// read UTF-8 only: an escape of a stray byte, `%FF`, leaves the text as it is).
+    static func decode(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: false) }
+
     /// `raw` decoded as a browser's `URLSearchParams` does: a `%` not followed by two hex
-    /// digits stays as it is. Nil when the result is not UTF-8 (rules read UTF-8 only).
-    static func decodeLeniently(_ raw: [UInt8]) -> [UInt8]? {
+    /// digits stays as it is. Nil when the result is not UTF-8.
+    static func decodeLeniently(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: true) }
+
+    private static func decode(_ raw: [UInt8], lenient: Bool) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0
         while i < raw.count {
             let b = raw[i]
-            if b == UInt8(ascii: "%"), i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) {
-                out.append(h << 4 | l)
-                i += 3
-            } else {
-                out.append(b == UInt8(ascii: "+") ? 0x20 : b)
-                i += 1
+            if b == UInt8(ascii: "%") {
+                if i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) {
+                    out.append(h << 4 | l)
+                    i += 3
+                    continue
+                }
+                if !lenient { return nil }
             }
+            out.append(b == UInt8(ascii: "+") ? 0x20 : b)
+            i += 1
         }
         if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil { return nil }
         return out
@@ -79,26 +89,6 @@ struct FormEncoded {
         case 0x61...0x66: b - 0x61 + 10
         default: nil
         }
-    }
-
-    static func decode(_ raw: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(raw.count)
-        var i = 0
-        while i < raw.count {
-            let b = raw[i]
-            if b == UInt8(ascii: "%") {
-                guard i + 2 < raw.count, let h = hexValue(raw[i + 1]), let l = hexValue(raw[i + 2]) else { return nil }
-                out.append(h << 4 | l)
-                i += 3
-            } else {
-                out.append(b == UInt8(ascii: "+") ? 0x20 : b)
-                i += 1
-            }
-        }
-        // Rules read valid UTF-8 only: an escape of a stray byte (`%FF`) leaves the text as it is.
-        if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil { return nil }
-        return out
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986) and `*`.
