@@ -167,6 +167,10 @@ public struct EventWalker {
     mutating func walkIncremental(_ e: JSONEvent, _ data: JSONValueRef, source: Int, _ visit: Visit) rethrows {
         switch RRWebIncrementalSource(rawValue: source) {
         case .mutation:
+            // The textareas and style elements this mutation adds, whatever the order of its
+            // lists: the replayer applies adds (queued until their parent comes) before texts.
+            let adds = e.member("adds", of: data)
+            if let page, let adds { EventWalker.noteTags(e, adds, page) }
             // Loops over sequences read off the tape: no closure context, no array.
             if let texts = e.member("texts", of: data) {
                 for t in e.elements(of: texts) {
@@ -183,7 +187,7 @@ public struct EventWalker {
                     try walkAttributes(e, map, tag: .unknown, node: nodeId(e, a), visit)
                 }
             }
-            if let adds = e.member("adds", of: data) {
+            if let adds {
                 for add in e.elements(of: adds) {
                     guard e.kind(add) == .object else { continue }
                     if let node = e.member("node", of: add) {
@@ -307,6 +311,30 @@ public struct EventWalker {
         }
     }
 
+    /// Notes the textarea and style elements a mutation's `adds` bring, with their text
+    /// children, and the text nodes added under such an element (in two passes: an add may
+    /// come before the add of its parent).
+    static func noteTags(_ e: JSONEvent, _ adds: JSONValueRef, _ page: PageTags) {
+        guard e.kind(adds) == .array else { return }
+        for add in e.elements(of: adds) {
+            guard e.kind(add) == .object, let node = e.member("node", of: add), e.kind(node) == .object,
+                  e.int("type", of: node) == 2, let name = e.member("tagName", of: node), e.kind(name) == .string else { continue }
+            let tag = e.withText(name, Tag.init)
+            guard tag == .textarea || tag == .style else { continue }
+            page.element(e.int("id", of: node), tag)
+            guard let children = e.member("childNodes", of: node), e.kind(children) == .array else { continue }
+            for child in e.elements(of: children) where e.kind(child) == .object && e.int("type", of: child) == 3 {
+                page.text(e.int("id", of: child), under: tag)
+            }
+        }
+        guard !page.elements.isEmpty else { return }
+        for add in e.elements(of: adds) {
+            guard e.kind(add) == .object, let node = e.member("node", of: add), e.kind(node) == .object,
+                  e.int("type", of: node) == 3, let parent = e.int("parentId", of: add), let tag = page.elements[parent] else { continue }
+            page.text(e.int("id", of: node), under: tag)
+        }
+    }
+
     /// The channel of a text node under an element of tag `parent`: typed input in a
     /// textarea, CSS in a style element, text elsewhere.
     static func textChannel(under parent: Tag) -> Channel {
@@ -320,10 +348,10 @@ public struct EventWalker {
         // markup (rrweb's maskInputOptions draw the same line).
         var valueIsTyped = tag == .unknown || tag == .textarea || tag == .select
         if tag == .input {
+            // The last `type` member, as the page reads it.
             valueIsTyped = true
-            for (key, value) in e.membersInPlace(of: attrs) {
-                if e.kind(value) == .string, e.withText(key, AttributeName.init) == .type,
-                   e.withText(value, EventWalker.isNonTypedInputType) { valueIsTyped = false }
+            for (key, value) in e.membersInPlace(of: attrs) where e.withText(key, AttributeName.init) == .type {
+                valueIsTyped = !(e.kind(value) == .string && e.withText(value, EventWalker.isNonTypedInputType))
             }
         }
         for (key, value) in e.membersInPlace(of: attrs) {

@@ -16,27 +16,36 @@ extension Redactor {
         let matches: [RuleMatch]
     }
 
-    /// The percent-encoded query values of `url` in which pattern rules find something,
-    /// leaving out those a match of the whole URL (`taken`) overlaps.
-    mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: [RuleMatch]) -> [DecodedQueryValue] {
-        guard let base = url.baseAddress, let hit = memchr(base, Int32(UInt8(ascii: "?")), url.count) else { return [] }
-        let question = UnsafeRawPointer(hit) - base
-        let end = url[question...].firstIndex(of: UInt8(ascii: "#")) ?? url.count
-        guard url[question..<end].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return [] }
+    /// The percent-encoded query values of `url` in which pattern rules find something. A
+    /// string may hold several URLs (`srcset`): each `?` starts a query, which ends at a `#`
+    /// or at white space (a URL holds none). A match of the whole URL (`taken`) that takes
+    /// all of a value (a rule on sensitive parameters), or reaches outside it, keeps the value
+    /// from being read decoded: that match rewrites it. One that takes part of it is dropped
+    /// from `taken` when the decoded value has findings (the value is then read whole,
+    /// decoded, where the same text is found again).
+    mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
+        guard let base = url.baseAddress, memchr(base, Int32(UInt8(ascii: "?")), url.count) != nil else { return [] }
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         var found: [DecodedQueryValue] = []
-        var start = question + 1
-        while start < end {
-            let pairEnd = url[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
-            if let equals = url[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+        var at = 0
+        while let question = url[at...].firstIndex(of: UInt8(ascii: "?")) {
+            let end = url[question...].firstIndex { $0 == UInt8(ascii: "#") || isSpace($0) } ?? url.count
+            at = end
+            guard url[question..<end].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { continue }
+            var start = question + 1
+            while start < end {
+                let pairEnd = url[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
+                defer { start = pairEnd + 1 }
+                guard let equals = url[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")) else { continue }
                 let r = (equals + 1)..<pairEnd
-                if url[r].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }),
-                   !taken.contains(where: { $0.range.overlaps(r) }),
-                   let decoded = FormEncoded.decodeLeniently(Array(url[r])) {
-                    let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
-                    if !matches.isEmpty { found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches)) }
-                }
+                guard url[r].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }),
+                      !taken.contains(where: { $0.range.overlaps(r) && (!r.contains($0.range) || $0.range == r) }),
+                      let decoded = FormEncoded.decodeLeniently(Array(url[r])) else { continue }
+                let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                guard !matches.isEmpty else { continue }
+                taken.removeAll { r.contains($0.range) }
+                found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches))
             }
-            start = pairEnd + 1
         }
         return found
     }

@@ -244,9 +244,9 @@ public struct Redactor {
             if !forced.isEmpty || site.channel == .css { return handleText(text, e, site, &place, &edits, forced: forced) }
         }
         // Most strings: pattern rules alone, and nothing found.
-        let matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+        var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         if site.channel == .url {
-            let values = decodedQueryMatches(text, besides: matches)
+            let values = decodedQueryMatches(text, besides: &matches)
             if !values.isEmpty {
                 let out = applyURL(matches, values, in: text, nodeId: site.nodeId, &place) { e.pointer(to: site.value).description } timestamp: {
                     e.double("timestamp", of: e.root)

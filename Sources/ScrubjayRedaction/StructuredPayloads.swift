@@ -343,7 +343,7 @@ extension Redactor {
                 let url = Array(text)
                 let rewrittenURL = rewriteURLParts(url, path, p, doc, v, &drops, &place)
                 matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
-                let values = rewrittenURL.withUnsafeBytes { decodedQueryMatches($0, besides: matches) }
+                let values = rewrittenURL.withUnsafeBytes { decodedQueryMatches($0, besides: &matches) }
                 if !values.isEmpty {
                     let out = rewrittenURL.withUnsafeBytes {
                         applyURL(matches, values, in: $0, nodeId: nil, &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }

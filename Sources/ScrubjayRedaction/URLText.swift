@@ -13,8 +13,9 @@ struct FormEncoded {
     }
     var pairs: [Pair]
 
-    /// Parses `text` when it looks form-encoded: no whitespace or quotes, at least one `=`,
-    /// and only valid percent escapes. Otherwise nil.
+    /// Parses `text` when it looks form-encoded: no whitespace or quotes, at least one `=`.
+    /// Otherwise nil. Names and values are decoded as a browser does (`decodeLeniently`: a
+    /// stray `%` hides nothing).
     init?(_ text: [UInt8]) {
         guard text.withUnsafeBytes(FormEncoded.mayHold) else { return nil }
         var pairs: [Pair] = []
@@ -22,7 +23,7 @@ struct FormEncoded {
             let eq = part.firstIndex(of: UInt8(ascii: "="))
             let rawName = Array(part[..<(eq ?? part.endIndex)])
             let rawValue = eq.map { Array(part[($0 + 1)...]) } ?? []
-            guard let name = FormEncoded.decode(rawName), let value = FormEncoded.decode(rawValue) else { return nil }
+            guard let name = FormEncoded.decodeLeniently(rawName), let value = FormEncoded.decodeLeniently(rawValue) else { return nil }
             pairs.append(Pair(rawName: rawName, rawValue: rawValue, hasValue: eq != nil, name: name, value: value))
         }
         self.pairs = pairs
@@ -58,7 +59,7 @@ struct FormEncoded {
     static func decode(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: false) }
 
     /// `raw` decoded as a browser's `URLSearchParams` does: a `%` not followed by two hex
-    /// digits stays as it is. Nil when the result is not UTF-8.
+    /// digits stays as it is, and bytes that are not UTF-8 become U+FFFD (what the page shows).
     static func decodeLeniently(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: true) }
 
     private static func decode(_ raw: [UInt8], lenient: Bool) -> [UInt8]? {
@@ -78,7 +79,9 @@ struct FormEncoded {
             out.append(b == UInt8(ascii: "+") ? 0x20 : b)
             i += 1
         }
-        if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil { return nil }
+        if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil {
+            return lenient ? Array(String(decoding: out, as: UTF8.self).utf8) : nil
+        }
         return out
     }
 

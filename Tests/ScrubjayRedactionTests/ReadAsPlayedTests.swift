@@ -120,6 +120,14 @@ struct ReadAsPlayedTests {
         for value in ["private diary", "private note", "ana.lima"] { #expect(!events.contains(value), "\(value) left") }
         #expect(events.contains("p{background:url(")) // the stylesheet keeps its shape
         #expect(rescan.findings.isEmpty)
+        // The textarea added by the same mutation that sets its text, listed after the add of
+        // its text (the replayer applies adds, queued until their parent comes, before texts).
+        let same = try redactRecording("[" + [
+            Self.meta, Self.snapshot(#"{"type":2,"tagName":"div","attributes":{},"childNodes":[],"id":6}"#),
+            #"{"type":3,"data":{"source":0,"texts":[{"id":21,"value":"my private diary note"}],"attributes":[],"removes":[],"adds":[{"parentId":20,"nextId":null,"node":{"type":3,"textContent":"another private note","id":22}},{"parentId":6,"nextId":null,"node":{"type":2,"tagName":"textarea","attributes":{},"childNodes":[{"type":3,"textContent":"","id":21}],"id":20}}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]")
+        #expect(same.audit.findings.filter { $0.rule == "typed_input" }.compactMap(\.nodeId).sorted() == [21, 22])
+        #expect(!same.events.contains("private") && same.rescan.findings.isEmpty)
     }
 
     /// A mobile input wireframe's value is typed input (a checkbox's is not); a web view's
@@ -150,10 +158,19 @@ struct ReadAsPlayedTests {
         for value in ["ana.lima", "bo.berg", "7946"] { #expect(!events.contains(value), "\(value) left") }
         #expect(events.contains("&lang=en") && events.contains("&page=2"))
         #expect(rescan.findings.isEmpty)
-        // A stray escape (not UTF-8) is left as it is, not handed to the rules; a `%` without
-        // two hex digits stays a `%`, as in a browser's URLSearchParams.
+        // A match of the raw URL inside a value does not keep it from being read decoded; a
+        // `srcset` holds several URLs, each query ending at white space.
+        let more = try redactRecording("[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"/p?q=4111111111111111+ana.lima%40shop.test"},"childNodes":[],"id":6},{"type":2,"tagName":"img","attributes":{"srcset":"a.png?v=1 1x, b.png?u=bo.berg%40shop.test 2x"},"childNodes":[],"id":7}"#),
+        ].joined(separator: ",") + "]")
+        #expect(!more.events.contains("4111111111111111") && !more.events.contains("ana.lima") && !more.events.contains("bo.berg"))
+        #expect(more.events.contains(#"a.png?v=1 1x, b.png?u="#) && more.events.contains(" 2x"))
+        #expect(more.rescan.findings.isEmpty)
+        // A stray escape (not UTF-8) is U+FFFD, a `%` without two hex digits stays a `%`, as in
+        // a browser's URLSearchParams (the strict decoder, which tells form-encoded text, refuses both).
         #expect(FormEncoded.decode(Array("%FF%FE".utf8)) == nil)
-        #expect(FormEncoded.decodeLeniently(Array("%FF%FE".utf8)) == nil)
+        #expect(FormEncoded.decodeLeniently(Array("a%FFb".utf8)) == Array("a\u{FFFD}b".utf8))
         #expect(FormEncoded.decode(Array("caf%C3%A9".utf8)) == Array("café".utf8))
         #expect(FormEncoded.decodeLeniently(Array("100%+sure%2C%ZZ%4".utf8)) == Array("100% sure,%ZZ%4".utf8))
         let stray = try redactRecording("[" + Self.meta + "," + #"{"type":4,"data":{"href":"https://shop.test/?ref=%ZZ&u=100%+ana.lima%40shop.test","width":1,"height":1},"timestamp":1700000000300}"# + "]")
@@ -177,6 +194,21 @@ struct ReadAsPlayedTests {
         let text = events.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
         #expect(!text.contains("test%40posthog.com") && !text.contains("test@posthog.com"))
         #expect(text.contains("%22email%22%3A%22****************%22%2C%22name%22"))
+    }
+
+    /// A form-encoded body with a stray `%` is still form-encoded (as a browser reads it); an
+    /// input whose `type` attribute repeats is typed by its last one.
+    @Test func strayPercentsAndRepeatedTypes() throws {
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"input","attributes":{"type":"submit","type":"text","value":"Zanzibar Quokkafeld"},"childNodes":[],"id":6}"#),
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/order","method":"POST","requestBody":"email=ana.lima%40shop.test&discount=100%"}]}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.contains { $0.rule == "typed_input" && $0.nodeId == 6 })
+        for value in ["Zanzibar", "ana.lima"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains("&discount=100%"))
+        #expect(rescan.findings.isEmpty)
     }
 
     /// What redaction writes is not found again: a password pair's replacement, and an
