@@ -7,7 +7,8 @@ import ScrubjayRules
 /// `u=ana%40shop.test` or a phone number `tel=%2B44+20+7946+0958` is found as it reads
 /// decoded, rewritten, and percent-encoded again (docs/RULES.md, "Field paths"). A value
 /// without escapes is left to the scan of the whole URL, which sees it as it is, and so is
-/// a value a match of that scan overlaps: no value is counted twice.
+/// a value a match of that scan takes whole or reaches past (`decodedQueryMatches`): no
+/// value is counted twice.
 extension Redactor {
     /// A query value's raw bytes (`range` in the URL), decoded, and what rules find in it.
     struct DecodedQueryValue {
