@@ -124,12 +124,7 @@ public final class DOMMirror {
 
     /// The first entry of `built` at or after tape index `token` (the list in tape order).
     public func firstBuilt(atOrAfter token: Int) -> Int {
-        var lo = 0, hi = built.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if Int(built[mid].token) < token { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
+        partitionPoint(built.count) { Int(built[$0].token) < token }
     }
     /// Atoms of `class` and `id` (the first two names, interned in `init`).
     static let classAtom: Int32 = 0, idAtom: Int32 = 1
@@ -349,7 +344,6 @@ public final class DOMMirror {
         if garbage > 1 << 20 && garbage * 2 > values.count { compactValues() }
     }
 
-    /// One `adds` entry; false when its parent or next sibling is not in the page yet.
     /// A mutation's adds, in the replayer's order: each in turn, then, in passes over those
     /// whose parent or next sibling came later in the list (the replayer's queue), in list
     /// order, each pass adding what it can, until a pass adds nothing (the rest never
@@ -361,41 +355,46 @@ public final class DOMMirror {
     /// arrive, not once per pass: a list whose every add waits for the one after it takes
     /// as many passes as adds, which retried all of them made quadratic.
     func applyAdds(_ e: JSONEvent, _ adds: JSONValueRef) {
-        var queue: [JSONValueRef] = []
-        var waiting: [Int: [Int]] = [:] // missing id -> positions in `queue` waiting for it
-        var ready: [Int] = []           // positions to retry in the next pass
-        func tried(_ a: JSONValueRef, _ result: AddResult, _ position: Int?) {
-            switch result {
-            case .added(let firstBuilt):
-                // The ids the add brought: their waiters may go now.
-                for k in firstBuilt..<built.count {
-                    guard let id = self.id(built[k].slot), let w = waiting.removeValue(forKey: id) else { continue }
-                    ready += w
-                }
-            case .waiting(let id):
-                let p = position ?? queue.count
-                if position == nil { queue.append(a) }
-                waiting[id, default: []].append(p)
+        var retries = AddRetries()
+        for a in e.elements(of: adds) { tried(a, add(e, a), &retries) }
+        while !retries.ready.isEmpty {
+            // One pass: the ready adds in list order.
+            retries.pass = Heap(retries.ready)
+            retries.ready = []
+            while let p = retries.pass.popMin() {
+                retries.current = p
+                tried(retries.queue[p], add(e, retries.queue[p]), &retries)
             }
+            retries.current = Int.max
         }
-        e.forEachChild(of: adds) { a in tried(a, add(e, a), nil) }
-        while !ready.isEmpty {
-            // One pass: the ready adds in list order; one that becomes ready behind the
-            // current position is retried in this pass, as a pass over the whole list would.
-            var pass = Heap(ready)
-            ready = []
-            var current = -1
-            while let p = pass.popMin() {
-                if p == current { continue }
-                current = p
-                let before = ready.count
-                tried(queue[p], add(e, queue[p]), p)
-                // Of those that became ready, the ones after `p` belong to this pass.
-                var k = before
-                while k < ready.count {
-                    if ready[k] > p { pass.insert(ready[k]); ready.swapAt(k, ready.count - 1); ready.removeLast() } else { k += 1 }
-                }
+    }
+
+    /// The bookkeeping of `applyAdds`.
+    struct AddRetries {
+        /// The adds that waited, in list order.
+        var queue: [JSONValueRef] = []
+        /// Missing id -> positions in `queue` waiting for it.
+        var waiting: [Int: [Int]] = [:]
+        /// Positions to retry in this pass, and in the next.
+        var pass = Heap([])
+        var ready: [Int] = []
+        /// The position being tried (`Int.max`: none, the first walk over the list).
+        var current = Int.max
+    }
+
+    /// Records what trying add `a` gave.
+    private func tried(_ a: JSONValueRef, _ result: AddResult, _ r: inout AddRetries) {
+        switch result {
+        case .added(let firstBuilt):
+            // The ids the add brought: their waiters may go now, in this pass when they come
+            // after the add being tried, as a pass over the whole list would have it.
+            for k in firstBuilt..<built.count {
+                guard let id = id(built[k].slot), let w = r.waiting.removeValue(forKey: id) else { continue }
+                for p in w { if p > r.current { r.pass.insert(p) } else { r.ready.append(p) } }
             }
+        case .waiting(let id):
+            if r.current == Int.max { r.queue.append(a) }
+            r.waiting[id, default: []].append(r.current == Int.max ? r.queue.count - 1 : r.current)
         }
     }
 
@@ -406,6 +405,7 @@ public final class DOMMirror {
         case waiting(Int)
     }
 
+    /// One `adds` entry. An entry without a node or a parent id adds nothing (and is done).
     func add(_ e: JSONEvent, _ a: JSONValueRef) -> AddResult {
         let first = built.count
         guard e.kind(a) == .object, let node = e.member("node", of: a), e.kind(node) == .object else { return .added(firstBuilt: first) }

@@ -398,11 +398,7 @@ public struct JSONEvent {
                     children(of: JSONValueRef(index: current)).map { Int32(t.kind == .object ? $0.index - 1 : $0.index) }
                 }
                 // The last child starting at or before the target holds it.
-                var lo = 0, hi = starts.count
-                while lo < hi {
-                    let mid = (lo + hi) / 2
-                    if Int(starts[mid]) <= target.index { lo = mid + 1 } else { hi = mid }
-                }
+                let lo = partitionPoint(starts.count) { Int(starts[$0]) <= target.index }
                 guard lo > 0 else { break }
                 let i = Int(starts[lo - 1])
                 components.append(t.kind == .object ? string(JSONValueRef(index: i)) : String(lo - 1))

@@ -107,11 +107,7 @@ public struct JSONEdits {
         mutating func remove(startingAt start: Int) {
             // Entries are in document order: a binary search (a container may have thousands,
             // each removed).
-            var lo = 0, hi = members.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if members[mid].keyStart < start { lo = mid + 1 } else { hi = mid }
-            }
+            let lo = partitionPoint(members.count) { members[$0].keyStart < start }
             guard lo < members.count, members[lo].keyStart == start, !removed[lo] else { return }
             removed[lo] = true
             removedCount += 1

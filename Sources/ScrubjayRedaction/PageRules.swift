@@ -277,11 +277,7 @@ struct PagePlan {
     var dropEvent = false
 
     func skips(_ token: Int) -> Bool {
-        var lo = 0, hi = skipped.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if skipped[mid].upperBound <= token { lo = mid + 1 } else { hi = mid }
-        }
+        let lo = partitionPoint(skipped.count) { skipped[$0].upperBound <= token }
         return lo < skipped.count && skipped[lo].contains(token)
     }
 }
