@@ -196,9 +196,7 @@ public final class RuleEngine: Sendable {
         // pseudonym) is not taken again, so a rescan of a redacted recording is clean: a field
         // rule takes whole values, and a pattern's group may take a replacement
         // (`password=[password]`).
-        let first = text[r.lowerBound]
-        if first == UInt8(ascii: "*") || first == UInt8(ascii: "[") || first <= 0x20 || first == replacements[i].first,
-           Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), action: actions[i], replacement: replacements[i], id: ids[i]) { return }
+        if Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), action: actions[i], replacement: replacements[i], id: ids[i]) { return }
         if needsValueCheck[i] {
             let bytes = UnsafeRawBufferPointer(rebasing: text[r])
             if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
@@ -288,6 +286,9 @@ public enum Actions {
 
     /// `isRedacted(_:by:)` from the rule's action, replacement (UTF-8) and id.
     static func isRedacted(_ value: UnsafeRawBufferPointer, action: RuleAction, replacement: [UInt8], id: String) -> Bool {
+        // Asked of every match: most start with a byte none of the three can start with.
+        guard let first = value.first else { return true }
+        guard first == UInt8(ascii: "*") || first == UInt8(ascii: "[") || first <= 0x20 || first == replacement.first else { return false }
         if isMasked(value) { return true }
         if action == .replace && value.elementsEqual(replacement) { return true }
         return isPseudonym(value, of: id)
@@ -299,8 +300,7 @@ public enum Actions {
         guard n >= 20, value[0] == UInt8(ascii: "["), value[n - 1] == UInt8(ascii: "]") else { return false }
         var id = id
         return id.withUTF8 { id in
-            guard n == id.count + 19, value[0] == UInt8(ascii: "["), value[n - 1] == UInt8(ascii: "]"),
-                  value[id.count + 1] == UInt8(ascii: ":") else { return false }
+            guard n == id.count + 19, value[id.count + 1] == UInt8(ascii: ":") else { return false }
             for k in 0..<id.count where value[k + 1] != id[k] { return false }
             for k in (id.count + 2)..<(n - 1) {
                 let b = value[k]
