@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ScrubjayJSON
 import ScrubjayRules
 
 /// Pattern rules on the query values of a URL that are percent-encoded: an email written
@@ -11,7 +12,7 @@ import ScrubjayRules
 /// value is counted twice.
 extension Redactor {
     /// A query value's raw bytes (`range` in the URL), decoded, and what rules find in it.
-    struct DecodedQueryValue {
+    fileprivate struct DecodedQueryValue {
         let range: Range<Int>
         let decoded: [UInt8]
         let matches: [RuleMatch]
@@ -24,7 +25,7 @@ extension Redactor {
     /// from being read decoded: that match rewrites it. One that takes part of it is dropped
     /// from `taken` when the decoded value has findings (the value is then read whole,
     /// decoded, where the same text is found again).
-    mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
+    private mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
         guard let base = url.baseAddress, memchr(base, Int32(UInt8(ascii: "?")), url.count) != nil else { return [] }
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         var found: [DecodedQueryValue] = []
@@ -51,10 +52,26 @@ extension Redactor {
         return found
     }
 
+    /// When pattern rules find something in a percent-encoded query value of `url` (string
+    /// `v` of `e`) read decoded: records every finding, the whole URL's (`matches`) and the
+    /// values', rewrites `v` when redacting, and returns true. Otherwise false: `matches`
+    /// are the caller's to apply.
+    mutating func handledQueryValues(_ url: UnsafeRawBufferPointer, _ matches: inout [RuleMatch], _ v: JSONValueRef, in e: JSONEvent,
+                                     nodeId: Int?, _ place: inout Place, _ edits: inout JSONEdits,
+                                     pointer: () -> String, timestamp: () -> Double?) -> Bool {
+        let values = decodedQueryMatches(url, besides: &matches)
+        guard !values.isEmpty else { return false }
+        if let out = applyURL(matches, values, in: url, nodeId: nodeId, &place, pointer: pointer, timestamp: timestamp) {
+            counts.stringsChanged += 1
+            edits.replace(v, in: e, withStringUTF8: out)
+        }
+        return true
+    }
+
     /// Records the findings of `matches` (in `url`) and of `values`, and returns the URL
     /// rewritten when redacting (nil otherwise): each match by its rule, each value decoded,
     /// rewritten and percent-encoded again.
-    mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, nodeId: Int?,
+    private mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, nodeId: Int?,
                            _ place: inout Place, pointer: () -> String, timestamp: () -> Double?) -> [UInt8]? {
         let first = findings.count
         record(matches, in: url, channel: .url, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp)
@@ -77,18 +94,8 @@ extension Redactor {
             } else {
                 let v = values[d]
                 out += UnsafeRawBufferPointer(rebasing: url[cursor..<v.range.lowerBound])
-                var value: [UInt8] = []
-                v.decoded.withUnsafeBytes { text in
-                    var c = 0
-                    for (k, match) in v.matches.enumerated() {
-                        value += UnsafeRawBufferPointer(rebasing: text[c..<match.range.lowerBound])
-                        let pseudonym = engine.appendRewrite(of: match, in: text, key: pseudonymKey, to: &value)
-                        if collectFindings, let pseudonym { findings[firstOfValue[d] + k].pseudonym = pseudonym }
-                        c = match.range.upperBound
-                    }
-                    value += UnsafeRawBufferPointer(rebasing: text[c...])
-                }
-                out += FormEncoded.encode(value)
+                let first = firstOfValue[d]
+                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: .url, firstFinding: first) })
                 cursor = v.range.upperBound
                 d += 1
             }

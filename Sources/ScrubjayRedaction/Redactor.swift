@@ -245,18 +245,10 @@ public struct Redactor {
         }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
-        if site.channel == .url {
-            let values = decodedQueryMatches(text, besides: &matches)
-            if !values.isEmpty {
-                let out = applyURL(matches, values, in: text, nodeId: site.nodeId, &place) { e.pointer(to: site.value).description } timestamp: {
-                    e.double("timestamp", of: e.root)
-                }
-                if let out {
-                    counts.stringsChanged += 1
-                    edits.replace(site.value, in: e, withStringUTF8: out)
-                }
-                return
-            }
+        if site.channel == .url,
+           handledQueryValues(text, &matches, site.value, in: e, nodeId: site.nodeId, &place, &edits,
+                              pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+            return
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
@@ -327,12 +319,14 @@ public struct Redactor {
     }
 
     /// `text` with each match rewritten by its rule's action (the findings just recorded for
-    /// `matches` get their pseudonyms). For CSS, `cssKinds` says how to escape each replacement.
-    mutating func rewritten(_ text: UnsafeRawBufferPointer, _ matches: [RuleMatch], channel: Channel, cssKinds: [CSSText.Segment.Kind] = []) -> [UInt8] {
+    /// `matches`, or those from `firstFinding` on, get their pseudonyms). For CSS, `cssKinds`
+    /// says how to escape each replacement.
+    mutating func rewritten(_ text: UnsafeRawBufferPointer, _ matches: [RuleMatch], channel: Channel, cssKinds: [CSSText.Segment.Kind] = [],
+                            firstFinding: Int? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var cursor = 0
-        let firstFinding = findings.count - matches.count
+        let firstFinding = firstFinding ?? findings.count - matches.count
         for (k, m) in matches.enumerated() {
             out += UnsafeRawBufferPointer(rebasing: text[cursor..<m.range.lowerBound])
             let pseudonym: String?

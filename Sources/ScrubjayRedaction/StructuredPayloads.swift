@@ -343,17 +343,10 @@ extension Redactor {
                 let url = Array(text)
                 let rewrittenURL = rewriteURLParts(url, path, p, doc, v, &drops, &place)
                 matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
-                let values = rewrittenURL.withUnsafeBytes { decodedQueryMatches($0, besides: &matches) }
-                if !values.isEmpty {
-                    let out = rewrittenURL.withUnsafeBytes {
-                        applyURL(matches, values, in: $0, nodeId: nil, &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
-                    }
-                    if let out {
-                        counts.stringsChanged += 1
-                        edits.replace(v, in: e, withStringUTF8: out)
-                    }
-                    return
-                }
+                if rewrittenURL.withUnsafeBytes({
+                    handledQueryValues($0, &matches, v, in: e, nodeId: nil, &place, &edits,
+                                       pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp })
+                }) { return }
                 if matches.isEmpty {
                     if rewrittenURL != url {
                         counts.stringsChanged += 1
