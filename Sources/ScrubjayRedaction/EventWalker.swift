@@ -94,16 +94,14 @@ public struct EventWalker {
         @exclusivity(unchecked) var elements: [Int: Tag] = [:]
         @exclusivity(unchecked) var texts: [Int: Tag] = [:]
 
-        /// `tag` for an element `id`, if it is one of those kept.
+        /// Element `id`, a textarea or style element (`tag`).
         func element(_ id: Int?, _ tag: Tag) {
-            guard let id, tag == .textarea || tag == .style else { return }
-            elements[id] = tag
+            if let id { elements[id] = tag }
         }
 
-        /// A text node `id` under an element of tag `parent`.
+        /// Text node `id`, under a textarea or style element (`parent`).
         func text(_ id: Int?, under parent: Tag) {
-            guard let id, parent == .textarea || parent == .style else { return }
-            texts[id] = parent
+            if let id { texts[id] = parent }
         }
 
         func reset() {
