@@ -16,12 +16,12 @@ rules:
   # ---- contact
 
   - id: email
-    description: 'Email addresses (local@domain.tld).'
+    description: 'Email addresses (local@domain.tld), internationalized ones too (letters and digits of any script, as in josé@bücher.de), and ones written in full-width characters (ａｎａ＠ｓｈｏｐ．ｔｅｓｔ).'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]+\.)+[A-Za-z]{2,}\b'
-    keywords: ['@']
+    pattern: '(?<![\p{L}\p{N}._%+\-．])[\p{L}\p{N}._%+\-．]+[@＠](?:[\p{L}\p{N}\-]+[.．])+\p{L}{2,}(?![\p{L}\p{N}_])'
+    keywords: ['@', '＠']
     action: mask
     examples:
       match:
@@ -29,8 +29,15 @@ rules:
           output: 'write to ************* today'
         - input: 'John Appleseed <john.appleseed+news@mail.example.co.uk>'
           output: 'John Appleseed <**************************************>'
+        - input: 'Kontakt: josé.müller@bücher.de.'
+          output: 'Kontakt: *********************.'
+        - input: '邮箱：用户@例子.广告。'
+          output: '邮箱：********。'
+        - input: 'メール：ａｎａ＠ｓｈｏｐ．ｔｅｓｔ まで'
+          output: 'メール：************* まで'
       no_match:
         - 'ana at shop dot test'
+        - 'ana@shop.test2'
         - 'ping @ana on slack'
         - 'root@localhost'
 
@@ -131,11 +138,11 @@ rules:
   # ---- financial
 
   - id: payment_card
-    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces or dashes) that pass the Luhn check; the last four digits are kept.'
+    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces, dashes or dots) that pass the Luhn check; the last four digits are kept.'
     category: financial
     severity: high
     kind: pattern
-    pattern: '(?<![\w.])(?<!\d[ \-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \-])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \-])\d{6}\2\d{4,5})(?!\w|[ \-]\d|\.\d)'
+    pattern: '(?<![\w.])(?<!\d[ \-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \-.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \-.])\d{6}\2\d{4,5})(?!\w|[ \-]\d|\.\d)'
     min_digits: 12
     validator: luhn
     action: keep_last
@@ -149,7 +156,12 @@ rules:
           output: 'amex ****-******-*0005'
         - input: '6011-1111-1111-1117'
           output: '****-****-****-1117'
+        - input: 'card no. 4242.4242.4242.4242'
+          output: 'card no. ****.****.****.4242'
       no_match:
+        - 'v4242.4242.4242.4242'
+        - 'build 4242.4242.4242.4242.4242'
+        - '4242.4242 4242-4242'
         - 'card 4242 4242 4242 4241'
         - 'ts 1712345678901'
         - 'order 4242 4242 4242 4242 4242'
@@ -157,11 +169,11 @@ rules:
         - 'r=0.4242424242424242'
 
   - id: iban
-    description: 'International Bank Account Numbers, compact or in groups of four, checked by country, length and mod-97.'
+    description: 'International Bank Account Numbers, compact or in groups of four, in upper or lower case, checked by country, length and mod-97.'
     category: financial
     severity: high
     kind: pattern
-    pattern: '\b[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,3})?)\b'
+    pattern: '\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)\b'
     min_digits: 8
     validator: iban
     action: mask
@@ -173,6 +185,8 @@ rules:
           output: 'pay to **********************.'
         - input: 'some iban: NO9386011117947!'
           output: 'some iban: ***************!'
+        - input: 'iban de89 3704 0044 0532 0130 00 (typed in lower case)'
+          output: 'iban **** **** **** **** **** ** (typed in lower case)'
       no_match:
         - 'IBAN: DE89 3704 0044 0532 0130 01'
         - 'some iban: NO938601111794!'

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import ScrubjayRedaction
+
+/// Values the default pack finds however they are written: an email in another script or in
+/// full-width characters, a card grouped with dots, an IBAN typed in lower case. Each is
+/// planted where recordings carry it (a text node written with `\u` escapes, a console
+/// argument, a JSON request body, an attribute), then found, gone from the package, never
+/// shown in a preview, and absent from a rescan.
+@Suite("Values written in other forms")
+struct WrittenFormsTests {
+    @Test func foundRedactedAndNotPreviewed() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            // "Kontakt: josé.müller@bücher.de", its non-ASCII letters as JSON escapes.
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"title":"iban de89 3704 0044 0532 0130 00"},"childNodes":[{"type":3,"textContent":"Kontakt: jos\u00e9.m\u00fcller@b\u00fccher.de","id":8}],"id":7}"#),
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["\"メール：ａｎａ＠ｓｈｏｐ．ｔｅｓｔ\""]}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/pay","method":"POST","requestBody":"{\"memo\":\"paid with 4242.4242.4242.4242\",\"note\":\"ok\"}"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 2)
+        #expect(audit.findings.contains { $0.rule == "payment_card" })
+        #expect(audit.findings.contains { $0.rule == "iban" && $0.nodeId == 7 })
+        let planted = ["müller", "m\\u00fcller", "bücher", "b\\u00fccher", "ａｎａ", "ｓｈｏｐ", "4242.4242.4242", "de89 3704", "0532 0130"]
+        for value in planted { #expect(!events.contains(value), "\(value) left") }
+        // The last four digits of a card are kept, as `keep_last` says; the body stays JSON.
+        #expect(events.contains(#"****.****.****.4242"#))
+        #expect(events.contains(#"\"note\":\"ok\""#))
+        for f in audit.findings {
+            for value in ["müller", "bücher", "ａｎａ", "ｓｈｏｐ", "4242.4242", "3704"] {
+                #expect(!f.preview.contains(value), "\(f.rule) preview \(f.preview)")
+            }
+        }
+        #expect(rescan.findings.isEmpty)
+    }
+}
