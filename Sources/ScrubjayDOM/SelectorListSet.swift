@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Several selector lists matched against one element together: the keys their subjects need
 /// (classes, ids, attribute names, element names; `SelectorList.Prefilter`) are looked for in
 /// one pass over the element's name and attributes, and only the lists whose key is there
@@ -9,10 +13,10 @@
 public final class SelectorListSet: @unchecked Sendable {
     public let lists: [SelectorList]
     /// Per key, the lists (bit k: `lists[k]`) whose subjects may need it.
-    let classKeys: [([UInt8], UInt64)]
-    let idKeys: [([UInt8], UInt64)]
-    let attributeKeys: [([UInt8], UInt64)]
-    let tagKeys: [([UInt8], UInt64)]
+    let classKeys: Keys
+    let idKeys: Keys
+    let attributeKeys: Keys
+    let tagKeys: Keys
     /// Lists matched whatever the element holds: no prefilter, or beyond the 64th.
     let always: UInt64
     /// Lists beyond the 64th, matched one by one (`matchesBeyond`).
@@ -31,8 +35,7 @@ public final class SelectorListSet: @unchecked Sendable {
             for a in p.attributes { attributes[a, default: 0] |= bit }
             for t in p.tags { tags[t, default: 0] |= bit }
         }
-        func sorted(_ d: [[UInt8]: UInt64]) -> [([UInt8], UInt64)] { d.map { ($0.key, $0.value) }.sorted { $0.0.lexicographicallyPrecedes($1.0) } }
-        classKeys = sorted(classes); idKeys = sorted(ids); attributeKeys = sorted(attributes); tagKeys = sorted(tags)
+        classKeys = Keys(classes); idKeys = Keys(ids); attributeKeys = Keys(attributes); tagKeys = Keys(tags)
         self.always = always
         beyond = Array(lists.dropFirst(64))
     }
@@ -43,23 +46,16 @@ public final class SelectorListSet: @unchecked Sendable {
         guard s >= 0, Int(s) < dom.nodes.count, dom.nodes[Int(s)].kind == .element, !lists.isEmpty else { return 0 }
         let tree = MatchTree(dom, lists[0].program)
         var admitted = always
-        if !tagKeys.isEmpty {
-            let name = tree.lowerName(s)
-            for (key, bits) in tagKeys where key.elementsEqual(name) { admitted |= bits }
-        }
+        if !tagKeys.isEmpty { admitted |= tagKeys.lists(of: tree.lowerName(s)) }
         var a = tree.n[Int(s)].attributes
         while a >= 0 {
             let r = tree.records[Int(a)]
             if r.lowerName == DOMMirror.classAtom {
                 if !classKeys.isEmpty { admitted |= SelectorListSet.tokens(tree.value(r), classKeys) }
             } else if r.lowerName == DOMMirror.idAtom {
-                let v = tree.value(r)
-                for (key, bits) in idKeys where key.elementsEqual(v) { admitted |= bits }
+                admitted |= idKeys.lists(of: tree.value(r))
             }
-            if !attributeKeys.isEmpty {
-                let name = tree.names.bytes(r.lowerName)
-                for (key, bits) in attributeKeys where key.elementsEqual(name) { admitted |= bits }
-            }
+            if !attributeKeys.isEmpty { admitted |= attributeKeys.lists(of: tree.names.bytes(r.lowerName)) }
             a = r.next
         }
         var matched: UInt64 = 0
@@ -79,12 +75,50 @@ public final class SelectorListSet: @unchecked Sendable {
     }
 
     /// The lists of the keys among the whitespace-separated tokens of `value`.
-    static func tokens(_ value: UnsafeBufferPointer<UInt8>, _ keys: [([UInt8], UInt64)]) -> UInt64 {
+    static func tokens(_ value: UnsafeBufferPointer<UInt8>, _ keys: Keys) -> UInt64 {
         var found: UInt64 = 0
         _ = MatchTree.firstToken(in: value) { token in
-            for (key, bits) in keys where key.count == token.count && key.elementsEqual(token) { found |= bits }
+            found |= keys.lists(of: token)
             return false
         }
         return found
+    }
+
+    /// Keys (names, classes, ids) with the lists that need each, looked up by length first:
+    /// an element's class tokens and attribute names are mostly of lengths no key has, and
+    /// those cost one bit test.
+    struct Keys {
+        /// The keys' bytes one after another, and per key its start, length and lists.
+        let bytes: [UInt8]
+        let entries: [(start: Int, count: Int, lists: UInt64)]
+        /// Bit `min(length, 63)` set for the length of every key.
+        let lengths: UInt64
+
+        init(_ keys: [[UInt8]: UInt64]) {
+            var bytes: [UInt8] = [], entries: [(start: Int, count: Int, lists: UInt64)] = [], lengths: UInt64 = 0
+            for (key, lists) in keys.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                entries.append((bytes.count, key.count, lists))
+                bytes += key
+                lengths |= 1 << UInt64(min(key.count, 63))
+            }
+            self.bytes = bytes
+            self.entries = entries
+            self.lengths = lengths
+        }
+
+        var isEmpty: Bool { entries.isEmpty }
+
+        /// The lists of the key that equals `text` (0 when none does).
+        @inline(__always) func lists(of text: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            guard lengths & (1 << UInt64(min(text.count, 63))) != 0 else { return 0 }
+            return bytes.withUnsafeBufferPointer { b in
+                var found: UInt64 = 0
+                for e in entries where e.count == text.count
+                    && (e.count == 0 || memcmp(b.baseAddress! + e.start, text.baseAddress!, e.count) == 0) {
+                    found |= e.lists
+                }
+                return found
+            }
+        }
     }
 }

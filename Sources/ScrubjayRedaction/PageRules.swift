@@ -51,25 +51,31 @@ final class PageRules {
         /// and writing it checks no uniqueness. Sized by `grow`; memory follows the page.
         @exclusivity(unchecked) private(set) var slots: UnsafeMutablePointer<SlotState>
         @exclusivity(unchecked) private(set) var slotCount = 0
-        /// Scratch for `effects`.
-        @exclusivity(unchecked) var chain: [DOMMirror.Slot] = []
+        /// Scratch for `effects`: the nodes whose effects are worked out, nearest first.
+        @exclusivity(unchecked) private(set) var chain: UnsafeMutablePointer<DOMMirror.Slot>
+        @exclusivity(unchecked) private(set) var chainCapacity = 64
         /// Incremented when some element's own matches change (or the page is replaced).
         @exclusivity(unchecked) var epoch: UInt64 = 0
 
         init(keeping: Set<String>) {
             dom = DOMMirror(keeping: keeping)
             slots = .allocate(capacity: 0)
+            chain = .allocate(capacity: chainCapacity)
         }
 
         deinit {
             slots.deinitialize(count: slotCount)
             slots.deallocate()
+            chain.deallocate()
         }
 
         /// Room for every slot of the mirror (at least doubling, as the mirror gains slots one
         /// at a time); new slots hold nothing yet.
-        func grow() {
-            guard slotCount < dom.slotCapacity else { return }
+        @inline(__always) func grow() {
+            if slotCount < dom.slotCapacity { growSlots() }
+        }
+
+        func growSlots() {
             let count = max(dom.slotCapacity, 2 * slotCount, 64)
             let more = UnsafeMutablePointer<SlotState>.allocate(capacity: count)
             more.moveInitialize(from: slots, count: slotCount)
@@ -77,6 +83,15 @@ final class PageRules {
             slots.deallocate()
             slots = more
             slotCount = count
+        }
+
+        /// Doubles `chain`, keeping its first `count` entries.
+        func growChain(keeping count: Int) {
+            let more = UnsafeMutablePointer<DOMMirror.Slot>.allocate(capacity: 2 * chainCapacity)
+            more.update(from: chain, count: count)
+            chain.deallocate()
+            chain = more
+            chainCapacity *= 2
         }
     }
 
@@ -197,17 +212,19 @@ final class PageRules {
         func kept(_ y: DOMMirror.Slot) -> Bool { slots[Int(y)].cacheGeneration == generation && slots[Int(y)].cacheSerial == dom.serial(y) }
         // Most questions are about a node whose effects are kept.
         if kept(s) { return slots[Int(s)].cache }
-        // Taken out of the page (not copied), so the buffer stays unique and is reused.
-        var chain: [DOMMirror.Slot] = []
-        swap(&chain, &page.chain)
-        chain.removeAll(keepingCapacity: true)
-        var x: DOMMirror.Slot? = s
-        while let y = x, !kept(y) {
-            chain.append(y)
-            x = dom.parent(y)
+        // The node and its ancestors up to the nearest one whose effects are kept.
+        var count = 0
+        var x = s
+        while x >= 0 && !kept(x) {
+            if count == page.chainCapacity { page.growChain(keeping: count) }
+            page.chain[count] = x
+            count &+= 1
+            x = dom.parent(x) ?? DOMMirror.none
         }
-        var above = x.map { slots[Int($0)].cache } ?? Effects()
-        for y in chain.reversed() {
+        var above = x >= 0 ? slots[Int(x)].cache : Effects()
+        let chain = page.chain
+        for k in stride(from: count - 1, through: 0, by: -1) {
+            let y = chain[k]
             var e = Effects(maskText: above.maskText, maskInput: above.maskInput, ignoreInput: above.ignoreInput,
                             block: -1, inside: above.blockedOrInside, subtreeRules: above.subtreeRules)
             if dom.isElement(y) && e.inside < 0 {
@@ -225,7 +242,6 @@ final class PageRules {
             slots[Int(y)].cacheSerial = dom.serial(y)
             above = e
         }
-        swap(&chain, &page.chain)
         return above
     }
 
@@ -349,7 +365,7 @@ extension Redactor {
         }
         // Before the change as well as after it: a text or attribute change of a node this
         // mutation removes from inside a blocked element goes too.
-        var blockedBefore: Set<Int> = [], insideBefore: Set<Int> = []
+        var blockedBefore = SmallIntSet(), insideBefore = SmallIntSet()
         // And the own matches of the elements whose attributes change, before and after:
         // effects kept by epoch (`cacheKey`) hold unless one of them changed.
         var ownBefore: [(slot: DOMMirror.Slot, serial: UInt64, own: PageRules.Own)] = []
