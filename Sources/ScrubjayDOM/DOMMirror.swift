@@ -387,7 +387,9 @@ public final class DOMMirror {
         switch result {
         case .added(let firstBuilt):
             // The ids the add brought: their waiters may go now, in this pass when they come
-            // after the add being tried, as a pass over the whole list would have it.
+            // after the add being tried, as a pass over the whole list would have it. (Nearly
+            // always no add waits: then no id is looked up.)
+            if r.waiting.isEmpty { return }
             for k in firstBuilt..<built.count {
                 guard let id = id(built[k].slot), let w = r.waiting.removeValue(forKey: id) else { continue }
                 for p in w { if p > r.current { r.pass.insert(p) } else { r.ready.append(p) } }
