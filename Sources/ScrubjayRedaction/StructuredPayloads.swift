@@ -446,7 +446,17 @@ extension Redactor {
         }
         guard p.isBody, FormEncoded.mayHold(text), let form = FormEncoded(Array(text)) else { return .notStructured }
         var changed = false
-        let out = form.joined { pair -> [UInt8]? in
+        // Names are read too, by pattern rules: a name may be data (`invite[ana@shop.test]=on`),
+        // and text that only looks form-encoded (`contact:ana@shop.test;v=2`) is all name.
+        let out = form.joined(name: { pair -> [UInt8]? in
+            let matches = pair.name.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+            guard !matches.isEmpty else { return nil }
+            changed = true
+            return pair.name.withUnsafeBytes { t -> [UInt8] in
+                record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
+                return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
+            }
+        }) { pair -> [UInt8]? in
             path.push(.key(pair.name))
             defer { path.pop() }
             let selecting = path.rules

@@ -40,13 +40,15 @@ struct FormEncoded {
         return equals
     }
 
-    /// The text again, each pair as it was except where `newValue` gives a value (written
-    /// percent-encoded).
-    func joined(_ newValue: (Pair) -> [UInt8]?) -> [UInt8] {
+    /// The text again, each pair as it was except where `newName` gives a name or `newValue`
+    /// a value (written percent-encoded).
+    func joined(name newName: (Pair) -> [UInt8]? = { _ in nil }, _ newValue: (Pair) -> [UInt8]?) -> [UInt8] {
         var out: [UInt8] = []
         for (n, pair) in pairs.enumerated() {
             if n > 0 { out.append(UInt8(ascii: "&")) }
-            out += pair.rawName
+            // A name written without escapes keeps its other bytes as they were (text that
+            // only looks form-encoded reads as before).
+            out += newName(pair).map(pair.rawName == pair.name ? FormEncoded.encodeDelimiters : FormEncoded.encode) ?? pair.rawName
             if pair.hasValue { out.append(UInt8(ascii: "=")) }
             out += newValue(pair).map(FormEncoded.encode) ?? pair.rawValue
         }
@@ -92,6 +94,22 @@ struct FormEncoded {
         case 0x61...0x66: b - 0x61 + 10
         default: nil
         }
+    }
+
+    /// Percent-encodes only what would end or change a name or value: `&`, `=`, `+`, `%`,
+    /// `#`, and control characters, white space and non-ASCII bytes.
+    static func encodeDelimiters(_ value: [UInt8]) -> [UInt8] {
+        let digits = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        for b in value {
+            switch b {
+            case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "#"), 0...0x20, 0x7F...0xFF:
+                out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
+            default:
+                out.append(b)
+            }
+        }
+        return out
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986) and `*`.

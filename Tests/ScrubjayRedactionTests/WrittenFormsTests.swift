@@ -33,4 +33,20 @@ struct WrittenFormsTests {
         }
         #expect(rescan.findings.isEmpty)
     }
+
+    /// A form-encoded body's parameter names are read too: a name may be data
+    /// (`invite[ana@shop.test]=on`), and text with an `=` that only looks form-encoded is
+    /// mostly name (`contact:ana@shop.test;v=2`). Bytes around a rewritten name stay.
+    @Test func formParameterNames() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/invite","method":"POST","requestBody":"invite%5Bana.lima%40shop.test%5D=on&bo.berg@shop.test=on"},{"name":"https://api.shop.test/contact","method":"POST","requestBody":"contact:cy.diaz@shop.test;v=2"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 3)
+        for value in ["ana.lima", "bo.berg", "cy.diaz"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#"invite%5B"#) && events.contains(#"%5D=on&"#))
+        #expect(events.contains(#""requestBody":"contact:*****************;v=2""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
