@@ -185,6 +185,61 @@ public struct JSONEvent {
         Double(String(decoding: rawBytes(v), as: UTF8.self)).flatMap { Int(exactly: $0) }
     }
 
+    /// A member name for `membersAllNamed`: its length and first 16 bytes (little-endian, zero
+    /// past the name).
+    public struct KeyName: Sendable {
+        public let count: Int, lo: UInt64, hi: UInt64
+        public init(_ name: StaticString) {
+            precondition(name.utf8CodeUnitCount <= 16)
+            var lo: UInt64 = 0, hi: UInt64 = 0
+            for k in 0..<name.utf8CodeUnitCount {
+                let b = UInt64(name.utf8Start[k])
+                if k < 8 { lo |= b << (8 * UInt64(k)) } else { hi |= b << (8 * UInt64(k - 8)) }
+            }
+            (count, self.lo, self.hi) = (name.utf8CodeUnitCount, lo, hi)
+        }
+    }
+
+    /// Whether every member of `object` (an object) is named in `names`: one tight pass over
+    /// its keys, so that readers can ask it of every event. A key with escapes or of more
+    /// than 16 bytes is never named.
+    @inlinable public func membersAllNamed(_ object: JSONValueRef, _ names: [KeyName]) -> Bool {
+        checkValid()
+        let tokens = tape.tokens
+        let end = Int(tokens[object.index].next)
+        let base = UnsafeRawPointer(bytes.base + range.lowerBound + 1)
+        return names.withUnsafeBufferPointer { names in
+            var i = object.index + 1
+            while i < end {
+                let t = tokens[i]
+                let n = Int(t.end &- t.start) &- 2
+                guard !t.hasEscapes, n <= 16 else { return false }
+                let p = base + Int(t.start)
+                var lo = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+                var hi = UInt64(littleEndian: (p + 8).loadUnaligned(as: UInt64.self))
+                if n < 8 { lo &= (1 << (8 &* UInt64(n))) &- 1; hi = 0 } else if n < 16 { hi &= (1 << (8 &* UInt64(n &- 8))) &- 1 }
+                var named = false
+                for name in names where name.count == n && name.lo == lo && name.hi == hi { named = true; break }
+                if !named { return false }
+                i = Int(tokens[i + 1].next)
+            }
+            return true
+        }
+    }
+
+    /// Whether `v` or a value below it is a string (keys aside).
+    @inlinable public func holdsString(_ v: JSONValueRef) -> Bool {
+        checkValid()
+        let tokens = tape.tokens
+        let end = Int(tokens[v.index].next)
+        var i = v.index
+        while i < end {
+            if tokens[i].kind == .string && !tokens[i].isKey { return true }
+            i &+= 1
+        }
+        return false
+    }
+
     /// Member `key` of `object` as `Int` (`member` then `int`), or nil. Prefer it to
     /// `member(key, of:).flatMap(e.int)`: the partial application `e.int` copies the event
     /// (two retains and releases) on every call.

@@ -275,6 +275,12 @@ public struct EventWalker {
                 case .childNodes: if childNodes != nil { e.noteRepeatedKey() }; childNodes = value
                 case .textContent: if textContent != nil { e.noteRepeatedKey() }; textContent = value
                 case .isStyle: isStyle = e.kind(value) == .true
+                case .other:
+                    // A member this release does not know (a DocumentType's names, a recorder's
+                    // own field): its strings are text.
+                    if e.kind(value) != .number && e.kind(value) != .true && e.kind(value) != .false && e.kind(value) != .null {
+                        try walkAll(e, value, .custom, visit)
+                    }
                 default: break
                 }
             }

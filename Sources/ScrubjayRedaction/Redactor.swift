@@ -117,7 +117,7 @@ public struct Redactor {
         // Most events of a recording are pointer movements: positions, ids and flags, nothing
         // a rule reads (but `event` paths, which read every event).
         let head = EventHead(e)
-        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) {
+        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) && !e.holdsString(e.root) {
             dropsEvent = false
             if e.sawRepeatedKey { return removeRepeatedKeys(e, &edits) }
             return false
@@ -149,6 +149,13 @@ public struct Redactor {
             }
             counts.unscanned.merge(walker.unscanned)
         }
+        // What no reader above reads (members this release does not know): read as text.
+        var others = EventWalker()
+        others.walkUnknownMembers(e, head) { (e: JSONEvent, site: StringSite) in
+            if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
+            handle(e, site, &place, &edits)
+        }
+        counts.unscanned.merge(others.unscanned)
         if e.sawRepeatedKey { removeRepeatedKeys(e, &edits) }
         let changed = counts.stringsChanged + counts.structuralChanges > before
         if changed { counts.eventsChanged += 1 }
