@@ -4,55 +4,80 @@ import Glibc
 import ScrubjayJSON
 import ScrubjayRules
 
-/// Pattern rules on the query values of a URL that are percent-encoded: an email written
-/// `u=ana%40shop.test` or a phone number `tel=%2B44+20+7946+0958` is found as it reads
-/// decoded, rewritten, and percent-encoded again (docs/RULES.md, "Field paths"). A value
-/// without escapes is left to the scan of the whole URL, which sees it as it is, and so is
-/// a value a match of that scan takes whole or reaches past (`decodedQueryMatches`): no
-/// value is counted twice.
+/// Pattern rules on the parts of a URL that are percent-encoded (query values and names,
+/// path segments): an email written `u=ana%40shop.test` or `/users/ana%40shop.test`, or a
+/// phone number `tel=%2B44+20+7946+0958`, is found as it reads decoded, rewritten, and
+/// percent-encoded again (docs/RULES.md, "Channels"). A part without escapes is left to the
+/// scan of the whole URL, which sees it as it is, and so is a part a match of that scan
+/// takes whole or reaches past (`decodedQueryMatches`): no value is counted twice. Strings
+/// of other channels that are URLs (`URLText.isURL`: a `$pageview`'s page, a navigation's
+/// target) are read so too.
 extension Redactor {
-    /// A query value's raw bytes (`range` in the URL), decoded, and what rules find in it.
+    /// A part's raw bytes (`range` in the URL), decoded, and what rules find in it.
     fileprivate struct DecodedQueryValue {
         let range: Range<Int>
         let decoded: [UInt8]
         let matches: [RuleMatch]
     }
 
-    /// The percent-encoded query values of `url` in which pattern rules find something. A
-    /// string may hold several URLs (`srcset`): each `?` starts a query, which ends at a `#`
-    /// or at white space (a URL holds none). A match of the whole URL (`taken`) that takes
-    /// all of a value (a rule on sensitive parameters), or reaches outside it, keeps the value
-    /// from being read decoded: that match rewrites it. One that takes part of it is dropped
-    /// from `taken` when the decoded value has findings (the value is then read whole,
-    /// decoded, where the same text is found again).
+    /// The percent-encoded parts of `url` in which pattern rules find something: query values
+    /// and names (`+` a space) and path segments (`/users/ana%40shop.test`). A string may
+    /// hold several URLs (`srcset`): each run without white space is one, its query starting
+    /// at a `?` and ending at a `#`. A match of the whole URL (`taken`) that takes all of a
+    /// part (a rule on sensitive parameters), or reaches outside it, keeps the part from being
+    /// read decoded: that match rewrites it. One that takes some of it is dropped from
+    /// `taken` when the decoded part has findings (the part is then read whole, decoded,
+    /// where the same text is found again).
     private mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
-        guard let base = url.baseAddress, memchr(base, Int32(UInt8(ascii: "?")), url.count) != nil else { return [] }
+        guard let base = url.baseAddress,
+              memchr(base, Int32(UInt8(ascii: "%")), url.count) != nil || memchr(base, Int32(UInt8(ascii: "+")), url.count) != nil else { return [] }
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         var found: [DecodedQueryValue] = []
+        func consider(_ r: Range<Int>, plusIsSpace: Bool) {
+            guard !r.isEmpty, url[r].contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }),
+                  !taken.contains(where: { $0.range.overlaps(r) && (!r.contains($0.range) || $0.range == r) }),
+                  let decoded = plusIsSpace ? FormEncoded.decodeLeniently(Array(url[r])) : FormEncoded.decodePathSegment(Array(url[r]))
+            else { return }
+            let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+            guard !matches.isEmpty else { return }
+            taken.removeAll { r.contains($0.range) }
+            found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches))
+        }
         var at = 0
-        while let question = url[at...].firstIndex(of: UInt8(ascii: "?")) {
-            let end = url[question...].firstIndex { $0 == UInt8(ascii: "#") || isSpace($0) } ?? url.count
-            at = end
-            guard url[question..<end].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { continue }
-            var start = question + 1
-            while start < end {
-                let pairEnd = url[start..<end].firstIndex(of: UInt8(ascii: "&")) ?? end
-                defer { start = pairEnd + 1 }
-                guard let equals = url[start..<pairEnd].firstIndex(of: UInt8(ascii: "=")) else { continue }
-                let r = (equals + 1)..<pairEnd
-                guard url[r].contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }),
-                      !taken.contains(where: { $0.range.overlaps(r) && (!r.contains($0.range) || $0.range == r) }),
-                      let decoded = FormEncoded.decodeLeniently(Array(url[r])) else { continue }
-                let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
-                guard !matches.isEmpty else { continue }
-                taken.removeAll { r.contains($0.range) }
-                found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches))
+        while at < url.count {
+            while at < url.count && isSpace(url[at]) { at += 1 }
+            let start = at
+            while at < url.count && !isSpace(url[at]) { at += 1 }
+            let end = at
+            guard start < end else { continue }
+            let fragment = url[start..<end].firstIndex(of: UInt8(ascii: "#")) ?? end
+            let question = url[start..<fragment].firstIndex(of: UInt8(ascii: "?"))
+            // Path segments (and the scheme and host, which hold no escapes in practice).
+            var segment = start
+            let pathEnd = question ?? fragment
+            while segment < pathEnd {
+                let slash = url[segment..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
+                consider(segment..<slash, plusIsSpace: false)
+                segment = slash + 1
+            }
+            // Query names and values.
+            guard let question else { continue }
+            var pair = question + 1
+            while pair < fragment {
+                let pairEnd = url[pair..<fragment].firstIndex(of: UInt8(ascii: "&")) ?? fragment
+                if let equals = url[pair..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+                    consider(pair..<equals, plusIsSpace: true)
+                    consider((equals + 1)..<pairEnd, plusIsSpace: true)
+                } else {
+                    consider(pair..<pairEnd, plusIsSpace: true)
+                }
+                pair = pairEnd + 1
             }
         }
         return found
     }
 
-    /// When pattern rules find something in a percent-encoded query value of `url` (string
+    /// When pattern rules find something in a percent-encoded part of `url` (string
     /// `v` of `e`) read decoded: records every finding, the whole URL's (`matches`) and the
     /// values', rewrites `v` when redacting, and returns true. Otherwise false: `matches`
     /// are the caller's to apply.

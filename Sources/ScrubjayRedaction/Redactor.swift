@@ -252,7 +252,7 @@ public struct Redactor {
         }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
-        if site.channel == .url,
+        if site.channel == .url || (site.channel != .input && URLText.isURL(text)),
            handledQueryValues(text, &matches, site.value, in: e, nodeId: site.nodeId, &place, &edits,
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return

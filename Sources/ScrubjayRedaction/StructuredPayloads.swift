@@ -358,6 +358,12 @@ extension Redactor {
                 return
             }
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
+            // A URL in a payload (a `$pageview`'s page, a navigation's target): its
+            // percent-encoded parts are read decoded, as in a URL's own channel.
+            if URLText.isURL(text), handledQueryValues(text, &matches, v, in: e, nodeId: nil, &place, &edits,
+                                                       pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                return
+            }
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `application/x-www-form-urlencoded` text (request bodies, URL query strings): the
 /// parameters with their raw and decoded names and values, so one value can be rewritten
 /// and the others kept byte for byte.
@@ -64,7 +68,10 @@ struct FormEncoded {
     /// digits stays as it is, and bytes that are not UTF-8 become U+FFFD (what the page shows).
     static func decodeLeniently(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: true) }
 
-    private static func decode(_ raw: [UInt8], lenient: Bool) -> [UInt8]? {
+    /// `decodeLeniently` for a URL path segment, where `+` is itself.
+    static func decodePathSegment(_ raw: [UInt8]) -> [UInt8]? { decode(raw, lenient: true, plusIsSpace: false) }
+
+    private static func decode(_ raw: [UInt8], lenient: Bool, plusIsSpace: Bool = true) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(raw.count)
         var i = 0
@@ -78,7 +85,7 @@ struct FormEncoded {
                 }
                 if !lenient { return nil }
             }
-            out.append(b == UInt8(ascii: "+") ? 0x20 : b)
+            out.append(b == UInt8(ascii: "+") && plusIsSpace ? 0x20 : b)
             i += 1
         }
         if out.contains(where: { $0 >= 0x80 }) && String(validating: out, as: UTF8.self) == nil {
@@ -174,5 +181,29 @@ struct URLParts {
         if let query { out.append(UInt8(ascii: "?")); out += query }
         if let fragment { out.append(UInt8(ascii: "#")); out += fragment }
         return out
+    }
+}
+
+enum URLText {
+    /// Whether a string of any channel is a URL whose parts are worth reading decoded: it
+    /// starts with `http://`, `https://` (any case) or `/` and holds a `%` or a `+`.
+    @inline(__always) static func isURL(_ text: UnsafeRawBufferPointer) -> Bool {
+        // Most strings start with neither: one byte tells.
+        guard let p = text.baseAddress, text.count > 1, p.load(as: UInt8.self) | 0x20 == UInt8(ascii: "h") || p.load(as: UInt8.self) == UInt8(ascii: "/") else { return false }
+        return isURLAfterFirstByte(text)
+    }
+
+    static func isURLAfterFirstByte(_ text: UnsafeRawBufferPointer) -> Bool {
+        let p = text.baseAddress!
+        if p.load(as: UInt8.self) != UInt8(ascii: "/") {
+            // "http://" or "https://", letters in any case: seven bytes loaded as one word (the
+            // eighth is the string's or its JSON's closing quote at the latest).
+            guard text.count > 8 else { return false }
+            let head = p.loadUnaligned(as: UInt64.self).littleEndian | 0x0000_0020_2020_2020 // the letters folded
+            let http: UInt64 = 0x00_2F_2F_3A_70_74_74_68, https: UInt64 = 0x2F_2F_3A_73_70_74_74_68
+            guard head & 0x00FF_FFFF_FFFF_FFFF == http || head == https else { return false }
+        }
+        let base = text.baseAddress!
+        return memchr(base, Int32(UInt8(ascii: "%")), text.count) != nil || memchr(base, Int32(UInt8(ascii: "+")), text.count) != nil
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ScrubjayPackage
 @testable import ScrubjayRedaction
 
 /// Values the default pack finds however they are written: an email in another script or in
@@ -48,5 +49,30 @@ struct WrittenFormsTests {
         #expect(events.contains(#"invite%5B"#) && events.contains(#"%5D=on&"#))
         #expect(events.contains(#""requestBody":"contact:*****************;v=2""#))
         #expect(rescan.findings.isEmpty)
+    }
+
+    /// Percent-encoded path segments, and URLs outside the URL channel (a `$pageview`'s page,
+    /// a navigation's target in a custom payload): read decoded, written back encoded, and
+    /// the manifest's page URLs (taken from the redacted events) hold none of them.
+    @Test func percentEncodedPartsOfURLs() throws {
+        let json = "[" + [
+            #"{"type":4,"data":{"href":"https://app.shop.test/users/ana.lima%40shop.test/settings","width":1000,"height":800},"timestamp":1700000000000}"#,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"img","attributes":{"src":"/avatar/bo.berg%40shop.test.png"},"childNodes":[],"id":6}"#),
+            #"{"type":5,"data":{"tag":"$pageview","payload":{"href":"https://app.shop.test/welcome?ref=cy.diaz%40shop.test"}},"timestamp":1700000000200}"#,
+            #"{"type":5,"data":{"tag":"navigation","payload":{"to":"/u/di.eze%40shop.test","path":"/a+b/c"}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let input = temporaryPath("urls.json"), output = temporaryPath("urls.zip")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: output) }
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 4)
+        for value in ["ana.lima", "bo.berg", "cy.diaz", "di.eze"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""href":"https://app.shop.test/users/******************/settings""#))
+        #expect(events.contains(#""path":"/a+b/c""#)) // nothing found: as it was
+        #expect(rescan.findings.isEmpty)
+        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        try RedactionJob.redact(inputs: [input], output: output, rules: defaults, pseudonymKey: nil, options: PackOptions())
+        let pages = try ReplayPackage.open(output).manifest.recording.pageURLs
+        #expect(!pages.isEmpty)
+        #expect(pages.allSatisfy { !$0.contains("ana.lima") && !$0.contains("cy.diaz") && !$0.contains("di.eze") })
     }
 }
