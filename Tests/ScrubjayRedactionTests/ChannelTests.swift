@@ -52,6 +52,7 @@ struct ChannelTests {
         let (s, unscanned) = try sites(event)
         let got = s.map { "\($0.0.rawValue) \($0.1.map(String.init) ?? "-") \($0.2)" }
         #expect(got == [
+            "custom - html", // a DocumentType's name: a member the walker reads as text
             "attribute 3 en",
             "css 4 .a{color:red}",
             "css 5 p{}",

@@ -261,16 +261,20 @@ struct FieldRuleTests {
         #expect(r3.tally.findings.byRule["user_ids"] == nil)
     }
 
-    /// Pointer movements are passed over whole, but `event` paths still read them.
+    /// Pointer movements are passed over whole (positions, ids and flags), but a string in
+    /// one is read as text, and `event` paths still read them.
     @Test func pointerMovementsAreReadOnlyByEventPaths() throws {
+        let plain = #"{"type":3,"data":{"source":1,"positions":[{"x":10,"y":20,"id":5,"timeOffset":0}]},"timestamp":1}"#
         let move = #"{"type":3,"data":{"source":1,"positions":[{"x":10,"y":20,"id":5,"timeOffset":0,"label":"ana@shop.test"}]},"timestamp":1}"#
         func event(_ json: String) throws -> JSONEvent {
             var reader = try EventReader(bytes: JSONBytes(json))
             return try #require(try reader.next())
         }
         #expect(Redactor.holdsNothingToRead(try event(move)))
-        let (kept, r) = try redact(move)
-        #expect(kept == move && r.tally.findings.total == 0)
+        let (kept, r) = try redact(plain)
+        #expect(kept == plain && r.tally.findings.total == 0)
+        let (masked, r1) = try redact(move)
+        #expect(!masked.contains("ana@shop.test") && r1.tally.findings.byRule["email"] == 1)
         let rules = try pack("""
         version: 1
         pack: pointer
