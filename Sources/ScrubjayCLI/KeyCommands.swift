@@ -18,6 +18,9 @@ struct SigningKeyOptions: ParsableArguments {
         }
     }
 
+    /// The files these options read, for `checkOutputs`.
+    var inputFiles: [GivenFile] { given("--sign-key", signKey) + given("--key-passphrase-file", keyPassphraseFile) }
+
     /// The signing key, read now so that a bad key stops the command before any work.
     func load() throws -> PrivateKey? {
         guard let signKey else { return nil }
@@ -58,6 +61,8 @@ struct KeygenCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputs(given("-o", output) + given("the public key", KeyFiles.publicKeyPath(for: output)),
+                         inputs: given("--passphrase-file", passphraseFile))
         let passphrase = try reportingErrors { try passphraseFile.map(KeyFiles.readPassphrase) }
         let key = try reportingErrors { try PrivateKey.generate(algorithm) }
         let publicPath = try reportingErrors { try KeyFiles.write(key, to: output, passphrase: passphrase, overwrite: force) }
@@ -74,10 +79,12 @@ struct SignCommand: ParsableCommand {
         commandName: "sign",
         abstract: "Co-sign a package's redaction statement (a second officer signing off).",
         discussion: """
-        Adds a signature by KEY to redaction/statement.dsse.json without changing its payload, \\
-        after checking that the statement covers the package's files exactly (exit 1 when it \\
-        does not: the package changed after it was signed). The package is rewritten in place, \\
-        atomically, or written to -o. Signing again with the same key changes nothing.
+        Adds a signature by KEY to redaction/statement.dsse.json without changing its payload, \
+        after checking that the statement covers the package's files exactly (exit 1 when it \
+        does not: the package changed after it was signed). The package is rewritten in place, \
+        atomically, or written to -o. Signing again with the same key changes nothing (with -o, \
+        the package is copied there unchanged). -o may not name the package, the key or the \
+        passphrase file (exit 2).
         """
     )
 
@@ -94,11 +101,14 @@ struct SignCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        try checkOutputs(given("-o", output), inputs: given("the package", package) + given("--key", key) + given("--key-passphrase-file", keyPassphraseFile))
         let privateKey = try reportingErrors { try KeyFiles.readPrivateKey(key, passphraseFile: keyPassphraseFile) }
         let result = try reportingErrors { try PackageStatement.cosign(package: package, key: privateKey, output: output) }
         let target = output ?? package
         if result.added {
             print("\(target): signed by \(result.keyID); \(result.signers.count) signature\(result.signers.count == 1 ? "" : "s") now")
+        } else if let output {
+            print("\(package): already signed by \(result.keyID); copied unchanged to \(output)")
         } else {
             print("\(package): already signed by \(result.keyID); nothing changed")
         }

@@ -21,10 +21,10 @@ struct PackCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
-        try checkOutputIsNotAnInput(output, inputs)
     }
 
     func run() throws {
+        try checkOutputs(given("-o", output), inputs: given("input", inputs))
         let options = facts.options
         let manifest = try reportingErrors {
             try PackageWriter(options: options).write(inputs: inputs, to: output)
@@ -69,14 +69,6 @@ struct PackageFacts: ParsableArguments {
     }
 }
 
-/// Refuses to write over one of the inputs: nothing the user gave us is lost.
-func checkOutputIsNotAnInput(_ output: String, _ inputs: [String]) throws {
-    let out = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
-    for input in inputs where URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == out {
-        throw ValidationError("the output \(output) is also an input; write the result to another file")
-    }
-}
-
 /// `scrubjay export PACKAGE -o OUT --format ...`.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -97,17 +89,22 @@ struct ExportCommand: ParsableCommand {
     var window: String?
 
     func validate() throws {
-        try checkOutputIsNotAnInput(output, [package])
         guard ExportFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() throws {
-        let bytes = try reportingErrors { () throws -> [UInt8] in
-            let pkg = try ReplayPackage.open(package)
-            return try Exporter.export(pkg, format: ExportFormat(rawValue: format)!, window: window)
+        try checkOutputs(given("-o", output), inputs: given("the package", package))
+        let pkg = try reportingErrors { try ReplayPackage.open(package) }
+        let windows = pkg.manifest.recording.windows
+        if let window, !windows.contains(where: { $0.id == window }) {
+            // A window the package does not have is a mistake in the flags (exit 2), not a damaged package.
+            let known = windows.map { $0.id.isEmpty ? "\"\" (no id)" : $0.id }.joined(separator: ", ")
+            printError("\(package): no window \"\(window)\" (--window); its windows: \(known)")
+            throw ExitStatus.usage.exitCode
         }
+        let bytes = try reportingErrors { try Exporter.export(pkg, format: ExportFormat(rawValue: format)!, window: window) }
         try reportingErrors { try AtomicFileWriter.write(bytes, to: output) }
     }
 }

@@ -52,11 +52,12 @@ struct RedactCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
-        try checkOutputIsNotAnInput(output, inputs)
-        if let reportHtml { try checkOutputIsNotAnInput(reportHtml, inputs + [output]) }
     }
 
     func run() throws {
+        try checkOutputs(given("-o", output) + given("--report-html", reportHtml),
+                         inputs: given("input", inputs) + packs.inputFiles + given("--pseudonym-key-file", pseudonymKeyFile)
+                            + signing.inputFiles + self.templates.inputFiles)
         let signingKey = try signing.load()
         let rules = try packs.load()
         let templates = try templates.load()

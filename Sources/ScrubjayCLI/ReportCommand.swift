@@ -17,6 +17,9 @@ struct TemplateOptions: ParsableArguments {
         }
     }
 
+    /// The template files these options read, for `checkOutputs`.
+    var inputFiles: [GivenFile] { given("--template-dir", directory: templateDir) { $0.hasSuffix(".mustache") } }
+
     /// The templates: a template that does not parse is malformed input (exit 3), named with its line and column.
     func load() throws -> ReportTemplates {
         try reportingErrors { try ReportTemplates(directory: templateDir) }
@@ -66,6 +69,8 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var templates: TemplateOptions
 
     func run() throws {
+        try checkOutputs(given("-o", output),
+                         inputs: given("the package", package) + given("--policy", policies) + options.inputFiles + self.templates.inputFiles)
         let templates = try templates.load()
         var reportOptions = ReportOptions()
         reportOptions.toolVersion = ScrubjayCommand.version

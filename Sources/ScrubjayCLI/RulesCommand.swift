@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ScrubjayRedaction
 import ScrubjayRules
@@ -7,11 +8,25 @@ struct RulePackOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: "A rule pack file or a directory of packs (repeatable); replaces the built-in default packs.")
     var paths: [String] = []
 
+    /// The rule files these options read (a directory's packs too), for `checkOutputs`.
+    var inputFiles: [GivenFile] { ruleFiles(paths) }
+
     func load() throws -> RuleSet {
         do { return try RuleSet.load(paths) } catch let e as RuleError {
             printError(e.description)
             throw ExitStatus.malformedInput.exitCode
         }
+    }
+}
+
+/// The rule files `--rules PATH...` reads: each file, and a directory's `*.yml` and `*.yaml` packs.
+func ruleFiles(_ paths: [String]) -> [GivenFile] {
+    paths.flatMap { path in
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return given("--rules", path)
+        }
+        return given("--rules", directory: path) { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }
     }
 }
 

@@ -21,6 +21,11 @@ struct VerifierOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: "With --rescan: a rule pack file or directory (repeatable) instead of the built-in packs.")
     var rulePaths: [String] = []
 
+    /// The files these options read, for `checkOutputs`.
+    var inputFiles: [GivenFile] {
+        given("--trusted-key", trustedKeys) + given("--trust-file", trustFile) + ruleFiles(rulePaths)
+    }
+
     func validate() throws {
         if !rulePaths.isEmpty && !rescan { throw ValidationError("--rules is for --rescan: add --rescan") }
     }
@@ -115,6 +120,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputs(given("-o", output) + given("--sarif-output", sarifOutput) + given("--junit-output", junitOutput),
+                         inputs: given("the package", package) + options.inputFiles + given("--policy", policies) + given("--original", originals))
         var verifier = try options.verifier()
         verifier.originals = originals
         verifier.policies = try loadPolicies(policies)
@@ -186,6 +193,7 @@ struct FactsCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
+        try checkOutputs(given("-o", output), inputs: given("the package", package) + options.inputFiles)
         var verifier = try options.verifier()
         verifier.collectFacts = true
         let result = try usageErrors { try verifier.verify(package) }

@@ -36,6 +36,10 @@ struct ViewCommand: ParsableCommand {
     @OptionGroup var templates: TemplateOptions
 
     func run() throws {
+        let playerFiles = given("--player-dir", directory: playerDir) {
+            $0.hasPrefix("rrweb-player") && ($0.hasSuffix(".js") || $0.hasSuffix(".css")) || $0 == "index.js" || $0 == "style.css"
+        }
+        try checkOutputs(given("-o", output), inputs: given("the package", package) + playerFiles + self.templates.inputFiles)
         let templates = try templates.load()
         var player: ViewerPage.Player?
         if let playerDir {

@@ -1,6 +1,7 @@
 import Foundation
 import ScrubjayJSON
 import ScrubjayNative
+import ScrubjayIO
 
 /// Why a package cannot be opened.
 public struct PackageError: Error, CustomStringConvertible, Sendable {
@@ -57,6 +58,9 @@ public struct ReplayPackage {
     /// - Parameter maxTotalSize: the most bytes the entries may expand to (a zip-bomb guard,
     ///   also enforced while reading, since entry headers can lie).
     public static func open(_ path: String, maxTotalSize: Int = Archive.defaultMaxTotalSize) throws -> ReplayPackage {
+        // A missing file (or a directory) is a `FileError` that names it, as for any input,
+        // not a damaged archive.
+        _ = try InputFile.readPrefix(path, count: 0)
         let files = try readFiles(path, maxTotalSize: maxTotalSize)
         return ReplayPackage(path: path, manifest: try manifest(in: files, path: path), files: files)
     }

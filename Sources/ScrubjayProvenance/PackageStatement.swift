@@ -120,6 +120,9 @@ public enum PackageStatement {
             // Keep the container the package came in (a gzip stream is a tar.gz package).
             let format: ArchiveFormat = try InputFile.readPrefix(packagePath, count: 2) == [0x1F, 0x8B] ? .tarGzip : .zip
             try Archive.write(entries, format: format, to: output ?? packagePath)
+        } else if let output {
+            // Already signed by this key: `output` still gets the package, byte for byte.
+            try AtomicFileWriter.write(try InputFile.read(packagePath), to: output)
         }
         return CosignResult(added: added, keyID: keyID, signers: envelope.signatures.map(\.keyid))
     }

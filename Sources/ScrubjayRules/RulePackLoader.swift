@@ -38,6 +38,10 @@ public enum RulePackLoader {
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path)
                     .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+                guard !names.isEmpty else {
+                    // Zero rules would find nothing, and a redaction would rewrite nothing.
+                    throw RuleError(file: path, line: nil, ruleId: nil, message: "a directory with no rule packs (no *.yml or *.yaml file)")
+                }
                 for n in names { try loadFile((path as NSString).appendingPathComponent(n), into: &packs, seen: &seen) }
             } else {
                 try loadFile(path, into: &packs, seen: &seen)

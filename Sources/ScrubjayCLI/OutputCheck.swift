@@ -1,0 +1,49 @@
+import Foundation
+import ScrubjayIO
+
+/// A file named on the command line, with the flag or argument that named it (for messages).
+struct GivenFile {
+    let role: String
+    let path: String
+}
+
+/// The files `paths` given with `role` (none when the option was not given).
+func given(_ role: String, _ paths: String?...) -> [GivenFile] { given(role, paths.compactMap { $0 }) }
+
+func given(_ role: String, _ paths: [String]) -> [GivenFile] { paths.map { GivenFile(role: role, path: $0) } }
+
+/// The files a command reads from the directory `directory` (given with `role`): the entries
+/// whose names `reads` accepts. A directory that cannot be listed gives none (reading it fails later).
+func given(_ role: String, directory: String?, reads: (String) -> Bool) -> [GivenFile] {
+    guard let directory, let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+    return names.filter(reads).sorted().map { GivenFile(role: role, path: (directory as NSString).appendingPathComponent($0)) }
+}
+
+/// The check every command that writes files makes before any work, so that nothing the
+/// user gave is lost and nothing is left half done:
+/// - an output may not be any input (the same file however named: `./a.zip` and `a.zip`, a
+///   symbolic link and its target, hard links), nor another output of the same command
+///   (exit 2, naming both);
+/// - each output's directory must exist and be writable, and nothing but a regular file may be
+///   at the output's path (exit 4), so a late output does not fail after an earlier one was written.
+func checkOutputs(_ outputs: [GivenFile], inputs: [GivenFile]) throws {
+    let inputKeys = inputs.map { FileIdentity.key($0.path) }
+    var outputKeys: [String] = []
+    for output in outputs {
+        let key = FileIdentity.key(output.path)
+        if let i = outputKeys.firstIndex(of: key) {
+            let other = outputs[i]
+            printError("the outputs \(other.path) (\(other.role)) and \(output.path) (\(output.role)) are the same file; give each output its own file")
+            throw ExitStatus.usage.exitCode
+        }
+        if let i = inputKeys.firstIndex(of: key) {
+            let input = inputs[i]
+            printError("the output \(output.path) (\(output.role)) is also an input (\(input.role) \(input.path)); write the result to another file")
+            throw ExitStatus.usage.exitCode
+        }
+        outputKeys.append(key)
+    }
+    for output in outputs {
+        try reportingErrors { try AtomicFileWriter.checkWritable(output.path) }
+    }
+}
