@@ -194,4 +194,26 @@ struct VerifyCommandTests {
         #expect(expired.status == ExitStatus.checkFailed.rawValue)
         #expect(expired.stdout.contains("error key.expired"), "\(expired.stdout)\(expired.stderr)")
     }
+
+    @Test("a key revoked in the trust file stays revoked with --trusted-key for it too; a typo in a trust file is exit 2 with file:line")
+    func revocationWins() throws {
+        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = fixtures + "/posthog/with-pageviews.json"
+        #expect(try runScrubjay(["keygen", "-o", dir + "/k.pem"]).status == 0)
+        #expect(try runScrubjay(["redact", input, "-o", dir + "/p.zip", "--sign-key", dir + "/k.pem"]).status == 0)
+        try "version: 1\nkeys:\n  - name: officer\n    public_key: k.pub.pem\n    revoked: true\n    reason: laptop lost\n"
+            .write(toFile: dir + "/revoked.yml", atomically: true, encoding: .utf8)
+        for extra in [[], ["--trusted-key", dir + "/k.pub.pem"]] {
+            let r = try runScrubjay(["verify", dir + "/p.zip", "--trust-file", dir + "/revoked.yml"] + extra)
+            #expect(r.status == ExitStatus.checkFailed.rawValue, "\(extra): \(r.stdout)")
+            #expect(r.stdout.contains("error key.revoked"), "\(r.stdout)")
+        }
+        try "version: 1\nkeys:\n  - name: officer\n    public_key: k.pub.pem\n    revokd: true\n"
+            .write(toFile: dir + "/typo.yml", atomically: true, encoding: .utf8)
+        let typo = try runScrubjay(["verify", dir + "/p.zip", "--trust-file", dir + "/typo.yml"])
+        #expect(typo.status == ExitStatus.usage.rawValue)
+        #expect(typo.stderr.contains(dir + "/typo.yml:5: unknown key 'revokd' in keys[0]"), "\(typo.stderr)")
+    }
 }
