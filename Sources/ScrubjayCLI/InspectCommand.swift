@@ -49,7 +49,8 @@ struct InspectCommand: ParsableCommand {
 
 func printError(_ message: String) {
     var stderr = StandardError()
-    print("scrubjay: error: \(message)", to: &stderr)
+    // Messages name archive entries and other input text: control characters are escaped.
+    print("scrubjay: error: \(DisplayText.escapingControls(message))", to: &stderr)
 }
 
 struct StandardError: TextOutputStream {

@@ -1,5 +1,6 @@
 import Foundation
 import ScrubjayFormats
+import ScrubjayIO
 import ScrubjayPackage
 import ScrubjayProvenance
 
@@ -98,7 +99,8 @@ struct PackageInspection {
             lines.append("events by type:")
             for (k, v) in r.eventsByType.sorted(by: { $0.key < $1.key }) { lines.append("  \(k.padding(20)) \(v)") }
         }
-        return lines.joined(separator: "\n")
+        // Names and values from the package's manifest: control characters escaped.
+        return lines.map(DisplayText.escapingControls).joined(separator: "\n")
     }
 
     var json: String {

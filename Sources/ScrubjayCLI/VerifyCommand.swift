@@ -166,7 +166,9 @@ struct VerifyCommand: ParsableCommand {
             lines.append("  signature \(s.keyid): " + (s.accepted ? "valid, trusted as \(s.trustedAs ?? "?")"
                 : s.valid ? "valid, but key \(s.trustedAs ?? "?") may not be trusted for it" : "not verified by a trusted key"))
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Entry names, key ids and statement fields come from the package: a control character
+        // in one must not start, overwrite or colour a line of the verdict.
+        return lines.map(DisplayText.escapingControls).joined(separator: "\n") + "\n"
     }
 }
 

@@ -25,9 +25,11 @@ enum CompressedFields {
     /// Returns nil when nothing is compressed (the caller keeps the original bytes).
     static func expandPostHog(_ event: JSONEvent, _ object: JSONValueRef, place: (String) -> FormatError) throws -> [UInt8]? {
         guard let cv = cvKey(event, object) else { return nil }
-        let version = event.string(JSONValueRef(index: cv.index + 1)) // a key's value is the next token
-        guard version == "2024-10" else {
-            throw place("unsupported compression version \"cv\": \"\(version)\" (supported: 2024-10)")
+        let value = JSONValueRef(index: cv.index + 1) // a key's value is the next token
+        guard event.string(value) == "2024-10" else {
+            // The value is the recording's: shown masked, like every parse error's excerpt.
+            throw place("unsupported compression version in \"cv\" (supported: 2024-10): "
+                        + JSONError.excerpt(event.bytes, around: event.byteRange(value).lowerBound))
         }
         var edits = JSONEdits()
         func expand(_ value: JSONValueRef, _ pointer: String) throws {

@@ -74,7 +74,8 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Up to 20 bytes before and after `offset`, with `>>` marking the offset itself. The
     /// byte at the offset is shown as it is (escaped); elsewhere a letter, digit or non-ASCII
     /// byte that follows another is masked, so a word or number shows only its first character.
-    static func excerpt(_ bytes: JSONBytes, around offset: Int) -> String {
+    /// Any message that must point at a place in a recording shows it this way, never the value.
+    public static func excerpt(_ bytes: JSONBytes, around offset: Int) -> String {
         let from = max(0, offset - 20)
         let to = min(bytes.count, offset + 20)
         var out = "\""

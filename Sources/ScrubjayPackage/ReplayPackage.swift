@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayIO
 import ScrubjayJSON
 import ScrubjayNative
 import ScrubjayIO
@@ -74,11 +75,24 @@ public struct ReplayPackage {
         } catch {
             throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: code(for: error))
         }
+        // libarchive reads a backslash in a ZIP entry name as `/`: the names as stored are
+        // checked too, so that `events\\main.jsonl` is refused as it is everywhere else.
+        if let head = try? InputFile.readPrefix(path, count: 4), head.starts(with: [0x50, 0x4B]) {
+            let raw: [[UInt8]]
+            do {
+                raw = try ZipDirectory.rawNames(ofFileAt: path)
+            } catch {
+                throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: "archive.unreadable")
+            }
+            for name in raw where !isSafeEntryName(name) {
+                throw PackageError(path: path, entry: String(decoding: name, as: UTF8.self), detail: "unsafe entry name", code: "archive.unsafePath")
+            }
+        }
         var files: [String: [UInt8]] = [:]
         var seen: Set<String> = []
         for e in entries {
             let name = e.path
-            if name.hasPrefix("/") || name.contains("\\") || name.split(separator: "/").contains("..") {
+            if !isSafeEntryName(Array(name.utf8)) {
                 throw PackageError(path: path, entry: name, detail: "unsafe entry name", code: "archive.unsafePath")
             }
             guard seen.insert(name.lowercased()).inserted else {
@@ -93,14 +107,33 @@ public struct ReplayPackage {
         return files
     }
 
+    /// Whether an archive entry name is safe to read into a package: not absolute, no `..`
+    /// segment, no backslash (a separator on Windows, and a literal character elsewhere), no NUL.
+    /// Every reader of packages checks names here (`readFiles`).
+    public static func isSafeEntryName(_ name: [UInt8]) -> Bool {
+        name.first != 0x2F && !name.contains(0x5C) && !name.contains(0)
+            && !name.split(separator: 0x2F, omittingEmptySubsequences: true).contains { $0.elementsEqual([0x2E, 0x2E]) }
+    }
+
     /// The manifest among `files`: present, parsable, of this format and a major version this tool reads.
     public static func manifest(in files: [String: [UInt8]], path: String) throws -> PackageManifest {
         guard let m = files["manifest.json"] else {
             throw PackageError(path: path, entry: "manifest.json", detail: "missing: this is not a Scrubjay package", code: "manifest.missing")
         }
+        // The byte-level reader first: malformed JSON is reported with its byte, line and column.
+        do {
+            var reader = try EventReader(bytes: JSONBytes(m, origin: "manifest.json"), layout: .single)
+            while try reader.next() != nil {}
+        } catch {
+            throw PackageError(path: path, entry: "manifest.json",
+                               detail: "not valid JSON: \(error.detail) at byte \(error.offset) (line \(error.line), column \(error.column))",
+                               code: "manifest.invalid")
+        }
         let manifest: PackageManifest
         do {
             manifest = try JSONDecoder().decode(PackageManifest.self, from: Data(m))
+        } catch let error as DecodingError {
+            throw PackageError(path: path, entry: "manifest.json", detail: explain(error), code: "manifest.invalid")
         } catch {
             throw PackageError(path: path, entry: "manifest.json", detail: "unreadable: \(error)", code: "manifest.invalid")
         }
@@ -115,6 +148,37 @@ public struct ReplayPackage {
                                code: "manifest.unsupportedVersion")
         }
         return manifest
+    }
+
+    /// A decoding error of a package's JSON, in words: the JSON pointer of the member and what
+    /// was wrong, never a value from the file (nor Foundation's debug text).
+    public static func explain(_ error: DecodingError) -> String {
+        func pointer(_ path: [any CodingKey]) -> String {
+            path.isEmpty ? "the top level"
+                : path.map { "/" + ($0.intValue.map(String.init) ?? JSONPointer.escape($0.stringValue)) }.joined()
+        }
+        func kind(_ type: Any.Type) -> String {
+            switch type {
+            case is String.Type: return "a string"
+            case is Bool.Type: return "true or false"
+            case is Int.Type, is Int64.Type, is UInt64.Type, is Double.Type: return "a number"
+            default:
+                let name = String(describing: type)
+                return name.hasPrefix("Array") ? "an array" : name.hasPrefix("Dictionary") ? "an object" : "a value of another type"
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, context):
+            return "missing member \"\(key.stringValue)\" in \(pointer(context.codingPath))"
+        case let .typeMismatch(type, context):
+            return "\(pointer(context.codingPath)): expected \(kind(type))"
+        case let .valueNotFound(type, context):
+            return "\(pointer(context.codingPath)): null where \(kind(type)) was expected"
+        case let .dataCorrupted(context):
+            return "\(pointer(context.codingPath)): an invalid value"
+        @unknown default:
+            return "does not have the manifest's shape"
+        }
     }
 
     /// The dotted code of an archive that cannot be read.

@@ -4,14 +4,19 @@ import ScrubjayNative
 import Glibc
 #endif
 
-/// A key file that exists but cannot be used: not a key, the wrong type, a wrong passphrase.
+/// A key file that exists but cannot be used: not a key, the wrong type, a wrong passphrase;
+/// or a trust file that cannot be used, with the line of the mistake (`trust.yml:5: ...`,
+/// as policy and rule files report theirs).
 public struct KeyFileError: Error, CustomStringConvertible, Sendable, Equatable {
     public let path: String
+    /// The 1-based line in `path` the problem is on, when known.
+    public let line: Int?
     public let detail: String
-    public var description: String { "\(path): \(detail)" }
+    public var description: String { path + (line.map { ":\($0)" } ?? "") + ": " + detail }
 
-    public init(path: String, detail: String) {
+    public init(path: String, line: Int? = nil, detail: String) {
         self.path = path
+        self.line = line
         self.detail = detail
     }
 }

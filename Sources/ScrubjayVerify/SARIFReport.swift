@@ -47,10 +47,21 @@ public enum SARIFReport {
         return Run(
             tool: .init(driver: .init(name: "scrubjay", semanticVersion: toolVersion, version: toolVersion,
                                       informationUri: "https://scrubjay.dev/docs/VERIFY", rules: rules)),
-            automationDetails: .init(id: "scrubjay-verify/\((result.package as NSString).lastPathComponent)/"),
+            automationDetails: .init(id: "scrubjay-verify/\(automationName(result.package))/"),
             invocations: [.init(executionSuccessful: true)],
             results: sarifResults,
             properties: ["verdict": verdict, "package": result.package])
+    }
+
+    /// The package's part of `automationDetails.id`: a relative path as given (without a
+    /// leading `./`), so `a/pkg.zip` and `b/pkg.zip` uploaded together stay apart and keep
+    /// their category from run to run; an absolute path's file name (a temporary directory's
+    /// path would change every run).
+    static func automationName(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return (path as NSString).lastPathComponent }
+        var p = Substring(path)
+        while p.hasPrefix("./") { p = p.dropFirst(2).drop { $0 == "/" } }
+        return String(p)
     }
 
     /// A readable rule name from a code: `digest.mismatch` → `DigestMismatch`.

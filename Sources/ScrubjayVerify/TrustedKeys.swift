@@ -59,47 +59,117 @@ public struct TrustedKey: Sendable {
 ///     reason: laptop lost 2026-03-02
 /// ```
 public enum TrustFile {
-    struct File: Decodable {
-        var version: Int
-        var keys: [Entry]
-    }
+    static let topKeys: Set<String> = ["version", "keys"]
+    static let entryKeys: Set<String> = ["name", "public_key", "not_before", "not_after", "revoked", "reason"]
 
-    struct Entry: Decodable {
-        var name: String
-        var public_key: String
-        var not_before: String?
-        var not_after: String?
-        var revoked: Bool?
-        var reason: String?
-    }
-
-    /// The trusted keys of the trust file at `path`. Errors name the file and the key entry.
+    /// The trusted keys of the trust file at `path`. Every mistake is an error naming the file,
+    /// the line and the key entry (`trust.yml:7: keys[1] (old-laptop): ...`): unknown keys (a
+    /// typo such as `revokd` is never silently ignored), wrong types, bad times, an unreadable
+    /// key file, and one public key listed twice.
     public static func load(_ path: String) throws -> [TrustedKey] {
-        let text = String(decoding: try InputFile.read(path), as: UTF8.self)
-        let file: File
+        let bytes = try InputFile.read(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw KeyFileError(path: path, detail: "not a trust file: not UTF-8 text")
+        }
+        let root: Node
         do {
-            file = try YAMLDecoder().decode(File.self, from: text)
-        } catch {
-            throw KeyFileError(path: path, detail: "not a trust file: \(error)")
+            guard let node = try Yams.compose(yaml: text) else { throw KeyFileError(path: path, detail: "not a trust file: the file is empty") }
+            root = node
+        } catch let e as KeyFileError {
+            throw e
+        } catch let e as YamlError {
+            let (line, problem) = yamlProblem(e)
+            throw KeyFileError(path: path, line: line, detail: "not a trust file: not valid YAML: \(problem)")
         }
-        guard file.version == 1 else {
-            throw KeyFileError(path: path, detail: "trust file version \(file.version) is not supported (this tool reads version 1)")
+        func fail(_ node: Node?, _ message: String) -> KeyFileError {
+            KeyFileError(path: path, line: (node ?? root).mark?.line, detail: message)
         }
+        func mapping(_ node: Node, _ what: String, keys: Set<String>) throws -> Node.Mapping {
+            guard let m = node.mapping else { throw fail(node, "\(what) must be a mapping") }
+            var seen: Set<String> = []
+            for (k, _) in m {
+                let key = k.string ?? "?"
+                guard keys.contains(key) else {
+                    throw fail(k, "unknown key '\(key)' in \(what) (allowed: \(keys.sorted().joined(separator: ", ")))")
+                }
+                guard seen.insert(key).inserted else { throw fail(k, "'\(key)' is given twice in \(what)") }
+            }
+            return m
+        }
+
+        let top = try mapping(root, "a trust file", keys: topKeys)
+        guard let versionNode = top["version"] else { throw fail(root, "missing 'version: 1'") }
+        guard let version = versionNode.int else { throw fail(versionNode, "version must be a number (1)") }
+        guard version == 1 else {
+            throw fail(versionNode, "trust file version \(version) is not supported (this tool reads version 1)")
+        }
+        guard let keysNode = top["keys"] else { throw fail(root, "missing 'keys:', the list of trusted keys") }
+        guard let entries = keysNode.sequence else { throw fail(keysNode, "keys must be a list of key entries") }
+        guard !entries.isEmpty else { throw fail(keysNode, "keys lists no key: a trust file must trust at least one") }
+
         let directory = (path as NSString).deletingLastPathComponent
-        return try file.keys.enumerated().map { i, e in
-            func date(_ s: String?, _ field: String) throws -> Date? {
-                guard let s else { return nil }
+        var keys: [TrustedKey] = []
+        var firstEntry: [String: (index: Int, name: String, line: Int?)] = [:]
+        for (i, item) in entries.enumerated() {
+            let m = try mapping(item, "keys[\(i)]", keys: entryKeys)
+            guard let nameNode = m["name"] else { throw fail(item, "keys[\(i)]: missing 'name'") }
+            guard let name = nameNode.scalar?.string, !name.isEmpty else { throw fail(nameNode, "keys[\(i)]: name must be a non-empty string") }
+            let entry = "keys[\(i)] (\(name))"
+            func string(_ field: String) throws -> (String, Node)? {
+                guard let node = m[field] else { return nil }
+                guard let s = node.scalar?.string else { throw fail(node, "\(entry): \(field) must be a string") }
+                return (s, node)
+            }
+            func date(_ field: String) throws -> Date? {
+                guard let (s, node) = try string(field) else { return nil }
                 guard let d = parse(s) else {
-                    throw KeyFileError(path: path, detail: "keys[\(i)] (\(e.name)): \(field) \"\(s)\" is not an RFC 3339 time such as 2026-01-01T00:00:00Z")
+                    throw fail(node, "\(entry): \(field) \"\(s)\" is not an RFC 3339 time such as 2026-01-01T00:00:00Z")
                 }
                 return d
             }
-            let keyPath = e.public_key.hasPrefix("/") || directory.isEmpty ? e.public_key : directory + "/" + e.public_key
-            return TrustedKey(name: e.name, key: try KeyFiles.readPublicKey(keyPath),
-                              notBefore: try date(e.not_before, "not_before"), notAfter: try date(e.not_after, "not_after"),
-                              revoked: e.revoked ?? false, revocationReason: e.reason)
+            guard let (publicKey, keyNode) = try string("public_key") else { throw fail(item, "\(entry): missing 'public_key'") }
+            var revoked = false
+            if let node = m["revoked"] {
+                guard let b = node.bool else { throw fail(node, "\(entry): revoked must be true or false") }
+                revoked = b
+            }
+            let reason = try string("reason")?.0
+            let notBefore = try date("not_before"), notAfter = try date("not_after")
+            let keyPath = publicKey.hasPrefix("/") || directory.isEmpty ? publicKey : directory + "/" + publicKey
+            let key: PublicKey
+            do {
+                key = try KeyFiles.readPublicKey(keyPath)
+            } catch let e as any Error & CustomStringConvertible where e is FileError || e is KeyFileError {
+                throw fail(keyNode, "\(entry): public_key \(e.description)")
+            }
+            // One key, one entry: two entries (one revoked, one not; or two windows) would leave
+            // which one counts to the order of the file.
+            if let first = firstEntry[key.keyID] {
+                throw fail(item, "\(entry): the same public key as keys[\(first.index)] (\(first.name))"
+                           + (first.line.map { " on line \($0)" } ?? "")
+                           + "; list each key once (to revoke it, set revoked: true on that one entry)")
+            }
+            firstEntry[key.keyID] = (i, name, item.mark?.line)
+            keys.append(TrustedKey(name: name, key: key, notBefore: notBefore, notAfter: notAfter,
+                                   revoked: revoked, revocationReason: reason))
         }
+        return keys
     }
 
     static func parse(_ s: String) -> Date? { PackageWriter.parseTimestamp(s) }
+
+    /// The line and a one-line explanation of a YAML syntax error (Yams' own description
+    /// spans lines and quotes the file).
+    static func yamlProblem(_ e: YamlError) -> (line: Int?, problem: String) {
+        switch e {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            return (mark.line, (context.map { $0.text + " " } ?? "") + problem)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return (context.mark.line, "a key is given twice: " + duplicates.sorted().joined(separator: ", "))
+        case let .reader(problem, _, _, _):
+            return (nil, problem)
+        default:
+            return (nil, e.description)
+        }
+    }
 }

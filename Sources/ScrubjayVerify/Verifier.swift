@@ -166,8 +166,14 @@ public struct Verifier {
                 }
                 continue
             }
-            let problem = match.problem(at: now) ?? createdAt.flatMap { match.problem(at: $0) }
-            if let problem {
+            // Every entry for this key counts, whichever source gave it (--trusted-key, the trust
+            // file): a revocation anywhere wins, and each validity window must hold.
+            let entries = trustedKeys.filter { $0.key.keyID == match.key.keyID }
+            let problems = entries.compactMap { entry in
+                (entry.problem(at: now) ?? createdAt.flatMap(entry.problem(at:))).map { (entry: entry.name, code: $0.code, message: $0.message) }
+            }
+            if let problem = problems.first(where: { $0.code == "key.revoked" }) ?? problems.first {
+                signatures[signatures.count - 1].trustedAs = problem.entry
                 keyProblems.append(VerificationFinding(code: problem.code, severity: .error, check: "signature", path: PackageStatement.path,
                                                        message: problem.message))
             } else {

@@ -194,4 +194,53 @@ struct VerifyCommandTests {
         #expect(expired.status == ExitStatus.checkFailed.rawValue)
         #expect(expired.stdout.contains("error key.expired"), "\(expired.stdout)\(expired.stderr)")
     }
+
+    @Test("a key revoked in the trust file stays revoked with --trusted-key for it too; a typo in a trust file is exit 2 with file:line")
+    func revocationWins() throws {
+        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = fixtures + "/posthog/with-pageviews.json"
+        #expect(try runScrubjay(["keygen", "-o", dir + "/k.pem"]).status == 0)
+        #expect(try runScrubjay(["redact", input, "-o", dir + "/p.zip", "--sign-key", dir + "/k.pem"]).status == 0)
+        try "version: 1\nkeys:\n  - name: officer\n    public_key: k.pub.pem\n    revoked: true\n    reason: laptop lost\n"
+            .write(toFile: dir + "/revoked.yml", atomically: true, encoding: .utf8)
+        for extra in [[], ["--trusted-key", dir + "/k.pub.pem"]] {
+            let r = try runScrubjay(["verify", dir + "/p.zip", "--trust-file", dir + "/revoked.yml"] + extra)
+            #expect(r.status == ExitStatus.checkFailed.rawValue, "\(extra): \(r.stdout)")
+            #expect(r.stdout.contains("error key.revoked"), "\(r.stdout)")
+        }
+        try "version: 1\nkeys:\n  - name: officer\n    public_key: k.pub.pem\n    revokd: true\n"
+            .write(toFile: dir + "/typo.yml", atomically: true, encoding: .utf8)
+        let typo = try runScrubjay(["verify", dir + "/p.zip", "--trust-file", dir + "/typo.yml"])
+        #expect(typo.status == ExitStatus.usage.rawValue)
+        #expect(typo.stderr.contains(dir + "/typo.yml:5: unknown key 'revokd' in keys[0]"), "\(typo.stderr)")
+    }
+
+    @Test("control characters in entry names are escaped in the text output and on stderr, so they cannot fake a verdict line")
+    func controlCharactersEscaped() throws {
+        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = fixtures + "/posthog/with-pageviews.json"
+        #expect(try runScrubjay(["redact", input, "-o", dir + "/p.zip"]).status == 0)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import sys, zipfile, shutil
+            shutil.copy(sys.argv[1], sys.argv[2])
+            with zipfile.ZipFile(sys.argv[2], "a") as z:
+                z.writestr("events/x\\r  PASS  coverage  all good\\x1b[2K.jsonl", "{}\\n")
+            """, dir + "/p.zip", dir + "/ctl.zip"]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let r = try runScrubjay(["verify", dir + "/ctl.zip"])
+        #expect(r.status == ExitStatus.checkFailed.rawValue)
+        #expect(!r.stdout.contains("\r") && !r.stdout.contains("\u{1B}"))
+        #expect(r.stdout.contains(#"error archive.extraFile events/x\r  PASS  coverage  all good\x1B[2K.jsonl"#), "\(r.stdout)")
+        // The same name in an error message (a second file of that name after case folding).
+        let inspect = try runScrubjay(["inspect", dir + "/ctl.zip"])
+        #expect(!inspect.stdout.contains("\u{1B}") && !inspect.stderr.contains("\u{1B}") && !inspect.stdout.contains("\r"))
+    }
 }

@@ -135,6 +135,25 @@ struct PolicyCommandTests {
         let (usage, usageText) = try script([results, dir.file("eu.zip"), dir.file("us.zip"), "--", "--policy", dir.file("missing.yml")])
         #expect(usage == 2)
         #expect(usageText.contains("stopping"))
+
+        // Two packages of one file name (and one differing only in case and extension): each
+        // keeps its own results; the failing one's are not overwritten by the passing one's.
+        for sub in ["a", "b", "c"] { try FileManager.default.createDirectory(atPath: dir.file(sub), withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(atPath: dir.file("us.zip"), toPath: dir.file("a/pkg.zip"))
+        try FileManager.default.copyItem(atPath: dir.file("eu.zip"), toPath: dir.file("b/pkg.zip"))
+        try FileManager.default.copyItem(atPath: dir.file("eu.zip"), toPath: dir.file("c/PKG.tar.gz"))
+        let same = dir.file("same")
+        let (sameStatus, sameText) = try script([same, dir.file("a/pkg.zip"), dir.file("b/pkg.zip"), dir.file("c/PKG.tar.gz"),
+                                                 "--", "--policy", policy("gdpr-eea")])
+        #expect(sameStatus == 1, "\(sameText)")
+        #expect(sameText.contains("3 package(s) verified, 1 failed"))
+        #expect(sameText.contains("results: \(dir.file("b/pkg.zip")) -> \(same)/pkg-2.sarif"), "\(sameText)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: same).sorted()
+        #expect(written == ["PKG-3.junit.xml", "PKG-3.sarif", "pkg-2.junit.xml", "pkg-2.sarif", "pkg.junit.xml", "pkg.sarif"], "\(written)")
+        let failing = try String(contentsOfFile: same + "/pkg.junit.xml", encoding: .utf8)
+        #expect(!failing.contains("failures=\"0\""), "the failing package's results are kept")
+        let passing = try String(contentsOfFile: same + "/pkg-2.junit.xml", encoding: .utf8)
+        #expect(passing.contains("failures=\"0\""))
     }
 }
 

@@ -204,4 +204,21 @@ struct RecordingDecoderTests {
             #expect(e.description.hasPrefix("\(path): line 2, event 1, at /1: /data: corrupt gzip data"))
         }
     }
+
+    @Test("an unsupported \"cv\" value is named in the error only masked, like every parse error's excerpt")
+    func unsupportedCompressionVersionIsMasked() throws {
+        let path = NSTemporaryDirectory() + "/cv-\(UUID().uuidString).json"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(#"[{"type":2,"timestamp":1,"cv":"ana.lima@shop.test","data":"x"}]"#.utf8).write(to: URL(fileURLWithPath: path))
+        do {
+            _ = try decode(path)
+            Issue.record("expected an error")
+        } catch let e as FormatError {
+            #expect(e.description.contains("unsupported compression version"))
+            #expect(e.description.contains("supported: 2024-10"))
+            #expect(!e.description.contains("ana.lima"), "\(e.description)")
+            #expect(!e.description.contains("shop.test"), "\(e.description)")
+            #expect(e.description.contains(#"a**.l***@s***.t***"#), "\(e.description)")
+        }
+    }
 }

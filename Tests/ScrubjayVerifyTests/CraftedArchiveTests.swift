@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ScrubjayNative
+import ScrubjayPackage
 import ScrubjayProvenance
 @testable import ScrubjayVerify
 
@@ -39,6 +40,9 @@ struct CraftedArchiveTests {
             ("../../scrubjay-slip-\(UUID().uuidString)", "archive.unsafePath", false),
             ("/tmp/scrubjay-abs-\(UUID().uuidString)", "archive.unsafePath", false),
             ("events\\..\\..\\evil.jsonl", "archive.unsafePath", false),
+            // A backslash alone: libarchive reads it as `/`, other tools extract `events\extra.jsonl`.
+            ("events\\extra.jsonl", "archive.unsafePath", false),
+            ("events\\main.jsonl", "archive.unsafePath", false),
             ("MANIFEST.JSON", "archive.duplicateName", false),
             ("events/main.jsonl", "archive.duplicateName", false),
             ("events/link.jsonl", "archive.link", true),
@@ -108,5 +112,74 @@ struct CraftedArchiveTests {
             """, [p.path, out])
         let r = try p.verifier().verify(out)
         #expect(codes(r) == ["archive.encrypted"], "\(codes(r))")
+    }
+
+    /// The shared package re-zipped by Python with `rename` applied to each entry name.
+    func renamed(_ rename: String) throws -> String {
+        let p = SignedPackage.shared
+        let out = p.directory + "/renamed-" + UUID().uuidString + ".zip"
+        try python("""
+            import sys, zipfile
+            src, dst, old, new = sys.argv[1:5]
+            with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as o:
+                for i in z.infolist():
+                    o.writestr(i.filename.replace(old, new), z.read(i.filename))
+            """, [p.path, out, "events/", rename])
+        return out
+    }
+
+    @Test("a package whose events file is stored as events\\main.jsonl is refused by verify and by every reader (inspect, export)")
+    func backslashInStoredName() throws {
+        let crafted = try renamed("events\\")
+        let r = try SignedPackage.shared.verifier().verify(crafted)
+        #expect(codes(r) == ["archive.unsafePath"], "\(codes(r))")
+        #expect(r.findings.first?.path == "events\\main.jsonl")
+        do {
+            _ = try ReplayPackage.open(crafted)
+            Issue.record("ReplayPackage.open read a package with a backslash in a name")
+        } catch let e as PackageError {
+            #expect(e.code == "archive.unsafePath")
+            #expect(e.entry == "events\\main.jsonl")
+        }
+        // The same package with its names as they were still opens.
+        #expect(try ReplayPackage.open(try renamed("events/")).files.keys.contains("events/main.jsonl"))
+    }
+
+    @Test("entry names: absolute, `..`, backslash and NUL are unsafe; ordinary names are not")
+    func entryNames() {
+        for bad in ["/etc/passwd", "../x", "a/../../x", "a\\b", "a\u{0}b", "a/.."] {
+            #expect(!ReplayPackage.isSafeEntryName(Array(bad.utf8)), "\(bad)")
+        }
+        for good in ["manifest.json", "events/main.jsonl", "a/..b/c", "assets/x..y.png", "événements/ü.jsonl"] {
+            #expect(ReplayPackage.isSafeEntryName(Array(good.utf8)), "\(good)")
+        }
+    }
+
+    @Test("a manifest that is not JSON names its byte, line and column; one of the wrong shape its JSON pointer")
+    func manifestErrorsArePlaced() throws {
+        let p = SignedPackage.shared
+        func withManifest(_ text: String) throws -> VerificationResult {
+            let entries = p.entries.map { e -> ArchiveEntry in
+                guard e.path == "manifest.json" else { return e }
+                return ArchiveEntry(path: e.path, data: Array(text.utf8))
+            }
+            return try p.verifier().verify(try p.write(entries, "manifest"))
+        }
+        let broken = try withManifest("{\n  \"format\": \"scrubjay-replay\",\n  \"files\": [")
+        let message = try #require(broken.findings.first { $0.code == "manifest.invalid" }?.message)
+        #expect(message.contains("not valid JSON") && message.contains("(line 3, column"), "\(message)")
+        #expect(!message.contains("DecodingError"), "\(message)")
+
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(p.entries.first { $0.path == "manifest.json" }!.data)) as? [String: Any])
+        var files = try #require(manifest["files"] as? [[String: Any]])
+        files[0]["size"] = "large"
+        manifest["files"] = files
+        let wrongType = try withManifest(String(decoding: try JSONSerialization.data(withJSONObject: manifest), as: UTF8.self))
+        let typeMessage = try #require(wrongType.findings.first { $0.code == "manifest.invalid" }?.message)
+        #expect(typeMessage == "/files/0/size: expected a number", "\(typeMessage)")
+        manifest.removeValue(forKey: "files")
+        let missing = try withManifest(String(decoding: try JSONSerialization.data(withJSONObject: manifest), as: UTF8.self))
+        let missingMessage = try #require(missing.findings.first { $0.code == "manifest.invalid" }?.message)
+        #expect(missingMessage == "missing member \"files\" in the top level", "\(missingMessage)")
     }
 }

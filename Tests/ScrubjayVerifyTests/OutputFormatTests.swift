@@ -70,6 +70,24 @@ struct RenderCases {
         #expect(status == 0, "SARIF does not validate: \(message)")
     }
 
+    @Test("automationDetails.id keeps a relative path, so two packages of one file name stay apart; an absolute path gives its file name")
+    func automationIds() throws {
+        #expect(SARIFReport.automationName("dist/a/pkg.zip") == "dist/a/pkg.zip")
+        #expect(SARIFReport.automationName("./dist/b/pkg.zip") == "dist/b/pkg.zip")
+        #expect(SARIFReport.automationName("pkg.zip") == "pkg.zip")
+        #expect(SARIFReport.automationName("/tmp/x-123/pkg.zip") == "pkg.zip")
+        var a = try SignedPackage.shared.verifier().verify(SignedPackage.shared.path)
+        var b = a
+        a.package = "a/pkg.zip"
+        b.package = "b/pkg.zip"
+        func id(_ r: VerificationResult) throws -> String? {
+            let log = try JSONSerialization.jsonObject(with: Data(try SARIFReport.render([r], toolVersion: "0.1.0"))) as! [String: Any]
+            return ((log["runs"] as! [[String: Any]])[0]["automationDetails"] as? [String: Any])?["id"] as? String
+        }
+        #expect(try id(a) == "scrubjay-verify/a/pkg.zip/")
+        #expect(try id(b) == "scrubjay-verify/b/pkg.zip/")
+    }
+
     /// Runs Tests/Support/validate_sarif.py on `paths`: its exit status and what it said.
     func validateSARIF(_ paths: [String]) throws -> (Int32, String) {
         let p = Process()
