@@ -78,6 +78,53 @@ public enum CSSText {
         return DataURLKind.classify(mediaTypePrefix: String(head.dropFirst(5))) ?? nil
     }
 
+    /// The value of a segment as CSS reads it (CSS Syntax Level 3, 4.3.7): `\40 ` or
+    /// `\000040` is `@` (up to six hex digits, one white space after them taken with them;
+    /// zero, a surrogate or a value past U+10FFFF is U+FFFD), `\@` is `@`, and a backslash
+    /// before a line break (in a string) is nothing.
+    public static func unescape(_ raw: UnsafeRawBufferPointer) -> [UInt8] {
+        @inline(__always) func hex(_ b: UInt8) -> UInt32? {
+            switch b {
+            case 0x30...0x39: UInt32(b - 0x30)
+            case 0x41...0x46: UInt32(b - 0x41 + 10)
+            case 0x61...0x66: UInt32(b - 0x61 + 10)
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        let n = raw.count
+        var i = 0
+        while i < n {
+            let c = raw[i]
+            guard c == 0x5C else { out.append(c); i += 1; continue }
+            guard i + 1 < n else { break } // a backslash at the end: nothing
+            let next = raw[i + 1]
+            if next == 0x0A || next == 0x0C || next == 0x0D {
+                i += 2
+                if next == 0x0D && i < n && raw[i] == 0x0A { i += 1 }
+                continue
+            }
+            if var value = hex(next) {
+                var j = i + 2
+                while j < n && j < i + 7, let h = hex(raw[j]) { value = value << 4 | h; j += 1 }
+                if j < n && (raw[j] == 0x20 || raw[j] == 0x09 || raw[j] == 0x0A || raw[j] == 0x0C || raw[j] == 0x0D) {
+                    j += raw[j] == 0x0D && j + 1 < n && raw[j + 1] == 0x0A ? 2 : 1
+                }
+                let scalar = (value == 0 || value > 0x10FFFF) ? nil : Unicode.Scalar(value)
+                out += Array(String(Character(scalar ?? "\u{FFFD}")).utf8)
+                i = j
+                continue
+            }
+            // Any other character stands for itself (the whole UTF-8 sequence).
+            let length = next < 0x80 ? 1 : next >= 0xF0 ? 4 : next >= 0xE0 ? 3 : 2
+            let end = min(n, i + 1 + length)
+            out += UnsafeRawBufferPointer(rebasing: raw[(i + 1)..<end])
+            i = end
+        }
+        return out
+    }
+
     /// `text` made safe to stand inside a segment of `kind`: the quote, backslashes and line
     /// breaks escaped in a string; quotes, parentheses, whitespace and backslashes escaped in
     /// an unquoted `url()`.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
@@ -273,18 +276,80 @@ public struct Redactor {
             where !forced.contains(where: { $0.range.overlaps(m.range) }) { matches.append(m) }
             matches.sort { $0.range.lowerBound < $1.range.lowerBound }
         } else {
-            // CSS text: pattern rules within each segment, whose kind the rewrite needs.
+            // CSS text: pattern rules within each segment, whose kind the rewrite needs. A
+            // segment with escapes is read as CSS reads it (`ana\40 shop.test`) and, when a rule
+            // finds something, written back whole.
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
+            var decoded: [DecodedCSSSegment] = []
             for seg in segments {
-                let found = engine.matches(in: UnsafeRawBufferPointer(rebasing: text[seg.range]), channel: .css, counters: &counts.prefilter)
+                let raw = UnsafeRawBufferPointer(rebasing: text[seg.range])
+                if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
+                    let value = CSSText.unescape(raw)
+                    let found = value.withUnsafeBytes { engine.matches(in: $0, channel: .css, counters: &counts.prefilter) }
+                    if !found.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: found)) }
+                    continue
+                }
+                let found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
                 for m in found {
                     matches.append(RuleMatch(rule: m.rule, range: (m.range.lowerBound + seg.range.lowerBound)..<(m.range.upperBound + seg.range.lowerBound), limited: m.limited))
                     cssKinds.append(seg.kind)
                 }
             }
+            if !decoded.isEmpty { return applyCSS(matches, cssKinds, decoded, in: text, e, site, &place, &edits) }
         }
         guard !matches.isEmpty else { return }
         apply(matches, in: text, e, site, &place, &edits, cssKinds: cssKinds)
+    }
+
+    /// A CSS segment with escapes, read decoded, and what rules found in it.
+    struct DecodedCSSSegment {
+        let segment: CSSText.Segment
+        let value: [UInt8]
+        let matches: [RuleMatch]
+    }
+
+    /// `apply` for CSS text with segments read decoded: records every finding and, when
+    /// redacting, rewrites each match of a plain segment in place and each decoded segment
+    /// whole, escaped for where it stands.
+    mutating func applyCSS(_ matches: [RuleMatch], _ kinds: [CSSText.Segment.Kind], _ decoded: [DecodedCSSSegment], in text: UnsafeRawBufferPointer,
+                           _ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+        let pointer = { e.pointer(to: site.value).description }, timestamp = { e.double("timestamp", of: e.root) }
+        let firstPlain = findings.count
+        record(matches, in: text, channel: .css, nodeId: site.nodeId, place: &place, pointer: pointer, timestamp: timestamp)
+        var firstOfSegment: [Int] = []
+        for d in decoded {
+            firstOfSegment.append(findings.count)
+            d.value.withUnsafeBytes { record(d.matches, in: $0, channel: .css, nodeId: site.nodeId, place: &place, pointer: pointer, timestamp: timestamp) }
+        }
+        guard mode == .redact else { return }
+        var out: [UInt8] = []
+        var cursor = 0, m = 0, d = 0
+        while m < matches.count || d < decoded.count {
+            if d == decoded.count || (m < matches.count && matches[m].range.lowerBound < decoded[d].segment.range.lowerBound) {
+                let match = matches[m]
+                out += UnsafeRawBufferPointer(rebasing: text[cursor..<match.range.lowerBound])
+                var replacement: [UInt8] = []
+                let pseudonym = engine.appendRewrite(of: match, in: text, key: pseudonymKey, to: &replacement)
+                out += CSSText.escape(replacement, for: kinds[m])
+                if collectFindings, let pseudonym { findings[firstPlain + m].pseudonym = pseudonym }
+                cursor = match.range.upperBound
+                m += 1
+            } else {
+                let segment = decoded[d]
+                out += UnsafeRawBufferPointer(rebasing: text[cursor..<segment.segment.range.lowerBound])
+                let value = segment.value.withUnsafeBytes { rewritten($0, segment.matches, channel: .text, firstFinding: firstOfSegment[d]) }
+                out += CSSText.escape(value, for: segment.segment.kind)
+                cursor = segment.segment.range.upperBound
+                d += 1
+            }
+        }
+        out += UnsafeRawBufferPointer(rebasing: text[cursor...])
+        counts.stringsChanged += 1
+        if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
+            edits.removeMember(key: key, of: attributes, in: e)
+        } else {
+            edits.replace(site.value, in: e, withStringUTF8: out)
+        }
     }
 
     /// Records what `handleText` found in a string and, when redacting, rewrites it.

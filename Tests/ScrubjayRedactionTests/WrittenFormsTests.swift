@@ -75,4 +75,28 @@ struct WrittenFormsTests {
         #expect(!pages.isEmpty)
         #expect(pages.allSatisfy { !$0.contains("ana.lima") && !$0.contains("cy.diaz") && !$0.contains("di.eze") })
     }
+
+    /// CSS strings are read as CSS reads them: `\40 `, `\000040`, `\@` and a backslash
+    /// before a line break hide nothing. A string with a finding is written back whole,
+    /// escaped for where it stands; the rest of the stylesheet is as it was.
+    @Test func cssEscapes() throws {
+        let css = #".a::before{content:\"ana.lima\\40 shop.test\"}.b::after{content:'bo.berg\\@shop.test'}.c{content:\"cy.diaz\\000040shop.test and \\\"q\\\"\"}.d{content:\"di.e\\\nze@shop.test\"}.e{color:red}"#
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":""# + css + #"","isStyle":true,"id":8}],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" && $0.channel == .css }.count == 4)
+        for value in ["ana.lima", "bo.berg", "cy.diaz", "di.e", "ze@shop"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#"content:\"******************\"}"#))
+        #expect(events.contains(#" and \\\"q\\\"\"}"#)) // the rest of an escaped string, escaped again
+        #expect(events.contains(#".e{color:red}"#))
+        #expect(rescan.findings.isEmpty)
+        let cases: [(String, String)] = [(#"a\40 b"#, "a@b"), (#"a\000040b"#, "a@b"), (#"a\@b"#, "a@b"), ("a\\\nb", "ab"),
+                                         (#"\e9 t\E9"#, "été"), (#"\0 x"#, "\u{FFFD}x"), (#"\110000"#, "\u{FFFD}"), (#"x\"#, "x")]
+        for (raw, value) in cases {
+            let got = Array(raw.utf8).withUnsafeBytes { String(decoding: CSSText.unescape($0), as: UTF8.self) }
+            #expect(got == value, "\(raw)")
+        }
+    }
 }
