@@ -387,7 +387,45 @@ public struct Redactor {
         findings.append(Finding(
             rule: r.id, kind: limited ? "rule.limit" : "match", category: r.category, severity: r.severity,
             channel: channel, action: limited ? .mask : r.action, window: place.window, eventIndex: place.index,
-            timestamp: place.timestamp ?? nil, pointer: pointer, nodeId: nodeId, preview: preview))
+            timestamp: place.timestamp ?? nil, pointer: safePointer(pointer), nodeId: nodeId, preview: preview))
+    }
+
+    /// `pointer` with each segment in which pattern rules find something written as its rule
+    /// makes it (a key that is an email, `/members/ana@shop.test/phone`, becomes
+    /// `/members/*************/phone`, which is also where the value is in a redacted
+    /// package): a finding never carries a value in its place. Segments of digits or of name
+    /// characters alone (`keyMayHoldData`) are taken as they are.
+    func safePointer(_ pointer: String) -> String {
+        @inline(__always) func plain(_ b: UInt8) -> Bool {
+            (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")
+        }
+        let bytes = Array(pointer.utf8)
+        var out: [UInt8] = []
+        var changed = false
+        var start = 0
+        var counters = RuleEngine.Counters()
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "#") { end += 1 }
+            let segment = bytes[start..<end]
+            let digits = segment.allSatisfy { $0 &- 0x30 < 10 }
+            if !digits && (segment.count > 40 || !segment.allSatisfy(plain)) {
+                let raw = Array(String(decoding: segment, as: UTF8.self).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~").utf8)
+                let matches = raw.withUnsafeBytes { engine.matches(in: $0, channel: .custom, counters: &counters) }
+                if matches.isEmpty {
+                    out += segment
+                } else {
+                    changed = true
+                    let rewritten = String(decoding: engine.apply(matches, to: raw, pseudonymKey: pseudonymKey), as: UTF8.self)
+                    out += rewritten.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1").utf8
+                }
+            } else {
+                out += segment
+            }
+            if end < bytes.count { out.append(bytes[end]) }
+            start = end + 1
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : pointer
     }
 
     /// `text` with each match rewritten by its rule's action (the findings just recorded for

@@ -261,6 +261,7 @@ extension Redactor {
                 path.push(named ? .key(e.stringBytes(key)) : .index(-1))
                 visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
                 path.pop()
+                if p.patterns && Redactor.keyMayHoldData(e, key) { visitKey(doc, key, value, p, &place, &edits) }
             }
         case .array:
             var i = 0
@@ -281,6 +282,40 @@ extension Redactor {
             edits.replace(v, in: e, withString: "[body dropped: \(size) bytes]")
             countDrop(drops.bodyRule!, channel: p.channel, doc, v, &place)
             drops.body = false
+        }
+    }
+
+    /// A key inside a payload or a body is data too (`{"members":{"ana@shop.test":...}}`, a
+    /// map keyed by email): pattern rules read it, and a match is rewritten inside its quotes
+    /// (so that a removal of its member, which starts at the quote, wins over it).
+    mutating func visitKey(_ doc: Document, _ key: JSONValueRef, _ value: JSONValueRef, _ p: PayloadPlace, _ place: inout Place, _ edits: inout JSONEdits) {
+        let e = doc.json
+        let text = e.stringBytes(key)
+        let matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+        guard !matches.isEmpty else { return }
+        text.withUnsafeBytes { t in
+            record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, value) } timestamp: { doc.timestamp }
+            guard mode == .redact else { return }
+            counts.stringsChanged += 1
+            var quoted: [UInt8] = []
+            JSONString.encode(utf8: rewritten(t, matches, channel: p.channel), into: &quoted)
+            let r = e.byteRange(key)
+            edits.replace((r.lowerBound + 1)..<(r.upperBound - 1), withRawJSON: quoted.dropFirst().dropLast())
+        }
+    }
+
+    /// Whether a key may hold what a pattern rule finds: one with a digit, an `@`, white
+    /// space, a non-ASCII letter or other punctuation than `_`, `-`, `$` and `.`, or a long
+    /// one. (Names such as `user_name` hold nothing a rule of the packs finds, and payloads
+    /// are mostly such names.)
+    static func keyMayHoldData(_ e: JSONEvent, _ key: JSONValueRef) -> Bool {
+        e.withText(key) { t in
+            if t.count > 40 { return true }
+            for b in t {
+                let letter = (b | 0x20) &- 0x61 < 26
+                if !(letter || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")) { return true }
+            }
+            return false
         }
     }
 

@@ -99,4 +99,22 @@ struct WrittenFormsTests {
             #expect(got == value, "\(raw)")
         }
     }
+
+    /// A key inside a body or a payload is data too (a map keyed by email): it is found,
+    /// rewritten inside its quotes, and no finding's pointer spells it.
+    @Test func keysInBodiesAndPayloads() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/team","method":"POST","requestBody":"{\"members\":{\"ana.lima@shop.test\":{\"role\":\"admin\",\"phone\":\"+44 20 7946 0958\"}}}"}]}},"timestamp":1700000000300}"#,
+            #"{"type":5,"data":{"tag":"identify","payload":{"traits":{"bo.berg@shop.test":{"plan":"pro"},"user_name":"x"}}},"timestamp":1700000000400}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 2)
+        #expect(audit.findings.count == 3) // the two keys, and the phone (a field the network pack names)
+        for value in ["ana.lima", "bo.berg", "7946"] { #expect(!events.contains(value), "\(value) left") }
+        for f in audit.findings { #expect(!f.pointer.contains("@shop.test"), "\(f.pointer)") }
+        #expect(audit.findings.contains { $0.pointer == "/data/payload/requests/0/requestBody#/members/******************/phone" })
+        #expect(events.contains(#""user_name":"x""#) && events.contains(#""plan":"pro""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
