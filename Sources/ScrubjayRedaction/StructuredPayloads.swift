@@ -478,7 +478,7 @@ extension Redactor {
             // One tape per nesting level, reused: the document at a level is done with before
             // the next one at that level is read.
             guard var reader = try? EventReader(bytes: bytes, layout: .single, tape: nestedTapes[doc.depth]),
-                  let inner = try? reader.next() else { return .notStructured }
+                  let inner = try? reader.next() else { return rewriteLines(text, bytes, doc, v, &path, p, &drops, &place) }
             let innerDoc = Document(json: inner, inside: doc, at: v)
             var innerEdits = JSONEdits()
             visit(innerDoc, inner.root, &path, p, &drops, &place, &innerEdits, member: nil)
@@ -513,6 +513,34 @@ extension Redactor {
             }
         }
         return changed ? .rewritten(out) : .unchanged
+    }
+
+    /// Text that is not one JSON document but JSON Lines (an NDJSON response, a stream of
+    /// events): each line read as a document, so escapes inside hide nothing; the lines
+    /// rewritten, the bytes between them kept. Not JSON Lines: plain text.
+    mutating func rewriteLines(_ all: UnsafeRawBufferPointer, _ bytes: JSONBytes, _ doc: Document, _ v: JSONValueRef, _ path: inout PayloadPath,
+                               _ p: PayloadPlace, _ drops: inout Drops, _ place: inout Place) -> NestedContent {
+        guard var reader = try? EventReader(bytes: bytes, layout: .lines, tape: nestedTapes[doc.depth]), reader.layout == .lines else {
+            return .notStructured
+        }
+        var out: [UInt8] = []
+        var cursor = 0
+        var changed = false
+        while true {
+            let next: JSONEvent?
+            do { next = try reader.next() } catch { return .notStructured } // not JSON Lines after all
+            guard let line = next else { break }
+            var lineEdits = JSONEdits()
+            visit(Document(json: line, inside: doc, at: v), line.root, &path, p, &drops, &place, &lineEdits, member: nil)
+            guard !lineEdits.isEmpty else { continue }
+            changed = true
+            out += UnsafeRawBufferPointer(rebasing: all[cursor..<line.range.lowerBound])
+            out += JSONRewriter.apply(&lineEdits, to: bytes, range: line.range)
+            cursor = line.range.upperBound
+        }
+        guard changed else { return .unchanged }
+        out += UnsafeRawBufferPointer(rebasing: all[cursor...])
+        return .rewritten(out)
     }
 
     /// What `rewriteNested` found inside a string.

@@ -117,4 +117,18 @@ struct WrittenFormsTests {
         #expect(events.contains(#""user_name":"x""#) && events.contains(#""plan":"pro""#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// A body that is JSON Lines (an NDJSON response) is read line by line as JSON, so an
+    /// escape inside hides nothing; the lines are rewritten, the line breaks kept.
+    @Test func jsonLinesBodies() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/feed","method":"GET","responseBody":"{\"n\":1}\n{\"owner\":\"ana.lima\\u0040shop.test\"}\n"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 1)
+        #expect(!events.contains("ana.lima"))
+        #expect(events.contains(#""responseBody":"{\"n\":1}\n{\"owner\":\"******************\"}\n""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
