@@ -34,9 +34,9 @@ struct KeygenCommand: ParsableCommand {
         commandName: "keygen",
         abstract: "Create a signing key for redaction statements.",
         discussion: """
-        Writes the private key as PKCS#8 PEM (mode 0600) and its public key beside it as \\
-        KEY.pub.pem (SubjectPublicKeyInfo PEM), then prints the key id: sha256: and the hex \\
-        SHA-256 of the DER public key, the id signatures carry. Give the public key to whoever \\
+        Writes the private key as PKCS#8 PEM (mode 0600) and its public key beside it as \
+        KEY.pub.pem (SubjectPublicKeyInfo PEM), then prints the key id: sha256: and the hex \
+        SHA-256 of the DER public key, the id signatures carry. Give the public key to whoever \
         verifies your packages; keep the private key to yourself.
         """
     )

@@ -32,22 +32,22 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Render a package's redaction report: HTML, Markdown, JSON, SARIF or JUnit.",
         discussion: """
-        The report says what was removed, where and when in the recording, on which pages, \\
-        what was not scanned, whether the package passes the verifier and the policies given \\
-        (residency verdict and exceptions), which HIPAA Safe Harbor identifiers and PCI DSS \\
-        requirements the applied rules cover, with the input and output digests, rule pack and \\
+        The report says what was removed, where and when in the recording, on which pages, \
+        what was not scanned, whether the package passes the verifier and the policies given \
+        (residency verdict and exceptions), which HIPAA Safe Harbor identifiers and PCI DSS \
+        requirements the applied rules cover, with the input and output digests, rule pack and \
         policy digests and signer key ids. No redacted value appears in any format.
 
-        html: one self-contained page (inline CSS and SVG charts, no script, nothing fetched) \\
-        with a static preview of each window's first full snapshot after redaction, redacted \\
-        elements outlined. md: Markdown. json: the report document \\
-        (docs/schemas/report.schema.json). sarif and junit: the verifier's result, as `verify \\
-        --format` writes it. Templates are in Reports/ (docs/REPORTS.md); --template-dir \\
+        html: one self-contained page (inline CSS and SVG charts, no script, nothing fetched) \
+        with a static preview of each window's first full snapshot after redaction, redacted \
+        elements outlined. md: Markdown. json: the report document \
+        (docs/schemas/report.schema.json). sarif and junit: the verifier's result, as `verify \
+        --format` writes it. Templates are in Reports/ (docs/REPORTS.md); --template-dir \
         restyles them.
 
-        Exit 0: the report was written, whatever it says (use `verify` to gate on it). Exit 2: \\
-        bad flags, a missing input, key, policy or rule file, or an input that is not a package. \\
-        Exit 3: a package, report file or template that cannot be read (the message names the \\
+        Exit 0: the report was written, whatever it says (use `verify` to gate on it). Exit 2: \
+        bad flags, a missing input, key, policy or rule file, or an input that is not a package. \
+        Exit 3: a package, report file or template that cannot be read (the message names the \
         file and place). Exit 4: the output could not be written.
         """
     )

@@ -73,18 +73,18 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check a package offline: archive safety, checksums, signatures from trusted keys, coverage, chain of custody, policies.",
         discussion: """
-        Runs every check of docs/VERIFY.md and reports each problem with a stable dotted code \\
-        (signature.invalid, key.untrusted, digest.mismatch, subject.missing, archive.extraFile, \\
-        archive.unsafePath, chain.inputMismatch, time.future, residency.hostNotAllowed, ...), its \\
-        severity, the file and what was expected. Nothing is extracted to disk. Each --policy \\
-        (docs/POLICIES.md; Policies/ has gdpr-eea, us-only, pci-dss, hipaa-safe-harbor) is one \\
+        Runs every check of docs/VERIFY.md and reports each problem with a stable dotted code \
+        (signature.invalid, key.untrusted, digest.mismatch, subject.missing, archive.extraFile, \
+        archive.unsafePath, chain.inputMismatch, time.future, residency.hostNotAllowed, ...), its \
+        severity, the file and what was expected. Nothing is extracted to disk. Each --policy \
+        (docs/POLICIES.md; Policies/ has gdpr-eea, us-only, pci-dss, hipaa-safe-harbor) is one \
         more check; --rescan scans the events again with rules.
 
-        Formats: text, json, sarif (SARIF 2.1.0 for code scanning) and junit (one test case per \\
+        Formats: text, json, sarif (SARIF 2.1.0 for code scanning) and junit (one test case per \
         check). docs/CI.md shows GitHub Actions and GitLab CI jobs.
 
-        Exit 0: the package passes. Exit 1: it fails (an error, or a warning with \\
-        --fail-on-warn); a damaged or tampered package always fails this way. Exit 2: bad \\
+        Exit 0: the package passes. Exit 1: it fails (an error, or a warning with \
+        --fail-on-warn); a damaged or tampered package always fails this way. Exit 2: bad \
         flags, a missing input, key, policy or rule file, or an input that is not a package at all.
         """
     )
@@ -178,10 +178,10 @@ struct FactsCommand: ParsableCommand {
         commandName: "facts",
         abstract: "Print the facts a policy is judged on (hosts, regions, rules applied, signers, age, rescan) as JSON.",
         discussion: """
-        The same facts `verify --policy` judges, for feeding to conftest or OPA (docs/POLICIES.md \\
-        shows a Rego rule). Signers are listed only when --trusted-key or --trust-file is given; \\
-        residual findings only with --rescan. Never a recorded value: hosts, regions, rule ids, \\
-        counts and key ids. Exit 0 when the facts were printed, 1 when the package could not be \\
+        The same facts `verify --policy` judges, for feeding to conftest or OPA (docs/POLICIES.md \
+        shows a Rego rule). Signers are listed only when --trusted-key or --trust-file is given; \
+        residual findings only with --rescan. Never a recorded value: hosts, regions, rule ids, \
+        counts and key ids. Exit 0 when the facts were printed, 1 when the package could not be \
         read safely, 2 for usage errors.
         """
     )

@@ -10,16 +10,16 @@ struct ViewCommand: ParsableCommand {
         commandName: "view",
         abstract: "Write one HTML page that replays a package in rrweb-player.",
         discussion: """
-        The page embeds the package's events (assets restored), one player per window with a \\
-        selector when there are several. With --player-dir the player's script and stylesheet \\
-        are inlined from that directory (rrweb-player*.js and rrweb-player*.css, or index.js and \\
-        style.css: the django-rrweb PyPI package ships them in static/django-rrweb/), so the page \\
-        works offline; without it the page loads rrweb-player \(ViewerPage.playerVersion) from \\
-        \(ViewerPage.cdnBase). The page runs the recording's DOM in the player's sandboxed \\
+        The page embeds the package's events (assets restored), one player per window with a \
+        selector when there are several. With --player-dir the player's script and stylesheet \
+        are inlined from that directory (rrweb-player*.js and rrweb-player*.css, or index.js and \
+        style.css: the django-rrweb PyPI package ships them in static/django-rrweb/), so the page \
+        works offline; without it the page loads rrweb-player \(ViewerPage.playerVersion) from \
+        \(ViewerPage.cdnBase). The page runs the recording's DOM in the player's sandboxed \
         iframe; share the page only as you would the package.
 
-        Exit 0: written. Exit 2: bad flags, a missing package, or no player files in \\
-        --player-dir. Exit 3: a package or template that cannot be read. Exit 4: the output \\
+        Exit 0: written. Exit 2: bad flags, a missing package, or no player files in \
+        --player-dir. Exit 3: a package or template that cannot be read. Exit 4: the output \
         could not be written.
         """
     )
