@@ -32,19 +32,26 @@ extension EventWalker {
         let root = e.root
         guard e.kind(root) == .object else { return }
         try walkOthers(e, root, EventWalker.eventMembers, visit)
-        guard let type = head.type, let data = head.data else { return }
+        guard let data = head.data else { return }
+        guard let type = head.type, let known = RRWebEventType(rawValue: type) else {
+            // Without a numeric type nothing else reads `data`; of a type this release does not
+            // know, the walker read every string.
+            if head.type == nil { try walkAll(e, data, .custom, visit) }
+            return
+        }
         guard e.kind(data) == .object else {
             // `data` itself is not what the type says (a string, an array).
             try walkAll(e, data, .custom, visit)
             return
         }
-        switch type {
+        switch known.rawValue {
         case RRWebEventType.meta.rawValue: try walkOthers(e, data, EventWalker.metaMembers, visit)
         case RRWebEventType.fullSnapshot.rawValue:
             try walkOthers(e, data, EventWalker.fullSnapshotMembers, visit)
             if let node = e.member("node", of: data), e.kind(node) != .object { try walkAll(e, node, .custom, visit) }
         case RRWebEventType.incrementalSnapshot.rawValue:
-            guard let source = head.source else { return }
+            // Without a numeric `source` nothing else reads it: every string of it.
+            guard let source = head.source else { return try walkAll(e, data, .custom, visit) }
             try walkUnknownIncremental(e, data, source: source, visit)
         case RRWebEventType.custom.rawValue: try walkOthers(e, data, EventWalker.customMembers, visit)
         case RRWebEventType.plugin.rawValue: try walkOthers(e, data, EventWalker.pluginMembers, visit)

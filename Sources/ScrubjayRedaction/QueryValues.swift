@@ -28,20 +28,33 @@ extension Redactor {
     /// read decoded: that match rewrites it. One that takes some of it is dropped from
     /// `taken` when the decoded part has findings (the part is then read whole, decoded,
     /// where the same text is found again).
-    private mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
+    private mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, channel: Channel, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
         guard let base = url.baseAddress,
               memchr(base, Int32(UInt8(ascii: "%")), url.count) != nil || memchr(base, Int32(UInt8(ascii: "+")), url.count) != nil else { return [] }
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         var found: [DecodedQueryValue] = []
+        // Parts come in order and `taken` is sorted and without overlaps: one cursor over it
+        // (`next`) finds the matches near each part, and those a part takes are marked, so the
+        // work stays linear in the URL however many parts and matches it holds.
+        var next = 0
+        var dropped = [Bool](repeating: false, count: taken.count)
         func consider(_ r: Range<Int>, plusIsSpace: Bool) {
-            guard !r.isEmpty, url[r].contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }),
-                  !taken.contains(where: { $0.range.overlaps(r) && (!r.contains($0.range) || $0.range == r) }),
-                  let decoded = plusIsSpace ? FormEncoded.decodeLeniently(Array(url[r])) : FormEncoded.decodePathSegment(Array(url[r]))
-            else { return }
-            let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+            guard !r.isEmpty, url[r].contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) else { return }
+            while next < taken.count && taken[next].range.upperBound <= r.lowerBound { next += 1 }
+            var k = next
+            while k < taken.count && taken[k].range.lowerBound < r.upperBound {
+                let m = taken[k].range
+                if m.overlaps(r) && (!r.contains(m) || m == r) { return } // a match that decides this part
+                k += 1
+            }
+            guard let decoded = plusIsSpace ? FormEncoded.decodeLeniently(Array(url[r])) : FormEncoded.decodePathSegment(Array(url[r])) else { return }
+            let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
             guard !matches.isEmpty else { return }
-            taken.removeAll { r.contains($0.range) }
+            for j in next..<k where r.contains(taken[j].range) { dropped[j] = true }
             found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches))
+        }
+        defer {
+            if dropped.contains(true) { taken = zip(taken, dropped).filter { !$0.1 }.map(\.0) }
         }
         var at = 0
         while at < url.count {
@@ -82,11 +95,11 @@ extension Redactor {
     /// values', rewrites `v` when redacting, and returns true. Otherwise false: `matches`
     /// are the caller's to apply.
     mutating func handledQueryValues(_ url: UnsafeRawBufferPointer, _ matches: inout [RuleMatch], _ v: JSONValueRef, in e: JSONEvent,
-                                     nodeId: Int?, _ place: inout Place, _ edits: inout JSONEdits,
+                                     channel: Channel = .url, nodeId: Int?, _ place: inout Place, _ edits: inout JSONEdits,
                                      pointer: () -> String, timestamp: () -> Double?) -> Bool {
-        let values = decodedQueryMatches(url, besides: &matches)
+        let values = decodedQueryMatches(url, channel: channel, besides: &matches)
         guard !values.isEmpty else { return false }
-        if let out = applyURL(matches, values, in: url, nodeId: nodeId, &place, pointer: pointer, timestamp: timestamp) {
+        if let out = applyURL(matches, values, in: url, channel: channel, nodeId: nodeId, &place, pointer: pointer, timestamp: timestamp) {
             counts.stringsChanged += 1
             edits.replace(v, in: e, withStringUTF8: out)
         }
@@ -96,14 +109,14 @@ extension Redactor {
     /// Records the findings of `matches` (in `url`) and of `values`, and returns the URL
     /// rewritten when redacting (nil otherwise): each match by its rule, each value decoded,
     /// rewritten and percent-encoded again.
-    private mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, nodeId: Int?,
+    private mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, channel: Channel, nodeId: Int?,
                            _ place: inout Place, pointer: () -> String, timestamp: () -> Double?) -> [UInt8]? {
         let first = findings.count
-        record(matches, in: url, channel: .url, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp)
+        record(matches, in: url, channel: channel, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp)
         var firstOfValue: [Int] = []
         for v in values {
             firstOfValue.append(findings.count)
-            v.decoded.withUnsafeBytes { record(v.matches, in: $0, channel: .url, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp) }
+            v.decoded.withUnsafeBytes { record(v.matches, in: $0, channel: channel, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp) }
         }
         guard mode == .redact else { return nil }
         var out: [UInt8] = []
@@ -120,7 +133,7 @@ extension Redactor {
                 let v = values[d]
                 out += UnsafeRawBufferPointer(rebasing: url[cursor..<v.range.lowerBound])
                 let first = firstOfValue[d]
-                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: .url, firstFinding: first) })
+                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: channel, firstFinding: first) })
                 cursor = v.range.upperBound
                 d += 1
             }

@@ -256,7 +256,7 @@ public struct Redactor {
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         if site.channel == .url || (site.channel != .input && URLText.isURL(text)),
-           handledQueryValues(text, &matches, site.value, in: e, nodeId: site.nodeId, &place, &edits,
+           handledQueryValues(text, &matches, site.value, in: e, channel: site.channel, nodeId: site.nodeId, &place, &edits,
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
@@ -393,8 +393,8 @@ public struct Redactor {
     /// `pointer` with each segment in which pattern rules find something written as its rule
     /// makes it (a key that is an email, `/members/ana@shop.test/phone`, becomes
     /// `/members/*************/phone`, which is also where the value is in a redacted
-    /// package): a finding never carries a value in its place. Segments of digits or of name
-    /// characters alone (`keyMayHoldData`) are taken as they are.
+    /// package): a finding never carries a value in its place. Array indices and segments of
+    /// name characters alone (`keyMayHoldData`) are taken as they are.
     func safePointer(_ pointer: String) -> String {
         @inline(__always) func plain(_ b: UInt8) -> Bool {
             (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")
@@ -408,8 +408,9 @@ public struct Redactor {
             var end = start
             while end < bytes.count && bytes[end] != UInt8(ascii: "/") && bytes[end] != UInt8(ascii: "#") { end += 1 }
             let segment = bytes[start..<end]
-            let digits = segment.allSatisfy { $0 &- 0x30 < 10 }
-            if !digits && (segment.count > 40 || !segment.allSatisfy(plain)) {
+            // An array index (digits, fewer than seven) or a name is taken as it is.
+            let index = segment.count < 7 && segment.allSatisfy { $0 &- 0x30 < 10 }
+            if !index && (segment.count > 40 || !segment.allSatisfy(plain)) {
                 let raw = Array(String(decoding: segment, as: UTF8.self).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~").utf8)
                 let matches = raw.withUnsafeBytes { engine.matches(in: $0, channel: .custom, counters: &counters) }
                 if matches.isEmpty {

@@ -257,11 +257,12 @@ extension Redactor {
             // Key names are copied out only where field paths will read them; elsewhere a
             // placeholder keeps the depth (depth 0 marks the top of a body).
             let named = path.readsNames
+            var keys: Set<[UInt8]>? // the object's keys as written, once one is rewritten
             for (key, value) in e.membersInPlace(of: v) {
                 path.push(named ? .key(e.stringBytes(key)) : .index(-1))
                 visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
                 path.pop()
-                if p.patterns && Redactor.keyMayHoldData(e, key) { visitKey(doc, key, value, p, &place, &edits) }
+                if p.patterns && Redactor.keyMayHoldData(e, key) { visitKey(doc, key, value, of: v, p, &keys, &place, &edits) }
             }
         case .array:
             var i = 0
@@ -288,7 +289,11 @@ extension Redactor {
     /// A key inside a payload or a body is data too (`{"members":{"ana@shop.test":...}}`, a
     /// map keyed by email): pattern rules read it, and a match is rewritten inside its quotes
     /// (so that a removal of its member, which starts at the quote, wins over it).
-    mutating func visitKey(_ doc: Document, _ key: JSONValueRef, _ value: JSONValueRef, _ p: PayloadPlace, _ place: inout Place, _ edits: inout JSONEdits) {
+    /// Two keys rewritten alike (two emails of one length, masked) would make one member of
+    /// two: a rewritten key that another key of the object already spells gets ` (2)`,
+    /// ` (3)`... (`keys`, the object's keys as written so far, is filled on first need).
+    mutating func visitKey(_ doc: Document, _ key: JSONValueRef, _ value: JSONValueRef, of object: JSONValueRef, _ p: PayloadPlace,
+                           _ keys: inout Set<[UInt8]>?, _ place: inout Place, _ edits: inout JSONEdits) {
         let e = doc.json
         let text = e.stringBytes(key)
         let matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
@@ -297,8 +302,14 @@ extension Redactor {
             record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, value) } timestamp: { doc.timestamp }
             guard mode == .redact else { return }
             counts.stringsChanged += 1
+            if keys == nil { keys = Set(e.membersInPlace(of: object).map { e.stringBytes($0.0) }) }
+            let base = rewritten(t, matches, channel: p.channel)
+            var name = base
+            var n = 2
+            while keys!.contains(name) { name = base + Array(" (\(n))".utf8); n += 1 }
+            keys!.insert(name)
             var quoted: [UInt8] = []
-            JSONString.encode(utf8: rewritten(t, matches, channel: p.channel), into: &quoted)
+            JSONString.encode(utf8: name, into: &quoted)
             let r = e.byteRange(key)
             edits.replace((r.lowerBound + 1)..<(r.upperBound - 1), withRawJSON: quoted.dropFirst().dropLast())
         }
@@ -395,7 +406,7 @@ extension Redactor {
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
             // A URL in a payload (a `$pageview`'s page, a navigation's target): its
             // percent-encoded parts are read decoded, as in a URL's own channel.
-            if URLText.isURL(text), handledQueryValues(text, &matches, v, in: e, nodeId: nil, &place, &edits,
+            if URLText.isURL(text), handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
             }

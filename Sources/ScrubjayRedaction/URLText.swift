@@ -104,13 +104,13 @@ struct FormEncoded {
     }
 
     /// Percent-encodes only what would end or change a name or value: `&`, `=`, `+`, `%`,
-    /// `#`, and control characters, white space and non-ASCII bytes.
+    /// `#`, control characters and white space (UTF-8 stays as it was written).
     static func encodeDelimiters(_ value: [UInt8]) -> [UInt8] {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in value {
             switch b {
-            case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "#"), 0...0x20, 0x7F...0xFF:
+            case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "#"), 0...0x20, 0x7F:
                 out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
             default:
                 out.append(b)

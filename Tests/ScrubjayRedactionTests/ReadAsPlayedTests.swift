@@ -248,4 +248,23 @@ struct ReadAsPlayedTests {
         #expect(events.contains(#"{"type":3,"data":{"source":1,"positions":[{"x":3,"y":4,"id":7,"timeOffset":0}]},"timestamp":1700000000600}"#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// Events nothing else reads (no numeric source, a `data` that is a string) are
+    /// read whole as text, and an event of an unknown type, which the walker reads whole, is
+    /// read once: one finding per value.
+    @Test func eventsWithoutShapeAreReadOnce() throws {
+        let json = "[" + [
+            Self.meta,
+            #"{"type":99,"data":"ana.lima@shop.test","timestamp":1700000000100}"#,
+            #"{"type":99,"data":{"note":"bo.berg@shop.test"},"timestamp":1700000000150}"#,
+            #"{"type":3,"data":{"text":"cy.diaz@shop.test"},"timestamp":1700000000200}"#,
+            #"{"type":3,"data":{"source":"5","text":"di.eze@shop.test"},"timestamp":1700000000300}"#,
+            #"{"type":5,"data":"ed.fox@shop.test","timestamp":1700000000400}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        let planted = ["ana.lima", "bo.berg", "cy.diaz", "di.eze", "ed.fox"]
+        #expect(audit.findings.filter { $0.rule == "email" }.count == planted.count)
+        for value in planted { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ScrubjayPackage
+import ScrubjayRules
 @testable import ScrubjayRedaction
 
 /// Values the default pack finds however they are written: an email in another script or in
@@ -130,5 +131,59 @@ struct WrittenFormsTests {
         #expect(!events.contains("ana.lima"))
         #expect(events.contains(#""responseBody":"{\"n\":1}\n{\"owner\":\"******************\"}\n""#))
         #expect(rescan.findings.isEmpty)
+    }
+
+    /// Keys rewritten alike stay two members (` (2)`), a key of digits is no array index to
+    /// a pointer, and a form name keeps its UTF-8 as written.
+    @Test func rewrittenKeysStayDistinct() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"team","payload":{"members":{"ana@shop.test":"owner","bob@shop.test":"viewer"},"cards":{"4242424242424242":"visa"}}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/x","method":"POST","requestBody":"café:cy.diaz@shop.test=1"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(events.contains(#""members":{"*************":"owner","************* (2)":"viewer"}"#))
+        #expect(events.contains(#""requestBody":"café:*****************=1""#))
+        for f in audit.findings { #expect(!f.pointer.contains("4242424242"), "\(f.pointer)") }
+        for value in ["ana@", "bob@", "cy.diaz", "4242424242424242"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// A string of another channel that is a URL is read with that channel's rules, its
+    /// findings counted in that channel: a rule of the URL channel alone does not reach into
+    /// a text node, and a rule of the text channel reads a percent-encoded part of one.
+    @Test func urlsElsewhereKeepTheirChannel() throws {
+        let rules = try pack("""
+        version: 1
+        pack: channels
+        rules:
+          - id: secret_word
+            category: credential
+            severity: high
+            channels: [url]
+            kind: pattern
+            pattern: 'topsecret'
+            action: mask
+            examples: {match: [{input: 'https://x.test/?q=topsecret', output: 'https://x.test/?q=*********'}]}
+          - id: text_email
+            category: contact
+            severity: medium
+            channels: [text]
+            kind: pattern
+            pattern: '[A-Za-z0-9._%+\\-]+@(?:[A-Za-z0-9\\-]+\\.)+[A-Za-z]{2,}'
+            keywords: ['@']
+            action: mask
+            examples: {match: [{input: 'mail ana@shop.test', output: 'mail *************'}]}
+        """)
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":3,"textContent":"/users/ana%40shop.test/topsecret%20x","id":8}"#),
+        ].joined(separator: ",") + "]"
+        let input = temporaryPath("channels.json")
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        let audit = try RedactionJob.audit(inputs: [input], rules: rules)
+        #expect(audit.findings.map(\.rule) == ["text_email"])
+        #expect(audit.findings.allSatisfy { $0.channel == .text })
     }
 }
