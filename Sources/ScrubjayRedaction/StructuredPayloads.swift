@@ -257,7 +257,7 @@ extension Redactor {
             // Key names are copied out only where field paths will read them; elsewhere a
             // placeholder keeps the depth (depth 0 marks the top of a body).
             let named = path.readsNames
-            var keys: Set<[UInt8]>? // the object's keys as written, once one is rewritten
+            var keys: WrittenKeys? // the object's keys as written, once one is rewritten
             for (key, value) in e.membersInPlace(of: v) {
                 path.push(named ? .key(e.stringBytes(key)) : .index(-1))
                 visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
@@ -293,7 +293,7 @@ extension Redactor {
     /// two: a rewritten key that another key of the object already spells gets ` (2)`,
     /// ` (3)`... (`keys`, the object's keys as written so far, is filled on first need).
     mutating func visitKey(_ doc: Document, _ key: JSONValueRef, _ value: JSONValueRef, of object: JSONValueRef, _ p: PayloadPlace,
-                           _ keys: inout Set<[UInt8]>?, _ place: inout Place, _ edits: inout JSONEdits) {
+                           _ keys: inout WrittenKeys?, _ place: inout Place, _ edits: inout JSONEdits) {
         let e = doc.json
         let text = e.stringBytes(key)
         let matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
@@ -302,16 +302,30 @@ extension Redactor {
             record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, value) } timestamp: { doc.timestamp }
             guard mode == .redact else { return }
             counts.stringsChanged += 1
-            if keys == nil { keys = Set(e.membersInPlace(of: object).map { e.stringBytes($0.0) }) }
-            let base = rewritten(t, matches, channel: p.channel)
-            var name = base
-            var n = 2
-            while keys!.contains(name) { name = base + Array(" (\(n))".utf8); n += 1 }
-            keys!.insert(name)
+            if keys == nil { keys = WrittenKeys(names: Set(e.membersInPlace(of: object).map { e.stringBytes($0.0) })) }
+            let name = keys!.unique(rewritten(t, matches, channel: p.channel))
             var quoted: [UInt8] = []
             JSONString.encode(utf8: name, into: &quoted)
             let r = e.byteRange(key)
             edits.replace((r.lowerBound + 1)..<(r.upperBound - 1), withRawJSON: quoted.dropFirst().dropLast())
+        }
+    }
+
+    /// The keys of one object as they are written out, so that a rewritten key is unique.
+    struct WrittenKeys {
+        var names: Set<[UInt8]>
+        /// Per rewritten form, the next suffix to try (a map of thousands of emails of one
+        /// length, masked alike, costs one try each).
+        var next: [[UInt8]: Int] = [:]
+
+        /// `base`, or `base (2)`, `base (3)`... the first that no key spells; now taken.
+        mutating func unique(_ base: [UInt8]) -> [UInt8] {
+            var name = base
+            var n = next[base] ?? 2
+            while names.contains(name) { name = base + Array(" (\(n))".utf8); n += 1 }
+            next[base] = n
+            names.insert(name)
+            return name
         }
     }
 
