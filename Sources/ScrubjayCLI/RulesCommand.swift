@@ -12,6 +12,12 @@ struct RulePackOptions: ParsableArguments {
     var inputFiles: [GivenFile] { ruleFiles(paths) }
 
     func load() throws -> RuleSet {
+        // A rule file that does not exist is a missing input (exit 2, README "Exit codes"); a
+        // pack that exists but is wrong is a malformed one (exit 3).
+        for path in paths where !FileManager.default.fileExists(atPath: path) {
+            printError("\(path): no such file or directory")
+            throw ExitStatus.usage.exitCode
+        }
         do { return try RuleSet.load(paths) } catch let e as RuleError {
             printError(e.description)
             throw ExitStatus.malformedInput.exitCode

@@ -127,6 +127,20 @@ struct OutputPathTests {
         #expect(rescan.stderr.contains("\(empty): a directory with no rule packs"))
     }
 
+    @Test("a --rules file that does not exist is a missing input: exit 2 in audit, redact, rules and verify")
+    func missingRulesFile() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        let missing = dir.file("no-such-pack.yml")
+        for arguments in [["audit", recording, "--rules", missing], ["redact", recording, "--rules", missing, "-o", dir.file("r.zip")],
+                          ["rules", "list", "--rules", missing]] {
+            let run = try runScrubjay(arguments)
+            #expect(run.status == ExitStatus.usage.rawValue, "\(arguments[0]): \(run.stderr)")
+            #expect(run.stderr.contains("\(missing): no such file or directory"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("r.zip")))
+    }
+
     @Test("a missing package is exit 2 for export, view and sign; an unknown --window is exit 2")
     func missingPackageAndUnknownWindow() throws {
         let dir = try signedPackage()
