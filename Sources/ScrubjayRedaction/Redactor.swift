@@ -253,6 +253,10 @@ public struct Redactor {
             let forced = page.map { pageMatches(text, e, site, $0.0, $0.1) } ?? []
             if !forced.isEmpty || site.channel == .css { return handleText(text, e, site, &place, &edits, forced: forced) }
         }
+        // An iframe's `srcdoc` is HTML: character references are read decoded.
+        if site.attributeKey.map({ e.string($0, equalsIgnoringASCIICase: "srcdoc") }) == true, let html = HTMLText.decode(text) {
+            return handleHTML(text, html.text, html.origin, e, site, &place, &edits)
+        }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         if site.channel == .url || (site.channel != .input && URLText.isURL(text)),
@@ -299,6 +303,42 @@ public struct Redactor {
         }
         guard !matches.isEmpty else { return }
         apply(matches, in: text, e, site, &place, &edits, cssKinds: cssKinds)
+    }
+
+    /// HTML text (`raw`) read with its character references decoded (`decoded`, each byte's
+    /// offset in `raw` in `origin`): findings are recorded on the decoded text, and each is
+    /// rewritten in `raw` over the bytes it came from, escaped for HTML.
+    mutating func handleHTML(_ raw: UnsafeRawBufferPointer, _ decoded: [UInt8], _ origin: [Int], _ e: JSONEvent, _ site: StringSite,
+                             _ place: inout Place, _ edits: inout JSONEdits) {
+        let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: site.channel, counters: &counts.prefilter) }
+        guard !matches.isEmpty else { return }
+        let first = findings.count
+        decoded.withUnsafeBytes { t in
+            record(matches, in: t, channel: site.channel, nodeId: site.nodeId, place: &place) { e.pointer(to: site.value).description } timestamp: {
+                e.double("timestamp", of: e.root)
+            }
+        }
+        guard mode == .redact else { return }
+        var out: [UInt8] = []
+        var cursor = 0
+        for (k, m) in matches.enumerated() {
+            let from = origin[m.range.lowerBound]
+            // A reference the match ends inside is taken whole.
+            var to = origin[m.range.upperBound]
+            if m.range.upperBound < decoded.count && origin[m.range.upperBound] == origin[m.range.upperBound - 1] {
+                var j = m.range.upperBound
+                while j < decoded.count && origin[j] == origin[m.range.upperBound - 1] { j += 1 }
+                to = origin[j]
+            }
+            guard from >= cursor else { continue }
+            out += UnsafeRawBufferPointer(rebasing: raw[cursor..<from])
+            let value = decoded.withUnsafeBytes { t in rewritten(UnsafeRawBufferPointer(rebasing: t[m.range]), [RuleMatch(rule: m.rule, range: 0..<m.range.count, limited: m.limited)], channel: site.channel, firstFinding: first + k) }
+            out += HTMLText.escape(value)
+            cursor = to
+        }
+        out += UnsafeRawBufferPointer(rebasing: raw[cursor...])
+        counts.stringsChanged += 1
+        edits.replace(site.value, in: e, withStringUTF8: out)
     }
 
     /// A CSS segment with escapes, read decoded, and what rules found in it.

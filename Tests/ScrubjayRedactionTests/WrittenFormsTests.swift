@@ -186,4 +186,22 @@ struct WrittenFormsTests {
         #expect(audit.findings.map(\.rule) == ["text_email"])
         #expect(audit.findings.allSatisfy { $0.channel == .text })
     }
+
+    /// An iframe's `srcdoc` is HTML: character references hide nothing (`&#64;`, `&#x40;`,
+    /// `&commat;`), and only what a rule finds is rewritten, in place; the markup and the
+    /// other references stay as they were.
+    @Test func srcdocCharacterReferences() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"iframe","attributes":{"srcdoc":"<p class=\"x\">Reply to ana.lima&#64;shop.test, bo.berg&#x40;shop&period;test or cy.diaz&commat;shop.test &amp; co</p>"},"childNodes":[],"id":6}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 3)
+        for value in ["ana.lima", "bo.berg", "cy.diaz"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""srcdoc":"<p class=\"x\">Reply to ******************, ***************** or *****************"#))
+        #expect(events.contains(#" &amp; co</p>""#))
+        #expect(rescan.findings.isEmpty)
+        let decoded = Array("a&#64;b &#x41; &commat; &bogus; &#;".utf8).withUnsafeBytes { HTMLText.decode($0) }
+        #expect(decoded.map { String(decoding: $0.text, as: UTF8.self) } == "a@b A @ &bogus; &#;")
+    }
 }

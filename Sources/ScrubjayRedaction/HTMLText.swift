@@ -1,0 +1,79 @@
+/// HTML inside an attribute (an iframe's `srcdoc`, which the browser, and a player that sets
+/// the attribute, parses and shows): character references hide nothing from the rules
+/// (`ana&#64;shop.test` reads `ana@shop.test`). Only the text a rule finds is rewritten, in
+/// place and escaped for HTML; every other byte, markup included, stays as it was.
+enum HTMLText {
+    /// `raw` with numeric character references (`&#64;`, `&#x40;`) and the named ones an
+    /// address or a number can be written with decoded, and for each byte of the result
+    /// the offset in `raw` it came from (one past the end last). Nil when nothing is decoded.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> (text: [UInt8], origin: [Int])? {
+        guard raw.contains(UInt8(ascii: "&")) else { return nil }
+        var text: [UInt8] = [], origin: [Int] = []
+        text.reserveCapacity(raw.count)
+        origin.reserveCapacity(raw.count + 1)
+        var decodedAny = false
+        var i = 0
+        while i < raw.count {
+            if raw[i] == UInt8(ascii: "&"), let (scalar, length) = reference(raw, at: i) {
+                for b in String(Character(scalar)).utf8 { text.append(b); origin.append(i) }
+                i += length
+                decodedAny = true
+            } else {
+                text.append(raw[i]); origin.append(i)
+                i += 1
+            }
+        }
+        origin.append(raw.count)
+        return decodedAny ? (text, origin) : nil
+    }
+
+    /// Named references decoded (those of punctuation in addresses, numbers and URLs).
+    static let named: [String: Unicode.Scalar] = [
+        "commat": "@", "period": ".", "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",
+        "plus": "+", "minus": "-", "lowbar": "_", "hyphen": "\u{2010}", "colon": ":", "sol": "/", "num": "#", "percnt": "%",
+        "equals": "=", "quest": "?", "excl": "!", "comma": ",", "semi": ";", "dollar": "$", "lpar": "(", "rpar": ")",
+    ]
+
+    /// The character reference at `at` (an `&`) and its length with its `;`, or nil.
+    static func reference(_ raw: UnsafeRawBufferPointer, at: Int) -> (Unicode.Scalar, Int)? {
+        var j = at + 1
+        if j < raw.count && raw[j] == UInt8(ascii: "#") {
+            j += 1
+            let hex = j < raw.count && (raw[j] | 0x20) == UInt8(ascii: "x")
+            if hex { j += 1 }
+            var value: UInt32 = 0, digits = 0
+            while j < raw.count, digits < 8 {
+                let b = raw[j]
+                let d: UInt32
+                if b &- 0x30 < 10 { d = UInt32(b - 0x30) }
+                else if hex && (b | 0x20) &- 0x61 < 6 { d = UInt32((b | 0x20) - 0x61 + 10) }
+                else { break }
+                value = value * (hex ? 16 : 10) + d
+                digits += 1
+                j += 1
+            }
+            guard digits > 0, j < raw.count, raw[j] == UInt8(ascii: ";") else { return nil }
+            return (Unicode.Scalar(value) ?? "\u{FFFD}", j + 1 - at)
+        }
+        let start = j
+        while j < raw.count && j - start < 8 && (raw[j] | 0x20) &- 0x61 < 26 { j += 1 }
+        guard j < raw.count, raw[j] == UInt8(ascii: ";"),
+              let scalar = named[String(decoding: UnsafeRawBufferPointer(rebasing: raw[start..<j]), as: UTF8.self)] else { return nil }
+        return (scalar, j + 1 - at)
+    }
+
+    /// `text` escaped to stand in HTML inside an attribute value.
+    static func escape(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for b in text {
+            switch b {
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            case UInt8(ascii: "\""): out += Array("&quot;".utf8)
+            default: out.append(b)
+            }
+        }
+        return out
+    }
+}
