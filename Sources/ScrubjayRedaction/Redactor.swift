@@ -254,7 +254,8 @@ public struct Redactor {
             if !forced.isEmpty || site.channel == .css { return handleText(text, e, site, &place, &edits, forced: forced) }
         }
         // An iframe's `srcdoc` is HTML: character references are read decoded.
-        if site.attributeKey.map({ e.string($0, equalsIgnoringASCIICase: "srcdoc") }) == true, let html = HTMLText.decode(text) {
+        if let key = site.attributeKey, let p = text.baseAddress, memchr(p, Int32(UInt8(ascii: "&")), text.count) != nil,
+           e.string(key, equalsIgnoringASCIICase: "srcdoc"), let html = HTMLText.decode(text) {
             return handleHTML(text, html.text, html.origin, e, site, &place, &edits)
         }
         // Most strings: pattern rules alone, and nothing found.
