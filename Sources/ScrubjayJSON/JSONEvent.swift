@@ -187,16 +187,20 @@ public struct JSONEvent {
 
     /// A member name for `membersAllNamed`: its length and first 16 bytes (little-endian, zero
     /// past the name).
-    public struct KeyName: Sendable {
+    public struct KeyName: Sendable, Equatable {
         public let count: Int, lo: UInt64, hi: UInt64
         public init(_ name: StaticString) {
-            precondition(name.utf8CodeUnitCount <= 16)
+            self.init(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))!
+        }
+
+        /// The name spelled by `bytes`; nil past 16 bytes (no name is that long).
+        public init?(_ bytes: some Collection<UInt8>) {
+            guard bytes.count <= 16 else { return nil }
             var lo: UInt64 = 0, hi: UInt64 = 0
-            for k in 0..<name.utf8CodeUnitCount {
-                let b = UInt64(name.utf8Start[k])
-                if k < 8 { lo |= b << (8 * UInt64(k)) } else { hi |= b << (8 * UInt64(k - 8)) }
+            for (k, b) in bytes.enumerated() {
+                if k < 8 { lo |= UInt64(b) << (8 * UInt64(k)) } else { hi |= UInt64(b) << (8 * UInt64(k - 8)) }
             }
-            (count, self.lo, self.hi) = (name.utf8CodeUnitCount, lo, hi)
+            (count, self.lo, self.hi) = (bytes.count, lo, hi)
         }
     }
 

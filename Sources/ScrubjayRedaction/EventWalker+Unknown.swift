@@ -84,19 +84,8 @@ extension EventWalker {
     /// The strings of the members of `object` that are not among `known`.
     mutating func walkOthers(_ e: JSONEvent, _ object: JSONValueRef, _ known: Names, _ visit: Visit) rethrows {
         if e.membersAllNamed(object, known) { return }
-        for (key, value) in e.membersInPlace(of: object) where !known.contains(where: { e.string(key, equals: $0) }) {
+        for (key, value) in e.membersInPlace(of: object) where !(JSONEvent.KeyName(e.stringBytes(key)).map(known.contains) ?? false) {
             try walkAll(e, value, .custom, visit)
         }
-    }
-}
-
-extension JSONEvent {
-    /// Whether key `key` spells `name`.
-    func string(_ key: JSONValueRef, equals name: JSONEvent.KeyName) -> Bool {
-        let bytes = stringBytes(key)
-        guard bytes.count == name.count else { return false }
-        var lo: UInt64 = 0, hi: UInt64 = 0
-        for (k, b) in bytes.enumerated() { if k < 8 { lo |= UInt64(b) << (8 * UInt64(k)) } else { hi |= UInt64(b) << (8 * UInt64(k - 8)) } }
-        return lo == name.lo && hi == name.hi
     }
 }

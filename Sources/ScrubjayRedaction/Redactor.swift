@@ -139,8 +139,10 @@ public struct Redactor {
         }
         // Rules on `event` paths first: of two rewrites of one value, the first recorded wins.
         if hasFieldPaths(.event) { processEventPaths(e, &place, &edits) }
+        // One walker for the event: the strings of its shape, then those of members no reader
+        // reads; what it skipped is counted once.
+        var walker = EventWalker()
         if !processStructured(e, head, &place, &edits) {
-            var walker = EventWalker()
             walker.page = pageTags(window)
             if let pageRules, let page = plan.page {
                 walker.walk(e, head) { (e: JSONEvent, site: StringSite) in
@@ -150,15 +152,13 @@ public struct Redactor {
             } else {
                 walker.walk(e, head) { (e: JSONEvent, site: StringSite) in handle(e, site, &place, &edits) }
             }
-            counts.unscanned.merge(walker.unscanned)
         }
         // What no reader above reads (members this release does not know): read as text.
-        var others = EventWalker()
-        others.walkUnknownMembers(e, head) { (e: JSONEvent, site: StringSite) in
+        walker.walkUnknownMembers(e, head) { (e: JSONEvent, site: StringSite) in
             if !plan.skipped.isEmpty && plan.skips(site.value.index) { return }
             handle(e, site, &place, &edits)
         }
-        counts.unscanned.merge(others.unscanned)
+        counts.unscanned.merge(walker.unscanned)
         if e.sawRepeatedKey { removeRepeatedKeys(e, &edits) }
         let changed = counts.stringsChanged + counts.structuralChanges > before
         if changed { counts.eventsChanged += 1 }
@@ -385,12 +385,7 @@ public struct Redactor {
             }
         }
         out += UnsafeRawBufferPointer(rebasing: text[cursor...])
-        counts.stringsChanged += 1
-        if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
-            edits.removeMember(key: key, of: attributes, in: e)
-        } else {
-            edits.replace(site.value, in: e, withStringUTF8: out)
-        }
+        write(out, at: site, e, &edits)
     }
 
     /// Records what `handleText` found in a string and, when redacting, rewrites it.
@@ -400,10 +395,15 @@ public struct Redactor {
             e.double("timestamp", of: e.root)
         }
         guard mode == .redact else { return }
-        let out = rewritten(text, matches, channel: site.channel, cssKinds: cssKinds)
+        write(rewritten(text, matches, channel: site.channel, cssKinds: cssKinds), at: site, e, &edits)
+    }
+
+    /// Writes a string's rewritten text in place (`remove` of a whole attribute value drops
+    /// the attribute).
+    mutating func write(_ out: [UInt8], at site: StringSite, _ e: JSONEvent, _ edits: inout JSONEdits) {
         counts.stringsChanged += 1
         if out.isEmpty, let key = site.attributeKey, let attributes = site.attributes {
-            edits.removeMember(key: key, of: attributes, in: e) // `remove` of a whole attribute value drops the attribute
+            edits.removeMember(key: key, of: attributes, in: e)
         } else {
             edits.replace(site.value, in: e, withStringUTF8: out)
         }
@@ -437,9 +437,6 @@ public struct Redactor {
     /// package): a finding never carries a value in its place. Array indices and segments of
     /// name characters alone (`keyMayHoldData`) are taken as they are.
     func safePointer(_ pointer: String) -> String {
-        @inline(__always) func plain(_ b: UInt8) -> Bool {
-            (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")
-        }
         let bytes = Array(pointer.utf8)
         var out: [UInt8] = []
         var changed = false
@@ -451,7 +448,7 @@ public struct Redactor {
             let segment = bytes[start..<end]
             // An array index (digits, fewer than seven) or a name is taken as it is.
             let index = segment.count < 7 && segment.allSatisfy { $0 &- 0x30 < 10 }
-            if !index && (segment.count > 40 || !segment.allSatisfy(plain)) {
+            if !index && Redactor.mayHoldData(segment) {
                 let raw = Array(String(decoding: segment, as: UTF8.self).replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~").utf8)
                 let matches = raw.withUnsafeBytes { engine.matches(in: $0, channel: .custom, counters: &counters) }
                 if matches.isEmpty {

@@ -334,13 +334,13 @@ extension Redactor {
     /// one. (Names such as `user_name` hold nothing a rule of the packs finds, and payloads
     /// are mostly such names.)
     static func keyMayHoldData(_ e: JSONEvent, _ key: JSONValueRef) -> Bool {
-        e.withText(key) { t in
-            if t.count > 40 { return true }
-            for b in t {
-                let letter = (b | 0x20) &- 0x61 < 26
-                if !(letter || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")) { return true }
-            }
-            return false
+        e.withText(key, mayHoldData)
+    }
+
+    /// `keyMayHoldData` for a name's bytes (a key, a pointer's segment).
+    static func mayHoldData(_ name: some Collection<UInt8>) -> Bool {
+        name.count > 40 || !name.allSatisfy { b in
+            (b | 0x20) &- 0x61 < 26 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".")
         }
     }
 

@@ -106,30 +106,26 @@ struct FormEncoded {
     /// Percent-encodes only what would end or change a name or value: `&`, `=`, `+`, `%`,
     /// `#`, control characters and white space (UTF-8 stays as it was written).
     static func encodeDelimiters(_ value: [UInt8]) -> [UInt8] {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var out: [UInt8] = []
-        for b in value {
-            switch b {
-            case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "%"), UInt8(ascii: "#"), 0...0x20, 0x7F:
-                out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
-            default:
-                out.append(b)
-            }
+        percentEncode(value) { b in
+            b == UInt8(ascii: "&") || b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "%") || b == UInt8(ascii: "#")
+                || b <= 0x20 || b == 0x7F
         }
-        return out
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986) and `*`.
     static func encode(_ value: [UInt8]) -> [UInt8] {
+        percentEncode(value) { b in
+            !((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+              || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~") || b == UInt8(ascii: "*"))
+        }
+    }
+
+    /// `value` with each byte `escaped` accepts written `%XX`.
+    private static func percentEncode(_ value: [UInt8], _ escaped: (UInt8) -> Bool) -> [UInt8] {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []
         for b in value {
-            switch b {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "*"):
-                out.append(b)
-            default:
-                out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]]
-            }
+            if escaped(b) { out += [UInt8(ascii: "%"), digits[Int(b >> 4)], digits[Int(b & 15)]] } else { out.append(b) }
         }
         return out
     }
