@@ -1,3 +1,4 @@
+import ScrubjayJSON
 import ScrubjayRules
 
 /// Where a value sits below a field-path root while a structured payload is walked, and
@@ -8,17 +9,25 @@ import ScrubjayRules
 /// length of their last name, or tried one by one when their last segment is not a plain
 /// name), and a path that names a container selects everything inside it, so what was
 /// selected above is inherited. A value's rules are then a read of the innermost level.
+///
+/// Nothing is allocated per member or level once the buffers have grown: names go into one
+/// buffer (`FieldPlace`), and the rules of each level follow those of the levels around it
+/// in one list, so leaving a level cuts the list back. A walk of many payloads can reuse one
+/// `PayloadPath` (`reset`), buffers and all.
 struct PayloadPath {
-    /// Member names and array indices from the root; kept only where some path of the root
-    /// could read them (elsewhere only `depth` is counted: no array, no bytes copied).
-    private(set) var components: [FieldPath.Component] = []
     /// Number of components (0 at the root).
     private(set) var depth = 0
-    private let candidates: Candidates
-    /// The rules whose paths select values at the current place.
-    private var here: Selection
-    /// The same for each place around it, outermost first (`components.count` entries).
-    private var outer: [Selection] = []
+    private var candidates: Candidates
+    /// Member names and array indices from the root; kept only where some path of the root
+    /// could read them (elsewhere only `depth` is counted: nothing copied).
+    private(set) var place = FieldPlace()
+    /// The rules (indices into the engine's rules) whose paths select the value here as a
+    /// whole: the root's, then what each level added, outermost first.
+    private var whole: [Int] = []
+    /// The same for paths with a URL part (`query.<name>`, `userinfo`, `path`, `fragment`).
+    private var urlParts: [Int] = []
+    /// Per level entered, the lengths of `whole` and `urlParts` outside it.
+    private var marks: [(whole: Int, urlParts: Int)] = []
 
     /// Rules (indices into the engine's rules, ascending) selecting a place.
     struct Selection {
@@ -40,6 +49,8 @@ struct PayloadPath {
         /// Per entry, whether its last name alone decides: the path is `**.<name>`, so any
         /// place whose last component is that name is selected.
         let lastNameDecides: [Bool]
+        /// Per entry, whether its path has a URL part.
+        let hasURLPart: [Bool]
         /// What the root itself is selected by.
         let atRoot: Selection
 
@@ -66,12 +77,15 @@ struct PayloadPath {
                       case .key(let g) = entry.path.segments[1], g.literal != nil else { return false }
                 return true
             }
+            hasURLPart = entries.map { $0.path.urlPart != nil }
             self.others = others
             var root = Selection()
-            for (rule, path) in entries where path.names([]) {
+            for (rule, path) in entries where path.names(FieldPlace()) {
                 if path.urlPart == nil { if !root.whole.contains(rule) { root.whole.append(rule) } }
                 else if !root.urlParts.contains(rule) { root.urlParts.append(rule) }
             }
+            root.whole.sort()
+            root.urlParts.sort()
             atRoot = root
         }
 
@@ -81,70 +95,105 @@ struct PayloadPath {
     /// The place at the root of `candidates`, with no component yet.
     init(candidates: Candidates) {
         self.candidates = candidates
-        here = candidates.atRoot
+        whole = candidates.atRoot.whole
+        urlParts = candidates.atRoot.urlParts
     }
 
     /// A place where no field path applies.
     init() { self.init(candidates: .empty) }
 
+    /// Back to the root, of `candidates` now; the buffers are kept for the next walk.
+    mutating func reset(candidates: Candidates) {
+        self.candidates = candidates
+        depth = 0
+        place.removeAll()
+        marks.removeAll(keepingCapacity: true)
+        whole.removeAll(keepingCapacity: true)
+        whole.append(contentsOf: candidates.atRoot.whole)
+        urlParts.removeAll(keepingCapacity: true)
+        urlParts.append(contentsOf: candidates.atRoot.urlParts)
+    }
+
     /// Whether some path of the root could read member names (else they need not be copied).
     var readsNames: Bool { !candidates.entries.isEmpty }
 
-    /// The rules whose paths select the value here as a whole.
-    var rules: [Int] { here.whole }
+    /// The rules whose paths select the value here as a whole, ascending.
+    var rules: [Int] { whole.count < 2 ? whole : whole.sorted() }
 
-    /// The rules whose paths select parts of the URL here.
-    var urlPartRules: [Int] { here.urlParts }
+    /// The rules whose paths select parts of the URL here, ascending.
+    var urlPartRules: [Int] { urlParts.count < 2 ? urlParts : urlParts.sorted() }
 
-    /// Enters a member (`.key`) or an element (`.index`).
-    mutating func push(_ c: FieldPath.Component) {
+    /// Enters the member named `name`.
+    mutating func push(name: UnsafeRawBufferPointer) {
         depth &+= 1
         guard !candidates.entries.isEmpty else { return }
-        if components.capacity == 0 {
-            // Room for most payloads' depth at once, not a regrowth per level.
-            components.reserveCapacity(8)
-            outer.reserveCapacity(8)
-        }
-        components.append(c)
-        outer.append(here)
-        if case .key(let name) = c, name.count < candidates.byNameLength.count {
+        enter()
+        place.append(name: name)
+        if name.count < candidates.byNameLength.count {
             for i in candidates.byNameLength[name.count] where PayloadPath.equalFolded(name, candidates.names[i]) {
                 consider(i, named: candidates.lastNameDecides[i])
             }
         }
-        for i in candidates.others where candidates.entries[i].path.mayName(endingWith: c) { consider(i, named: false) }
+        considerOthers()
+    }
+
+    /// Enters the member whose key is `key` in `e` (its name is read only where a path could
+    /// read it).
+    mutating func push(key: JSONValueRef, of e: JSONEvent) {
+        guard readsNames else { depth &+= 1; return }
+        e.withText(key) { push(name: $0) }
+    }
+
+    /// Enters element `index` of an array.
+    mutating func push(index: Int) {
+        depth &+= 1
+        guard !candidates.entries.isEmpty else { return }
+        enter()
+        place.append(index: index)
+        considerOthers()
     }
 
     /// Leaves the innermost member or element.
     mutating func pop() {
         depth &-= 1
         guard !candidates.entries.isEmpty else { return }
-        components.removeLast()
-        here = outer.removeLast()
+        place.removeLast()
+        let mark = marks.removeLast()
+        if whole.count > mark.whole { whole.removeLast(whole.count - mark.whole) }
+        if urlParts.count > mark.urlParts { urlParts.removeLast(urlParts.count - mark.urlParts) }
+    }
+
+    @inline(__always) private mutating func enter() {
+        if marks.capacity == 0 {
+            // Room for most payloads' depth at once, not a regrowth per level.
+            marks.reserveCapacity(8)
+        }
+        marks.append((whole.count, urlParts.count))
+    }
+
+    /// The entries whose last segment is not a plain name, tried at the new place.
+    @inline(__always) private mutating func considerOthers() {
+        for i in candidates.others where candidates.entries[i].path.mayName(endingWith: place) { consider(i, named: false) }
     }
 
     /// Adds entry `i`'s rule to the current place's when its path names the place exactly
     /// (`named`: that is known already).
     private mutating func consider(_ i: Int, named: Bool) {
-        let (rule, path) = candidates.entries[i]
-        if path.urlPart == nil {
-            guard !here.whole.contains(rule), named || path.names(components[...]) else { return }
-            here.whole.append(rule)
-            here.whole.sort()
+        let rule = candidates.entries[i].rule
+        if candidates.hasURLPart[i] {
+            guard !urlParts.contains(rule), named || candidates.entries[i].path.names(place) else { return }
+            urlParts.append(rule)
         } else {
-            guard !here.urlParts.contains(rule), named || path.names(components[...]) else { return }
-            here.urlParts.append(rule)
-            here.urlParts.sort()
+            guard !whole.contains(rule), named || candidates.entries[i].path.names(place) else { return }
+            whole.append(rule)
         }
     }
 
     /// Whether `name` equals `lower` (lower-case) ignoring ASCII case; the lengths are equal.
-    @inline(__always) static func equalFolded(_ name: [UInt8], _ lower: [UInt8]) -> Bool {
-        name.withUnsafeBufferPointer { a in
-            lower.withUnsafeBufferPointer { b in
-                for k in 0..<a.count where Glob.fold(a[k]) != b[k] { return false }
-                return true
-            }
+    @inline(__always) static func equalFolded(_ name: UnsafeRawBufferPointer, _ lower: [UInt8]) -> Bool {
+        lower.withUnsafeBufferPointer { b in
+            for k in 0..<name.count where Glob.fold(name[k]) != b[k] { return false }
+            return true
         }
     }
 }

@@ -58,6 +58,11 @@ public struct Redactor {
     let eventTape = JSONTape(capacity: 256)
     /// The same, arranged for walking payloads (`PayloadPath`), by root code.
     let payloadCandidates: [PayloadPath.Candidates]
+    /// Per rule, the URL parts its paths name (what `rewriteURLParts` asks of a rule, read
+    /// without copying the rule).
+    let urlPartsOfRule: [[FieldPath.URLPart]]
+    /// A payload path whose buffers the next network event reuses.
+    var reusedPath = PayloadPath()
     /// Whether a field rule has a path from `root`.
     func hasFieldPaths(_ root: FieldPath.Root) -> Bool { !fieldPaths[root.code].isEmpty }
 
@@ -101,6 +106,7 @@ public struct Redactor {
         for (i, rule) in engine.rules.enumerated() { for p in rule.paths { byRoot[p.root.code].append((i, p)) } }
         fieldPaths = byRoot
         payloadCandidates = byRoot.map { PayloadPath.Candidates($0) }
+        urlPartsOfRule = engine.rules.map { $0.paths.compactMap(\.urlPart) }
         nestedTapes = (0..<Redactor.maxNestedDocuments).map { _ in JSONTape(capacity: 64) }
         pageRules = PageRules(rules: engine.rules)
     }

@@ -151,11 +151,15 @@ extension Redactor {
     /// The requests of a network plugin event; a request a `drop_request` rule names is removed.
     mutating func visitNetworkPayload(_ doc: Document, _ payload: JSONValueRef, _ place: inout Place, _ edits: inout JSONEdits) {
         let e = doc.json
+        // One path for every value, its buffers those of earlier events.
+        var path = PayloadPath()
+        swap(&path, &reusedPath)
+        defer { swap(&path, &reusedPath) }
         // Loops over in-place sequences, not closures: a closure would capture (copy) `doc`.
         for (key, value) in e.membersInPlace(of: payload) {
             guard e.string(key, equals: "requests"), e.kind(value) == .array else {
                 var drops = Drops()
-                var path = PayloadPath()
+                path.reset(candidates: .empty)
                 visit(doc, value, &path, PayloadPlace(root: nil, channel: .network), &drops, &place, &edits, member: (key, payload))
                 continue
             }
@@ -164,7 +168,7 @@ extension Redactor {
                 var drops = Drops()
                 for (k, v) in e.membersInPlace(of: request) {
                     let at = PayloadPlace(root: Redactor.networkRoot(e, k), channel: .network)
-                    var path = payloadPath(at)
+                    path.reset(candidates: candidates(for: at))
                     visit(doc, v, &path, at, &drops, &place, &edits, member: (k, request))
                 }
                 if drops.request {
@@ -203,8 +207,8 @@ extension Redactor {
                     guard (isRequest || isResponse) && e.kind(v) == .object else {
                         let at = PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom)
                         var path = payloadPath(at)
-                        path.push(.key(Array("data".utf8)))
-                        path.push(.key(e.stringBytes(k)))
+                        Array("data".utf8).withUnsafeBytes { path.push(name: $0) }
+                        path.push(key: k, of: e)
                         visit(doc, v, &path, at, &drops, &place, &edits, member: (k, value))
                         return
                     }
@@ -222,7 +226,7 @@ extension Redactor {
             } else {
                 let at = PayloadPlace(root: .custom(tag: Glob("*")), customTag: tag, channel: .custom)
                 var path = payloadPath(at)
-                path.push(.key(e.stringBytes(key)))
+                path.push(key: key, of: e)
                 visit(doc, value, &path, at, &drops, &place, &edits, member: (key, payload))
             }
         }
@@ -234,13 +238,18 @@ extension Redactor {
 
     /// The place at the root of `p`, with the paths that can select anything below it.
     func payloadPath(_ p: PayloadPlace) -> PayloadPath {
-        guard let root = p.root else { return PayloadPath() }
+        PayloadPath(candidates: candidates(for: p))
+    }
+
+    /// The paths that can select anything below the root of `p`.
+    func candidates(for p: PayloadPlace) -> PayloadPath.Candidates {
+        guard let root = p.root else { return .empty }
         let paths = fieldPaths[root.code]
-        guard case .custom = root, !paths.isEmpty else { return PayloadPath(candidates: payloadCandidates[root.code]) }
-        return PayloadPath(candidates: PayloadPath.Candidates(paths.filter { entry in
+        guard case .custom = root, !paths.isEmpty else { return payloadCandidates[root.code] }
+        return PayloadPath.Candidates(paths.filter { entry in
             if case .custom(let tag) = entry.path.root { return tag.matches(p.customTag) }
             return true
-        }))
+        })
     }
 
     /// One value and everything inside it.
@@ -254,12 +263,11 @@ extension Redactor {
         if isBody { drops.body = false; drops.bodyRule = nil }
         switch e.kind(v) {
         case .object:
-            // Key names are copied out only where field paths will read them; elsewhere a
-            // placeholder keeps the depth (depth 0 marks the top of a body).
-            let named = path.readsNames
+            // Key names are read only where field paths will read them; elsewhere only the
+            // depth is kept (depth 0 marks the top of a body).
             var keys: WrittenKeys? // the object's keys as written, once one is rewritten
             for (key, value) in e.membersInPlace(of: v) {
-                path.push(named ? .key(e.stringBytes(key)) : .index(-1))
+                path.push(key: key, of: e)
                 visit(doc, value, &path, p, &drops, &place, &edits, member: (key, v))
                 path.pop()
                 if p.patterns && Redactor.keyMayHoldData(e, key) { visitKey(doc, key, value, of: v, p, &keys, &place, &edits) }
@@ -267,7 +275,7 @@ extension Redactor {
         case .array:
             var i = 0
             for child in e.elements(of: v) {
-                path.push(.index(i))
+                path.push(index: i)
                 visit(doc, child, &path, p, &drops, &place, &edits, member: nil)
                 path.pop()
                 i += 1
@@ -523,7 +531,7 @@ extension Redactor {
                 return mode == .redact ? rewritten(t, matches, channel: p.channel) : []
             }
         }) { pair -> [UInt8]? in
-            path.push(.key(pair.name))
+            pair.name.withUnsafeBytes { path.push(name: $0) }
             defer { path.pop() }
             let selecting = path.rules
             var matches = fieldMatches(pair.value, selecting, &drops)
@@ -585,7 +593,7 @@ extension Redactor {
         let rules = path.urlPartRules
         guard !rules.isEmpty, var parts = URLParts(url) else { return url }
         func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8] {
-            let selecting = rules.filter { i in engine.rules[i].paths.contains { $0.urlPart.map(part) ?? false } }
+            let selecting = rules.filter { i in urlPartsOfRule[i].contains(where: part) }
             let matches = fieldMatches(value, selecting, &drops)
             guard !matches.isEmpty else { return value }
             return value.withUnsafeBytes { t -> [UInt8] in

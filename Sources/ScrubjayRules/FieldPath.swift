@@ -94,7 +94,8 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
         case fragment
     }
 
-    /// A component of a value's place below a root: a member name or an array index.
+    /// A component of a value's place below a root: a member name or an array index (the
+    /// plain form `selects` takes; walks keep their place in a `FieldPlace`).
     public enum Component: Sendable, Equatable {
         case key([UInt8])
         case index(Int)
@@ -120,44 +121,107 @@ public final class FieldPath: Sendable, Equatable, CustomStringConvertible {
     /// the components, or the start of them (a path that selects an object or array selects
     /// everything inside it).
     public func selects(_ components: [Component]) -> Bool {
-        FieldPath.match(segments[...], components[...], exactly: false)
-    }
-
-    /// Whether the segments take exactly `components`, no more and no fewer: the value the
-    /// path names itself, not what is inside it. A path selects a value when it names the
-    /// value or one of the containers around it (`PayloadPath` builds on that).
-    public func names(_ components: ArraySlice<Component>) -> Bool {
-        FieldPath.match(segments[...], components, exactly: true)
-    }
-
-    /// Whether a place whose last component is `c` could be one the path names: a cheap test
-    /// of the last segment before `names`. False for a path without segments (it names only
-    /// its root).
-    public func mayName(endingWith c: Component) -> Bool {
-        guard let last = segments.last else { return false }
-        if case .anyDepth = last { return true }
-        return FieldPath.segment(last, takes: c)
-    }
-
-    static func match(_ s: ArraySlice<Segment>, _ c: ArraySlice<Component>, exactly: Bool) -> Bool {
-        guard let first = s.first else { return !exactly || c.isEmpty }
-        if case .anyDepth = first {
-            if match(s.dropFirst(), c, exactly: exactly) { return true }
-            return !c.isEmpty && match(s, c.dropFirst(), exactly: exactly)
+        FieldPath.match(segments[...], 0, components.count, exactly: false) { s, k in
+            switch components[k] {
+            case .key(let name): name.withUnsafeBytes { FieldPath.segment(s, takesName: $0, index: -1) }
+            case .index(let i): FieldPath.segment(s, takesName: nil, index: i)
+            }
         }
-        guard let component = c.first else { return false }
-        return segment(first, takes: component) && match(s.dropFirst(), c.dropFirst(), exactly: exactly)
     }
 
-    /// Whether one segment other than `**` takes one component.
-    static func segment(_ s: Segment, takes c: Component) -> Bool {
-        switch (s, c) {
-        case (.anyKey, _): return true
-        case (.key(let g), .key(let k)): return g.matches(k)
-        case (.exactKey(let e), .key(let k)): return e == k
-        case (.index(let n), .index(let i)): return n == i
-        case (.anyIndex, .index): return true
-        default: return false
+    /// Whether the segments take exactly the components of `place`, no more and no fewer: the
+    /// value the path names itself, not what is inside it. A path selects a value when it
+    /// names the value or one of the containers around it (`PayloadPath` builds on that).
+    public func names(_ place: FieldPlace) -> Bool {
+        FieldPath.match(segments[...], 0, place.count, exactly: true) { s, k in place.component(k, takenBy: s) }
+    }
+
+    /// Whether a place whose last component is the last of `place` could be one the path
+    /// names: a cheap test of the last segment before `names`. False for a path without
+    /// segments (it names only its root) and for the root itself.
+    public func mayName(endingWith place: FieldPlace) -> Bool {
+        guard let last = segments.last, place.count > 0 else { return false }
+        if case .anyDepth = last { return true }
+        return place.component(place.count - 1, takenBy: last)
+    }
+
+    /// Whether segments `s` take components `c..<n` (all of them when `exactly`, else at
+    /// least a start), where `takes(segment, k)` tells whether one segment other than `**`
+    /// takes component `k`.
+    static func match(_ s: ArraySlice<Segment>, _ c: Int, _ n: Int, exactly: Bool, _ takes: (Segment, Int) -> Bool) -> Bool {
+        guard let first = s.first else { return !exactly || c == n }
+        if case .anyDepth = first {
+            if match(s.dropFirst(), c, n, exactly: exactly, takes) { return true }
+            return c < n && match(s, c + 1, n, exactly: exactly, takes)
+        }
+        guard c < n else { return false }
+        return takes(first, c) && match(s.dropFirst(), c + 1, n, exactly: exactly, takes)
+    }
+
+    /// Whether one segment other than `**` takes a member named `name` (nil: an array element
+    /// whose index is `index`).
+    static func segment(_ s: Segment, takesName name: UnsafeRawBufferPointer?, index: Int) -> Bool {
+        switch s {
+        case .anyKey: return true
+        case .key(let g): return name.map { g.matches($0) } ?? false
+        case .exactKey(let e): return name.map { $0.elementsEqual(e) } ?? false
+        case .index(let n): return name == nil && n == index
+        case .anyIndex: return name == nil
+        case .anyDepth: return false
+        }
+    }
+}
+
+/// A value's place below a root as a walk goes: member names and array indices, outermost
+/// first. The names lie end to end in one buffer, so entering a member copies its name's
+/// bytes and allocates nothing once the buffers have grown (where an array per name would).
+public struct FieldPlace: Sendable {
+    /// The members' names, end to end.
+    private var bytes: [UInt8] = []
+    /// Per component, where its name ends in `bytes`, and its index (-1 for a member).
+    private var steps: [(end: Int, index: Int)] = []
+
+    public init() {}
+
+    /// Number of components (0 at the root).
+    public var count: Int { steps.count }
+
+    /// Enters a member named `name`.
+    public mutating func append(name: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: name)
+        steps.append((bytes.count, -1))
+    }
+
+    /// Enters element `index` of an array.
+    public mutating func append(index: Int) {
+        steps.append((bytes.count, index))
+    }
+
+    /// Leaves the innermost component.
+    public mutating func removeLast() {
+        steps.removeLast()
+        let end = steps.last?.end ?? 0
+        if bytes.count > end { bytes.removeLast(bytes.count - end) }
+    }
+
+    /// Back to the root, keeping the buffers.
+    public mutating func removeAll() {
+        steps.removeAll(keepingCapacity: true)
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether segment `s` (not `**`) takes component `k`.
+    func component(_ k: Int, takenBy s: FieldPath.Segment) -> Bool {
+        let step = steps[k]
+        guard step.index < 0 else { return FieldPath.segment(s, takesName: nil, index: step.index) }
+        let start = k > 0 ? steps[k - 1].end : 0
+        return bytes.withUnsafeBytes { FieldPath.segment(s, takesName: UnsafeRawBufferPointer(rebasing: $0[start..<step.end]), index: -1) }
+    }
+
+    /// The components as `FieldPath.selects` takes them.
+    public var components: [FieldPath.Component] {
+        steps.indices.map { k in
+            steps[k].index >= 0 ? .index(steps[k].index) : .key(Array(bytes[(k > 0 ? steps[k - 1].end : 0)..<steps[k].end]))
         }
     }
 }
@@ -194,13 +258,15 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     /// The name, lower-cased, when the pattern has no `*` or `?`.
     public var literal: [UInt8]? { isLiteral ? pattern : nil }
 
-    public func matches(_ name: [UInt8]) -> Bool {
+    public func matches(_ name: [UInt8]) -> Bool { name.withUnsafeBytes { matches($0) } }
+
+    public func matches(_ name: UnsafeRawBufferPointer) -> Bool {
         if isLiteral {
             guard name.count == pattern.count else { return false }
             for k in 0..<name.count where Glob.fold(name[k]) != pattern[k] { return false }
             return true
         }
-        if let infix { return name.withUnsafeBytes { Prefilter.occurs(infix, atLeast: 1, in: $0) } }
+        if let infix { return Prefilter.occurs(infix, atLeast: 1, in: name) }
         // Iterative matching with one backtrack point (the last `*`).
         var p = 0, n = 0, star = -1, mark = 0
         while n < name.count {

@@ -32,10 +32,16 @@ struct PayloadPathTests {
         }
         var reader = try EventReader(bytes: try JSONBytes(contentsOfFile: fixtures + "/" + name))
         var places = 0, selected = 0
+        let arranged = PayloadPath.Candidates(candidates)
+        // One path reused across events (`reset`, as network events do) and a new one for
+        // every other event: both must select alike.
+        var reused = PayloadPath()
         while let e = try reader.next() {
-            var path = PayloadPath(candidates: PayloadPath.Candidates(candidates))
+            var path = e.index % 2 == 0 ? PayloadPath(candidates: arranged) : reused
+            if e.index % 2 == 1 { path.reset(candidates: arranged) }
+            defer { if e.index % 2 == 1 { reused = path } }
             func check() {
-                let comps = path.components
+                let comps = path.place.components
                 var expected: [Int] = [], expectedURL: [Int] = []
                 for (rule, p) in candidates where p.selects(comps) {
                     if p.urlPart == nil { expected.append(rule) } else { expectedURL.append(rule) }
@@ -50,14 +56,14 @@ struct PayloadPathTests {
                 switch e.kind(v) {
                 case .object:
                     e.forEachMember(of: v) { key, value in
-                        path.push(FieldPath.Component.key(e.stringBytes(key)))
+                        e.stringBytes(key).withUnsafeBytes { path.push(name: $0) }
                         walk(value)
                         path.pop()
                     }
                 case .array:
                     var i = 0
                     e.forEachChild(of: v) { child in
-                        path.push(FieldPath.Component.index(i))
+                        path.push(index: i)
                         walk(child)
                         path.pop()
                         i += 1
@@ -75,9 +81,9 @@ struct PayloadPathTests {
     @Test func withoutCandidatesNothingIsSelectedAndNamesAreNotRead() {
         var path = PayloadPath()
         #expect(!path.readsNames)
-        path.push(.index(-1))
-        path.push(.index(3))
-        #expect(path.depth == 2 && path.rules.isEmpty && path.urlPartRules.isEmpty)
+        Array("name".utf8).withUnsafeBytes { path.push(name: $0) }
+        path.push(index: 3)
+        #expect(path.depth == 2 && path.place.count == 0 && path.rules.isEmpty && path.urlPartRules.isEmpty)
         path.pop()
         path.pop()
         #expect(path.depth == 0)
