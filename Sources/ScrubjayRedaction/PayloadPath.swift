@@ -106,12 +106,14 @@ struct PayloadPath {
     mutating func reset(candidates: Candidates) {
         self.candidates = candidates
         depth = 0
-        place.removeAll()
-        marks.removeAll(keepingCapacity: true)
-        whole.removeAll(keepingCapacity: true)
-        whole.append(contentsOf: candidates.atRoot.whole)
-        urlParts.removeAll(keepingCapacity: true)
-        urlParts.append(contentsOf: candidates.atRoot.urlParts)
+        // Each step only when there is something to do: emptying an empty array that has
+        // never had storage still builds a new (empty) buffer.
+        if place.count > 0 { place.removeAll() }
+        if !marks.isEmpty { marks.removeAll(keepingCapacity: true) }
+        if !whole.isEmpty { whole.removeAll(keepingCapacity: true) }
+        if !candidates.atRoot.whole.isEmpty { whole.append(contentsOf: candidates.atRoot.whole) }
+        if !urlParts.isEmpty { urlParts.removeAll(keepingCapacity: true) }
+        if !candidates.atRoot.urlParts.isEmpty { urlParts.append(contentsOf: candidates.atRoot.urlParts) }
     }
 
     /// Whether some path of the root could read member names (else they need not be copied).
