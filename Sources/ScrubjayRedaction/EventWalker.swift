@@ -395,6 +395,15 @@ public struct EventWalker {
             || e.string(k, equals: "contentDescription")
     }
 
+    /// Wireframe members that are structure, not text: ids, geometry, the wireframe's and the
+    /// input's type, flags and `style` (colours, fonts, a background image).
+    static func isWireframeStructure(_ e: JSONEvent, _ k: JSONValueRef) -> Bool {
+        e.string(k, equals: "id") || e.string(k, equals: "x") || e.string(k, equals: "y") || e.string(k, equals: "width")
+            || e.string(k, equals: "height") || e.string(k, equals: "type") || e.string(k, equals: "inputType")
+            || e.string(k, equals: "style") || e.string(k, equals: "disabled") || e.string(k, equals: "checked")
+            || e.string(k, equals: "max")
+    }
+
     mutating func walkWireframes(_ e: JSONEvent, _ list: JSONValueRef, _ visit: Visit) rethrows {
         guard e.kind(list) == .array else { return }
         try e.forEachChild(of: list) { try walkWireframe(e, $0, visit) }
@@ -403,7 +412,8 @@ public struct EventWalker {
     /// A mobile wireframe and its children: `text`, `label`, `value`, `options` and similar
     /// text; the `value` of an input wireframe that holds typed text is typed input (the
     /// `input` channel), and a web view's `url` a URL; `base64` (images, screenshots) is not
-    /// scanned; `style`, ids and geometry are skipped.
+    /// scanned; `style`, ids, geometry, types and flags are skipped; any other member's
+    /// strings are read as `custom` text, as a DOM node's unknown members are.
     mutating func walkWireframe(_ e: JSONEvent, _ start: JSONValueRef, _ visit: Visit) rethrows {
         var stack = [start]
         while let wf = stack.popLast() {
@@ -417,14 +427,18 @@ public struct EventWalker {
                     if e.kind(value) == .string { skip(.images, bytes: e.byteRange(value).count) }
                 } else if e.string(key, equals: "options") {
                     try walkAll(e, value, .mobile, visit, node: id)
-                } else if e.kind(value) != .string {
+                } else if EventWalker.isWireframeStructure(e, key) {
                     return
+                } else if e.kind(value) != .string {
+                    try walkAll(e, value, .custom, visit, node: id) // an object or array where text belongs, or unknown
                 } else if typedValue && e.string(key, equals: "value") {
                     try visitString(e, value, .input, id, visit)
                 } else if e.string(key, equals: "url") {
                     try visitString(e, value, .url, id, visit)
                 } else if EventWalker.isWireframeText(e, key) {
                     try visitString(e, value, .mobile, id, visit)
+                } else {
+                    try visitString(e, value, .custom, id, visit) // a member this release does not know
                 }
             }
         }

@@ -313,6 +313,8 @@ extension Redactor {
             page.epoch &+= 1
             plan.page = page
             blockSerialized(e, node, pageRules, page, &plan, &place, &edits)
+        case 5: // Custom: a Sentry breadcrumb may carry a node of the page
+            breadcrumbNode(e, data, pageRules, &plan, &place, &edits)
         case 3:
             guard let source = head.source else { return plan }
             let page = pageRules.page(place.window)
@@ -330,6 +332,50 @@ extension Redactor {
         plan.skipped.sort { $0.lowerBound < $1.lowerBound }
         if plan.dropEvent && mode == .redact { counts.eventsDropped += 1 }
         return plan
+    }
+
+    /// A Sentry breadcrumb about a node (`ui.click` and its kin carry `data.nodeId` and
+    /// `data.node`: the node's `textContent` and some of its attributes, as the page had
+    /// them), judged as the node itself is at this moment: the text of a node that is blocked,
+    /// inside a blocked element or masked is masked; of its attributes, a blocked node keeps
+    /// those a blocked element keeps, and others go as attribute rules and masked fields say.
+    /// What is rewritten here is not read again by the payload's walk (`plan.skipped`).
+    mutating func breadcrumbNode(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ plan: inout PagePlan,
+                                 _ place: inout Place, _ edits: inout JSONEdits) {
+        guard let tag = e.member("tag", of: data, kind: .string), e.string(tag, equals: "breadcrumb"),
+              let payload = e.member("payload", of: data, kind: .object), let d = e.member("data", of: payload, kind: .object),
+              let id = e.int("nodeId", of: d), let node = e.member("node", of: d, kind: .object) else { return }
+        let page = pageRules.page(place.window)
+        guard let (_, effects) = pageRules.effects(id: id, page) else { return }
+        func rewrite(_ v: JSONValueRef, _ site: (UnsafeRawBufferPointer) -> (StringSite, [RuleMatch])) {
+            e.stringBytes(v).withUnsafeBytes { text in
+                let (at, matches) = site(text)
+                guard !matches.isEmpty else { return }
+                apply(matches, in: text, e, at, &place, &edits, cssKinds: [])
+                plan.skipped.append(v.index..<(v.index + 1))
+            }
+        }
+        let hidden = effects.blockedOrInside >= 0 ? effects.blockedOrInside : effects.maskText
+        if hidden >= 0, let text = e.member("textContent", of: node, kind: .string) {
+            rewrite(text) { t in
+                (StringSite(value: text, channel: .text, nodeId: id, attributeKey: nil, attributes: nil),
+                 Actions.isMasked(t) ? [] : [RuleMatch(rule: Int(hidden), range: 0..<t.count, limited: false)])
+            }
+        }
+        guard let attributes = e.member("attributes", of: node, kind: .object) else { return }
+        for (key, value) in e.membersInPlace(of: attributes) where e.kind(value) == .string {
+            if effects.blockedOrInside >= 0 {
+                guard !e.withText(key, PageRules.keptWhenBlocked) else { continue }
+                rewrite(value) { t in
+                    (StringSite(value: value, channel: .attribute, nodeId: id, attributeKey: key, attributes: attributes),
+                     Actions.isMasked(t) ? [] : [RuleMatch(rule: Int(effects.blockedOrInside), range: 0..<t.count, limited: false)])
+                }
+            } else {
+                let channel: Channel = e.withText(key, EventWalker.AttributeName.init) == .value ? .input : .attribute
+                let site = StringSite(value: value, channel: channel, nodeId: id, attributeKey: key, attributes: attributes)
+                rewrite(value) { t in (site, pageMatches(t, e, site, pageRules, page)) }
+            }
+        }
     }
 
     /// An Input event: dropped for a blocked or ignored field; its text masked later (walk) for

@@ -11,24 +11,25 @@ import ScrubjayRules
 /// scan of the whole URL, which sees it as it is, and so is a part a match of that scan
 /// takes whole or reaches past (`decodedQueryMatches`): no value is counted twice. Strings
 /// of other channels that are URLs (`URLText.isURL`: a `$pageview`'s page, a navigation's
-/// target) are read so too.
+/// target) are read so too, and so are the URLs of a stylesheet (`url()` arguments and
+/// strings, `Redactor.handleText`).
 extension Redactor {
     /// A part's raw bytes (`range` in the URL), decoded, and what rules find in it.
-    fileprivate struct DecodedQueryValue {
+    struct DecodedQueryValue {
         let range: Range<Int>
         let decoded: [UInt8]
         let matches: [RuleMatch]
     }
 
     /// The percent-encoded parts of `url` in which pattern rules find something: query values
-    /// and names (`+` a space) and path segments (`/users/ana%40shop.test`). A string may
-    /// hold several URLs (`srcset`): each run without white space is one, its query starting
-    /// at a `?` and ending at a `#`. A match of the whole URL (`taken`) that takes all of a
+    /// and names (`+` a space) and path segments (`/users/ana%40shop.test`), those of the
+    /// fragment too (a hash route). A string may hold several URLs (`srcset`): each run
+    /// without white space is one, its query starting at a `?` and ending at a `#`. A match of the whole URL (`taken`) that takes all of a
     /// part (a rule on sensitive parameters), or reaches outside it, keeps the part from being
     /// read decoded: that match rewrites it. One that takes some of it is dropped from
     /// `taken` when the decoded part has findings (the part is then read whole, decoded,
     /// where the same text is found again).
-    private mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, channel: Channel, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
+    mutating func decodedQueryMatches(_ url: UnsafeRawBufferPointer, channel: Channel, besides taken: inout [RuleMatch]) -> [DecodedQueryValue] {
         guard let base = url.baseAddress,
               memchr(base, Int32(UInt8(ascii: "%")), url.count) != nil || memchr(base, Int32(UInt8(ascii: "+")), url.count) != nil else { return [] }
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
@@ -56,6 +57,30 @@ extension Redactor {
         defer {
             if dropped.contains(true) { taken = zip(taken, dropped).filter { !$0.1 }.map(\.0) }
         }
+        /// The path segments of `from..<to` (and the scheme and host, which hold no escapes in
+        /// practice) before `query` (a `?`, or the byte before `from` when all is query), then
+        /// the query's names and values.
+        func parts(_ from: Int, _ to: Int, query: Int?) {
+            var segment = from
+            let pathEnd = query ?? to
+            while segment < pathEnd {
+                let slash = url[segment..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
+                consider(segment..<slash, plusIsSpace: false)
+                segment = slash + 1
+            }
+            guard let query else { return }
+            var pair = query + 1
+            while pair < to {
+                let pairEnd = url[pair..<to].firstIndex(of: UInt8(ascii: "&")) ?? to
+                if let equals = url[pair..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
+                    consider(pair..<equals, plusIsSpace: true)
+                    consider((equals + 1)..<pairEnd, plusIsSpace: true)
+                } else {
+                    consider(pair..<pairEnd, plusIsSpace: true)
+                }
+                pair = pairEnd + 1
+            }
+        }
         var at = 0
         while at < url.count {
             while at < url.count && isSpace(url[at]) { at += 1 }
@@ -64,27 +89,13 @@ extension Redactor {
             let end = at
             guard start < end else { continue }
             let fragment = url[start..<end].firstIndex(of: UInt8(ascii: "#")) ?? end
-            let question = url[start..<fragment].firstIndex(of: UInt8(ascii: "?"))
-            // Path segments (and the scheme and host, which hold no escapes in practice).
-            var segment = start
-            let pathEnd = question ?? fragment
-            while segment < pathEnd {
-                let slash = url[segment..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
-                consider(segment..<slash, plusIsSpace: false)
-                segment = slash + 1
-            }
-            // Query names and values.
-            guard let question else { continue }
-            var pair = question + 1
-            while pair < fragment {
-                let pairEnd = url[pair..<fragment].firstIndex(of: UInt8(ascii: "&")) ?? fragment
-                if let equals = url[pair..<pairEnd].firstIndex(of: UInt8(ascii: "=")) {
-                    consider(pair..<equals, plusIsSpace: true)
-                    consider((equals + 1)..<pairEnd, plusIsSpace: true)
-                } else {
-                    consider(pair..<pairEnd, plusIsSpace: true)
-                }
-                pair = pairEnd + 1
+            parts(start, fragment, query: url[start..<fragment].firstIndex(of: UInt8(ascii: "?")))
+            // A fragment is read as a path and a query too: a hash route (`#/users/ana%40shop.test`,
+            // `#/find?q=...`) or parameters alone (`#email=...&state=...`).
+            if fragment + 1 < end {
+                let f = fragment + 1
+                let question = url[f..<end].firstIndex(of: UInt8(ascii: "?"))
+                parts(f, end, query: question ?? (url[f..<end].contains(UInt8(ascii: "=")) ? f - 1 : nil))
             }
         }
         return found
@@ -109,7 +120,7 @@ extension Redactor {
     /// Records the findings of `matches` (in `url`) and of `values`, and returns the URL
     /// rewritten when redacting (nil otherwise): each match by its rule, each value decoded,
     /// rewritten and percent-encoded again.
-    private mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, channel: Channel, nodeId: Int?,
+    mutating func applyURL(_ matches: [RuleMatch], _ values: [DecodedQueryValue], in url: UnsafeRawBufferPointer, channel: Channel, nodeId: Int?,
                            _ place: inout Place, pointer: () -> String, timestamp: () -> Double?) -> [UInt8]? {
         let first = findings.count
         record(matches, in: url, channel: channel, nodeId: nodeId, place: &place, pointer: pointer, timestamp: timestamp)
@@ -133,7 +144,8 @@ extension Redactor {
                 let v = values[d]
                 out += UnsafeRawBufferPointer(rebasing: url[cursor..<v.range.lowerBound])
                 let first = firstOfValue[d]
-                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: channel, firstFinding: first) })
+                // Written for a URL (percent-encoded); in a stylesheet, its caller escapes it for CSS.
+                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: .url, firstFinding: first) })
                 cursor = v.range.upperBound
                 d += 1
             }

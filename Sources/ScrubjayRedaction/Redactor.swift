@@ -84,6 +84,12 @@ public struct Redactor {
     }
     public var findingMark: FindingMark { FindingMark(total: findingCounts.total, byRule: findingCounts.byRule) }
     private var scratch: [UInt8] = []
+    /// Token ranges of the event the structured payloads' walk must not read (what page
+    /// rules rewrote in a custom event: a Sentry breadcrumb's node).
+    var payloadSkips: [Range<Int>] = []
+    /// Per channel, per member key of payloads, the pattern rules with a keyword in the key
+    /// (`memberMatches`).
+    var keyRules = [[[UInt8]: [Int]]](repeating: [:], count: Channel.allCases.count)
     /// Per window, the walker's record of its page's textarea and style elements.
     private var pageTagsByWindow: [String: EventWalker.PageTags] = [:]
     private var lastPageTags: (window: String, tags: EventWalker.PageTags)?
@@ -148,6 +154,8 @@ public struct Redactor {
         // One walker for the event: the strings of its shape, then those of members no reader
         // reads; what it skipped is counted once.
         var walker = EventWalker()
+        payloadSkips = plan.skipped
+        defer { payloadSkips = [] }
         if !processStructured(e, head, &place, &edits) {
             walker.page = pageTags(window)
             if let pageRules, let page = plan.page {
@@ -289,7 +297,8 @@ public struct Redactor {
         } else {
             // CSS text: pattern rules within each segment, whose kind the rewrite needs. A
             // segment with escapes is read as CSS reads it (`ana\40 shop.test`) and, when a rule
-            // finds something, written back whole.
+            // finds something, written back whole. A URL's percent-encoded parts are read
+            // decoded, as in the URL channel (`url(/p.png?u=ana%40shop.test)`).
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             var decoded: [DecodedCSSSegment] = []
             for seg in segments {
@@ -300,7 +309,14 @@ public struct Redactor {
                     if !found.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: found)) }
                     continue
                 }
-                let found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
+                var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
+                if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {
+                    let parts = decodedQueryMatches(raw, channel: .css, besides: &found)
+                    if !parts.isEmpty {
+                        decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: found, urlParts: parts))
+                        continue
+                    }
+                }
                 for m in found {
                     matches.append(RuleMatch(rule: m.rule, range: (m.range.lowerBound + seg.range.lowerBound)..<(m.range.upperBound + seg.range.lowerBound), limited: m.limited))
                     cssKinds.append(seg.kind)
@@ -348,11 +364,14 @@ public struct Redactor {
         edits.replace(site.value, in: e, withStringUTF8: out)
     }
 
-    /// A CSS segment with escapes, read decoded, and what rules found in it.
+    /// A CSS segment with escapes, read decoded, and what rules found in it; or a URL with
+    /// findings in its percent-encoded parts (`urlParts`), `value` then the segment as written
+    /// and `matches` what rules found in it whole.
     struct DecodedCSSSegment {
         let segment: CSSText.Segment
         let value: [UInt8]
         let matches: [RuleMatch]
+        var urlParts: [DecodedQueryValue] = []
     }
 
     /// `apply` for CSS text with segments read decoded: records every finding and, when
@@ -364,8 +383,14 @@ public struct Redactor {
         let firstPlain = findings.count
         record(matches, in: text, channel: .css, nodeId: site.nodeId, place: &place, pointer: pointer, timestamp: timestamp)
         var firstOfSegment: [Int] = []
+        var urls: [[UInt8]?] = [] // per segment: a URL's rewrite, when redacting
         for d in decoded {
             firstOfSegment.append(findings.count)
+            if !d.urlParts.isEmpty {
+                urls.append(d.value.withUnsafeBytes { applyURL(d.matches, d.urlParts, in: $0, channel: .css, nodeId: site.nodeId, &place, pointer: pointer, timestamp: timestamp) })
+                continue
+            }
+            urls.append(nil)
             d.value.withUnsafeBytes { record(d.matches, in: $0, channel: .css, nodeId: site.nodeId, place: &place, pointer: pointer, timestamp: timestamp) }
         }
         guard mode == .redact else { return }
@@ -384,7 +409,7 @@ public struct Redactor {
             } else {
                 let segment = decoded[d]
                 out += UnsafeRawBufferPointer(rebasing: text[cursor..<segment.segment.range.lowerBound])
-                let value = segment.value.withUnsafeBytes { rewritten($0, segment.matches, channel: .text, firstFinding: firstOfSegment[d]) }
+                let value = urls[d] ?? segment.value.withUnsafeBytes { rewritten($0, segment.matches, channel: .text, firstFinding: firstOfSegment[d]) }
                 out += CSSText.escape(value, for: segment.segment.kind)
                 cursor = segment.segment.range.upperBound
                 d += 1

@@ -373,6 +373,7 @@ extension Redactor {
         counts.strings += 1
         let t = e.token(v.index)
         guard t.kind == .string, t.end &- t.start > 2 else { return } // "" holds nothing
+        if !payloadSkips.isEmpty && doc.depth == 0 && payloadSkips.contains(where: { $0.contains(v.index) }) { return }
         if EventWalker.binaryKind(e, v).map({ counts.unscanned.add($0, bytes: Int(t.end &- t.start) - 2); return true }) == true { return }
         // The text as it is in the input when it has no escapes (no copy), else decoded.
         if t.hasEscapes {
@@ -432,9 +433,37 @@ extension Redactor {
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
             }
+            if matches.isEmpty, let member, e.kind(member.object) == .object {
+                matches = memberMatches(text, e.stringBytes(member.key), channel: p.channel)
+            }
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)
+    }
+
+    /// What pattern rules find in a member's value read with its key before it, as the JSON
+    /// text reads (`"password":"hunter2"`): rules that find a value by the word before it
+    /// (`password_pair`, `card_cvv`, a date of birth after `dob`) find it in a payload or a
+    /// body as in free text. Only the rules with a keyword in the key run (worked out once
+    /// per key and channel), and only matches inside the value count.
+    mutating func memberMatches(_ value: UnsafeRawBufferPointer, _ key: [UInt8], channel: Channel) -> [RuleMatch] {
+        guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
+        let rules: [Int]
+        if let known = keyRules[channel.ordinal][key] {
+            rules = known
+        } else {
+            rules = key.withUnsafeBytes { engine.rulesWithKeyword(in: $0, channel: channel) }
+            keyRules[channel.ordinal][key] = rules
+        }
+        guard !rules.isEmpty else { return [] }
+        var text: [UInt8] = [0x22] + key + [0x22, 0x3A, 0x22] // "key":"
+        let start = text.count
+        text += value
+        text.append(0x22)
+        return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
+            guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
+            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
+        }
     }
 
     /// The matches of the `selecting` field rules in a value; `drop_body` and `drop_request`

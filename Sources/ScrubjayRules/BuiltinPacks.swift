@@ -42,16 +42,18 @@ rules:
         - 'root@localhost'
 
   - id: phone_e164
-    description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces, dots, dashes or a bracketed trunk digit.'
+    description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces (no-break ones too), dots, dashes or a bracketed trunk digit.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+])\+[1-9](?:[ .\-]?\(?\d\)?){7,14}(?!\w|[ .\-]\(?\d)'
+    pattern: '(?<![\w+])\+[1-9](?:[ \x{A0}\x{202F}.\-]?\(?\d\)?){7,14}(?!\w|[ \x{A0}\x{202F}.\-]\(?\d)'
     keywords: ['+']
     min_digits: 8
     action: mask
     examples:
       match:
+        - input: "call +44\u00A020\u00A07946\u00A00958 (no-break spaces)"
+          output: "call ***\u00A0**\u00A0****\u00A0**** (no-break spaces)"
         - input: 'call +44 20 7946 0958 today'
           output: 'call *** ** **** **** today'
         - input: 'Tel: +49 30 1234567'
@@ -66,15 +68,17 @@ rules:
         - 'id 4155550134'
 
   - id: phone_nanp
-    description: 'North American numbers with separators: (415) 555-0134, 415-555-0134, 415.555.0134, +1 415 555 0134.'
+    description: 'North American numbers with separators (spaces, no-break ones too, dots, dashes): (415) 555-0134, 415-555-0134, 415.555.0134, +1 415 555 0134.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-])(?:\+?1[ .\-]?)?(?:\([2-9]\d{2}\)[ .\-]?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w\-]|\.\d)'
+    pattern: '(?<![\w+.\-])(?:\+?1[ \x{A0}\x{202F}.\-]?)?(?:\([2-9]\d{2}\)[ \x{A0}\x{202F}.\-]?|[2-9]\d{2}[ \x{A0}\x{202F}.\-])[2-9]\d{2}[ \x{A0}\x{202F}.\-]\d{4}(?![\w\-]|\.\d)'
     min_digits: 10
     action: mask
     examples:
       match:
+        - input: "tel (415)\u00A0555-0134"
+          output: "tel *****\u00A0********"
         - input: 'call (415) 555-0134 now'
           output: 'call ***** ******** now'
         - input: 'tel: 415.555.0134'
@@ -90,15 +94,17 @@ rules:
         - 'build 415.555.01345'
 
   - id: phone_eu_national
-    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space, slash or dash (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
+    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space (a no-break one too), slash or dash (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-/(])(?=\(?0(?:\)?[ /\-]?\d){8,11}(?![\w/\-]))(?:\(0[1-9]\d{1,4}\)[ ]?|0[1-9]\d{1,4}[ /\-])\d{3,8}(?:[ \-]\d{2,8}){0,3}(?![\w/\-])'
+    pattern: '(?<![\w+.\-/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-]?\d){8,11}(?![\w/\-]))(?:\(0[1-9]\d{1,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{1,4}[ \x{A0}\x{202F}/\-])\d{3,8}(?:[ \x{A0}\x{202F}\-]\d{2,8}){0,3}(?![\w/\-])'
     min_digits: 9
     action: mask
     examples:
       match:
+        - input: "Telefon: 030\u00A01234567"
+          output: "Telefon: ***\u00A0*******"
         - input: 'Telefon: 030 1234567'
           output: 'Telefon: *** *******'
         - input: 'ring 020 7946 0958 after 5'
@@ -115,15 +121,17 @@ rules:
         - 'route 0030 1234567'
 
   - id: phone_eu_pairs
-    description: 'Numbers written in digit pairs, as in France and Belgium: 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78.'
+    description: 'Numbers written in digit pairs (spaces, no-break ones too, dots or dashes), as in France and Belgium: 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-])(?:\+33[ .\-]?|0)[1-9]([ .\-])\d{2}(?:\1\d{2}){3}(?!\w|[ .\-]\d)'
+    pattern: '(?<![\w+.\-])(?:\+33[ \x{A0}\x{202F}.\-]?|0)[1-9]([ \x{A0}\x{202F}.\-])\d{2}(?:\1\d{2}){3}(?!\w|[ \x{A0}\x{202F}.\-]\d)'
     min_digits: 10
     action: mask
     examples:
       match:
+        - input: "tél 06\u202F12\u202F34\u202F56\u202F78"
+          output: "tél **\u202F**\u202F**\u202F**\u202F**"
         - input: 'portable 06 12 34 56 78'
           output: 'portable ** ** ** ** **'
         - input: 'tél 06.12.34.56.78'
@@ -138,16 +146,18 @@ rules:
   # ---- financial
 
   - id: payment_card
-    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces, dashes or dots) that pass the Luhn check; the last four digits are kept.'
+    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces (no-break ones too), dashes or dots) that pass the Luhn check; the last four digits are kept.'
     category: financial
     severity: high
     kind: pattern
-    pattern: '(?<![\w.])(?<!\d[ \-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \-.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \-.])\d{6}\2\d{4,5})(?!\w|[ \-]\d|\.\d)'
+    pattern: '(?<![\w.])(?<!\d[ \x{A0}\x{202F}\-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \x{A0}\x{202F}\-.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \x{A0}\x{202F}\-.])\d{6}\2\d{4,5})(?!\w|[ \x{A0}\x{202F}\-]\d|\.\d)'
     min_digits: 12
     validator: luhn
     action: keep_last
     examples:
       match:
+        - input: "card 4242\u00A04242\u00A04242\u00A04242"
+          output: "card ****\u00A0****\u00A0****\u00A04242"
         - input: 'card 4242 4242 4242 4242 exp 12/30'
           output: 'card **** **** **** 4242 exp 12/30'
         - input: 'John Appleseed 5555555555554444!'
@@ -169,16 +179,18 @@ rules:
         - 'r=0.4242424242424242'
 
   - id: iban
-    description: 'International Bank Account Numbers, compact or in groups of four, in upper or lower case, checked by country, length and mod-97.'
+    description: 'International Bank Account Numbers, compact or in groups of four (spaces, no-break ones too), in upper or lower case, checked by country, length and mod-97.'
     category: financial
     severity: high
     kind: pattern
-    pattern: '\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?: [A-Za-z0-9]{4}){2,7}(?: [A-Za-z0-9]{1,3})?)\b'
+    pattern: '\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?:[ \x{A0}\x{202F}][A-Za-z0-9]{4}){2,7}(?:[ \x{A0}\x{202F}][A-Za-z0-9]{1,3})?)\b'
     min_digits: 8
     validator: iban
     action: mask
     examples:
       match:
+        - input: "IBAN DE89\u00A03704\u00A00044\u00A00532\u00A00130\u00A000"
+          output: "IBAN ****\u00A0****\u00A0****\u00A0****\u00A0****\u00A0**"
         - input: 'IBAN: DE89 3704 0044 0532 0130 00'
           output: 'IBAN: **** **** **** **** **** **'
         - input: 'pay to GB82WEST12345698765432.'
@@ -219,16 +231,18 @@ rules:
   # ---- government_id
 
   - id: us_ssn
-    description: 'US Social Security numbers (123-45-6789 or 123 45 6789) with a valid area, group and serial.'
+    description: 'US Social Security numbers (123-45-6789 or 123 45 6789, a no-break space too) with a valid area, group and serial.'
     category: government_id
     severity: high
     kind: pattern
-    pattern: '(?<![\w\-])\d{3}([ \-])\d{2}\1\d{4}(?![\w\-])'
+    pattern: '(?<![\w\-])\d{3}([ \x{A0}\x{202F}\-])\d{2}\1\d{4}(?![\w\-])'
     min_digits: 9
     validator: us_ssn
     action: mask
     examples:
       match:
+        - input: "SSN 078\u00A005\u00A01120"
+          output: "SSN ***\u00A0**\u00A0****"
         - input: 'Hi I''m Hilda and my SSN is 078-05-1120'
           output: 'Hi I''m Hilda and my SSN is ***********'
         - input: 'ssn 123 45 6789'

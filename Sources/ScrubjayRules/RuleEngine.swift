@@ -95,6 +95,18 @@ public final class RuleEngine: Sendable {
         return matches(in: text, allowed: prefilter.rules(for: channel), allowedCount: allowedCount, counters: &counters)
     }
 
+    /// The pattern rules of `channel` with a keyword in `name` (a member's key): those that
+    /// may find a value only with its key written before it (`"password":"..."`).
+    public func rulesWithKeyword(in name: UnsafeRawBufferPointer, channel: Channel) -> [Int] {
+        let allowed = prefilter.rules(for: channel)
+        var out: [Int] = []
+        for (i, rule) in rules.enumerated() where rule.kind == .pattern && !rule.keywords.isEmpty
+            && allowed[i / 64] & (1 << UInt64(i % 64)) != 0 && Prefilter.occurs(rule.keywords, atLeast: 1, in: name) {
+            out.append(i)
+        }
+        return out
+    }
+
     /// The matches in `text` for the rules at `indices`.
     public func matches(in text: [UInt8], rules indices: [Int], counters: inout Counters) -> [RuleMatch] {
         text.withUnsafeBytes { matches(in: $0, rules: indices, counters: &counters) }

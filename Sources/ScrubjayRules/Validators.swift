@@ -60,8 +60,8 @@ public enum Validators {
         return table
     }()
 
-    /// ISO 13616: a known country, its length, and mod-97 = 1. Spaces and hyphens are
-    /// ignored, letters are taken in either case.
+    /// ISO 13616: a known country, its length, and mod-97 = 1. Spaces (no-break ones too,
+    /// U+00A0 and U+202F) and hyphens are ignored, letters are taken in either case.
     public static func iban(_ value: String) -> Bool {
         var value = value
         return value.withUTF8 { iban(UnsafeRawBufferPointer($0)) }
@@ -70,8 +70,14 @@ public enum Validators {
     static func iban(_ bytes: UnsafeRawBufferPointer) -> Bool {
         // The characters that count, upper-cased; an IBAN has at most 34.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { chars in
-            var n = 0
-            for c in bytes where c != 0x20 && c != 0x2D {
+            var n = 0, i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if c == 0x20 || c == 0x2D { continue }
+                // U+00A0 (C2 A0) and U+202F (E2 80 AF): no-break spaces between groups.
+                if c == 0xC2, i < bytes.count, bytes[i] == 0xA0 { i += 1; continue }
+                if c == 0xE2, i + 1 < bytes.count, bytes[i] == 0x80, bytes[i + 1] == 0xAF { i += 2; continue }
                 let u = c >= 0x61 && c <= 0x7A ? c &- 0x20 : c
                 guard (u >= 0x30 && u <= 0x39) || (u >= 0x41 && u <= 0x5A), n < 34 else { return false }
                 chars[n] = u

@@ -145,6 +145,23 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A wireframe's members this release does not know (an SDK's `accessibilityLabel`, a
+    /// nested object), in a snapshot and in a mutation's update, are read as text, as a DOM
+    /// node's are; its structure (type, geometry, flags, style) is as it was.
+    @Test func unknownWireframeMembersAreRead() throws {
+        let json = "[" + [
+            #"{"type":4,"data":{"href":"app://main","width":400,"height":800},"timestamp":1700000000000}"#,
+            #"{"type":2,"data":{"wireframes":[{"id":1,"x":0,"y":0,"width":400,"height":800,"type":"div","childWireframes":[{"id":2,"x":0,"y":0,"width":100,"height":30,"type":"text","text":"Hello","accessibilityLabel":"Signed in as ana.lima@shop.test","extra":{"user":["bo.berg@shop.test"]},"disabled":false,"style":{"color":"black"}}]}],"initialOffset":{"top":0,"left":0}},"timestamp":1700000000100}"#,
+            #"{"type":3,"data":{"source":0,"updates":[{"parentId":1,"wireframe":{"id":2,"x":0,"y":0,"width":100,"height":30,"type":"text","text":"Hi","name":"cy.diaz@shop.test"}}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" && $0.channel == .custom && $0.nodeId == 2 }.count == 3)
+        for value in ["ana.lima", "bo.berg", "cy.diaz"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""type":"text","text":"Hello","accessibilityLabel":"Signed in as ******************","#))
+        #expect(events.contains(#""disabled":false,"style":{"color":"black"}"#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Query values are read percent-decoded, in a page URL, a DOM link and a network
     /// request, and written percent-encoded again.
     @Test func percentEncodedQueryValuesAreDecoded() throws {
@@ -265,6 +282,30 @@ struct ReadAsPlayedTests {
         let planted = ["ana.lima", "bo.berg", "cy.diaz", "di.eze", "ed.fox"]
         #expect(audit.findings.filter { $0.rule == "email" }.count == planted.count)
         for value in planted { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// A Sentry click breadcrumb carries the clicked node (`data.nodeId`, `data.node` with its
+    /// `textContent` and some attributes): it is judged as the node is on the page at that
+    /// moment. A masked button's text and `title`, and a field inside a blocked element, are
+    /// masked in the breadcrumb too; a breadcrumb of an unmarked node is left as it was.
+    @Test func sentryBreadcrumbsOfMarkedNodes() throws {
+        func click(_ id: Int, _ node: String) -> String {
+            #"{"type":5,"data":{"tag":"breadcrumb","payload":{"timestamp":1700000000.2,"type":"default","category":"ui.click","message":"body > button","data":{"nodeId":"# + String(id) + #","node":"# + node + #"}}},"timestamp":1700000000200}"#
+        }
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"button","attributes":{"class":"sentry-mask","title":"Ana Lima"},"childNodes":[{"type":3,"textContent":"Pay as Ana Lima","id":7}],"id":6},{"type":2,"tagName":"div","attributes":{"class":"ph-no-capture"},"childNodes":[{"type":2,"tagName":"input","attributes":{"name":"memo"},"childNodes":[],"id":9}],"id":8},{"type":2,"tagName":"a","attributes":{"title":"Help"},"childNodes":[{"type":3,"textContent":"Help","id":11}],"id":10}"#),
+            click(6, #"{"id":6,"tagName":"button","textContent":"Pay as Bo Berg","attributes":{"class":"sentry-mask","title":"Bo Berg"}}"#),
+            click(9, #"{"id":9,"tagName":"input","textContent":"","attributes":{"name":"memo","value":"Cy Diaz owes me"}}"#),
+            click(10, #"{"id":10,"tagName":"a","textContent":"Help","attributes":{"title":"Help"}}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        for value in ["Ana Lima", "Bo Berg", "Cy Diaz", "memo\"}"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(audit.findings.contains { $0.pointer == "/data/payload/data/node/textContent" && $0.nodeId == 6 && $0.rule == "privacy.mask_marker" })
+        #expect(audit.findings.contains { $0.pointer == "/data/payload/data/node/attributes/value" && $0.nodeId == 9 && $0.rule == "privacy.block_marker" })
+        #expect(events.contains(#""textContent":"*** ** ** ****","attributes":{"class":"sentry-mask","title":"** ****"}"#))
+        #expect(events.contains(#""node":{"id":10,"tagName":"a","textContent":"Help","attributes":{"title":"Help"}}"#))
         #expect(rescan.findings.isEmpty)
     }
 }

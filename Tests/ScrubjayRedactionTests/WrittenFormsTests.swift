@@ -36,6 +36,25 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// Numbers grouped with no-break spaces, as pages write them (`&nbsp;` in the markup is
+    /// U+00A0 in the text a recorder reads; French typography groups with U+202F): a phone
+    /// number, a card, an IBAN and an SSN are found and masked, the spaces kept.
+    @Test func noBreakSpaces() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"title":"IBAN DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000"},"childNodes":[{"type":3,"textContent":"call +44\#u{A0}20\#u{A0}7946\#u{A0}0958 or 06\#u{202F}12\#u{202F}34\#u{202F}56\#u{202F}78, SSN 078\#u{A0}05\#u{A0}1120","id":8}],"id":7}"#),
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/pay","method":"POST","requestBody":"{\"memo\":\"card 4242\\u00a04242\\u00a04242\\u00a04242\"}"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(Set(audit.findings.map(\.rule)) == ["phone_e164", "phone_eu_pairs", "us_ssn", "iban", "payment_card"])
+        for value in ["7946", "0958", "34\u{202F}56", "1120", "3704", "0532", #"4242\\u00a04242"#, "4242\u{A0}4242"] {
+            #expect(!events.contains(value), "\(value) left")
+        }
+        #expect(events.contains("call ***\u{A0}**\u{A0}****\u{A0}****"))
+        #expect(events.contains(#"****\\u00a0****\\u00a0****\\u00a04242"#) || events.contains("****\u{A0}****\u{A0}****\u{A0}4242"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A form-encoded body's parameter names are read too: a name may be data
     /// (`invite[ana@shop.test]=on`), and text with an `=` that only looks form-encoded is
     /// mostly name (`contact:ana@shop.test;v=2`). Bytes around a rewritten name stay.
@@ -77,6 +96,31 @@ struct WrittenFormsTests {
         #expect(pages.allSatisfy { !$0.contains("ana.lima") && !$0.contains("cy.diaz") && !$0.contains("di.eze") })
     }
 
+    /// A URL's fragment is read as a path and a query too: a hash route
+    /// (`#/users/ana.lima%40shop.test/edit`, `#/search?q=...`) and parameters alone
+    /// (`#state=...&login_hint=...`), in a page URL, a link and a request; the manifest's
+    /// page URLs hold none of them.
+    @Test func fragmentsAreReadAsRoutes() throws {
+        let json = "[" + [
+            #"{"type":4,"data":{"href":"https://app.shop.test/#/users/ana.lima%40shop.test/edit","width":1000,"height":800},"timestamp":1700000000000}"#,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"/app#/search?q=bo.berg%40shop.test&page=2"},"childNodes":[],"id":6}"#),
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://id.shop.test/cb#state=x1&login_hint=cy.diaz%40shop.test","method":"GET"}]}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let input = temporaryPath("fragments.json"), output = temporaryPath("fragments.zip")
+        defer { try? FileManager.default.removeItem(atPath: input); try? FileManager.default.removeItem(atPath: output) }
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.count == 3)
+        for value in ["ana.lima", "bo.berg", "cy.diaz"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""href":"https://app.shop.test/#/users/******************/edit""#))
+        #expect(events.contains(#""href":"/app#/search?q=*****************&page=2""#))
+        #expect(events.contains(#"cb#state=x1&login_hint=*****************""#))
+        #expect(rescan.findings.isEmpty)
+        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        try RedactionJob.redact(inputs: [input], output: output, rules: defaults, pseudonymKey: nil, options: PackOptions())
+        let pages = try ReplayPackage.open(output).manifest.recording.pageURLs
+        #expect(!pages.isEmpty && pages.allSatisfy { !$0.contains("ana.lima") })
+    }
+
     /// CSS strings are read as CSS reads them: `\40 `, `\000040`, `\@` and a backslash
     /// before a line break hide nothing. A string with a finding is written back whole,
     /// escaped for where it stands; the rest of the stylesheet is as it was.
@@ -99,6 +143,45 @@ struct WrittenFormsTests {
             let got = Array(raw.utf8).withUnsafeBytes { String(decoding: CSSText.unescape($0), as: UTF8.self) }
             #expect(got == value, "\(raw)")
         }
+    }
+
+    /// A stylesheet's URLs are URLs: their percent-encoded query values and path segments
+    /// are read decoded (`url(/p.png?u=ana%40shop.test)`, an `@import` string, a `style`
+    /// attribute, a rule a StyleSheetRule event inserts), rewritten and encoded again; the
+    /// rest of the stylesheet, other escapes included, is as it was.
+    @Test func percentEncodedURLsInCSS() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"style","attributes":{"_cssText":"@import \"https://fonts.shop.test/css?u=ana.lima%40shop.test\";body{background:url(https://t.shop.test/a%20b.png?u=bo.berg%40shop.test)}.e{color:red}"},"childNodes":[],"id":6},{"type":2,"tagName":"div","attributes":{"style":"background-image:url('/avatars/cy.diaz%40shop.test/photo.png')"},"childNodes":[],"id":7}"#),
+            #"{"type":3,"data":{"source":8,"id":6,"adds":[{"rule":".f{background:url(/p?e=di.eze%40shop.test&n=1)}","index":1}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" && $0.channel == .css }.count == 4)
+        for value in ["ana.lima", "bo.berg", "cy.diaz", "di.eze"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#"url(https://t.shop.test/a%20b.png?u="# + String(repeating: "*", count: 17) + #")}.e{color:red}"#))
+        #expect(events.contains(#"url('/avatars/"# + String(repeating: "*", count: 17) + #"/photo.png')"#))
+        #expect(events.contains(#"url(/p?e="# + String(repeating: "*", count: 16) + #"&n=1)"#))
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// A member of a payload or a body is read with its key before it, as its JSON text
+    /// reads: what the rules find in `{"password":"c0rrect horse"}` or `{"cvc":"4321"}` written
+    /// as free text they find in a console argument, a custom event and a response body too.
+    /// Keys that only look alike (`password_hint`, `secretary`) find nothing.
+    @Test func membersReadWithTheirKeys() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["{\"user\":\"ana\",\"password\":\"c0rrect horse\"}"]}},"timestamp":1700000000100}"#,
+            #"{"type":5,"data":{"tag":"checkout","payload":{"card":{"cvc":"4321"},"password_hint":"blue","secretary":"Ana"}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/me","method":"GET","responseBody":"{\"profile\":{\"pwd\":\"Tr0ub4dor&3\"}}"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "password_pair" }.map(\.channel) == [.console, .network])
+        #expect(audit.findings.contains { $0.rule == "card_cvv" && $0.channel == .custom && $0.pointer == "/data/payload/card/cvc" })
+        for value in ["c0rrect", "4321", "Tr0ub4dor"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#"\"password\":\"[password]\""#))
+        #expect(events.contains(#""password_hint":"blue","secretary":"Ana""#))
+        #expect(rescan.findings.isEmpty)
     }
 
     /// A key inside a body or a payload is data too (a map keyed by email): it is found,
