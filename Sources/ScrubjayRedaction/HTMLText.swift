@@ -27,6 +27,62 @@ enum HTMLText {
         return decodedAny ? (text, origin) : nil
     }
 
+    /// The runs of text of an HTML document (`raw`): the bytes outside tags, comments and the
+    /// contents of `<script>` and `<style>`, each run with some byte that is not white space.
+    static func textRuns(_ raw: UnsafeRawBufferPointer) -> [Range<Int>] {
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        /// Whether `name` (lower case) follows at `i`.
+        func has(_ name: StaticString, at i: Int) -> Bool {
+            let n = name.utf8CodeUnitCount
+            guard i + n <= raw.count else { return false }
+            for k in 0..<n where lower(raw[i + k]) != name.utf8Start[k] { return false }
+            return true
+        }
+        /// The offset just past the next occurrence of `name` from `i` (the end when none).
+        func past(_ name: StaticString, from i: Int) -> Int {
+            var j = i
+            while j < raw.count && !has(name, at: j) { j += 1 }
+            return min(raw.count, j + name.utf8CodeUnitCount)
+        }
+        var runs: [Range<Int>] = []
+        var i = 0, start = 0, solid = false
+        while i < raw.count {
+            let c = raw[i]
+            let next = i + 1 < raw.count ? raw[i + 1] : 0
+            guard c == UInt8(ascii: "<"), (lower(next) >= 0x61 && lower(next) <= 0x7A) || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") || next == UInt8(ascii: "?") else {
+                if !isSpace(c) { solid = true }
+                i += 1
+                continue
+            }
+            if solid { runs.append(start..<i) }
+            if has("<!--", at: i) {
+                i = past("-->", from: i + 4)
+            } else {
+                let closing: StaticString? = has("<script", at: i) ? "</script" : has("<style", at: i) ? "</style" : nil
+                // The tag, its quoted attribute values read whole.
+                var quote: UInt8 = 0
+                i += 1
+                while i < raw.count {
+                    let b = raw[i]
+                    i += 1
+                    if quote != 0 { if b == quote { quote = 0 } }
+                    else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b }
+                    else if b == UInt8(ascii: ">") { break }
+                }
+                if let closing {
+                    i = past(closing, from: i)
+                    while i < raw.count && raw[i] != UInt8(ascii: ">") { i += 1 }
+                    i = min(raw.count, i + 1)
+                }
+            }
+            start = i
+            solid = false
+        }
+        if solid { runs.append(start..<raw.count) }
+        return runs
+    }
+
     /// Named references decoded (those of punctuation in addresses, numbers and URLs).
     static let named: [String: Unicode.Scalar] = [
         "commat": "@", "period": ".", "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",

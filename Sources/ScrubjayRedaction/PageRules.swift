@@ -650,6 +650,12 @@ extension Redactor {
         }
         if let key = site.attributeKey {
             if site.channel == .input && effects.maskInput >= 0 { return whole(effects.maskInput) } // a field's `value`
+            // An iframe's `srcdoc` is a document: under masked text, its text is masked as that
+            // of the iframe's own document is, the markup kept.
+            if effects.maskText >= 0 && e.string(key, equalsIgnoringASCIICase: "srcdoc") {
+                return HTMLText.textRuns(text).filter { !Actions.isMasked(UnsafeRawBufferPointer(rebasing: text[$0])) }
+                    .map { RuleMatch(rule: Int(effects.maskText), range: $0, limited: false) }
+            }
             guard !pageRules.attributeRules.isEmpty else { return [] }
             var found: [RuleMatch] = []
             for i in pageRules.attributeRules {

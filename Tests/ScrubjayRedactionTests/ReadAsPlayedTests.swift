@@ -308,4 +308,22 @@ struct ReadAsPlayedTests {
         #expect(events.contains(#""node":{"id":10,"tagName":"a","textContent":"Help","attributes":{"title":"Help"}}"#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// An iframe's `srcdoc` inside masked text is a document whose text is masked as the
+    /// iframe's own document's is: the text between tags goes, the markup, comments, styles
+    /// and scripts stay; an unmarked iframe's `srcdoc` is as it was.
+    @Test func srcdocOfAMaskedIframe() throws {
+        let srcdoc = #"<style>p{color:red}</style><p class=\"x\">Ana Lima &amp; co</p><!-- note --><script>var a = \"<b>\"</script>"#
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"div","attributes":{"data-private":""},"childNodes":[{"type":2,"tagName":"iframe","attributes":{"srcdoc":""# + srcdoc + #""},"childNodes":[],"id":7}],"id":6},{"type":2,"tagName":"iframe","attributes":{"srcdoc":"<p>Help</p>"},"childNodes":[],"id":8}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["privacy.mask_marker"])
+        #expect(audit.findings.first?.nodeId == 7)
+        #expect(!events.contains("Ana Lima"))
+        #expect(events.contains(#"<style>p{color:red}</style><p class=\"x\">*** **** ***** **</p><!-- note --><script>var a = \"<b>\"</script>""#))
+        #expect(events.contains(#""srcdoc":"<p>Help</p>""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
