@@ -87,9 +87,6 @@ public struct Redactor {
     /// Token ranges of the event the structured payloads' walk must not read (what page
     /// rules rewrote in a custom event: a Sentry breadcrumb's node).
     var payloadSkips: [Range<Int>] = []
-    /// Per channel, per member key of payloads, the pattern rules with a keyword in the key
-    /// (`memberMatches`).
-    var keyRules = [[[UInt8]: [Int]]](repeating: [:], count: Channel.allCases.count)
     /// Per window, the walker's record of its page's textarea and style elements.
     private var pageTagsByWindow: [String: EventWalker.PageTags] = [:]
     private var lastPageTags: (window: String, tags: EventWalker.PageTags)?

@@ -434,7 +434,7 @@ extension Redactor {
                 return
             }
             if matches.isEmpty, let member, e.kind(member.object) == .object {
-                matches = memberMatches(text, e.stringBytes(member.key), channel: p.channel)
+                matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
             }
         }
         guard !matches.isEmpty else { return }
@@ -444,25 +444,24 @@ extension Redactor {
     /// What pattern rules find in a member's value read with its key before it, as the JSON
     /// text reads (`"password":"hunter2"`): rules that find a value by the word before it
     /// (`password_pair`, `card_cvv`, a date of birth after `dob`) find it in a payload or a
-    /// body as in free text. Only the rules with a keyword in the key run (worked out once
-    /// per key and channel), and only matches inside the value count.
-    mutating func memberMatches(_ value: UnsafeRawBufferPointer, _ key: [UInt8], channel: Channel) -> [RuleMatch] {
-        guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
-        let rules: [Int]
-        if let known = keyRules[channel.ordinal][key] {
-            rules = known
-        } else {
-            rules = key.withUnsafeBytes { engine.rulesWithKeyword(in: $0, channel: channel) }
-            keyRules[channel.ordinal][key] = rules
-        }
-        guard !rules.isEmpty else { return [] }
-        var text: [UInt8] = [0x22] + key + [0x22, 0x3A, 0x22] // "key":"
-        let start = text.count
-        text += value
-        text.append(0x22)
-        return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
-            guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
-            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
+    /// body as in free text. Only the rules with a keyword in the key run (the prefilter's
+    /// keyword automaton over the key: most keys have none, and nothing is copied for them),
+    /// and only matches inside the value count.
+    mutating func memberMatches(_ value: UnsafeRawBufferPointer, key: JSONValueRef, in e: JSONEvent, channel: Channel) -> [RuleMatch] {
+        e.withText(key) { key -> [RuleMatch] in
+            guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
+            let rules = engine.rulesWithKeyword(in: key, channel: channel)
+            guard !rules.isEmpty else { return [] }
+            var text: [UInt8] = [0x22] // "key":"
+            text += key
+            text += [0x22, 0x3A, 0x22]
+            let start = text.count
+            text += value
+            text.append(0x22)
+            return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
+                guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
+                return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
+            }
         }
     }
 

@@ -211,6 +211,18 @@ final class Prefilter: @unchecked Sendable {
         return kept
     }
 
+    /// Writes into `hits` (`words` words) the rules of `allowed` one of whose keywords occurs
+    /// in `text` (the keyword test of `candidates` alone: no digit minimum, no rules without
+    /// keywords).
+    func keywordRules(_ text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, into hits: UnsafeMutablePointer<UInt64>) {
+        for w in 0..<words { hits[w] = 0 }
+        if stateCount > 1 { findKeywords(text, into: hits) }
+        for (r, keywords) in searchedRules where allowed[r / 64] & (1 << UInt64(r % 64)) != 0 {
+            if Prefilter.occurs(keywords, atLeast: 1, in: text) { hits[r / 64] |= 1 << UInt64(r % 64) }
+        }
+        for w in 0..<words { hits[w] &= allowed[w] }
+    }
+
     /// Whether one of `keywords` (lower case) occurs at least `count` times in `text`, ASCII
     /// case folded, occurrences not overlapping (`min_keyword_count`). Never inlined: inlined
     /// into the rule loop, its set-up was hoisted to run for every string, candidate or not.

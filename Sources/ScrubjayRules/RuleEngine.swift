@@ -44,6 +44,10 @@ public final class RuleEngine: Sendable {
     private let takesWholeValue: [Bool]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
+    /// Pattern rules with a word among their keywords (two letters or more: `pass`, `cvv`,
+    /// `dob`), which may find a value by the word before it; not those whose keywords are
+    /// only characters the value holds itself (`@`, `:`, `+`).
+    private let readsWordBefore: [Bool]
 
     public convenience init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -64,6 +68,9 @@ public final class RuleEngine: Sendable {
         ids = rules.map(\.id)
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
+        readsWordBefore = rules.map { rule in
+            rule.kind == .pattern && rule.keywords.contains { k in k.filter { ($0 | 0x20) &- 0x61 < 26 }.count >= 2 }
+        }
     }
 
     /// Statistics of prefiltering, for the benchmark and the redaction report.
@@ -95,16 +102,25 @@ public final class RuleEngine: Sendable {
         return matches(in: text, allowed: prefilter.rules(for: channel), allowedCount: allowedCount, counters: &counters)
     }
 
-    /// The pattern rules of `channel` with a keyword in `name` (a member's key): those that
-    /// may find a value only with its key written before it (`"password":"..."`).
+    /// The pattern rules of `channel` with a word keyword in `name` (a member's key): those
+    /// that may find a value only with its key written before it (`"password":"..."`). The
+    /// prefilter's keyword search over the name: no allocation when there is none.
     public func rulesWithKeyword(in name: UnsafeRawBufferPointer, channel: Channel) -> [Int] {
-        let allowed = prefilter.rules(for: channel)
-        var out: [Int] = []
-        for (i, rule) in rules.enumerated() where rule.kind == .pattern && !rule.keywords.isEmpty
-            && allowed[i / 64] & (1 << UInt64(i % 64)) != 0 && Prefilter.occurs(rule.keywords, atLeast: 1, in: name) {
-            out.append(i)
+        guard prefilter.ruleCount(for: channel) > 0 else { return [] }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: prefilter.words) { buffer in
+            let hits = buffer.baseAddress!
+            prefilter.keywordRules(name, allowed: prefilter.rules(for: channel), into: hits)
+            var out: [Int] = []
+            for w in 0..<prefilter.words {
+                var bits = hits[w]
+                while bits != 0 {
+                    let i = w &* 64 &+ bits.trailingZeroBitCount
+                    bits &= bits &- 1
+                    if readsWordBefore[i] { out.append(i) }
+                }
+            }
+            return out
         }
-        return out
     }
 
     /// The matches in `text` for the rules at `indices`.
