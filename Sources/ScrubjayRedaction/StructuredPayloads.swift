@@ -446,7 +446,10 @@ extension Redactor {
     /// (`password_pair`, `card_cvv`, a date of birth after `dob`) find it in a payload or a
     /// body as in free text. Only the rules with a keyword in the key run (the prefilter's
     /// keyword automaton over the key: most keys have none, and nothing is copied for them),
-    /// and only matches inside the value count.
+    /// and only matches inside the value count. The value is whole, as in the JSON text, where
+    /// its quotes and line breaks are escaped: a quote in it is read as `'` and a line break as
+    /// a space (one byte for one, so matches keep their offsets), or a rule would take the
+    /// value only up to them (`"password":"hun"ter2"`) or not at all.
     mutating func memberMatches(_ value: UnsafeRawBufferPointer, key: JSONValueRef, in e: JSONEvent, channel: Channel) -> [RuleMatch] {
         e.withText(key) { key -> [RuleMatch] in
             guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
@@ -456,7 +459,9 @@ extension Redactor {
             text += key
             text += [0x22, 0x3A, 0x22]
             let start = text.count
-            text += value
+            for b in value {
+                text.append(b == 0x22 ? UInt8(ascii: "'") : b == 0x0A || b == 0x0D ? 0x20 : b)
+            }
             text.append(0x22)
             return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
                 guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }

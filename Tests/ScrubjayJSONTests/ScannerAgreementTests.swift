@@ -81,6 +81,36 @@ struct ScannerAgreementTests {
         #expect(checked > 2_000)
     }
 
+    /// Strings that end on every side of the 16-byte steps and the 64-byte blocks, from values
+    /// that start at every offset of a block, with escapes and non-ASCII bytes before and after
+    /// a block's end, several strings in one block, and strings cut off at the input's end
+    /// (where the padding ends the run).
+    @Test func atStepAndBlockBoundaries() {
+        var checked = 0
+        for offset in 0..<66 {
+            let prefix = [UInt8](repeating: 0x20, count: offset)
+            for length in 0..<140 {
+                let body = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                var texts: [[UInt8]] = [
+                    Array(#"{"k":""#.utf8) + body + Array(#"","b":"x","c":["y","z"]}"#.utf8),
+                    Array(#"[""#.utf8) + body + Array(#"\"x","é"]"#.utf8),
+                    Array(#"[""#.utf8) + body + Array(#"\u0041","#.utf8) + body + Array(#""]"#.utf8),
+                    Array(#"["a","b",""#.utf8) + body + Array(#"",1]"#.utf8),
+                    Array(#"[""#.utf8) + body, // cut off: no closing quote
+                    Array(#"[""#.utf8) + body + Array(#"""#.utf8), // cut off after the string
+                    Array(#"""#.utf8) + body + Array(#"""#.utf8),
+                ]
+                if length > 0 { texts.append(Array(#"[""#.utf8) + body.dropLast() + [0x01] + Array(#""]"#.utf8)) }
+                for text in texts {
+                    ScannerAgreementTests.expectAgreement(text, "offset \(offset), length \(length): \(String(decoding: text, as: UTF8.self))",
+                                                          prefix: prefix)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 60_000)
+    }
+
     @Test func atTheDepthLimit() {
         for depth in [3, 4, 5] {
             for text in ["[[[1]]]", "[[[]]]", #"{"a":{"b":{}}}"#, #"{"a":[{"b":1}]}"#] {

@@ -184,6 +184,20 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A value read with its key is the member's value whole: a quote, a line break or a
+    /// backslash in it (written `\"`, `\n`, `\\` in the JSON) does not end it where it
+    /// would end a quoted value in free text, so no part of the password stays.
+    @Test func memberValuesHoldingQuotes() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"login","payload":{"password":"hun\"ter2","pwd":"\"quoted\" start","secret":"two\nlines"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "password_pair" }.count == 3)
+        for value in ["hun", "ter2", "quoted", "start", "two", "lines"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A key inside a body or a payload is data too (a map keyed by email): it is found,
     /// rewritten inside its quotes, and no finding's pointer spells it.
     @Test func keysInBodiesAndPayloads() throws {
