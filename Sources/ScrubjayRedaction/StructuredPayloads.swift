@@ -451,22 +451,25 @@ extension Redactor {
     /// a space (one byte for one, so matches keep their offsets), or a rule would take the
     /// value only up to them (`"password":"hun"ter2"`) or not at all.
     mutating func memberMatches(_ value: UnsafeRawBufferPointer, key: JSONValueRef, in e: JSONEvent, channel: Channel) -> [RuleMatch] {
-        e.withText(key) { key -> [RuleMatch] in
-            guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
-            let rules = engine.rulesWithKeyword(in: key, channel: channel)
-            guard !rules.isEmpty else { return [] }
-            var text: [UInt8] = [0x22] // "key":"
-            text += key
-            text += [0x22, 0x3A, 0x22]
-            let start = text.count
-            for b in value {
-                text.append(b == 0x22 ? UInt8(ascii: "'") : b == 0x0A || b == 0x0D ? 0x20 : b)
-            }
-            text.append(0x22)
-            return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
-                guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
-                return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
-            }
+        e.withText(key) { memberMatches(value, name: $0, channel: channel) }
+    }
+
+    /// `memberMatches` for a member named `key` (a JSON key, decoded, or a form-encoded name).
+    mutating func memberMatches(_ value: UnsafeRawBufferPointer, name key: UnsafeRawBufferPointer, channel: Channel) -> [RuleMatch] {
+        guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
+        let rules = engine.rulesWithKeyword(in: key, channel: channel)
+        guard !rules.isEmpty else { return [] }
+        var text: [UInt8] = [0x22] // "key":"
+        text += key
+        text += [0x22, 0x3A, 0x22]
+        let start = text.count
+        for b in value {
+            text.append(b == 0x22 ? UInt8(ascii: "'") : b == 0x0A || b == 0x0D ? 0x20 : b)
+        }
+        text.append(0x22)
+        return engine.matches(in: text, rules: rules, counters: &counts.prefilter).compactMap { m in
+            guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
+            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
         }
     }
 
@@ -570,6 +573,10 @@ extension Redactor {
             var matches = fieldMatches(pair.value, selecting, &drops)
             if matches.isEmpty {
                 matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+            }
+            if matches.isEmpty {
+                // A value read with its name, as a JSON member's with its key (`pwd=...`).
+                matches = pair.value.withUnsafeBytes { v in pair.name.withUnsafeBytes { memberMatches(v, name: $0, channel: p.channel) } }
             }
             guard !matches.isEmpty else { return nil }
             changed = true

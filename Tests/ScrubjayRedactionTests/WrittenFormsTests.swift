@@ -198,6 +198,21 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A form-encoded body's values are read with their names as a JSON body's members are
+    /// with their keys: `pwd=...` and `zip=...` are found as in `{"pwd":"..."}`.
+    @Test func formValuesReadWithTheirNames() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/login","method":"POST","requestBody":"user=ana&pwd=Tr0ub4dor3&zip=94107&note=blue"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["password_pair", "us_zip_code"])
+        for value in ["Tr0ub4dor3", "94107"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains("user=ana&pwd="))
+        #expect(events.contains("&note=blue"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A key inside a body or a payload is data too (a map keyed by email): it is found,
     /// rewritten inside its quotes, and no finding's pointer spells it.
     @Test func keysInBodiesAndPayloads() throws {
