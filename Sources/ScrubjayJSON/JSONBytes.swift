@@ -3,8 +3,10 @@ import ScrubjayIO
 /// The bytes of one JSON input, owned in memory and followed by zero padding.
 ///
 /// Invariant: `count` bytes of input are followed by `JSONBytes.padding` zero bytes. The
-/// scanner relies on this to read whole 8-byte words and look one byte ahead without a
-/// bounds check: a zero byte is never valid JSON, so scanning always stops at the end.
+/// scanner relies on this to read whole 8-byte words, 16-byte vectors and the whole 64-byte
+/// block (aligned from `base`) that holds the end, and to look one byte ahead, without a
+/// bounds check: a zero byte is never valid JSON, so scanning always stops at the end. The
+/// block reads reach up to 63 bytes past the input: the padding must stay at least 64.
 ///
 /// A `final class` because it owns memory (freed in `deinit`). It is never mutated after
 /// `init`, so sharing it between threads is safe.
