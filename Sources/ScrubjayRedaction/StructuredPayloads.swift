@@ -473,6 +473,20 @@ extension Redactor {
         }
     }
 
+    /// Where the member's own name is in a form-encoded parameter's name: the last bracketed
+    /// part of a nested name as PHP and Rails read it (`user[password]`, `a[b][pwd][]`), else
+    /// all of it.
+    static func memberName(ofFormName name: UnsafeRawBufferPointer) -> Range<Int> {
+        var end = name.count
+        // A trailing `[]` (a list) names no member.
+        while end >= 2 && name[end - 1] == UInt8(ascii: "]") && name[end - 2] == UInt8(ascii: "[") { end -= 2 }
+        guard end > 0, name[end - 1] == UInt8(ascii: "]") else { return 0..<end }
+        var open = end - 1
+        while open > 0 && name[open - 1] != UInt8(ascii: "[") { open -= 1 }
+        guard open > 1 else { return 0..<end } // no '[' before, or nothing before it
+        return open..<(end - 1)
+    }
+
     /// The matches of the `selecting` field rules in a value; `drop_body` and `drop_request`
     /// matches set `drops` instead.
     mutating func fieldMatches(_ text: [UInt8], _ selecting: [Int], _ drops: inout Drops) -> [RuleMatch] {
@@ -575,8 +589,11 @@ extension Redactor {
                 matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
             }
             if matches.isEmpty {
-                // A value read with its name, as a JSON member's with its key (`pwd=...`).
-                matches = pair.value.withUnsafeBytes { v in pair.name.withUnsafeBytes { memberMatches(v, name: $0, channel: p.channel) } }
+                // A value read with its name, as a JSON member's with its key (`pwd=...`); of a
+                // nested name (`user[password]`), its last part.
+                matches = pair.value.withUnsafeBytes { v in
+                    pair.name.withUnsafeBytes { memberMatches(v, name: UnsafeRawBufferPointer(rebasing: $0[Redactor.memberName(ofFormName: $0)]), channel: p.channel) }
+                }
             }
             guard !matches.isEmpty else { return nil }
             changed = true
