@@ -337,7 +337,8 @@ extension Redactor {
     /// A Sentry breadcrumb about a node (`ui.click` and its kin carry `data.nodeId` and
     /// `data.node`: the node's `textContent` and some of its attributes, as the page had
     /// them), judged as the node itself is at this moment: the text of a node that is blocked,
-    /// inside a blocked element or masked is masked; of its attributes, a blocked node keeps
+    /// inside a blocked element or masked is masked, and a textarea's text is typed input; of
+    /// its attributes, a blocked node keeps
     /// those a blocked element keeps, and others go as attribute rules and masked fields say.
     /// What is rewritten here is not read again by the payload's walk (`plan.skipped`).
     mutating func breadcrumbNode(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ plan: inout PagePlan,
@@ -346,7 +347,7 @@ extension Redactor {
               let payload = e.member("payload", of: data, kind: .object), let d = e.member("data", of: payload, kind: .object),
               let id = e.int("nodeId", of: d), let node = e.member("node", of: d, kind: .object) else { return }
         let page = pageRules.page(place.window)
-        guard let (_, effects) = pageRules.effects(id: id, page) else { return }
+        guard let (slot, effects) = pageRules.effects(id: id, page) else { return }
         func rewrite(_ v: JSONValueRef, _ site: (UnsafeRawBufferPointer) -> (StringSite, [RuleMatch])) {
             e.stringBytes(v).withUnsafeBytes { text in
                 let (at, matches) = site(text)
@@ -360,6 +361,14 @@ extension Redactor {
             rewrite(text) { t in
                 (StringSite(value: text, channel: .text, nodeId: id, attributeKey: nil, attributes: nil),
                  Actions.isMasked(t) ? [] : [RuleMatch(rule: Int(hidden), range: 0..<t.count, limited: false)])
+            }
+        } else if page.dom.hasLowerName(slot, PageRules.textarea), let text = e.member("textContent", of: node, kind: .string) {
+            // A textarea's text is typed input on the page: masked whole by `mask_input`, and
+            // read by the `input` channel's rules (`typed_input`) otherwise.
+            rewrite(text) { t in
+                (StringSite(value: text, channel: .input, nodeId: id, attributeKey: nil, attributes: nil),
+                 Actions.isMasked(t) ? [] : effects.maskInput >= 0 ? [RuleMatch(rule: Int(effects.maskInput), range: 0..<t.count, limited: false)]
+                    : engine.matches(in: t, channel: .input, counters: &counts.prefilter))
             }
         }
         guard let attributes = e.member("attributes", of: node, kind: .object) else { return }

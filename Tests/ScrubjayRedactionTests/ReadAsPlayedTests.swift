@@ -309,6 +309,26 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A breadcrumb of a click on a `<textarea>` carries its text, which on the page is typed
+    /// input (masked by `typed_input`, and whole by a `mask_input` rule): it is masked in the
+    /// breadcrumb too.
+    @Test func sentryBreadcrumbsOfTextareas() throws {
+        func click(_ id: Int, _ node: String) -> String {
+            #"{"type":5,"data":{"tag":"breadcrumb","payload":{"timestamp":1700000000.2,"type":"default","category":"ui.click","message":"body > textarea","data":{"nodeId":"# + String(id) + #","node":"# + node + #"}}},"timestamp":1700000000200}"#
+        }
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"textarea","attributes":{"name":"note"},"childNodes":[{"type":3,"textContent":"Dear support, Ana Lima here","id":7}],"id":6},{"type":2,"tagName":"textarea","attributes":{"autocomplete":"shipping street-address"},"childNodes":[{"type":3,"textContent":"1 Main Street","id":9}],"id":8}"#),
+            click(6, #"{"id":6,"tagName":"textarea","textContent":"Dear support, Bo Berg here","attributes":{"name":"note"}}"#),
+            click(8, #"{"id":8,"tagName":"textarea","textContent":"2 Elm Road","attributes":{}}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        for value in ["Ana Lima", "Bo Berg", "Main", "Elm Road", "support"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(audit.findings.contains { $0.pointer == "/data/payload/data/node/textContent" && $0.nodeId == 6 && $0.channel == .input })
+        #expect(audit.findings.contains { $0.pointer == "/data/payload/data/node/textContent" && $0.nodeId == 8 && $0.rule == "privacy.personal_field" })
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// An iframe's `srcdoc` inside masked text is a document whose text is masked as the
     /// iframe's own document's is: the text between tags goes, the markup, comments, styles
     /// and scripts stay; an unmarked iframe's `srcdoc` is as it was.
