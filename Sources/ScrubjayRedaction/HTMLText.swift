@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// HTML inside an attribute (an iframe's `srcdoc`, which the browser, and a player that sets
 /// the attribute, parses and shows): character references hide nothing from the rules
 /// (`ana&#64;shop.test` reads `ana@shop.test`). Only the text a rule finds is rewritten, in
@@ -25,6 +29,23 @@ enum HTMLText {
         }
         origin.append(raw.count)
         return decodedAny ? (text, origin) : nil
+    }
+
+    /// Whether `raw` has the look of HTML: a tag (`<` then a letter, `/` or `!`) closed by a
+    /// `>` after it. The cheap test before decoding a payload's text as HTML.
+    static func looksLikeHTML(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return false }
+        var from = 0
+        while from + 1 < raw.count, let hit = memchr(base + from, Int32(UInt8(ascii: "<")), raw.count - from) {
+            let i = base.distance(to: UnsafeRawPointer(hit))
+            guard i + 1 < raw.count else { return false }
+            let next = raw[i + 1]
+            if (next | 0x20) &- 0x61 < 26 || next == UInt8(ascii: "/") || next == UInt8(ascii: "!") {
+                return memchr(base + i + 1, Int32(UInt8(ascii: ">")), raw.count - i - 1) != nil
+            }
+            from = i + 1
+        }
+        return false
     }
 
     /// The runs of text of an HTML document (`raw`): the bytes outside tags, comments and the

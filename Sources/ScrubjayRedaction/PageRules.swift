@@ -274,6 +274,7 @@ final class PageRules {
     }
 
     static let textarea: [UInt8] = Array("textarea".utf8)
+    static let option: [UInt8] = Array("option".utf8)
 
     /// The attributes a blocked element keeps, as rrweb's own blocking does: `class` and the
     /// box the recorder measured.
@@ -476,6 +477,10 @@ extension Redactor {
                 drop(a, of: attributes, e, &plan, &edits)
                 return
             }
+            if effects.block < 0 && effects.maskInput >= 0 && page.dom.hasLowerName(slot, PageRules.option) {
+                unselectOption(e, a, id: id, rule: effects.maskInput, &plan, &place, &edits)
+                return
+            }
             guard effects.block >= 0, let map = e.member("attributes", of: a), e.kind(map) == .object else { return }
             var droppedAttributes = 0
             e.forEachMember(of: map) { key, value in
@@ -568,7 +573,12 @@ extension Redactor {
                 guard e.int("type", of: node) == 2, let i = e.int("id", of: node), let (s, f) = pageRules.effects(id: i, page) else { continue }
                 (id, slot, effects) = (i, s, f)
             }
-            guard effects.block >= 0 else { continue }
+            guard effects.block >= 0 else {
+                if effects.maskInput >= 0 && effects.inside < 0 && dom.hasLowerName(slot, PageRules.option) {
+                    unselectOption(e, node, id: id, rule: effects.maskInput, &plan, &place, &edits)
+                }
+                continue
+            }
             blockElement(e, node, id: id, slot: slot, rule: effects.block, page, &plan, &place, &edits)
             // Nothing below a blocked element is looked at.
             let below = Int(e.token(node.index).next)
@@ -593,15 +603,40 @@ extension Redactor {
                 default: break
                 }
             }
-            if isElement, let id, let (slot, effects) = pageRules.effects(id: id, page), effects.block >= 0 {
-                blockElement(e, node, id: id, slot: slot, rule: effects.block, page, &plan, &place, &edits)
-                continue
+            if isElement, let id, let (slot, effects) = pageRules.effects(id: id, page) {
+                if effects.block >= 0 {
+                    blockElement(e, node, id: id, slot: slot, rule: effects.block, page, &plan, &place, &edits)
+                    continue
+                }
+                if effects.maskInput >= 0 && effects.inside < 0 && page.dom.hasLowerName(slot, PageRules.option) {
+                    unselectOption(e, node, id: id, rule: effects.maskInput, &plan, &place, &edits)
+                }
             }
             if let childNodes, e.kind(childNodes) == .array {
                 let base = stack.count
                 e.forEachChild(of: childNodes) { stack.append($0) }
                 stack.reverseTail(from: base)
             }
+        }
+    }
+
+    /// An `<option>` of a field `mask_input` rule `rule` masks (a `<select>`, or an element
+    /// above it), as a serialized node or an attribute mutation (`node`): its `selected`
+    /// attribute, which tells the choice the masked value hides, goes (one that a mutation
+    /// removes, `null`, stays). rrweb's own select masking (`maskInputOptions.select`) records
+    /// no `selected` attribute on options [rrweb-snapshot serializeElementNode]; it keeps the
+    /// options' texts and values, the list of choices every visitor sees, and so does this.
+    mutating func unselectOption(_ e: JSONEvent, _ node: JSONValueRef, id: Int, rule: Int32,
+                                 _ plan: inout PagePlan, _ place: inout Place, _ edits: inout JSONEdits) {
+        guard let attributes = e.member("attributes", of: node, kind: .object) else { return }
+        e.forEachMember(of: attributes) { key, value in
+            guard e.kind(value) != .null, e.string(key, equalsIgnoringASCIICase: "selected") else { return }
+            recordElement(Int(rule), channel: .input, nodeId: id, place: &place, e: e, at: value) { "<option> selected" }
+            if mode == .redact {
+                edits.removeMember(key: key, of: attributes, in: e)
+                counts.structuralChanges += 1
+            }
+            plan.skipped.append(key.index..<Int(e.token(value.index).next))
         }
     }
 

@@ -19,6 +19,11 @@ extension Redactor {
         let range: Range<Int>
         let decoded: [UInt8]
         let matches: [RuleMatch]
+        /// For a part encoded more than once (`ana%2540shop.test`): each decoded byte's offset
+        /// in the part, and the rounds of decoding (`PercentText`). A match is then rewritten
+        /// over the bytes it came from, encoded as many times; the rest of the part stays.
+        var origin: [Int]? = nil
+        var rounds = 1
     }
 
     /// The percent-encoded parts of `url` in which pattern rules find something: query values
@@ -48,11 +53,19 @@ extension Redactor {
                 if m.overlaps(r) && (!r.contains(m) || m == r) { return } // a match that decides this part
                 k += 1
             }
-            guard let decoded = plusIsSpace ? FormEncoded.decodeLeniently(Array(url[r])) : FormEncoded.decodePathSegment(Array(url[r])) else { return }
+            guard var decoded = plusIsSpace ? FormEncoded.decodeLeniently(Array(url[r])) : FormEncoded.decodePathSegment(Array(url[r])) else { return }
+            // Text that still holds escapes once decoded was encoded twice (or more): read on.
+            var origin: [Int]? = nil, rounds = 1
+            if decoded.contains(UInt8(ascii: "%")), decoded.withUnsafeBytes(PercentText.holdsEscape),
+               let again = PercentText.decode(UnsafeRawBufferPointer(rebasing: url[r]), plusIsSpace: plusIsSpace), again.rounds > 1 {
+                decoded = again.text
+                origin = again.origin
+                rounds = again.rounds
+            }
             let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
             guard !matches.isEmpty else { return }
             for j in next..<k where r.contains(taken[j].range) { dropped[j] = true }
-            found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches))
+            found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches, origin: origin, rounds: rounds))
         }
         defer {
             if dropped.contains(true) { taken = zip(taken, dropped).filter { !$0.1 }.map(\.0) }
@@ -145,7 +158,17 @@ extension Redactor {
                 out += UnsafeRawBufferPointer(rebasing: url[cursor..<v.range.lowerBound])
                 let first = firstOfValue[d]
                 // Written for a URL (percent-encoded); in a stylesheet, its caller escapes it for CSS.
-                out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: .url, firstFinding: first) })
+                if let origin = v.origin {
+                    let rounds = v.rounds
+                    let view = DecodedView(text: v.decoded, origin: origin) { text in
+                        var out = text
+                        for _ in 0..<rounds { out = FormEncoded.encode(out) }
+                        return out
+                    }
+                    out += rewritten(UnsafeRawBufferPointer(rebasing: url[v.range]), view, rawMatches: [], v.matches, firstRaw: first, firstDecoded: first)
+                } else {
+                    out += FormEncoded.encode(v.decoded.withUnsafeBytes { rewritten($0, v.matches, channel: .url, firstFinding: first) })
+                }
                 cursor = v.range.upperBound
                 d += 1
             }

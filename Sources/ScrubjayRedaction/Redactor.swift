@@ -276,6 +276,16 @@ public struct Redactor {
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
+        // Text of a payload read as text (an unknown plugin's, a member no reader reads), a
+        // plain value percent-encoded or HTML with character references: read decoded too.
+        if site.channel == .custom || site.channel == .console || site.channel == .network, !URLText.isURL(text),
+           let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
+            if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
+                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+                write(out, at: site, e, &edits)
+            }
+            return
+        }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
 
@@ -332,33 +342,12 @@ public struct Redactor {
                              _ place: inout Place, _ edits: inout JSONEdits) {
         let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: site.channel, counters: &counts.prefilter) }
         guard !matches.isEmpty else { return }
-        let first = findings.count
-        decoded.withUnsafeBytes { t in
-            record(matches, in: t, channel: site.channel, nodeId: site.nodeId, place: &place) { e.pointer(to: site.value).description } timestamp: {
-                e.double("timestamp", of: e.root)
-            }
+        let view = DecodedView(text: decoded, origin: origin, escape: HTMLText.escape)
+        if let out = applyDecoded(raw, view, rawMatches: [], matches, channel: site.channel, nodeId: site.nodeId, &place,
+                                  pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+            counts.stringsChanged += 1
+            edits.replace(site.value, in: e, withStringUTF8: out)
         }
-        guard mode == .redact else { return }
-        var out: [UInt8] = []
-        var cursor = 0
-        for (k, m) in matches.enumerated() {
-            let from = origin[m.range.lowerBound]
-            // A reference the match ends inside is taken whole.
-            var to = origin[m.range.upperBound]
-            if m.range.upperBound < decoded.count && origin[m.range.upperBound] == origin[m.range.upperBound - 1] {
-                var j = m.range.upperBound
-                while j < decoded.count && origin[j] == origin[m.range.upperBound - 1] { j += 1 }
-                to = origin[j]
-            }
-            guard from >= cursor else { continue }
-            out += UnsafeRawBufferPointer(rebasing: raw[cursor..<from])
-            let value = decoded.withUnsafeBytes { t in rewritten(UnsafeRawBufferPointer(rebasing: t[m.range]), [RuleMatch(rule: m.rule, range: 0..<m.range.count, limited: m.limited)], channel: site.channel, firstFinding: first + k) }
-            out += HTMLText.escape(value)
-            cursor = to
-        }
-        out += UnsafeRawBufferPointer(rebasing: raw[cursor...])
-        counts.stringsChanged += 1
-        edits.replace(site.value, in: e, withStringUTF8: out)
     }
 
     /// A CSS segment with escapes, read decoded, and what rules found in it; or a URL with

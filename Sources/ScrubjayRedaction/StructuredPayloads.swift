@@ -433,6 +433,20 @@ extension Redactor {
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
             }
+            // A plain value percent-encoded (`ana%40shop.test`) or HTML with character
+            // references (`<b>ana&#64;shop.test</b>`) is read decoded too.
+            if !URLText.isURL(text), let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
+                if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
+                                          pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                    counts.stringsChanged += 1
+                    if out.isEmpty, let member, e.kind(member.object) == .object {
+                        edits.removeMember(key: member.key, of: member.object, in: e)
+                    } else {
+                        edits.replace(v, in: e, withStringUTF8: out)
+                    }
+                }
+                return
+            }
             if matches.isEmpty, let member, e.kind(member.object) == .object {
                 matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
             }

@@ -16,15 +16,17 @@ rules:
   # ---- contact
 
   - id: email
-    description: 'Email addresses (local@domain.tld), internationalized ones too (letters and digits of any script, as in josé@bücher.de), and ones written in full-width characters (ａｎａ＠ｓｈｏｐ．ｔｅｓｔ).'
+    description: 'Email addresses (local@domain.tld), internationalized ones too (letters and digits of any script, as in josé@bücher.de), ones written in full-width characters (ａｎａ＠ｓｈｏｐ．ｔｅｓｔ), and ones with a quoted local part ("ana smith"@shop.test).'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\p{L}\p{N}._%+\-．])[\p{L}\p{N}._%+\-．]+[@＠](?:[\p{L}\p{N}\-]+[.．])+\p{L}{2,}(?![\p{L}\p{N}_])'
+    pattern: '(?:(?<![\p{L}\p{N}._%+\-．])[\p{L}\p{N}._%+\-．]+|(?<![\p{L}\p{N}"])"[\p{L}\p{N}][\p{L}\p{N}._%+\-'' ]{0,63}")[@＠](?:[\p{L}\p{N}\-]+[.．])+\p{L}{2,}(?![\p{L}\p{N}_])'
     keywords: ['@', '＠']
     action: mask
     examples:
       match:
+        - input: 'write to "ana smith"@shop.test today'
+          output: 'write to **** **************** today'
         - input: 'write to ana@shop.test today'
           output: 'write to ************* today'
         - input: 'John Appleseed <john.appleseed+news@mail.example.co.uk>'
@@ -36,22 +38,27 @@ rules:
         - input: 'メール：ａｎａ＠ｓｈｏｐ．ｔｅｓｔ まで'
           output: 'メール：************* まで'
       no_match:
+        - '{"handle":"@shop.test"}'
+        - 'she said "hi"@ noon'
+        - '"a,b"@shop.test'
         - 'ana at shop dot test'
         - 'ana@shop.test2'
         - 'ping @ana on slack'
         - 'root@localhost'
 
   - id: phone_e164
-    description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces (no-break ones too), dots, dashes or a bracketed trunk digit.'
+    description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces (no-break ones too), dots, dashes (U+2010 and U+2011 too) or a bracketed trunk digit.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+])\+[1-9](?:[ \x{A0}\x{202F}.\-]?\(?\d\)?){7,14}(?!\w|[ \x{A0}\x{202F}.\-]\(?\d)'
+    pattern: '(?<![\w+])\+[1-9](?:[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?\(?\d\)?){7,14}(?!\w|[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]\(?\d)'
     keywords: ['+']
     min_digits: 8
     action: mask
     examples:
       match:
+        - input: "call +44\u201120\u20117946\u20110958 (non-breaking hyphens)"
+          output: "call **************** (non-breaking hyphens)"
         - input: "call +44\u00A020\u00A07946\u00A00958 (no-break spaces)"
           output: "call ***\u00A0**\u00A0****\u00A0**** (no-break spaces)"
         - input: 'call +44 20 7946 0958 today'
@@ -68,15 +75,17 @@ rules:
         - 'id 4155550134'
 
   - id: phone_nanp
-    description: 'North American numbers with separators (spaces, no-break ones too, dots, dashes): (415) 555-0134, 415-555-0134, 415.555.0134, +1 415 555 0134.'
+    description: 'North American numbers with separators (spaces, no-break ones too, dots, dashes, U+2010 and U+2011 too): (415) 555-0134, 415-555-0134, 415.555.0134, +1 415 555 0134.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-])(?:\+?1[ \x{A0}\x{202F}.\-]?)?(?:\([2-9]\d{2}\)[ \x{A0}\x{202F}.\-]?|[2-9]\d{2}[ \x{A0}\x{202F}.\-])[2-9]\d{2}[ \x{A0}\x{202F}.\-]\d{4}(?![\w\-]|\.\d)'
+    pattern: '(?<![\w+.\-\x{2010}\x{2011}])(?:\+?1[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?)?(?:\([2-9]\d{2}\)[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?|[2-9]\d{2}[ \x{A0}\x{202F}.\-\x{2010}\x{2011}])[2-9]\d{2}[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]\d{4}(?![\w\-\x{2010}\x{2011}]|\.\d)'
     min_digits: 10
     action: mask
     examples:
       match:
+        - input: "tel 415\u2010555\u20100134"
+          output: "tel ************"
         - input: "tel (415)\u00A0555-0134"
           output: "tel *****\u00A0********"
         - input: 'call (415) 555-0134 now'
@@ -94,15 +103,17 @@ rules:
         - 'build 415.555.01345'
 
   - id: phone_eu_national
-    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space (a no-break one too), slash or dash (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
+    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space (a no-break one too), slash or dash (U+2010 and U+2011 too) (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-]?\d){8,11}(?![\w/\-]))(?:\(0[1-9]\d{1,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{1,4}[ \x{A0}\x{202F}/\-])\d{3,8}(?:[ \x{A0}\x{202F}\-]\d{2,8}){0,3}(?![\w/\-])'
+    pattern: '(?<![\w+.\-\x{2010}\x{2011}/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-\x{2010}\x{2011}]?\d){8,11}(?![\w/\-\x{2010}\x{2011}]))(?:\(0[1-9]\d{1,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{1,4}[ \x{A0}\x{202F}/\-\x{2010}\x{2011}])\d{3,8}(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d{2,8}){0,3}(?![\w/\-\x{2010}\x{2011}])'
     min_digits: 9
     action: mask
     examples:
       match:
+        - input: "Telefon: 030\u20111234567"
+          output: "Telefon: ***********"
         - input: "Telefon: 030\u00A01234567"
           output: "Telefon: ***\u00A0*******"
         - input: 'Telefon: 030 1234567'
@@ -121,15 +132,17 @@ rules:
         - 'route 0030 1234567'
 
   - id: phone_eu_pairs
-    description: 'Numbers written in digit pairs (spaces, no-break ones too, dots or dashes), as in France and Belgium: 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78.'
+    description: 'Numbers written in digit pairs (spaces, no-break ones too, dots or dashes, U+2010 and U+2011 too), as in France and Belgium: 06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-])(?:\+33[ \x{A0}\x{202F}.\-]?|0)[1-9]([ \x{A0}\x{202F}.\-])\d{2}(?:\1\d{2}){3}(?!\w|[ \x{A0}\x{202F}.\-]\d)'
+    pattern: '(?<![\w+.\-\x{2010}\x{2011}])(?:\+33[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?|0)[1-9]([ \x{A0}\x{202F}.\-\x{2010}\x{2011}])\d{2}(?:\1\d{2}){3}(?!\w|[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]\d)'
     min_digits: 10
     action: mask
     examples:
       match:
+        - input: "tél 06\u201112\u201134\u201156\u201178"
+          output: "tél **************"
         - input: "tél 06\u202F12\u202F34\u202F56\u202F78"
           output: "tél **\u202F**\u202F**\u202F**\u202F**"
         - input: 'portable 06 12 34 56 78'
@@ -146,16 +159,18 @@ rules:
   # ---- financial
 
   - id: payment_card
-    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces (no-break ones too), dashes or dots) that pass the Luhn check; the last four digits are kept.'
+    description: 'Payment card numbers (13 to 19 digits, plain or in groups separated by spaces (no-break ones too), dashes (U+2010 and U+2011 too) or dots) that pass the Luhn check; the last four digits are kept.'
     category: financial
     severity: high
     kind: pattern
-    pattern: '(?<![\w.])(?<!\d[ \x{A0}\x{202F}\-])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \x{A0}\x{202F}\-.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \x{A0}\x{202F}\-.])\d{6}\2\d{4,5})(?!\w|[ \x{A0}\x{202F}\-]\d|\.\d)'
+    pattern: '(?<![\w.])(?<!\d[ \x{A0}\x{202F}\-\x{2010}\x{2011}])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}.])\d{6}\2\d{4,5})(?!\w|[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d|\.\d)'
     min_digits: 12
     validator: luhn
     action: keep_last
     examples:
       match:
+        - input: "card 4242\u20114242\u20114242\u20114242"
+          output: "card ****\u2011****\u2011****\u20114242"
         - input: "card 4242\u00A04242\u00A04242\u00A04242"
           output: "card ****\u00A0****\u00A0****\u00A04242"
         - input: 'card 4242 4242 4242 4242 exp 12/30'
@@ -231,16 +246,18 @@ rules:
   # ---- government_id
 
   - id: us_ssn
-    description: 'US Social Security numbers (123-45-6789 or 123 45 6789, a no-break space too) with a valid area, group and serial.'
+    description: 'US Social Security numbers (123-45-6789 or 123 45 6789, a no-break space or a U+2010 or U+2011 hyphen too) with a valid area, group and serial.'
     category: government_id
     severity: high
     kind: pattern
-    pattern: '(?<![\w\-])\d{3}([ \x{A0}\x{202F}\-])\d{2}\1\d{4}(?![\w\-])'
+    pattern: '(?<![\w\-\x{2010}\x{2011}])\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}])\d{2}\1\d{4}(?![\w\-\x{2010}\x{2011}])'
     min_digits: 9
     validator: us_ssn
     action: mask
     examples:
       match:
+        - input: "SSN 078\u201105\u20111120"
+          output: "SSN ***********"
         - input: "SSN 078\u00A005\u00A01120"
           output: "SSN ***\u00A0**\u00A0****"
         - input: 'Hi I''m Hilda and my SSN is 078-05-1120'

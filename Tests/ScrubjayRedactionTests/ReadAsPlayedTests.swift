@@ -346,4 +346,26 @@ struct ReadAsPlayedTests {
         #expect(events.contains(#""srcdoc":"<p>Help</p>""#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// A `<select>` whose input is masked (`autocomplete="bday-month"`): which option is selected is what its masked value
+    /// hides, so options lose their `selected` attribute (in the snapshot, in added nodes, in
+    /// attribute mutations), as rrweb's own select masking records none; their texts and
+    /// values, the choices every visitor sees, stay. An unmarked select is as it was.
+    @Test func selectedOptionOfAMaskedSelect() throws {
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"select","attributes":{"autocomplete":"bday-month","value":"**"},"childNodes":[{"type":2,"tagName":"option","attributes":{"value":"3"},"childNodes":[{"type":3,"textContent":"March","id":9}],"id":8},{"type":2,"tagName":"option","attributes":{"value":"4","selected":true},"childNodes":[{"type":3,"textContent":"April","id":11}],"id":10}],"id":7},{"type":2,"tagName":"select","attributes":{},"childNodes":[{"type":2,"tagName":"option","attributes":{"value":"xl","selected":""},"childNodes":[{"type":3,"textContent":"Size XL","id":21}],"id":20}],"id":19}"#),
+            #"{"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":8,"attributes":{"selected":""}},{"id":10,"attributes":{"selected":null}}],"removes":[],"adds":[{"parentId":7,"nextId":null,"node":{"type":2,"tagName":"option","attributes":{"value":"5","selected":"selected"},"childNodes":[],"id":12}}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        let unselected = audit.findings.filter { $0.rule == "privacy.personal_field" && $0.channel == .input && $0.preview == "<option> selected" }
+        #expect(unselected.compactMap(\.nodeId).sorted() == [8, 10, 12])
+        #expect(!events.contains(#""value":"4","selected""#))
+        #expect(!events.contains(#""value":"5","selected""#))
+        #expect(!events.contains(#"{"id":8,"attributes":{"selected""#))
+        #expect(events.contains(#"{"id":10,"attributes":{"selected":null}}"#))
+        #expect(events.contains(#""textContent":"April""#) && events.contains(#""value":"3""#))
+        #expect(events.contains(#""value":"xl","selected":"""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }

@@ -319,4 +319,90 @@ struct WrittenFormsTests {
         let decoded = Array("a&#64;b &#x41; &commat; &bogus; &#;".utf8).withUnsafeBytes { HTMLText.decode($0) }
         #expect(decoded.map { String(decoding: $0.text, as: UTF8.self) } == "a@b A @ &bogus; &#;")
     }
+
+    /// A URL part percent-encoded twice or three times (`?u=ana%2540shop.test`, a redirect
+    /// whose own query is encoded again) is decoded again while it still holds escapes, up to
+    /// three rounds; the match is written back encoded as many times, the rest of the part as
+    /// it was.
+    @Test func percentEncodedTwice() throws {
+        let href = "https://shop.test/users/cy%2540shop.test?u=ana%2540shop.test&r=https%3A%2F%2Fx.test%2Fp%3Fm%3Dbob%252540shop.test&n=50%2525"
+        let json = "[" + [
+            #"{"type":4,"data":{"href":""# + href + #"","width":1000,"height":800},"timestamp":1700000000000}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" && $0.channel == .url }.count == 3)
+        for value in ["ana%2540", "bob%252540", "cy%2540", "ana", "bob"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains("/users/************?u=*************&r=https%3A%2F%2Fx.test%2Fp%3Fm%3D*************&n=50%2525"))
+        #expect(rescan.findings.isEmpty)
+        let decoded = Array("a%252540b%41".utf8).withUnsafeBytes { PercentText.decode($0, plusIsSpace: false) }
+        #expect(decoded.map { String(decoding: $0.text, as: UTF8.self) } == "a@bA")
+        #expect(decoded?.rounds == 3)
+    }
+
+    /// A plain value of a payload, a body or a console argument (not a URL) that is
+    /// percent-encoded (`"ref":"ana%40shop.test"`) is read decoded: the match is rewritten
+    /// over the bytes it came from, every other byte as it was.
+    @Test func percentEncodedPlainValues() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"checkout","payload":{"ref":"ana%40shop.test","line":"to%20dee%40shop.test%20now","note":"100% sure"}},"timestamp":1700000000100}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["\"cy%40shop.test\""]}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/pay","method":"POST","requestBody":"{\"ref\":\"bob%2540shop.test\",\"note\":\"ok\"}"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.custom, .custom, .console, .network])
+        for value in ["ana%40", "dee%40", "cy%40", "bob%25", "shop.test%20"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""ref":"*************""#))
+        #expect(events.contains(#""line":"to%20*************%20now""#))
+        #expect(events.contains(#""note":"100% sure""#))
+        #expect(events.contains(#"\"note\":\"ok\""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// HTML held by a custom event's payload, a console argument or a network body is read
+    /// with its character references decoded (`ana&#64;shop.test`, `&commat;`), as a page that
+    /// shows it reads it; the match is rewritten in place, the markup and other references kept.
+    @Test func characterReferencesInPayloadHTML() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"toast","payload":{"html":"<p class=\"m\">Sent to ana&#64;shop.test &amp; co</p>"}},"timestamp":1700000000100}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["\"<b>cy&#x40;shop.test</b>\""]}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/me","method":"GET","responseBody":"<div>bob&commat;shop&period;test</div>"}]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.custom, .console, .network])
+        for value in ["ana&#64;", "cy&#x40;", "bob&commat;", "shop&period;"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""html":"<p class=\"m\">Sent to ************* &amp; co</p>""#))
+        #expect(events.contains(#""responseBody":"<div>*************</div>""#))
+        #expect(rescan.findings.isEmpty)
+        let html = Array("<p>a</p>".utf8).withUnsafeBytes(HTMLText.looksLikeHTML), plain = Array("a < b & c > d".utf8).withUnsafeBytes(HTMLText.looksLikeHTML)
+        #expect(html && !plain)
+    }
+
+    /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
+    /// typography tools write them, are found where a plain `-` is.
+    @Test func hyphenLookAlikes() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"call +44\#u{2011}20\#u{2011}7946\#u{2011}0958 or 415\#u{2010}555\#u{2010}0134, SSN 078\#u{2011}05\#u{2011}1120","id":8}],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(Set(audit.findings.map(\.rule)) == ["phone_e164", "phone_nanp", "us_ssn"])
+        for value in ["7946", "0958", "0134", "1120"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// An email with a quoted local part (`"ana smith"@shop.test`) is found; a quoted word
+    /// before an `@` that starts no domain, or JSON text, is not.
+    @Test func quotedLocalPart() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"write to \"ana smith\"@shop.test or \"hi\"@ noon","id":8}],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["email"])
+        #expect(!events.contains("smith"))
+        #expect(events.contains(#"write to **** **************** or \"hi\"@ noon"#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
