@@ -7,8 +7,8 @@ import _Builtin_intrinsics.intel
 /// Design (after swift-foundation's JSONScanner): one pass over UTF-8 bytes through a raw
 /// pointer, offsets recorded instead of copies, strings skimmed sixteen bytes at a time (SSE2
 /// on x86_64; eight at a time, SWAR, elsewhere) and decoded only when a caller asks.
-/// Nesting is tracked on an explicit stack, never by
-/// recursion, so deep input cannot overflow the call stack. It relies on the zero padding
+/// Nesting is tracked on an explicit stack, never by recursion, so deep input cannot overflow
+/// the call stack. It relies on the zero padding
 /// after the input (`JSONBytes.padding`): reading past the end finds a zero byte, which
 /// no JSON production accepts, so every loop stops there without a bounds check.
 struct JSONScanner {

@@ -339,8 +339,8 @@ extension Redactor {
     /// `data.node`: the node's `textContent` and some of its attributes, as the page had
     /// them), judged as the node itself is at this moment: the text of a node that is blocked,
     /// inside a blocked element or masked is masked, and a textarea's text is typed input; of
-    /// its attributes, a blocked node keeps
-    /// those a blocked element keeps, and others go as attribute rules and masked fields say.
+    /// its attributes, a blocked node keeps those a blocked element keeps, and others go as
+    /// attribute rules and masked fields say.
     /// What is rewritten here is not read again by the payload's walk (`plan.skipped`).
     mutating func breadcrumbNode(_ e: JSONEvent, _ data: JSONValueRef, _ pageRules: PageRules, _ plan: inout PagePlan,
                                  _ place: inout Place, _ edits: inout JSONEdits) {
