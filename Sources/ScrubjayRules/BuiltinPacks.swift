@@ -273,17 +273,19 @@ rules:
         - 'ssn 123-45 6789'
 
   - id: uk_nino
-    description: 'UK National Insurance numbers (QQ 12 34 56 C style) with HMRC''s prefix rules: no D, F, I, Q, U, V first; no D, F, I, O, Q, U, V second; not BG, GB, KN, NK, NT, TN or ZZ.'
+    description: 'UK National Insurance numbers (QQ 12 34 56 C style, no-break spaces too) with HMRC''s prefix rules: no D, F, I, Q, U, V first; no D, F, I, O, Q, U, V second; not BG, GB, KN, NK, NT, TN or ZZ.'
     category: government_id
     severity: high
     kind: pattern
-    pattern: '\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b'
+    pattern: '\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?[A-D]\b'
     min_digits: 6
     action: mask
     examples:
       match:
         - input: 'NI number: AB 12 34 56 C'
           output: 'NI number: ** ** ** ** *'
+        - input: "NI number: AB\u00A012\u00A034\u00A056\u00A0C"
+          output: "NI number: **\u00A0**\u00A0**\u00A0**\u00A0*"
         - input: 'nino=JG103759A'
           output: 'nino=*********'
         - input: 'CE123456D on file'
@@ -295,11 +297,11 @@ rules:
         - 'DA123456A'
 
   - id: uk_nhs
-    description: 'UK NHS numbers (3-3-4 digits) after the word NHS.'
+    description: 'UK NHS numbers (3-3-4 digits, grouped with spaces (no-break ones too) or dashes (U+2010 and U+2011 too)) after the word NHS.'
     category: government_id
     severity: high
     kind: pattern
-    pattern: '(?<![a-z])nhs(?![a-z])[^\d\n]{0,30}(\d{3}([ \-]?)\d{3}\2\d{4})(?![\w\-])'
+    pattern: '(?<![a-z])nhs(?![a-z])[^\d\n]{0,30}(\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}]?)\d{3}\2\d{4})(?![\w\-\x{2010}\x{2011}])'
     flags: [caseless]
     group: 1
     keywords: ['nhs']
@@ -312,6 +314,10 @@ rules:
           output: 'nhs_no=**********'
         - input: 'NHS No. 943-476-5919'
           output: 'NHS No. ************'
+        - input: "NHS number: 943\u00A0476\u00A05919"
+          output: "NHS number: ***\u00A0***\u00A0****"
+        - input: "NHS No. 943\u2011476\u20115919"
+          output: "NHS No. ************"
       no_match:
         - 'NHS 111 online'
         - 'call 943 476 5919'
@@ -804,11 +810,11 @@ rules:
   # ---- identifier
 
   - id: imei
-    description: 'IMEI device numbers (15 digits, optionally 2-6-6-1 grouped) that pass the Luhn check, in strings mentioning IMEI.'
+    description: 'IMEI device numbers (15 digits, optionally 2-6-6-1 grouped with spaces (no-break ones too) or dashes (U+2010 and U+2011 too)) that pass the Luhn check, in strings mentioning IMEI.'
     category: identifier
     severity: medium
     kind: pattern
-    pattern: '(?<![\d\-])\d{2}([ \-]?)\d{6}\1\d{6}\1\d(?!\d|[ \-]\d)'
+    pattern: '(?<![\d\-\x{2010}\x{2011}])\d{2}([ \x{A0}\x{202F}\-\x{2010}\x{2011}]?)\d{6}\1\d{6}\1\d(?!\d|[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d)'
     keywords: ['imei']
     validator: luhn
     action: mask
@@ -818,6 +824,8 @@ rules:
           output: 'IMEI: ***************'
         - input: 'imei 49-015420-323751-8'
           output: 'imei ******************'
+        - input: "imei 49\u2011015420\u2011323751\u20118"
+          output: "imei ******************"
       no_match:
         - 'IMEI: 356938035643808'
         - 'order 356938035643809'
