@@ -271,14 +271,16 @@ public struct Redactor {
         }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
-        if site.channel == .url || (site.channel != .input && URLText.isURL(text)),
+        // A URL outside the URL channel (typed input excepted): tested once, for both readings below.
+        let otherURL = site.channel != .url && site.channel != .input && URLText.isURL(text)
+        if site.channel == .url || otherURL,
            handledQueryValues(text, &matches, site.value, in: e, channel: site.channel, nodeId: site.nodeId, &place, &edits,
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
         // Text of a payload read as text (an unknown plugin's, a member no reader reads), a
         // plain value percent-encoded or HTML with character references: read decoded too.
-        if site.channel == .custom || site.channel == .console || site.channel == .network, !URLText.isURL(text),
+        if site.channel == .custom || site.channel == .console || site.channel == .network, !otherURL,
            let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
             if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {

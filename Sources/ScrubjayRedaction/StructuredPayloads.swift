@@ -429,21 +429,17 @@ extension Redactor {
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
             // A URL in a payload (a `$pageview`'s page, a navigation's target): its
             // percent-encoded parts are read decoded, as in a URL's own channel.
-            if URLText.isURL(text), handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
+            let isURL = URLText.isURL(text)
+            if isURL, handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
             }
             // A plain value percent-encoded (`ana%40shop.test`) or HTML with character
             // references (`<b>ana&#64;shop.test</b>`) is read decoded too.
-            if !URLText.isURL(text), let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
+            if !isURL, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
                 if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
-                    counts.stringsChanged += 1
-                    if out.isEmpty, let member, e.kind(member.object) == .object {
-                        edits.removeMember(key: member.key, of: member.object, in: e)
-                    } else {
-                        edits.replace(v, in: e, withStringUTF8: out)
-                    }
+                    write(out, at: v, doc, member: member, &edits)
                 }
                 return
             }
@@ -538,8 +534,14 @@ extension Redactor {
                         _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
         let channel = p.isURL ? Channel.url : p.channel
         record(matches, in: text, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
-        let out = mode == .redact ? rewritten(text, matches, channel: channel) : []
         guard mode == .redact else { return }
+        write(rewritten(text, matches, channel: channel), at: v, doc, member: member, &edits)
+    }
+
+    /// Writes a payload value's rewritten text in place (`remove` of a whole member's value
+    /// removes the member), as `write(_:at:_:_:)` does for the walker's strings.
+    mutating func write(_ out: [UInt8], at v: JSONValueRef, _ doc: Document, member: (key: JSONValueRef, object: JSONValueRef)?,
+                        _ edits: inout JSONEdits) {
         counts.stringsChanged += 1
         if out.isEmpty, let member, doc.json.kind(member.object) == .object {
             edits.removeMember(key: member.key, of: member.object, in: doc.json)
