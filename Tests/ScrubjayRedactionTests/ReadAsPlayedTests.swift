@@ -285,14 +285,18 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A Sentry `ui.click` breadcrumb (a custom event) about node `id`, carrying `node` (JSON).
+    static func breadcrumbClick(_ id: Int, _ node: String, message: String) -> String {
+        #"{"type":5,"data":{"tag":"breadcrumb","payload":{"timestamp":1700000000.2,"type":"default","category":"ui.click","message":""# + message
+            + #"","data":{"nodeId":"# + String(id) + #","node":"# + node + #"}}},"timestamp":1700000000200}"#
+    }
+
     /// A Sentry click breadcrumb carries the clicked node (`data.nodeId`, `data.node` with its
     /// `textContent` and some attributes): it is judged as the node is on the page at that
     /// moment. A masked button's text and `title`, and a field inside a blocked element, are
     /// masked in the breadcrumb too; a breadcrumb of an unmarked node is left as it was.
     @Test func sentryBreadcrumbsOfMarkedNodes() throws {
-        func click(_ id: Int, _ node: String) -> String {
-            #"{"type":5,"data":{"tag":"breadcrumb","payload":{"timestamp":1700000000.2,"type":"default","category":"ui.click","message":"body > button","data":{"nodeId":"# + String(id) + #","node":"# + node + #"}}},"timestamp":1700000000200}"#
-        }
+        func click(_ id: Int, _ node: String) -> String { Self.breadcrumbClick(id, node, message: "body > button") }
         let json = "[" + [
             Self.meta,
             Self.snapshot(#"{"type":2,"tagName":"button","attributes":{"class":"sentry-mask","title":"Ana Lima"},"childNodes":[{"type":3,"textContent":"Pay as Ana Lima","id":7}],"id":6},{"type":2,"tagName":"div","attributes":{"class":"ph-no-capture"},"childNodes":[{"type":2,"tagName":"input","attributes":{"name":"memo"},"childNodes":[],"id":9}],"id":8},{"type":2,"tagName":"a","attributes":{"title":"Help"},"childNodes":[{"type":3,"textContent":"Help","id":11}],"id":10}"#),
@@ -313,9 +317,7 @@ struct ReadAsPlayedTests {
     /// input (masked by `typed_input`, and whole by a `mask_input` rule): it is masked in the
     /// breadcrumb too.
     @Test func sentryBreadcrumbsOfTextareas() throws {
-        func click(_ id: Int, _ node: String) -> String {
-            #"{"type":5,"data":{"tag":"breadcrumb","payload":{"timestamp":1700000000.2,"type":"default","category":"ui.click","message":"body > textarea","data":{"nodeId":"# + String(id) + #","node":"# + node + #"}}},"timestamp":1700000000200}"#
-        }
+        func click(_ id: Int, _ node: String) -> String { Self.breadcrumbClick(id, node, message: "body > textarea") }
         let json = "[" + [
             Self.meta,
             Self.snapshot(#"{"type":2,"tagName":"textarea","attributes":{"name":"note"},"childNodes":[{"type":3,"textContent":"Dear support, Ana Lima here","id":7}],"id":6},{"type":2,"tagName":"textarea","attributes":{"autocomplete":"shipping street-address"},"childNodes":[{"type":3,"textContent":"1 Main Street","id":9}],"id":8}"#),
