@@ -12,16 +12,47 @@ import ScrubjayRules
 /// (`PageURL`), categories, counts and node ids.
 public struct FindingPlaces {
     let engine: RuleEngine
-    /// Findings by category, per event timestamp (whole milliseconds since the epoch).
-    private var perMillisecond: [Int64: [String: Int]] = [:]
+    /// Each rule's category, as an index into `RuleCategory.allCases`.
+    private let categoryOfRule: [Int]
+    private static let categories = RuleCategory.allCases
+    /// Findings of one event with a timestamp: its whole milliseconds since the epoch and its
+    /// counts by category (`categories.count` entries of `timedCounts` from `first`). Kept in
+    /// a list and counted into buckets at the end, when the recording's time range is known.
+    private var timed: [(ms: Int64, first: Int)] = []
+    private var timedCounts: [Int] = []
     private var untimed = 0
     /// The masked URL of the page each window is on.
     private var pageOfWindow: [String: String] = [:]
-    private var pageIndex: [String: Int] = [:]
-    public private(set) var pages: [RedactionReport.Page] = []
+    private var pageIndex: [PageKey: Int] = [:]
+    /// The page the last event with findings was counted on (most follow one another).
+    private var lastPage: (key: PageKey, index: Int)?
+    /// Per page (in order of first finding): window, URL, findings, and counts by category
+    /// (`categories.count` entries of `pageCounts` from `index * categories.count`).
+    private var pageList: [(window: String, url: String?, findings: Int)] = []
+    private var pageCounts: [Int] = []
     /// Windows whose first full snapshot was seen (or looked for long enough).
     private var snapshotSeen: Set<String> = []
     public private(set) var snapshots: [RedactionReport.SnapshotChanges] = []
+
+    private struct PageKey: Hashable {
+        let window: String
+        let url: String?
+    }
+
+    /// The pages findings were made on, in order of their first finding.
+    public var pages: [RedactionReport.Page] {
+        pageList.enumerated().map { k, p in
+            RedactionReport.Page(url: p.url, window: p.window, findings: p.findings,
+                                 byCategory: FindingPlaces.byName(pageCounts, from: k * FindingPlaces.categories.count))
+        }
+    }
+
+    /// The non-zero counts of `counts[from ..< from + categories.count]`, by category name.
+    private static func byName(_ counts: [Int], from: Int) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (c, category) in categories.enumerated() where counts[from + c] != 0 { out[category.rawValue] = counts[from + c] }
+        return out
+    }
 
     /// A window's first full snapshot is looked for among its first this many events
     /// (recorders write it right after the Meta event).
@@ -30,7 +61,10 @@ public struct FindingPlaces {
     /// events are small; a full snapshot is not one).
     static let pageEventMaximumBytes = 64 << 10
 
-    public init(engine: RuleEngine) { self.engine = engine }
+    public init(engine: RuleEngine) {
+        self.engine = engine
+        categoryOfRule = engine.rules.map { r in FindingPlaces.categories.firstIndex(of: r.category)! }
+    }
 
     /// Before the redactor sees the event (its original bytes): for the first full snapshot
     /// of a window, records which nodes the rules will rewrite.
@@ -49,13 +83,15 @@ public struct FindingPlaces {
     }
 
     /// After the redactor processed the event (`json`: the event as it will be stored), with
-    /// the redactor's finding counts from before and after it. `timestamp`: the event's
-    /// `timestamp` in `json` when known (`Redactor.lastTimestamp`; `.some(nil)`: it has none),
-    /// so that an event is read again only for a page URL or a rewritten timestamp.
-    public mutating func afterRedaction(_ json: [UInt8], window: String, timestamp: Double?? = nil,
+    /// the redactor's finding counts from before and after it. `type`: the event's `type` as
+    /// the redactor read it (only Meta and custom events carry a page URL). `timestamp`: the
+    /// event's `timestamp` in `json` when known (`Redactor.lastTimestamp`; `.some(nil)`: it
+    /// has none), so that an event is read again only for a page URL or a rewritten timestamp.
+    public mutating func afterRedaction(_ json: [UInt8], window: String, type: Int?, timestamp: Double?? = nil,
                                         before: Redactor.FindingMark, after: Redactor.FindingMark) {
         let found = after.total - before.total
-        let mayBePage = json.count <= FindingPlaces.pageEventMaximumBytes
+        let mayBePage = (type == RRWebEventType.meta.rawValue || type == RRWebEventType.custom.rawValue)
+            && json.count <= FindingPlaces.pageEventMaximumBytes
             && (bytes(json, contain: "\"href\"") || bytes(json, contain: "current_url\""))
         guard found > 0 || mayBePage else { return }
         var time = timestamp
@@ -65,25 +101,35 @@ public struct FindingPlaces {
             time = .some(e.double("timestamp", of: e.root))
         }
         guard found > 0 else { return }
-        var byCategory: [String: Int] = [:]
-        for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
-            byCategory[engine.rules[r].category.rawValue, default: 0] += after.byRule[r] - before.byRule[r]
-        }
+        let n = FindingPlaces.categories.count
         // A timestamp beyond what 64 bits of milliseconds hold (malformed input) is no time.
         if let t = time ?? nil, let ms = Int64(exactly: t.rounded(.down)) {
-            perMillisecond[ms, default: [:]].merge(byCategory, uniquingKeysWith: +)
+            timed.append((ms, timedCounts.count))
+            timedCounts.append(contentsOf: repeatElement(0, count: n))
+            let base = timedCounts.count - n
+            for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
+                timedCounts[base + categoryOfRule[r]] += after.byRule[r] - before.byRule[r]
+            }
         } else {
             untimed += found
         }
-        let url = pageOfWindow[window]
-        let key = window + "\u{0}" + (url ?? "\u{0}")
-        if pageIndex[key] == nil {
-            pageIndex[key] = pages.count
-            pages.append(RedactionReport.Page(url: url, window: window, findings: 0, byCategory: [:]))
+        let key = PageKey(window: window, url: pageOfWindow[window])
+        let i: Int
+        if let last = lastPage, last.key == key {
+            i = last.index
+        } else if let known = pageIndex[key] {
+            i = known
+        } else {
+            i = pageList.count
+            pageIndex[key] = i
+            pageList.append((window, key.url, 0))
+            pageCounts.append(contentsOf: repeatElement(0, count: n))
         }
-        let i = pageIndex[key]!
-        pages[i].findings += found
-        pages[i].byCategory.merge(byCategory, uniquingKeysWith: +)
+        lastPage = (key, i)
+        pageList[i].findings += found
+        for r in after.byRule.indices where after.byRule[r] != before.byRule[r] {
+            pageCounts[i * n + categoryOfRule[r]] += after.byRule[r] - before.byRule[r]
+        }
     }
 
     /// The URL a Meta event (`data.href`) or a page-view custom event (`payload.href` or
@@ -105,24 +151,30 @@ public struct FindingPlaces {
     /// round width from `first` to `last` (the recording's first and last timestamps), or nil
     /// when the recording has no timestamps.
     public func timeline(first: Double?, last: Double?) -> RedactionReport.Timeline? {
-        let times = perMillisecond.keys.sorted()
+        let earliest = timed.lazy.map(\.ms).min(), latest = timed.lazy.map(\.ms).max()
         // The recording's first timestamp when known (finding times are kept to the
         // millisecond, so the earliest one can sit just below a fractional first timestamp).
         // (A timestamp of a malformed recording can be infinite: such a one marks no time.)
-        guard let startMs = [first, times.first.map(Double.init)].lazy.compactMap({ $0 }).first(where: \.isFinite) else {
+        guard let startMs = [first, earliest.map(Double.init)].lazy.compactMap({ $0 }).first(where: \.isFinite) else {
             return untimed > 0 ? RedactionReport.Timeline(startTimestamp: 0, bucketMs: 0, buckets: [], untimed: untimed) : nil
         }
-        let endMs = [last, times.last.map(Double.init)].compactMap({ $0 }).filter(\.isFinite).max() ?? startMs
+        let endMs = [last, latest.map(Double.init)].compactMap({ $0 }).filter(\.isFinite).max() ?? startMs
         let duration = max(0, endMs - startMs)
         let width = RedactionReport.Timeline.bucketWidth(forDuration: duration)
         let count = max(1, Int((duration / width).rounded(.up)))
-        var buckets = (0..<count).map { RedactionReport.Timeline.Bucket(offsetMs: Double($0) * width, findings: 0, byCategory: [:]) }
-        for t in times {
+        let n = FindingPlaces.categories.count
+        var findings = [Int](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: count * n)
+        for (t, from) in timed {
             // Clamped before the conversion: a time far outside [start, end] is no valid Int.
             let i = Int(min(Double(count - 1), max(0, ((Double(t) - startMs) / width).rounded(.down))))
-            let counts = perMillisecond[t]!
-            buckets[i].findings += counts.values.reduce(0, +)
-            buckets[i].byCategory.merge(counts, uniquingKeysWith: +)
+            for c in 0..<n {
+                findings[i] += timedCounts[from + c]
+                counts[i * n + c] += timedCounts[from + c]
+            }
+        }
+        let buckets = (0..<count).map {
+            RedactionReport.Timeline.Bucket(offsetMs: Double($0) * width, findings: findings[$0], byCategory: FindingPlaces.byName(counts, from: $0 * n))
         }
         return RedactionReport.Timeline(startTimestamp: startMs, bucketMs: width, buckets: buckets, untimed: untimed)
     }

@@ -107,7 +107,7 @@ public enum RedactionJob {
             case .rewritten(let json): event.json = json
             case .dropped: event.isDropped = true // its findings still count for its page and time
             }
-            places.afterRedaction(event.json, window: window, timestamp: redactor.lastTimestamp, before: before, after: redactor.findingMark)
+            places.afterRedaction(event.json, window: window, type: redactor.lastType, timestamp: redactor.lastTimestamp, before: before, after: redactor.findingMark)
         })
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries

@@ -51,6 +51,8 @@ public struct Redactor {
     /// The `timestamp` of the last event `process(json:)` read, as the output holds it:
     /// `.some(nil)` when it has none; nil when a rewrite changed it (read the output then).
     public private(set) var lastTimestamp: Double?? = .some(nil)
+    /// The integer `type` of the last event processed (nil when it has none).
+    public private(set) var lastType: Int?
     /// Tapes for the documents read inside strings, one per nesting level.
     let nestedTapes: [JSONTape]
     /// The tape `process(json:)` reads each event onto (one event at a time: no tape and
@@ -129,6 +131,7 @@ public struct Redactor {
         // Most events of a recording are pointer movements: positions, ids and flags, nothing
         // a rule reads (but `event` paths, which read every event).
         let head = EventHead(e)
+        lastType = head.type
         if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) && !e.holdsString(e.root) {
             dropsEvent = false
             if e.sawRepeatedKey { return removeRepeatedKeys(e, &edits) }
