@@ -196,7 +196,7 @@ final class Prefilter: @unchecked Sendable {
         candidates[0] = 0
         var w = 1
         while w < words { candidates[w] = 0; w &+= 1 }
-        if stateCount > 1 { findKeywords(text, into: candidates) }
+        if stateCount > 1 { var hits = candidates; findKeywords(text, into: &hits) }
         for (r, keywords) in searchedRules where allowed[r / 64] & (1 << UInt64(r % 64)) != 0 {
             if Prefilter.occurs(keywords, atLeast: 1, in: text) { candidates[r / 64] |= 1 << UInt64(r % 64) }
         }
@@ -211,12 +211,25 @@ final class Prefilter: @unchecked Sendable {
         return kept
     }
 
+    /// `candidates` for a rule set of one word (`words == 1`): the candidates as the result,
+    /// with no memory to clear or write.
+    @inline(__always)
+    func candidates(_ text: UnsafeRawBufferPointer, allowed: UInt64) -> UInt64 {
+        let digits = min(Prefilter.countDigits(text), maxMinDigits)
+        var hits: UInt64 = 0
+        if stateCount > 1 { findKeywords(text, into: &hits) }
+        for (r, keywords) in searchedRules where allowed & (1 << UInt64(r)) != 0 {
+            if Prefilter.occurs(keywords, atLeast: 1, in: text) { hits |= 1 << UInt64(r) }
+        }
+        return allowed & (hits | keywordFree[0]) & digitRows[digits]
+    }
+
     /// Writes into `hits` (`words` words) the rules of `allowed` one of whose keywords occurs
     /// in `text` (the keyword test of `candidates` alone: no digit minimum, no rules without
     /// keywords).
     func keywordRules(_ text: UnsafeRawBufferPointer, allowed: UnsafePointer<UInt64>, into hits: UnsafeMutablePointer<UInt64>) {
         for w in 0..<words { hits[w] = 0 }
-        if stateCount > 1 { findKeywords(text, into: hits) }
+        if stateCount > 1 { var sink = hits; findKeywords(text, into: &sink) }
         for (r, keywords) in searchedRules where allowed[r / 64] & (1 << UInt64(r % 64)) != 0 {
             if Prefilter.occurs(keywords, atLeast: 1, in: text) { hits[r / 64] |= 1 << UInt64(r % 64) }
         }
@@ -316,7 +329,7 @@ final class Prefilter: @unchecked Sendable {
     /// (each starting `longestKeyword - 1` bytes early, so no occurrence across a boundary is
     /// missed): the four chains of table loads overlap instead of waiting on each other.
     @inline(__always)
-    func findKeywords(_ text: UnsafeRawBufferPointer, into hits: UnsafeMutablePointer<UInt64>) {
+    func findKeywords<Hits: KeywordHits>(_ text: UnsafeRawBufferPointer, into hits: inout Hits) {
         guard let raw = text.baseAddress else { return }
         let base = raw.assumingMemoryBound(to: UInt8.self)
         let n = text.count
@@ -331,13 +344,13 @@ final class Prefilter: @unchecked Sendable {
                     r0 = delta[Int(r0 &+ UInt32(classOf[Int(base[k])]))]
                     r1 = delta[Int(r1 &+ UInt32(classOf[Int(base[s1 &+ k])]))]
                     if (r0 | r1) & acceptBit != 0 {
-                        if r0 & acceptBit != 0 { emit(r0, into: hits) }
-                        if r1 & acceptBit != 0 { emit(r1, into: hits) }
+                        if r0 & acceptBit != 0 { emit(r0, into: &hits) }
+                        if r1 & acceptBit != 0 { emit(r1, into: &hits) }
                     }
                 }
-                continueRun(base, from: s1 + h, to: n, row: r1, into: hits)
+                continueRun(base, from: s1 + h, to: n, row: r1, into: &hits)
             } else {
-                continueRun(base, from: 0, to: n, row: 0, into: hits)
+                continueRun(base, from: 0, to: n, row: 0, into: &hits)
             }
             return
         }
@@ -351,33 +364,51 @@ final class Prefilter: @unchecked Sendable {
             r2 = delta[Int(r2 &+ UInt32(classOf[Int(base[s2 &+ k])]))]
             r3 = delta[Int(r3 &+ UInt32(classOf[Int(base[s3 &+ k])]))]
             if (r0 | r1 | r2 | r3) & acceptBit != 0 {
-                if r0 & acceptBit != 0 { emit(r0, into: hits) }
-                if r1 & acceptBit != 0 { emit(r1, into: hits) }
-                if r2 & acceptBit != 0 { emit(r2, into: hits) }
-                if r3 & acceptBit != 0 { emit(r3, into: hits) }
+                if r0 & acceptBit != 0 { emit(r0, into: &hits) }
+                if r1 & acceptBit != 0 { emit(r1, into: &hits) }
+                if r2 & acceptBit != 0 { emit(r2, into: &hits) }
+                if r3 & acceptBit != 0 { emit(r3, into: &hits) }
             }
         }
         // Lane 0 ended at q; lanes 1 and 2 have `overlap` bytes left; lane 3 runs to n.
-        continueRun(base, from: s1 + q, to: 2 * q, row: r1, into: hits)
-        continueRun(base, from: s2 + q, to: 3 * q, row: r2, into: hits)
-        continueRun(base, from: s3 + q, to: n, row: r3, into: hits)
+        continueRun(base, from: s1 + q, to: 2 * q, row: r1, into: &hits)
+        continueRun(base, from: s2 + q, to: 3 * q, row: r2, into: &hits)
+        continueRun(base, from: s3 + q, to: n, row: r3, into: &hits)
     }
 
     /// Adds the rules of the accepting state at `row` to `hits`.
     @inline(__always)
-    private func emit(_ row: UInt32, into hits: UnsafeMutablePointer<UInt64>) {
+    private func emit<Hits: KeywordHits>(_ row: UInt32, into hits: inout Hits) {
         let k = Int((UInt64(row &- acceptBit) &* rowReciprocal) >> 32)
-        for w in 0..<words { hits[w] |= outputs[k &* words &+ w] }
+        hits.add(outputs + k &* words, words: words)
     }
 
     @inline(__always)
-    private func continueRun(_ base: UnsafePointer<UInt8>, from: Int, to: Int, row start: UInt32, into hits: UnsafeMutablePointer<UInt64>) {
+    private func continueRun<Hits: KeywordHits>(_ base: UnsafePointer<UInt8>, from: Int, to: Int, row start: UInt32, into hits: inout Hits) {
         var row = start
         var i = from
         while i < to {
             row = delta[Int(row &+ UInt32(classOf[Int(base[i])]))]
-            if row & acceptBit != 0 { emit(row, into: hits) }
+            if row & acceptBit != 0 { emit(row, into: &hits) }
             i &+= 1
         }
     }
+}
+
+/// Where `Prefilter.findKeywords` adds the rules of each keyword it finds: a bit set of
+/// `words` words in memory, or one word in a register (`UInt64`, rule sets of up to 64 rules).
+protocol KeywordHits {
+    mutating func add(_ rules: UnsafePointer<UInt64>, words: Int)
+}
+
+extension UnsafeMutablePointer: KeywordHits where Pointee == UInt64 {
+    @inline(__always)
+    func add(_ rules: UnsafePointer<UInt64>, words: Int) {
+        for w in 0..<words { self[w] |= rules[w] }
+    }
+}
+
+extension UInt64: KeywordHits {
+    @inline(__always)
+    mutating func add(_ rules: UnsafePointer<UInt64>, words: Int) { self |= rules[0] }
 }

@@ -162,36 +162,65 @@ public final class RuleEngine: Sendable {
                          counters: inout Counters) -> [RuleMatch] {
         counters.strings += 1
         let words = prefilter.words
+        // Up to 64 rules (the default packs): the candidates are one word, kept in a register.
+        if words == 1 {
+            let c = prefilter.candidates(text, allowed: allowed[0])
+            guard c != 0 else {
+                counters.skippedByPrefilter += allowedCount
+                counters.stringsSkipped += 1
+                return []
+            }
+            counters.skippedByPrefilter += allowedCount - c.nonzeroBitCount
+            var found: [RuleMatch] = []
+            if !run(candidates: c, word: 0, in: text, into: &found, counters: &counters) { counters.stringsSkipped += 1 }
+            return RuleEngine.sortedApart(found)
+        }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { buffer in
             let candidates = buffer.baseAddress!
             counters.skippedByPrefilter += allowedCount - prefilter.candidates(text, allowed: allowed, into: candidates)
             var found: [RuleMatch] = []
             var ran = false
-            for w in 0..<words {
-                var bits = candidates[w]
-                while bits != 0 {
-                    let i = w &* 64 &+ bits.trailingZeroBitCount
-                    bits &= bits &- 1
-                    // The last prefilter, for the few candidates left: keyword occurrences.
-                    if let need = keywordCounts[i], !Prefilter.occurs(need.keywords, atLeast: need.count, in: text) {
-                        counters.skippedByPrefilter += 1
-                        continue
-                    }
-                    ran = true
-                    counters.patternRuns += 1
-                    collect(rule: i, in: text, into: &found)
-                }
+            for w in 0..<words where candidates[w] != 0 {
+                if run(candidates: candidates[w], word: w, in: text, into: &found, counters: &counters) { ran = true }
             }
             if !ran { counters.stringsSkipped += 1 }
-            if found.count <= 1 { return found }
-            found.sort { a, b in
-                a.range.lowerBound != b.range.lowerBound ? a.range.lowerBound < b.range.lowerBound
-                    : a.range.count != b.range.count ? a.range.count > b.range.count : a.rule < b.rule
-            }
-            var kept: [RuleMatch] = []
-            for m in found where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
-            return kept
+            return RuleEngine.sortedApart(found)
         }
+    }
+
+    /// Runs the candidate rules of word `w` (bit `i` for rule `64w + i`) over `text`, after the
+    /// last prefilter; returns whether a pattern ran.
+    @inline(__always)
+    private func run(candidates: UInt64, word w: Int, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch],
+                     counters: inout Counters) -> Bool {
+        var ran = false
+        var bits = candidates
+        while bits != 0 {
+            let i = w &* 64 &+ bits.trailingZeroBitCount
+            bits &= bits &- 1
+            // The last prefilter, for the few candidates left: keyword occurrences.
+            if let need = keywordCounts[i], !Prefilter.occurs(need.keywords, atLeast: need.count, in: text) {
+                counters.skippedByPrefilter += 1
+                continue
+            }
+            ran = true
+            counters.patternRuns += 1
+            collect(rule: i, in: text, into: &found)
+        }
+        return ran
+    }
+
+    /// `found` in text order, longest first at one place, without overlaps (the earlier, then
+    /// longer, then lower-numbered rule's match kept).
+    private static func sortedApart(_ found: [RuleMatch]) -> [RuleMatch] {
+        if found.count <= 1 { return found }
+        let sorted = found.sorted { a, b in
+            a.range.lowerBound != b.range.lowerBound ? a.range.lowerBound < b.range.lowerBound
+                : a.range.count != b.range.count ? a.range.count > b.range.count : a.rule < b.rule
+        }
+        var kept: [RuleMatch] = []
+        for m in sorted where kept.last.map({ m.range.lowerBound >= $0.range.upperBound }) ?? true { kept.append(m) }
+        return kept
     }
 
     /// Runs rule `i`'s pattern over `text` and appends the matches that pass its validator and

@@ -75,8 +75,13 @@ struct PrefilterInternalsTests {
                 let hits = UnsafeMutablePointer<UInt64>.allocate(capacity: prefilter.words)
                 defer { hits.deallocate() }
                 for w in 0..<prefilter.words { hits[w] = 0 }
-                text.withUnsafeBytes { prefilter.findKeywords($0, into: hits) }
+                text.withUnsafeBytes { var sink = hits; prefilter.findKeywords($0, into: &sink) }
                 let found = Set((0..<p.rules.count).filter { hits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+                if prefilter.words == 1 { // the one-word path, in a register, finds the same
+                    var word: UInt64 = 0
+                    text.withUnsafeBytes { prefilter.findKeywords($0, into: &word) }
+                    #expect(word == hits[0])
+                }
                 #expect(found == naiveKeywordRules(text, p.rules), "length \(length): \(String(decoding: text, as: UTF8.self))")
                 checked += 1
             }
@@ -107,8 +112,11 @@ struct PrefilterInternalsTests {
                     let hits = UnsafeMutablePointer<UInt64>.allocate(capacity: prefilter.words)
                     defer { hits.deallocate() }
                     for w in 0..<prefilter.words { hits[w] = 0 }
-                    text.withUnsafeBytes { prefilter.findKeywords($0, into: hits) }
+                    text.withUnsafeBytes { var sink = hits; prefilter.findKeywords($0, into: &sink) }
                     let found = Set((0..<rules.count).filter { hits[$0 / 64] & (1 << UInt64($0 % 64)) != 0 })
+                    var word: UInt64 = 0 // the built-in packs are one word: the register path
+                    text.withUnsafeBytes { prefilter.findKeywords($0, into: &word) }
+                    #expect(prefilter.words == 1 && word == hits[0])
                     #expect(found == naiveKeywordRules(text, rules), "\(String(decoding: text, as: UTF8.self))")
                     checked += 1
                 }
@@ -182,8 +190,44 @@ struct PrefilterInternalsTests {
                     _ = searched.candidates(t, allowed: allowed, into: &b)
                 }
                 #expect(a == b, "\(String(decoding: text, as: UTF8.self))")
+                // The one-word form (candidates in a register) gives the same word.
+                text.withUnsafeBytes { t in
+                    #expect(automaton.candidates(t, allowed: ~0) == a[0] && searched.candidates(t, allowed: ~0) == b[0])
+                }
             }
         }
+    }
+
+    /// Rule sets of up to 64 rules keep their candidates in one register word, larger ones in
+    /// memory: the built-in rules alone (one word) and with twenty more rules that match nothing
+    /// (two words) find the same in every example of every rule, with the same counters.
+    @Test func oneWordAndManyWordRuleSetsFindTheSame() throws {
+        let rules = try RuleSet.builtin().packs.flatMap(\.rules)
+        let extra = try pack((0..<20).map { k in """
+          - id: never\(k)
+            category: identifier
+            severity: low
+            pattern: 'zq\(k)xv'
+            keywords: ['zq\(k)xv']
+            action: mask
+
+        """ }.joined()).rules
+        let one = RuleEngine(rules: rules), two = RuleEngine(rules: rules + extra)
+        #expect(Prefilter(rules: rules).words == 1 && Prefilter(rules: rules + extra).words == 2)
+        var texts = rules.flatMap { $0.examples.match.map(\.input) + $0.examples.noMatch.map(\.input) }
+        texts += ["", "a", "ana@shop.test 4242 4242 4242 4242 and my name is Ana", "password=hunter2&email=x%40y.z"]
+        var checked = 0
+        for text in texts {
+            for channel in Channel.allCases {
+                var c1 = RuleEngine.Counters(), c2 = RuleEngine.Counters()
+                let m1 = one.matches(in: Array(text.utf8), channel: channel, counters: &c1)
+                let m2 = two.matches(in: Array(text.utf8), channel: channel, counters: &c2)
+                #expect(m1.map(\.rule) == m2.map(\.rule) && m1.map(\.range) == m2.map(\.range), "\(channel) \(text)")
+                #expect(c1.patternRuns == c2.patternRuns && c1.stringsSkipped == c2.stringsSkipped, "\(channel) \(text)")
+                checked += 1
+            }
+        }
+        #expect(checked > 500)
     }
 
     /// A pack of 40,000 keywords (a list of names, say) is too big for a 64 MiB table: it loads
