@@ -156,6 +156,36 @@ rules:
         - 'time 06 12 34'
         - '16 12 34 56 78'
 
+  - id: phone_after_word
+    description: 'Phone numbers written as a bare run of 7 to 15 digits (a leading + allowed) right after a phone word: phone, telephone, tel, mobile, cell, fax, with no., nr or number (phone_number, mobilePhone, Tel.). As a payload member (a "phone" key and its value, a number or a string) or in text.'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|tel|mobile|cell|fax)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?\.?(?![a-z])[^\w\n+]{0,4}(\+?\d{7,15})(?![\w\-\x{2010}\x{2011}]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['phone', 'tel', 'mobile', 'cell', 'fax']
+    min_digits: 7
+    action: mask
+    examples:
+      match:
+        - input: '{"phone":"5551234567"}'
+          output: '{"phone":"**********"}'
+        - input: '{"customer":{"mobilePhone":"+447946095812"}}'
+          output: '{"customer":{"mobilePhone":"*************"}}'
+        - input: 'userPhoneNumber=4155550134&x=1'
+          output: 'userPhoneNumber=**********&x=1'
+        - input: 'Tel. 0301234567'
+          output: 'Tel. **********'
+      no_match:
+        - 'phone 12345'
+        - 'hotel 4155550134'
+        - 'telephones 4155550134'
+        - 'phone 4155550134567890'
+        - 'iPhone 15 Pro Max'
+        - 'cell 41555.50134'
+        - 'phone_verified_at: 1700000000102'
+
   # ---- financial
 
   - id: payment_card
@@ -271,6 +301,33 @@ rules:
         - 'SSN 666-12-3456'
         - 'id 123-45-67890'
         - 'ssn 123-45 6789'
+
+  - id: us_ssn_after_word
+    description: 'US Social Security numbers written as nine bare digits right after SSN or social security (number) (ssn, customerSsn, social_security_number), with a valid area, group and serial. As a payload member (an "ssn" key and its value, a number or a string) or in text.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:ssn|social[ _\-]?security)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?\.?(?![a-z])[^\w\n]{0,4}(\d{9})(?![\w\-\x{2010}\x{2011}]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['ssn', 'social']
+    min_digits: 9
+    validator: us_ssn
+    action: mask
+    examples:
+      match:
+        - input: '{"ssn":"123456789"}'
+          output: '{"ssn":"*********"}'
+        - input: 'Social Security Number: 078051120'
+          output: 'Social Security Number: *********'
+        - input: 'customerSsn=078051120&step=2'
+          output: 'customerSsn=*********&step=2'
+      no_match:
+        - 'SSN 000123456'
+        - 'ssn 666123456'
+        - 'ssn 1234567890'
+        - 'lessn 123456789'
+        - 'ssn_count: 123456789.5'
 
   - id: uk_nino
     description: 'UK National Insurance numbers (QQ 12 34 56 C style, no-break spaces too) with HMRC''s prefix rules: no D, F, I, Q, U, V first; no D, F, I, O, Q, U, V second; not BG, GB, KN, NK, NT, TN or ZZ.'
