@@ -56,6 +56,12 @@ public struct JSONEvent {
     /// The raw bytes of a value, exactly as in the input.
     public func rawBytes(_ v: JSONValueRef) -> [UInt8] { bytes.slice(byteRange(v)) }
 
+    /// Calls `body` with the raw bytes of a value in the input (no copy): a number's text.
+    @inlinable public func withRawBytes<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        let t = token(v.index)
+        return try body(UnsafeRawBufferPointer(start: bytes.base + range.lowerBound + Int(t.start), count: Int(t.end &- t.start)))
+    }
+
     /// The raw bytes of the whole event.
     public var raw: [UInt8] { bytes.slice(range) }
 

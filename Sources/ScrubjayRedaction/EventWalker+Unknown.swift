@@ -36,22 +36,22 @@ extension EventWalker {
         guard let type = head.type, let known = RRWebEventType(rawValue: type) else {
             // Without a numeric type nothing else reads `data`; of a type this release does not
             // know, the walker read every string.
-            if head.type == nil { try walkAll(e, data, .custom, visit) }
+            if head.type == nil { try walkAll(e, data, .custom, visit, numbers: true) }
             return
         }
         guard e.kind(data) == .object else {
             // `data` itself is not what the type says (a string, an array).
-            try walkAll(e, data, .custom, visit)
+            try walkAll(e, data, .custom, visit, numbers: true)
             return
         }
         switch known.rawValue {
         case RRWebEventType.meta.rawValue: try walkOthers(e, data, EventWalker.metaMembers, visit)
         case RRWebEventType.fullSnapshot.rawValue:
             try walkOthers(e, data, EventWalker.fullSnapshotMembers, visit)
-            if let node = e.member("node", of: data), e.kind(node) != .object { try walkAll(e, node, .custom, visit) }
+            if let node = e.member("node", of: data), e.kind(node) != .object { try walkAll(e, node, .custom, visit, numbers: true) }
         case RRWebEventType.incrementalSnapshot.rawValue:
             // Without a numeric `source` nothing else reads it: every string of it.
-            guard let source = head.source else { return try walkAll(e, data, .custom, visit) }
+            guard let source = head.source else { return try walkAll(e, data, .custom, visit, numbers: true) }
             try walkUnknownIncremental(e, data, source: source, visit)
         case RRWebEventType.custom.rawValue: try walkOthers(e, data, EventWalker.customMembers, visit)
         case RRWebEventType.plugin.rawValue: try walkOthers(e, data, EventWalker.pluginMembers, visit)
@@ -85,7 +85,7 @@ extension EventWalker {
     mutating func walkOthers(_ e: JSONEvent, _ object: JSONValueRef, _ known: Names, _ visit: Visit) rethrows {
         if e.membersAllNamed(object, known) { return }
         for (key, value) in e.membersInPlace(of: object) where !(JSONEvent.KeyName(e.stringBytes(key)).map(known.contains) ?? false) {
-            try walkAll(e, value, .custom, visit)
+            try walkAll(e, value, .custom, visit, numbers: true)
         }
     }
 }

@@ -3,9 +3,10 @@ import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
 
-/// A string of an event that rules look at, with what it means.
+/// A string of an event that rules look at, with what it means; or a number of payload data,
+/// when the walker reads numbers (`EventWalker.numberGates`).
 public struct StringSite {
-    /// The string value.
+    /// The string value (or number).
     public let value: JSONValueRef
     /// Where it sits (docs/RULES.md, "Channels"). For `css`, only string tokens and `url()`
     /// arguments inside it may change.
@@ -75,11 +76,17 @@ public struct UnscannedCounts: Equatable, Sendable {
 }
 
 /// Finds every string of an rrweb (or PostHog mobile) event that a player shows or a request
-/// carries, and the channel it belongs to. Keys, numbers, node ids and structure are never
-/// visited. Sources: ../shared/FORMATS.md, rrweb packages/types/src/index.ts.
+/// carries, and the channel it belongs to. Keys, node ids and structure are never visited;
+/// numbers only where they are payload data and `numberGates` admits them.
+/// Sources: ../shared/FORMATS.md, rrweb packages/types/src/index.ts.
 public struct EventWalker {
     /// Values and bytes of content not scanned, by kind.
     public var unscanned = UnscannedCounts()
+    /// The numbers visited, as sites of their channel: those of payload data (an unknown
+    /// plugin's payload, a Log event's arguments, an unknown event's data, members no reader
+    /// reads, read as `custom` or `console`) that the channel's gate admits. Closed (no
+    /// number visited) unless the caller opens them: the redactor, from its rules.
+    public var numberGates: (custom: NumberGate, console: NumberGate) = (.closed, .closed)
     /// What the walker knows of the page of the events it walks (one per window), so that
     /// the text a mutation adds or changes inside a `<textarea>` or `<style>` is read as
     /// typed input or CSS, as it is in a snapshot. nil: every mutation's text is text.
@@ -143,12 +150,12 @@ public struct EventWalker {
         case RRWebEventType.meta.rawValue:
             if let href = e.member("href", of: data) { try visitString(e, href, .url, nil, visit) }
         case RRWebEventType.custom.rawValue:
-            if let payload = e.member("payload", of: data) { try walkAll(e, payload, .custom, visit) }
+            if let payload = e.member("payload", of: data) { try walkAll(e, payload, .custom, visit, numbers: true) }
         case RRWebEventType.plugin.rawValue:
             guard let payload = e.member("payload", of: data) else { return }
             let name = e.member("plugin", of: data, kind: .string).map { e.stringBytes($0) } ?? []
             let channel: Channel = bytes(name, contain: "console") ? .console : bytes(name, contain: "network") ? .network : .custom
-            try walkAll(e, payload, channel, visit)
+            try walkAll(e, payload, channel, visit, numbers: true)
         case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.
             if let url = e.member("url", of: data) { try visitString(e, url, .url, nil, visit) }
             if let payload = e.member("payload", of: data) { skip(.images, bytes: e.byteRange(payload).count) }
@@ -156,7 +163,7 @@ public struct EventWalker {
             return
         default:
             // An event type this release does not know: every string in it, conservatively.
-            try walkAll(e, data, .custom, visit)
+            try walkAll(e, data, .custom, visit, numbers: true)
         }
     }
 
@@ -233,12 +240,12 @@ public struct EventWalker {
         case .log:
             // rrweb 1.x console capture inside incremental snapshots.
             for key in ["payload", "trace"] as [StaticString] {
-                if let v = e.member(key, of: data) { try walkAll(e, v, .console, visit) }
+                if let v = e.member(key, of: data) { try walkAll(e, v, .console, visit, numbers: true) }
             }
         case .mouseMove, .mouseInteraction, .scroll, .viewportResize, .touchMove, .mediaInteraction, .drag, .selection:
             return // positions, ids and flags only
         case .customElement, nil:
-            try walkAll(e, data, .custom, visit)
+            try walkAll(e, data, .custom, visit, numbers: true)
         }
     }
 
@@ -277,9 +284,10 @@ public struct EventWalker {
                 case .isStyle: isStyle = e.kind(value) == .true
                 case .other:
                     // A member this release does not know (a DocumentType's names, a recorder's
-                    // own field): its strings are text.
+                    // own field): its strings are text, and so are the numbers inside it (a number
+                    // standing alone there, as `rootId`, is structure).
                     if e.kind(value) != .number && e.kind(value) != .true && e.kind(value) != .false && e.kind(value) != .null {
-                        try walkAll(e, value, .custom, visit)
+                        try walkAll(e, value, .custom, visit, numbers: true)
                     }
                 default: break
                 }
@@ -430,7 +438,7 @@ public struct EventWalker {
                 } else if EventWalker.isWireframeStructure(e, key) {
                     return
                 } else if e.kind(value) != .string {
-                    try walkAll(e, value, .custom, visit, node: id) // an object or array where text belongs, or unknown
+                    try walkAll(e, value, .custom, visit, node: id, numbers: true) // an object or array where text belongs, or unknown
                 } else if typedValue && e.string(key, equals: "value") {
                     try visitString(e, value, .input, id, visit)
                 } else if e.string(key, equals: "url") {
@@ -460,13 +468,21 @@ public struct EventWalker {
         e.int("id", of: object)
     }
 
-    /// Every string value below `value` (object keys excluded).
-    mutating func walkAll(_ e: JSONEvent, _ value: JSONValueRef, _ channel: Channel, _ visit: Visit, node: Int? = nil) rethrows {
+    /// Every string value below `value` (object keys excluded) and, for payload data
+    /// (`numbers`), every number the channel's gate admits.
+    mutating func walkAll(_ e: JSONEvent, _ value: JSONValueRef, _ channel: Channel, _ visit: Visit, node: Int? = nil,
+                          numbers: Bool = false) rethrows {
         let end = Int(e.token(value.index).next)
         var i = value.index
+        let gate = !numbers ? NumberGate.closed : channel == .custom ? numberGates.custom : channel == .console ? numberGates.console : .closed
+        let readsNumbers = gate != .closed
         while i < end {
             let t = e.token(i)
-            if t.kind == .string && !t.isKey { try visitString(e, JSONValueRef(index: i), channel, node, visit) }
+            if t.kind == .string && !t.isKey {
+                try visitString(e, JSONValueRef(index: i), channel, node, visit)
+            } else if readsNumbers && t.kind == .number && e.withRawBytes(JSONValueRef(index: i), gate.admits) {
+                try visit(e, StringSite(value: JSONValueRef(index: i), channel: channel, nodeId: node, attributeKey: nil, attributes: nil))
+            }
             i += 1
         }
     }

@@ -5,9 +5,10 @@ import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayRules
 
-/// Runs a rule set over the strings of replay events (found by `EventWalker`) and, when
-/// redacting, rewrites what the rules find. Untouched bytes, keys, numbers, node ids and the
-/// event structure are copied as they are; only strings with findings are re-encoded.
+/// Runs a rule set over the strings of replay events (found by `EventWalker`), and the
+/// numbers of their payload data, and, when redacting, rewrites what the rules find.
+/// Untouched bytes, keys, numbers, node ids and the event structure are copied as they are;
+/// only strings with findings are re-encoded (a number with one becomes a string).
 public struct Redactor {
     public enum Mode: Sendable {
         /// Find, do not rewrite (`scrubjay audit`).
@@ -63,6 +64,9 @@ public struct Redactor {
     /// Per rule, the URL parts its paths name (what `rewriteURLParts` asks of a rule, read
     /// without copying the rule).
     let urlPartsOfRule: [[FieldPath.URLPart]]
+    /// Per `Channel.ordinal`, the numbers pattern rules read (`NumberGate`): those of the
+    /// channels of payload data (custom, console, network); closed for the others.
+    let numberGates: [NumberGate]
     /// A payload path whose buffers the next network event reuses.
     var reusedPath = PayloadPath()
     /// Whether a field rule has a path from `root`.
@@ -114,7 +118,13 @@ public struct Redactor {
         urlPartsOfRule = engine.rules.map { $0.paths.compactMap(\.urlPart) }
         nestedTapes = (0..<Redactor.maxNestedDocuments).map { _ in JSONTape(capacity: 64) }
         pageRules = PageRules(rules: engine.rules)
+        numberGates = Channel.allCases.map { Redactor.numberChannels.contains($0) ? engine.numberGate(for: $0) : .closed }
     }
+
+    /// The channels whose numbers are payload data (docs/RULES.md, "Channels"): pattern rules
+    /// read them where the payload walks reach them. A number anywhere else (a node id, a
+    /// position, a timestamp, a request's status) is structure.
+    static let numberChannels: [Channel] = [.custom, .console, .network]
 
     /// Where the event being processed sits.
     struct Place {
@@ -129,10 +139,12 @@ public struct Redactor {
     public mutating func process(_ e: JSONEvent, window: String, index: Int, edits: inout JSONEdits) -> Bool {
         counts.events += 1
         // Most events of a recording are pointer movements: positions, ids and flags, nothing
-        // a rule reads (but `event` paths, which read every event).
+        // a rule reads (but `event` paths, which read every event, and a member a recorder
+        // added to the event, whose numbers are read too).
         let head = EventHead(e)
         lastType = head.type
-        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) && !e.holdsString(e.root) {
+        if !hasFieldPaths(.event) && Redactor.holdsNothingToRead(head) && !e.holdsString(e.root)
+            && e.membersAllNamed(e.root, EventWalker.eventMembers) {
             dropsEvent = false
             if e.sawRepeatedKey { return removeRepeatedKeys(e, &edits) }
             return false
@@ -154,6 +166,7 @@ public struct Redactor {
         // One walker for the event: the strings of its shape, then those of members no reader
         // reads; what it skipped is counted once.
         var walker = EventWalker()
+        walker.numberGates = (numberGates[Channel.custom.ordinal], numberGates[Channel.console.ordinal])
         payloadSkips = plan.skipped
         defer { payloadSkips = [] }
         if !processStructured(e, head, &place, &edits) {
@@ -246,8 +259,10 @@ public struct Redactor {
 
     mutating func handle(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits,
                          page: (PageRules, PageRules.Page)? = nil) {
+        let t = e.token(site.value.index)
+        if t.kind == .number { return handleNumber(e, site, &place, &edits) }
         counts.strings += 1
-        if e.token(site.value.index).hasEscapes {
+        if t.hasEscapes {
             var buf = scratch
             scratch = []
             buf.removeAll(keepingCapacity: true)
@@ -256,6 +271,17 @@ public struct Redactor {
             scratch = buf
         } else {
             e.withStringBody(site.value) { handleText($0, e, site, &place, &edits, page: page) }
+        }
+    }
+
+    /// A number the walker reads as payload data (a member no reader reads, an unknown
+    /// plugin's payload, a Log event's arguments): its text read alone by the pattern rules of
+    /// its channel (the walker passed over those its gate does not admit) and, with a finding,
+    /// rewritten as a string of the action's output.
+    mutating func handleNumber(_ e: JSONEvent, _ site: StringSite, _ place: inout Place, _ edits: inout JSONEdits) {
+        e.withRawBytes(site.value) { text in
+            let matches = numberMatches(text, channel: site.channel)
+            if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
         }
     }
 

@@ -30,6 +30,10 @@ extension Redactor {
         /// What the walk asks of the root for every value, worked out once: reading `root`
         /// copies the enum (its `custom` case holds a glob) and destroys the copy again.
         let hasRoot: Bool, isBody: Bool, isURL: Bool, isConsolePayload: Bool
+        /// Whether pattern rules read the numbers here: those of data a user typed or a
+        /// server sent (custom event payloads, console arguments, network bodies and the
+        /// documents inside them), not a request's timings, sizes and status.
+        let readsNumbers: Bool
 
         init(root: FieldPath.Root?, customTag: [UInt8] = [], channel: Channel, patterns: Bool = true) {
             self.root = root
@@ -40,6 +44,7 @@ extension Redactor {
             isBody = root?.isBody ?? false
             isURL = root?.isURL ?? false
             isConsolePayload = root?.isConsolePayload ?? false
+            readsNumbers = patterns && (channel == .custom || channel == .console || (channel == .network && isBody))
         }
     }
 
@@ -352,16 +357,53 @@ extension Redactor {
         }
     }
 
-    /// A number, boolean or null: only field rules apply; a rewritten value becomes a string.
+    /// A number, boolean or null: field rules that select it, else, for a number of payload
+    /// data (`PayloadPlace.readsNumbers`), pattern rules (`visitNumber`); a rewritten value
+    /// becomes a string.
     mutating func visitScalar(_ doc: Document, _ v: JSONValueRef, _ path: PayloadPath, _ p: PayloadPlace,
                               _ drops: inout Drops, _ place: inout Place, _ edits: inout JSONEdits,
                               member: (key: JSONValueRef, object: JSONValueRef)?) {
         let selecting = path.rules
-        guard !selecting.isEmpty else { return }
-        let raw = doc.json.rawBytes(v)
-        let matches = fieldMatches(raw, selecting, &drops)
+        if !selecting.isEmpty {
+            let raw = doc.json.rawBytes(v)
+            let matches = fieldMatches(raw, selecting, &drops)
+            if !matches.isEmpty { return raw.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) } }
+            // As for a string: what a rule drops whole is not read further.
+            guard selecting.allSatisfy({ engine.rules[$0].action.rewritesValue }) else { return }
+        }
+        guard p.readsNumbers, doc.json.kind(v) == .number else { return }
+        if !payloadSkips.isEmpty && doc.depth == 0 && payloadSkips.contains(where: { $0.contains(v.index) }) { return }
+        doc.json.withRawBytes(v) { visitNumber($0, doc, v, p, &place, &edits, member: member) }
+    }
+
+    /// A number of payload data (`"card_number":4111111111111111` in a custom event, a
+    /// console argument or a response body): card numbers, phone numbers and SSNs are often
+    /// stored as numbers. Pattern rules read its text as written, alone when the channel's
+    /// `NumberGate` admits it (a short number, a count or a price, is passed over without a
+    /// call into the engine), then with its key as a string member's value is
+    /// (`memberMatches`: `"cvc":4321`). A finding is recorded as a string's, and the number
+    /// is rewritten as field rules rewrite the numbers they select: a string of the action's
+    /// output (`"************1111"`), or its member removed by `remove`.
+    mutating func visitNumber(_ text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
+                              _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
+        var matches = numberMatches(text, channel: p.channel)
+        if matches.isEmpty, let member, doc.json.kind(member.object) == .object {
+            matches = memberMatches(text, key: member.key, in: doc.json, channel: p.channel)
+        }
         guard !matches.isEmpty else { return }
-        raw.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) }
+        apply(matches, to: text, doc, v, p, &place, &edits, member: member)
+    }
+
+    /// What pattern rules of `channel` find in a number's text read alone; nothing, without a
+    /// call into the engine, for a number the channel's gate does not admit. A number is not
+    /// a string: its pattern runs count, not a string looked at.
+    mutating func numberMatches(_ text: UnsafeRawBufferPointer, channel: Channel) -> [RuleMatch] {
+        guard numberGates[channel.ordinal].admits(text) else { return [] }
+        var counters = RuleEngine.Counters()
+        let found = engine.matches(in: text, channel: channel, counters: &counters)
+        counts.prefilter.patternRuns += counters.patternRuns
+        counts.prefilter.skippedByPrefilter += counters.skippedByPrefilter
+        return found
     }
 
     /// A string: field rules on the whole value, or else JSON or form-encoded content read

@@ -48,6 +48,9 @@ public final class RuleEngine: Sendable {
     /// `dob`), which may find a value by the word before it; not those whose keywords are
     /// only characters the value holds itself (`@`, `:`, `+`).
     private let readsWordBefore: [Bool]
+    /// Per `Channel.ordinal`, which JSON numbers the channel's pattern rules may find
+    /// something in, read alone.
+    private let numberGates: [NumberGate]
 
     public convenience init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -71,7 +74,12 @@ public final class RuleEngine: Sendable {
         readsWordBefore = rules.map { rule in
             rule.kind == .pattern && rule.keywords.contains { k in k.filter { ($0 | 0x20) &- 0x61 < 26 }.count >= 2 }
         }
+        numberGates = Channel.allCases.map { c in NumberGate(rules: rules.filter { $0.channels.contains(c) }) }
     }
+
+    /// Which JSON numbers the pattern rules of `channel` may find something in, read alone
+    /// (their text, as written): what the redactor asks before it reads a number of a payload.
+    public func numberGate(for channel: Channel) -> NumberGate { numberGates[channel.ordinal] }
 
     /// Statistics of prefiltering, for the benchmark and the redaction report.
     public struct Counters: Sendable, Equatable {
@@ -300,6 +308,61 @@ public final class RuleEngine: Sendable {
 
     /// Rule `i`'s category.
     @inline(__always) public func category(of i: Int) -> RuleCategory { categories[i] }
+}
+
+/// Which JSON numbers pattern rules may find something in, read alone (the number's text as
+/// written: `4111111111111111`, `-12.5`, `1e21`), worked out from the rules' prefilters, so
+/// that the numbers of a payload (most of them short: counts, prices, flags) are passed over
+/// without a call into the engine. A number's text is digits and at most one each of `-`
+/// (two with a negative exponent), `.`, `e` or `E`, and `+`: a rule with keywords runs on a
+/// number only when one of them is made of those bytes (and can occur as often as
+/// `min_keyword_count` asks); of those that can run, the fewest `min_digits` is the shortest
+/// number read. A number of digits alone (most numbers) is held to the rules that can run on
+/// digits alone, which is a longer minimum as a rule (`ipv4` needs a `.`).
+public struct NumberGate: Sendable, Equatable {
+    /// The fewest bytes of a number of ASCII digits alone that is read (`Int.max`: none).
+    public let digitsOnly: Int
+    /// The fewest bytes of any other number that is read (`Int.max`: none).
+    public let other: Int
+
+    /// No number is read.
+    public static let closed = NumberGate(digitsOnly: .max, other: .max)
+
+    public init(digitsOnly: Int, other: Int) {
+        self.digitsOnly = digitsOnly
+        self.other = min(other, digitsOnly)
+    }
+
+    /// The gate of `rules` (those of one channel).
+    init(rules: [Rule]) {
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+        @inline(__always) func isNumberByte(_ b: UInt8) -> Bool {
+            isDigit(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "+") || b | 0x20 == UInt8(ascii: "e")
+        }
+        var digitsOnly = Int.max, other = Int.max
+        for r in rules {
+            let least = max(1, r.minDigits)
+            if r.keywords.isEmpty {
+                digitsOnly = min(digitsOnly, least)
+                other = min(other, least)
+                continue
+            }
+            // A keyword of digits may occur any number of times; one with another byte in
+            // it at most twice (`-1e-5`).
+            let inNumbers = r.keywords.filter { !$0.isEmpty && $0.allSatisfy(isNumberByte) }
+            if inNumbers.contains(where: { $0.allSatisfy(isDigit) }) { digitsOnly = min(digitsOnly, least) }
+            if inNumbers.contains(where: { $0.allSatisfy(isDigit) || r.minKeywordCount <= 2 }) { other = min(other, least) }
+        }
+        self.init(digitsOnly: digitsOnly, other: other)
+    }
+
+    /// Whether a number whose text is `number` is read.
+    @inline(__always) public func admits(_ number: UnsafeRawBufferPointer) -> Bool {
+        let n = number.count
+        if n < other { return false }
+        if n >= digitsOnly { return true }
+        return !number.allSatisfy { $0 &- 0x30 < 10 }
+    }
 }
 
 /// The rewrites of docs/RULES.md, "Actions".

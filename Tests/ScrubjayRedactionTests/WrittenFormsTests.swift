@@ -405,4 +405,77 @@ struct WrittenFormsTests {
         #expect(events.contains(#"write to **** **************** or \"hi\"@ noon"#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// Card numbers, phone numbers and SSNs stored as JSON numbers in payload data: a custom
+    /// event's payload, the JSON inside a console argument (keyed by an email), a network
+    /// body, an unknown plugin's payload, an rrweb 1.x Log event's arguments, a recorder's own
+    /// member on an event and a wireframe's unknown member. Each is found on its channel at
+    /// its pointer, becomes a string of its rule's output (as field rules make the numbers
+    /// they select), shows no digit in a preview, and a rescan is clean; the payloads'
+    /// ordinary numbers (a total, a timestamp, an amount) stay numbers.
+    @Test func numbersInPayloads() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"checkout","payload":{"card_number":4111111111111111,"phone":5551234567,"ssn":123456789,"total":1299,"ts":1700000000102}},"timestamp":1700000000100}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["{\"ana.smith@shop.test\":4111111111111111}"]}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.shop.test/pay","method":"POST","status":200,"startTime":1700000000102,"requestBody":"{\"pan\":5555555555554444,\"amount\":12.5,\"zip\":94107}"}]}},"timestamp":1700000000300}"#,
+            #"{"type":6,"data":{"plugin":"acme/probe@1","payload":{"card":[378282246310005],"n":3}},"timestamp":1700000000400}"#,
+            #"{"type":3,"data":{"source":11,"level":"log","trace":[],"payload":["\"paid\"",6011111111111117]},"timestamp":1700000000500}"#,
+            #"{"type":3,"data":{"source":2,"type":2,"id":5,"x":1,"y":2},"timestamp":1700000000600,"userCard":5105105105105100}"#,
+            #"{"type":3,"data":{"source":1,"positions":[{"x":1,"y":2,"id":5,"timeOffset":0}]},"timestamp":1700000000700,"card":4012888888881881}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        let found = audit.findings.map { "\($0.rule) \($0.channel.rawValue) \($0.pointer)" }
+        #expect(found == [
+            "payment_card custom /data/payload/card_number",
+            "phone_after_word custom /data/payload/phone",
+            "us_ssn_after_word custom /data/payload/ssn",
+            "payment_card console /data/payload/payload/0#/*******************",
+            "email console /data/payload/payload/0#/*******************",
+            "payment_card network /data/payload/requests/0/requestBody#/pan",
+            "us_zip_code network /data/payload/requests/0/requestBody#/zip",
+            "payment_card custom /data/payload/card/0",
+            "payment_card console /data/payload/1",
+            "payment_card custom /userCard",
+            "payment_card custom /card",
+        ], "\(found)")
+        for value in ["4111111111111111", "5551234567", "123456789", "ana.smith", "5555555555554444", "94107", "378282246310005",
+                      "6011111111111117", "5105105105105100", "4012888888881881"] {
+            #expect(!events.contains(value), "\(value) left")
+        }
+        // Rewritten as a field rule rewrites a number: a string of the action's output.
+        #expect(events.contains(#""card_number":"************1111","phone":"**********","ssn":"*********","total":1299,"ts":1700000000102"#))
+        #expect(events.contains(#"\"*******************\":\"************1111\""#))
+        #expect(events.contains(#"{\"pan\":\"************4444\",\"amount\":12.5,\"zip\":\"*****\"}"#))
+        #expect(events.contains(#""status":200,"startTime":1700000000102"#))
+        #expect(events.contains(#"{"card":["***********0005"],"n":3}"#))
+        #expect(events.contains(#""userCard":"************5100""#))
+        for f in audit.findings where f.rule != "email" { #expect(f.preview.filter(\.isNumber).count <= 1, "\(f.rule) preview \(f.preview)") }
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// The numbers payloads are full of (timestamps in milliseconds, microseconds and seconds,
+    /// durations, status codes, sizes, prices, ids of every length, a snowflake id, negative
+    /// and exponent forms, a 16-digit id that fails the Luhn check, a 9- or 10-digit number
+    /// under a key that names no SSN or phone) are read and left as they are, and numbers of
+    /// the page's structure are never read, card-shaped or not (a node id, a position, an
+    /// attribute, a serialized node's own number member): the package holds the input's
+    /// bytes. (`RedactionCorpusTests.redactsEveryRecording` holds every number of the real
+    /// recordings to the same.)
+    @Test func ordinaryNumbersStayNumbers() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"canvas","attributes":{"width":4111111111111111},"childNodes":[],"id":4111111111111111,"rootId":5555555555554444}"#),
+            #"{"type":5,"data":{"tag":"performanceSpan","payload":{"op":"resource.fetch","description":"https://api.shop.test/x","startTimestamp":1700000000.1234,"endTimestamp":1700000000.5678,"data":{"method":"GET","statusCode":200,"request":{"size":2949},"response":{"size":1234567,"body":{"orders":[{"id":4111111111111112,"total":129.99,"qty":3,"created":1700000000102,"snowflake":1234567890123456789,"order_no":123456789,"ref":4155550134,"delta":-42,"big":1e21}]}}}}},"timestamp":1700000000200}"#,
+            #"{"type":5,"data":{"tag":"metrics","payload":{"t_us":1700000000102000,"duration":1234.5678,"memory":{"jsHeapSizeLimit":4294705152,"usedJSHeapSize":23456789},"lcp":2512.4,"cls":0.0123,"count":1000000}},"timestamp":1700000000300}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["{\"elapsed\":987654321,\"at\":1700000000102}"]}},"timestamp":1700000000400}"#,
+            #"{"type":3,"data":{"source":1,"positions":[{"x":4111111111111111,"y":2,"id":5,"timeOffset":0}]},"timestamp":1700000000500}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.isEmpty, "\(audit.findings.map { "\($0.rule) \($0.pointer)" })")
+        #expect(rescan.findings.isEmpty)
+        let input = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [Any]
+        let output = try events.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
+        #expect(try canonical(input) == canonical(output))
+    }
 }

@@ -38,6 +38,53 @@ struct DefaultPackTests {
         #expect(compared > 500)
     }
 
+    /// What the default packs find in a JSON number read alone (docs/RULES.md, "Channels"):
+    /// among bare digit runs of every length, decimals, negative numbers and exponents, only
+    /// `payment_card` finds anything, and only a whole run that has a card network's prefix
+    /// and passes the Luhn check (timestamps start with 1, which no network uses). The
+    /// payload channels' gate reads digit runs from six digits (`uk_nino`, the shortest rule
+    /// without keywords) and other numbers from four bytes (`ipv4`, whose `.` a decimal may
+    /// hold), and the `input` channel, whose `typed_input` takes anything, reads every number.
+    @Test func whatTheDefaultPacksFindInNumbers() throws {
+        let engine = try RuleSet.defaults().engine
+        var state: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return Int(state % UInt64(n))
+        }
+        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(next(10))) }) }
+        var numbers = ["1700000000102", "1700000000102000", "1700000000102000000", "1700000000.1234", "4111111111111112", "1e21",
+                       "4111111111111111", "5555555555554444", "378282246310005", "6011111111111117", "-4111111111111111"]
+        for length in 1...22 {
+            for _ in 0..<400 {
+                let run = digits(length)
+                numbers += [run, "-" + run, run + "." + digits(1 + next(6)), "0." + run, run + "e+" + digits(2), digits(1) + "." + run + "E-" + digits(1)]
+                numbers.append(["4", "51", "22", "34", "37", "36", "35", "6"][next(8)] + digits(length))
+            }
+        }
+        var found: [String: Int] = [:]
+        for n in numbers {
+            var counters = RuleEngine.Counters()
+            let bytes = Array(n.utf8)
+            for m in engine.matches(in: bytes, channel: .custom, counters: &counters) {
+                let id = engine.rules[m.rule].id
+                found[id, default: 0] += 1
+                let digitsOnly = n.drop { $0 == "-" }
+                #expect(id == "payment_card" && String(decoding: bytes[m.range], as: UTF8.self) == digitsOnly
+                        && Validators.luhn(String(digitsOnly)), "\(id) finds \(n)")
+            }
+        }
+        #expect(Set(found.keys) == ["payment_card"], "\(found)")
+        for channel in [Channel.custom, .console, .network] {
+            #expect(engine.numberGate(for: channel) == NumberGate(digitsOnly: 6, other: 4))
+        }
+        #expect(engine.numberGate(for: .input) == NumberGate(digitsOnly: 1, other: 1))
+        let gate = engine.numberGate(for: .custom)
+        for (n, read) in [("12345", false), ("123456", true), ("1299", false), ("12.5", true), ("-1", false), ("4111111111111111", true)] {
+            #expect(Array(n.utf8).withUnsafeBytes(gate.admits) == read, "\(n)")
+        }
+    }
+
     @Test func theCompiledInPacksMatchRulesFolder() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Rules").path)
             .filter { $0.hasSuffix(".yml") }.sorted()
