@@ -1,8 +1,9 @@
 /// The parts of a stylesheet (`_cssText`, a `style` attribute, a CSS rule) that rules may
-/// rewrite: the contents of string tokens and the arguments of `url()`. Everything else
-/// (selectors, property names, numbers, colours, comments) is structure and stays as it is,
-/// so a redaction never breaks a page's styles (FORMATS.md: wiping `_cssText` broke replays).
-/// Tokenizing follows CSS Syntax Level 3, section 4 (strings, escapes, comments, url tokens).
+/// rewrite: the contents of string tokens, the arguments of `url()` and the text of comments
+/// (never shown, but shipped: `/* owner: ana@shop.test */`). Everything else (selectors,
+/// property names, numbers, colours) is structure and stays as it is, so a redaction never
+/// breaks a page's styles (FORMATS.md: wiping `_cssText` broke replays). Tokenizing follows
+/// CSS Syntax Level 3, section 4 (strings, escapes, comments, url tokens).
 public enum CSSText {
     /// An editable piece of CSS text.
     public struct Segment: Equatable, Sendable {
@@ -11,14 +12,19 @@ public enum CSSText {
             case string(quote: UInt8)
             /// An unquoted `url(...)` argument (a quoted one is a string token).
             case url
+            /// The text of a comment, between `/*` and `*/` (or the end of the text, for a
+            /// comment never closed). Backslashes are no escapes there, and nothing may write
+            /// `*/` into it (`escape`).
+            case comment
         }
-        /// Byte range of the contents, without quotes or `url(`/`)`.
+        /// Byte range of the contents, without quotes, `url(`/`)` or `/*`/`*/`.
         public let range: Range<Int>
         public let kind: Kind
     }
 
     /// The editable segments of `css`, in order. `data:` URLs and strings are not returned:
-    /// they are reported through `binary` with their kind and size.
+    /// they are reported through `binary` with their kind and size (a comment is always
+    /// returned: it is text, whatever it starts with).
     public static func segments(_ css: UnsafeRawBufferPointer, binary: (UnscannedKind, Int) -> Void = { _, _ in }) -> [Segment] {
         var out: [Segment] = []
         let n = css.count
@@ -37,8 +43,12 @@ public enum CSSText {
             let c = css[i]
             if c == 0x2F && i + 1 < n && css[i + 1] == 0x2A { // /* comment */
                 i += 2
+                let start = i
                 while i + 1 < n && !(css[i] == 0x2A && css[i + 1] == 0x2F) { i += 1 }
-                i = min(n, i + 2)
+                let closed = i + 1 < n
+                let end = closed ? i : n
+                if end > start { out.append(Segment(range: start..<end, kind: .comment)) }
+                i = min(n, end + 2)
             } else if c == 0x22 || c == 0x27 { // string token
                 let start = i + 1
                 var j = start
@@ -127,12 +137,25 @@ public enum CSSText {
 
     /// `text` made safe to stand inside a segment of `kind`: the quote, backslashes and line
     /// breaks escaped in a string; quotes, parentheses, whitespace and backslashes escaped in
-    /// an unquoted `url()`.
+    /// an unquoted `url()`. In a comment (`text` its whole rewritten text: a comment has no
+    /// escapes) a space goes between every `*` and a `/` after it, so that a rewrite never
+    /// ends the comment early: a masked value before a `/` (`ana@shop.test/x` masked is
+    /// `*************/x`), a replacement ending in `*` before one, or one holding `*/`. The
+    /// comment's own text never holds `*/` (it would have ended there), so only what a rule
+    /// wrote is changed; a leading `/` is safe (`/*/` opens a comment and does not close it).
     public static func escape(_ text: [UInt8], for kind: Segment.Kind) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
+        if kind == .comment {
+            for b in text {
+                if b == UInt8(ascii: "/") && out.last == UInt8(ascii: "*") { out.append(0x20) }
+                out.append(b)
+            }
+            return out
+        }
         for b in text {
             switch kind {
+            case .comment: out.append(b)
             case .string(let q):
                 if b == q || b == 0x5C { out.append(0x5C); out.append(b) }
                 else if b == 0x0A || b == 0x0D || b == 0x0C { out += Array("\\\(b == 0x0A ? "a" : b == 0x0D ? "d" : "c") ".utf8) }

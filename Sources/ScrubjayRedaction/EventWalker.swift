@@ -8,8 +8,8 @@ import ScrubjayRules
 public struct StringSite {
     /// The string value (or number).
     public let value: JSONValueRef
-    /// Where it sits (docs/RULES.md, "Channels"). For `css`, only string tokens and `url()`
-    /// arguments inside it may change.
+    /// Where it sits (docs/RULES.md, "Channels"). For `css`, only string tokens, `url()`
+    /// arguments and the text of comments inside it may change.
     public let channel: Channel
     /// The DOM node (or mobile wireframe) it belongs to, when there is one.
     public let nodeId: Int?

@@ -336,11 +336,24 @@ public struct Redactor {
             // CSS text: pattern rules within each segment, whose kind the rewrite needs. A
             // segment with escapes is read as CSS reads it (`ana\40 shop.test`) and, when a rule
             // finds something, written back whole. A URL's percent-encoded parts are read
-            // decoded, as in the URL channel (`url(/p.png?u=ana%40shop.test)`).
+            // decoded, as in the URL channel (`url(/p.png?u=ana%40shop.test)`). A comment is
+            // read as it is written (a backslash is no escape there) and, with a finding,
+            // written back whole, so that no rewrite can end it early (`CSSText.escape`).
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             var decoded: [DecodedCSSSegment] = []
             for seg in segments {
                 let raw = UnsafeRawBufferPointer(rebasing: text[seg.range])
+                if seg.kind == .comment {
+                    var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
+                    var parts: [DecodedQueryValue] = []
+                    if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {
+                        parts = decodedQueryMatches(raw, channel: .css, besides: &found)
+                    }
+                    if !found.isEmpty || !parts.isEmpty {
+                        decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: found, urlParts: parts))
+                    }
+                    continue
+                }
                 if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
                     let value = CSSText.unescape(raw)
                     let found = value.withUnsafeBytes { engine.matches(in: $0, channel: .css, counters: &counts.prefilter) }

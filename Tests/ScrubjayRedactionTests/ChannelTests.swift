@@ -146,9 +146,12 @@ struct CSSTests {
         }
     }
 
-    @Test func onlyStringsAndURLArgumentsAreEditable() {
+    @Test func onlyStringsURLArgumentsAndCommentsAreEditable() {
+        // A comment's text is one segment: quotes in it open no string.
         #expect(segments(#"input[name="password"]{background:url(/u?e=a@b.co) no-repeat;content:'it\'s'} /* "not" */ a{b:URL( "q" )}"#)
-                == ["password", "/u?e=a@b.co", #"it\'s"#, "q"])
+                == ["password", "/u?e=a@b.co", #"it\'s"#, #" "not" "#, "q"])
+        #expect(segments("a{}/**/b{}/*open") == ["open"]) // an empty comment holds nothing; one never closed runs to the end
+        #expect(segments("/*data:image/png;base64,AA*/") == ["data:image/png;base64,AA"]) // text, whatever it starts with
         #expect(segments("@font-face{src:url(data:font/woff2;base64,AAAA)} .x{background:url(\"data:image/png;base64,AA\")}").isEmpty)
         #expect(segments("a{color:red;margin:0 1px}").isEmpty)
     }

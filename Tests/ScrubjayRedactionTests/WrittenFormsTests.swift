@@ -478,4 +478,101 @@ struct WrittenFormsTests {
         let output = try events.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
         #expect(try canonical(input) == canonical(output))
     }
+
+    /// CSS comments are never shown but are shipped: the text of a comment is read, in a
+    /// `<style>` text node (marked `isStyle`, or only under a style element), a `style`
+    /// attribute, `_cssText` and a rule a StyleSheetRule event inserts; a match is rewritten
+    /// inside the comment and every other byte of the stylesheet is as it was. A backslash in
+    /// a comment is no escape, and quotes in one open no string.
+    @Test func cssComments() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":"/* owner: ana.smith@shop.test */ body { color: red }","isStyle":true,"id":8}],"id":7},{"type":2,"tagName":"style","attributes":{},"childNodes":[{"type":3,"textContent":"p{margin:0}/* \"by\" bo.berg@shop.test \\ */ a{color:blue}","id":10}],"id":9},{"type":2,"tagName":"div","attributes":{"style":"/* ana.smith@shop.test */ color: red"},"childNodes":[],"id":11},{"type":2,"tagName":"link","attributes":{"rel":"stylesheet","_cssText":".x{top:0}/*\n * Author: cy.diaz@shop.test\n */.y{left:0}"},"childNodes":[],"id":12}"#),
+            #"{"type":3,"data":{"source":8,"id":7,"adds":[{"rule":".f{color:red} /* di.eze@shop.test */","index":1}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        let found = audit.findings.filter { $0.rule == "email" }
+        #expect(found.map(\.channel) == [.css, .css, .css, .css, .css])
+        #expect(found.map(\.nodeId) == [8, 10, 11, 12, 7])
+        #expect(found.first?.pointer == "/data/node/childNodes/0/childNodes/0/childNodes/0/childNodes/0/textContent")
+        for value in ["ana.smith", "bo.berg", "cy.diaz", "di.eze", "@shop"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""textContent":"/* owner: ******************* */ body { color: red }""#))
+        #expect(events.contains(#""textContent":"p{margin:0}/* \"by\" ***************** \\ */ a{color:blue}""#))
+        #expect(events.contains(#""style":"/* ******************* */ color: red""#))
+        #expect(events.contains(#""_cssText":".x{top:0}/*\n * Author: *****************\n */.y{left:0}""#))
+        #expect(events.contains(#""rule":".f{color:red} /* **************** */""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
+    /// A rewrite inside a comment never writes `*/` there, which would end the comment early
+    /// and turn the rest of it into CSS: between a `*` a rule wrote and a `/` (a masked value
+    /// before a `/`, a replacement ending in `*` before one, one holding `*/`) goes a space.
+    /// A `*` before the comment's own end, a leading `/` and a comment left open are kept.
+    /// Every rewritten stylesheet has the comments and the CSS outside them it had.
+    @Test func cssCommentRewritesNeverEndTheComment() throws {
+        let rules = try pack("""
+        version: 1
+        pack: comments
+        rules:
+          - id: star_end
+            category: identifier
+            severity: low
+            channels: [css]
+            kind: pattern
+            pattern: 'ref-\\d+'
+            action: replace
+            replacement: 'ref*'
+            examples: {match: [{input: 'a ref-12 b', output: 'a ref* b'}]}
+          - id: holds_end
+            category: identifier
+            severity: low
+            channels: [css]
+            kind: pattern
+            pattern: 'key-\\d+'
+            action: replace
+            replacement: '/*[k]*/'
+            examples: {match: [{input: 'a key-1 b', output: 'a /*[k]*/ b'}]}
+          - id: email
+            category: contact
+            severity: medium
+            channels: [css]
+            kind: pattern
+            pattern: '[a-z.]+@shop\\.test'
+            action: mask
+            examples: {match: [{input: 'to ana@shop.test', output: 'to *************'}]}
+        """)
+        let cases: [(css: String, out: String)] = [
+            ("/* ana@shop.test/x */ a{b:c}", "/* ************* /x */ a{b:c}"),
+            ("/*ana@shop.test*/ a{b:c}", "/" + String(repeating: "*", count: 15) + "/ a{b:c}"), // the comment's own end
+            ("/* ref-7/ok */ a{b:c}", "/* ref* /ok */ a{b:c}"),
+            ("/* key-1 */ a{b:c}", "/* /*[k]* / */ a{b:c}"),
+            ("/*/key-2*/a{b:c}", "/*//*[k]* /*/a{b:c}"),
+            ("a{b:c} /* left open ana@shop.test/", "a{b:c} /* left open ************* /"),
+        ]
+        for (css, expected) in cases {
+            let event = #"{"type":3,"data":{"source":0,"texts":[],"removes":[],"adds":[],"attributes":[{"id":4,"attributes":{"style":"# + String(decoding: try JSONSerialization.data(withJSONObject: css, options: .fragmentsAllowed), as: UTF8.self) + #"}}]},"timestamp":1}"#
+            let (out, r) = try redact(event, rules: rules)
+            let obj = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+            let style = (((obj["data"] as! [String: Any])["attributes"] as! [[String: Any]])[0]["attributes"] as! [String: Any])["style"] as! String
+            #expect(style == expected, "\(css) -> \(style)")
+            #expect(r.findings.count == 1)
+            // The same comments, and the same CSS around them.
+            func parts(_ text: String) -> (comments: Int, outside: String) {
+                let bytes = Array(text.utf8)
+                return bytes.withUnsafeBytes { raw in
+                    let comments = CSSText.segments(raw).filter { $0.kind == .comment }
+                    var outside: [UInt8] = [], cursor = 0
+                    for c in comments { outside += bytes[cursor..<(c.range.lowerBound - 2)]; cursor = min(bytes.count, c.range.upperBound + 2) }
+                    outside += bytes[min(cursor, bytes.count)...]
+                    return (comments.count, String(decoding: outside, as: UTF8.self))
+                }
+            }
+            #expect(parts(style).comments == parts(css).comments && parts(style).outside == parts(css).outside, "\(css) -> \(style)")
+            var audit = Redactor(engine: rules.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
+            _ = try audit.process(json: Array(out.utf8), window: "w", index: 0)
+            #expect(audit.findings.isEmpty, "\(style) found again")
+        }
+        #expect(CSSText.escape(Array("**/a*/b/".utf8), for: .comment) == Array("** /a* /b/".utf8))
+        #expect(CSSText.escape(Array("/x".utf8), for: .comment) == Array("/x".utf8))
+    }
 }
