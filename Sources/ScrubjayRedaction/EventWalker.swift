@@ -534,11 +534,27 @@ enum DataURLKind {
     static func classify(mediaTypePrefix head: String) -> UnscannedKind? {
         if head.hasPrefix(",") || head.hasPrefix(";") { return nil } // text/plain by default
         guard isMediaType(Array(head.utf8)) else { return nil }
+        if isTextual(head) { return nil }
         if head.hasPrefix("image/") { return .images }
         if head.hasPrefix("font/") || head.hasPrefix("application/font") || head.hasPrefix("application/x-font")
             || head.hasPrefix("application/vnd.ms-fontobject") { return .fonts }
-        if head.hasPrefix("text/") || head.hasPrefix("application/json") { return nil }
         return .media
+    }
+
+    /// Whether the media type `head` starts with is text a reader or a player reads: `text/*`,
+    /// SVG (XML text that shows its `<text>`), JSON, XML, JavaScript, form-encoded text, and
+    /// any `+json` or `+xml` type (`application/ld+json`, `application/xhtml+xml`).
+    static func isTextual(_ head: String) -> Bool {
+        if head.hasPrefix("text/") { return true }
+        let type = head.prefix { $0 != ";" && $0 != "," }
+        if type.hasSuffix("+xml") || type.hasSuffix("+json") { return true }
+        switch type {
+        case "application/json", "application/xml", "application/javascript", "application/ecmascript", "application/x-javascript",
+             "application/x-www-form-urlencoded":
+            return true
+        default:
+            return false
+        }
     }
 
     /// Whether `head` starts with `type/subtype` (RFC 2045 tokens) followed by ';' or ','.

@@ -298,6 +298,15 @@ public struct Redactor {
            e.string(key, equalsIgnoringASCIICase: "srcdoc"), let html = HTMLText.decode(text) {
             return handleHTML(text, html.text, html.origin, e, site, &place, &edits)
         }
+        // A base64 data URL of a textual media type (`data:text/plain;base64,...`): its text
+        // read decoded.
+        if DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: site.channel) {
+            if !d.isEmpty, let out = applyDataURL(d, in: text, channel: site.channel, nodeId: site.nodeId, &place,
+                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+                write(out, at: site, e, &edits)
+            }
+            return
+        }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
         // A URL outside the URL channel (typed input excepted): tested once, for both readings below.
@@ -354,6 +363,10 @@ public struct Redactor {
                     }
                     continue
                 }
+                if DataURLText.startsWithData(raw), let d = decodedDataURL(raw, channel: .css) {
+                    if !d.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: [], dataURL: d)) }
+                    continue
+                }
                 if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
                     let value = CSSText.unescape(raw)
                     let found = value.withUnsafeBytes { engine.matches(in: $0, channel: .css, counters: &counts.prefilter) }
@@ -402,6 +415,9 @@ public struct Redactor {
         let value: [UInt8]
         let matches: [RuleMatch]
         var urlParts: [DecodedQueryValue] = []
+        /// A base64 data URL of a textual media type with findings in its text; `value` is
+        /// then the segment as written.
+        var dataURL: DecodedDataURL? = nil
     }
 
     /// `apply` for CSS text with segments read decoded: records every finding and, when
@@ -416,6 +432,10 @@ public struct Redactor {
         var urls: [[UInt8]?] = [] // per segment: a URL's rewrite, when redacting
         for d in decoded {
             firstOfSegment.append(findings.count)
+            if let data = d.dataURL {
+                urls.append(d.value.withUnsafeBytes { applyDataURL(data, in: $0, channel: .css, nodeId: site.nodeId, &place, pointer: pointer, timestamp: timestamp) })
+                continue
+            }
             if !d.urlParts.isEmpty {
                 urls.append(d.value.withUnsafeBytes { applyURL(d.matches, d.urlParts, in: $0, channel: .css, nodeId: site.nodeId, &place, pointer: pointer, timestamp: timestamp) })
                 continue

@@ -468,6 +468,14 @@ extension Redactor {
                 rewrittenURL.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) }
                 return
             }
+            // A base64 data URL of a textual media type: its text read decoded.
+            if DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: p.channel) {
+                if !d.isEmpty, let out = applyDataURL(d, in: text, channel: p.channel, nodeId: nil, &place,
+                                          pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                    write(out, at: v, doc, member: member, &edits)
+                }
+                return
+            }
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
             // A URL in a payload (a `$pageview`'s page, a navigation's target): its
             // percent-encoded parts are read decoded, as in a URL's own channel.

@@ -118,7 +118,8 @@ struct ChannelTests {
 
     @Test func dataURLsAreToldApartByTheirMediaType() throws {
         let cases: [(String, UnscannedKind?)] = [
-            ("data:image/png;base64,AAAA", .images), ("DATA:Image/SVG+xml,<svg/>", .images), ("data:font/woff2;base64,d09G", .fonts),
+            ("data:image/png;base64,AAAA", .images), ("DATA:Image/SVG+xml,<svg/>", nil), ("data:image/svg+xml;base64,PHN2Zy8+", nil),
+            ("data:application/xhtml+xml,<p/>", nil), ("data:application/ld+json,{}", nil), ("data:application/octet-stream;base64,AA", .media), ("data:font/woff2;base64,d09G", .fonts),
             ("data:application/x-font-ttf;base64,AA", .fonts), ("data:video/mp4;base64,AAAA", .media), ("data:text/plain,ana@x.test", nil),
             ("data:,hello", nil), ("data:application/json,{}", nil), ("data:", nil), ("datum:image/png", nil), ("image/png", nil), ("", nil),
         ]

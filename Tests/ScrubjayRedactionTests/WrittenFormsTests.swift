@@ -379,6 +379,33 @@ struct WrittenFormsTests {
         #expect(html && !plain)
     }
 
+    /// A data URL of a textual media type is read as the browser reads its text: base64
+    /// decoded (`data:application/json;base64,...`), percent-encoded read decoded
+    /// (`data:text/html,%3Cp%3E...`), SVG as the XML text it is (it was skipped as an image).
+    /// The text is written back rewritten and encoded as it was, the head kept byte for byte
+    /// (a URL's reading had percent-encoded its `,` and `;`, and the URL was no data URL).
+    @Test func textualDataURLs() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"data:application/json;base64,eyJlbWFpbCI6ImFuYUBzaG9wLnRlc3QiLCJwbGFuIjoicHJvIn0="},"childNodes":[],"id":7},"#
+                + #"{"type":2,"tagName":"iframe","attributes":{"src":"data:text/html;charset=utf-8,%3Cp%3Email%20bob%40shop.test%3C%2Fp%3E"},"childNodes":[],"id":8},"#
+                + #"{"type":2,"tagName":"img","attributes":{"src":"data:image/svg+xml;utf8,<svg><text>eve@shop.test</text></svg>"},"childNodes":[],"id":9},"#
+                + #"{"type":2,"tagName":"div","attributes":{"style":"background:url(data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjx0ZXh0PmN5QHNob3AudGVzdDwvdGV4dD48L3N2Zz4=)"},"childNodes":[],"id":10}"#),
+            #"{"type":5,"data":{"tag":"upload","payload":{"file":"data:text/plain;base64,bm90ZSBmb3IgZGVlQHNob3AudGVzdA=="}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.url, .url, .url, .css, .custom])
+        #expect(audit.notScanned.isEmpty)
+        for value in ["eyJlbWFpbCI6ImFuYUBzaG9w", "bob%40", "eve@", "Pjx0ZXh0PmN5QHNob3", "bm90ZSBmb3IgZGVlQHNob3Au", "%2C%3Cp"] {
+            #expect(!events.contains(value), "\(value) left")
+        }
+        #expect(events.contains(#""href":"data:application/json;base64,eyJlbWFpbCI6IioqKioqKioqKioqKioiLCJwbGFuIjoicHJvIn0=""#))
+        #expect(events.contains(#""src":"data:text/html;charset=utf-8,%3Cp%3Email%20*************%3C%2Fp%3E""#))
+        #expect(events.contains(#""src":"data:image/svg+xml;utf8,<svg><text>*************</text></svg>""#))
+        #expect(events.contains(#"url(data:image/svg+xml;base64,"#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
     /// typography tools write them, are found where a plain `-` is.
     @Test func hyphenLookAlikes() throws {
