@@ -157,10 +157,12 @@ extension Redactor {
         return out
     }
 
-    /// For a plain value of a payload, a body or a console argument (not a URL): the view of
-    /// it decoded when it is percent-encoded (`ana%40shop.test`, up to `PercentText.maxRounds`
-    /// rounds) or HTML with character references (`<p>ana&#64;shop.test</p>`). Nil for most
-    /// strings, which hold neither `%` nor `&` (one `memchr` each).
+    /// For a plain value (not a URL) of any channel but `url`: the view of it decoded when it
+    /// is percent-encoded (`ana%40shop.test`, a URL inside text: `see
+    /// https://x.test/?u=ana%40shop.test`, up to `PercentText.maxRounds` rounds) or holds
+    /// character references (`<p>ana&#64;shop.test</p>`, and text a page shows as written,
+    /// `ana&#64;shop.test`, which a reader reads as an address). Nil for most strings, which
+    /// hold neither `%` nor `&` (one `memchr` each).
     static func encodedView(_ text: UnsafeRawBufferPointer) -> DecodedView? {
         guard let base = text.baseAddress, text.count > 3 else { return nil }
         if memchr(base, Int32(UInt8(ascii: "%")), text.count) != nil, PercentText.holdsEscape(text),
@@ -168,7 +170,7 @@ extension Redactor {
             let rounds = d.rounds
             return DecodedView(text: d.text, origin: d.origin) { PercentText.encode($0, rounds: rounds) }
         }
-        if memchr(base, Int32(UInt8(ascii: "&")), text.count) != nil, HTMLText.looksLikeHTML(text), let html = HTMLText.decode(text) {
+        if memchr(base, Int32(UInt8(ascii: "&")), text.count) != nil, let html = HTMLText.decode(text) {
             return DecodedView(text: html.text, origin: html.origin, escape: HTMLText.escape)
         }
         return nil

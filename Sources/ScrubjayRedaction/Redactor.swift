@@ -316,9 +316,10 @@ public struct Redactor {
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
-        // Text of a payload read as text (an unknown plugin's, a member no reader reads), a
-        // plain value percent-encoded or HTML with character references: read decoded too.
-        if site.channel == .custom || site.channel == .console || site.channel == .network, !otherURL,
+        // A plain value percent-encoded (a URL inside text) or with character references: read
+        // decoded too, in every channel but typed input (masked whole) and URLs (their parts
+        // are read above).
+        if site.channel != .url, site.channel != .input, !otherURL,
            let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
             if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {

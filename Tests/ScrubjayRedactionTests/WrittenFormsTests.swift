@@ -406,6 +406,28 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// Text outside payloads holds percent-encoded values and character references too: a
+    /// URL inside a text node or a `<meta http-equiv=refresh>` content (not a URL itself, so
+    /// not read as one), a comment, and text a page shows as written (`cy&#64;shop.test`,
+    /// which a reader reads as an address; also in a payload without tags). Each is read
+    /// decoded and rewritten over the bytes it came from, encoded as it was.
+    @Test func encodedValuesInText() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"Link copied: https://shop.test/invite?email=ana%40shop.test (100% sure)","id":8}],"id":7},"#
+                + #"{"type":2,"tagName":"meta","attributes":{"http-equiv":"refresh","content":"0; url=https://shop.test/?u=bob%40shop.test"},"childNodes":[],"id":9},"#
+                + #"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"write to cy&#64;shop.test &amp; co","id":11},{"type":5,"textContent":" owner dee%40shop.test ","id":12}],"id":10}"#),
+            #"{"type":5,"data":{"tag":"note","payload":{"text":"eve&#x40;shop.test"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.text, .attribute, .text, .comment, .custom])
+        for value in ["ana%40", "bob%40", "cy&#64;", "dee%40", "eve&#x40;", "shop.test%"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""textContent":"Link copied: https://shop.test/invite?email=************* (100% sure)""#))
+        #expect(events.contains(#""content":"0; url=https://shop.test/?u=*************""#))
+        #expect(events.contains(#""textContent":"write to ************ &amp; co""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
     /// typography tools write them, are found where a plain `-` is.
     @Test func hyphenLookAlikes() throws {
