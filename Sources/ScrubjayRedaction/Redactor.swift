@@ -327,6 +327,15 @@ public struct Redactor {
             }
             return
         }
+        // Look-alike digits, dashes and spaces, and invisible characters inside a value.
+        if site.channel != .url, site.channel != .input, let view = Redactor.lookAlikeView(text),
+           let found = decodedMatches(view, raw: matches, channel: site.channel) {
+            if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
+                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+                write(out, at: site, e, &edits)
+            }
+            return
+        }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
 

@@ -493,6 +493,14 @@ extension Redactor {
                 }
                 return
             }
+            // Look-alike digits, dashes and spaces, and invisible characters inside a value.
+            if let view = Redactor.lookAlikeView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
+                if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
+                                          pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                    write(out, at: v, doc, member: member, &edits)
+                }
+                return
+            }
             if matches.isEmpty, let member, e.kind(member.object) == .object {
                 matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
             }

@@ -428,6 +428,28 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// Characters that look like the ASCII a rule reads, or hide inside a value, as pages
+    /// write them: full-width digits (Japanese input methods type them), Arabic-Indic digits,
+    /// en dashes and thin spaces between groups, a zero-width space or a soft hyphen inside an
+    /// address or a card. Each value is found and rewritten over the bytes it came from; a
+    /// date range written with an en dash is left alone.
+    @Test func lookAlikeCharacters() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"title":"カード ４２４２ ４２４２ ４２４２ ４２４２"},"childNodes":[{"type":3,"textContent":"call 415\#u{2013}555\#u{2013}0134 or +44\#u{2009}20\#u{2009}7946\#u{2009}0958, open Mon\#u{2013}Fri 2019\#u{2013}2024","id":8}],"id":7},"#
+                + #"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"mail ana@​shop.test, card 4242­4242­4242­4242","id":10}],"id":9}"#),
+            #"{"type":5,"data":{"tag":"profile","payload":{"phone":"٠٦ ١٢ ٣٤ ٥٦ ٧٨"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["email", "payment_card", "payment_card", "phone_e164", "phone_eu_pairs", "phone_nanp"])
+        for value in ["４２４２ ４２４２", "555\u{2013}0134", "7946\u{2009}0958", "ana@", "\u{200B}shop", #"\u200bshop"#, "4242\u{AD}4242", #"\u00ad4242"#, "٣٤ ٥٦"] {
+            #expect(!events.contains(value), "\(value) left")
+        }
+        #expect(events.contains("Mon\u{2013}Fri 2019\u{2013}2024") || events.contains(#"Mon\u2013Fri 2019\u20132024"#))
+        #expect(events.contains("カード **** **** **** 4242"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
     /// typography tools write them, are found where a plain `-` is.
     @Test func hyphenLookAlikes() throws {

@@ -1,0 +1,108 @@
+/// Text written with characters that look like, or hide inside, the ASCII a rule reads: a
+/// page shows `４１１１ １１１１ １１１１ １１１１` (full-width digits, as Japanese input
+/// methods type them), `٠٦١٢٣٤٥٦٧٨` (Arabic-Indic digits), `415–555–0134` (en dashes, as
+/// typography tools write them), `+44 20 7946 0958` with thin spaces, or
+/// `ana@\u{200B}shop.test` (a zero-width space, or a soft hyphen a hyphenation script put in a
+/// word) as the value it is. The view maps each such character to the ASCII it stands for
+/// (or drops an invisible one), with each byte's origin in the text as written, so the rules
+/// read the value and only what they find is rewritten, over the bytes it came from
+/// (docs/RULES.md, "Channels").
+enum LookAlikeText {
+    /// What one character at `i` becomes: `drop` (invisible), an ASCII byte, or nil (kept),
+    /// and its length in bytes.
+    @inline(__always)
+    static func mapped(_ raw: UnsafeRawBufferPointer, _ i: Int) -> (ascii: UInt8?, drop: Bool, length: Int)? {
+        let b = raw[i]
+        let n = raw.count
+        switch b {
+        case 0xC2: // U+00AD soft hyphen
+            if i + 1 < n && raw[i + 1] == 0xAD { return (nil, true, 2) }
+        case 0xD9: // U+0660...U+0669 Arabic-Indic digits
+            if i + 1 < n && raw[i + 1] >= 0xA0 && raw[i + 1] <= 0xA9 { return (0x30 + raw[i + 1] - 0xA0, false, 2) }
+        case 0xDB: // U+06F0...U+06F9 extended Arabic-Indic (Persian) digits
+            if i + 1 < n && raw[i + 1] >= 0xB0 && raw[i + 1] <= 0xB9 { return (0x30 + raw[i + 1] - 0xB0, false, 2) }
+        case 0xE0: // U+0966...U+096F Devanagari digits
+            if i + 2 < n && raw[i + 1] == 0xA5 && raw[i + 2] >= 0xA6 && raw[i + 2] <= 0xAF { return (0x30 + raw[i + 2] - 0xA6, false, 3) }
+        case 0xE2:
+            guard i + 2 < n else { return nil }
+            let b1 = raw[i + 1], b2 = raw[i + 2]
+            if b1 == 0x80 {
+                switch b2 {
+                case 0x82...0x8A: return (0x20, false, 3) // U+2002...U+200A: en, em, figure, thin... spaces
+                case 0x8B, 0x8C, 0x8D: return (nil, true, 3) // U+200B zero-width space, U+200C, U+200D joiners
+                case 0x92, 0x93: return (UInt8(ascii: "-"), false, 3) // U+2012 figure dash, U+2013 en dash
+                default: return nil
+                }
+            }
+            if b1 == 0x81 && b2 == 0xA0 { return (nil, true, 3) } // U+2060 word joiner
+            if b1 == 0x88 && b2 == 0x92 { return (UInt8(ascii: "-"), false, 3) } // U+2212 minus sign
+        case 0xE3: // U+3000 ideographic space
+            if i + 2 < n && raw[i + 1] == 0x80 && raw[i + 2] == 0x80 { return (0x20, false, 3) }
+        case 0xEF:
+            guard i + 2 < n else { return nil }
+            let b1 = raw[i + 1], b2 = raw[i + 2]
+            if b1 == 0xBB && b2 == 0xBF { return (nil, true, 3) } // U+FEFF zero-width no-break space
+            if b1 == 0xBC && b2 >= 0x81 { return (0x21 + b2 - 0x81, false, 3) } // U+FF01...U+FF3F full-width forms
+            if b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E { return (0x60 + b2 - 0x80, false, 3) } // U+FF40...U+FF5E
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Whether `raw` holds a byte above ASCII: eight bytes at a time. Most strings do not, and
+    /// this is all they pay.
+    @inline(__always)
+    static func holdsNonASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = raw.count
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 8
+        }
+        while i < n {
+            if raw[i] >= 0x80 { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// `raw` with each look-alike mapped to its ASCII and each invisible character dropped,
+    /// and each byte's origin in `raw` (one past the end last). Nil when `raw` holds none.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> (text: [UInt8], origin: [Int])? {
+        guard holdsNonASCII(raw) else { return nil }
+        var first = -1
+        var i = 0
+        while i < raw.count {
+            if raw[i] >= 0xC2, mapped(raw, i) != nil { first = i; break }
+            i += 1
+        }
+        guard first >= 0 else { return nil }
+        var text: [UInt8] = [], origin: [Int] = []
+        text.reserveCapacity(raw.count)
+        origin.reserveCapacity(raw.count + 1)
+        text += UnsafeRawBufferPointer(rebasing: raw[..<first])
+        origin += 0..<first
+        i = first
+        while i < raw.count {
+            if raw[i] >= 0xC2, let m = mapped(raw, i) {
+                if let a = m.ascii { text.append(a); origin.append(i) }
+                i += m.length
+                continue
+            }
+            text.append(raw[i]); origin.append(i)
+            i += 1
+        }
+        origin.append(raw.count)
+        return (text, origin)
+    }
+}
+
+extension Redactor {
+    /// The view of `text` with its look-alikes read as ASCII (`LookAlikeText`), or nil. A
+    /// rewritten value is written as the rule writes it (ASCII), over the bytes it came from.
+    static func lookAlikeView(_ text: UnsafeRawBufferPointer) -> DecodedView? {
+        guard let d = LookAlikeText.decode(text) else { return nil }
+        return DecodedView(text: d.text, origin: d.origin) { $0 }
+    }
+}
