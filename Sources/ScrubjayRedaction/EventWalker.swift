@@ -158,7 +158,19 @@ public struct EventWalker {
             try walkAll(e, payload, channel, visit, numbers: true)
         case RRWebEventType.asset.rawValue: // {url, payload}; the payload is the fetched file.
             if let url = e.member("url", of: data) { try visitString(e, url, .url, nil, visit) }
-            if let payload = e.member("payload", of: data) { skip(.images, bytes: e.byteRange(payload).count) }
+            guard let payload = e.member("payload", of: data) else { return }
+            // A stylesheet rrweb's asset capture fetched, or an inline `<style>` it moved out
+            // (`url` ending `#rr_style_el:<id>`): `{rr_type: "CssText", cssTexts: [...]}` (an
+            // older form has one `cssText`). It is CSS a player applies, read as any stylesheet;
+            // other payloads (`Blob`s of images) are the fetched file.
+            if e.kind(payload) == .object, let type = e.member("rr_type", of: payload, kind: .string), e.string(type, equals: "CssText") {
+                if let text = e.member("cssText", of: payload, kind: .string) { try visitString(e, text, .css, nil, visit) }
+                if let texts = e.member("cssTexts", of: payload, kind: .array) {
+                    for t in e.elements(of: texts) where e.kind(t) == .string { try visitString(e, t, .css, nil, visit) }
+                }
+                return
+            }
+            skip(.images, bytes: e.byteRange(payload).count)
         case RRWebEventType.domContentLoaded.rawValue, RRWebEventType.load.rawValue:
             return
         default:

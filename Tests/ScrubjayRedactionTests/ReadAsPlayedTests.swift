@@ -243,6 +243,27 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty, "\(rescan.findings.map(\.rule))")
     }
 
+    /// rrweb's asset capture moves stylesheets, fetched ones and inline `<style>` elements
+    /// (`#rr_style_el:<id>`), into Asset events as `{rr_type: "CssText", cssTexts: [...]}`: the
+    /// player applies that CSS, so it is read as any stylesheet (it was skipped whole as image
+    /// data). A `Blob` payload (an image) is still skipped.
+    @Test func stylesheetAssetsAreRead() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[],"id":7}"#),
+            #"{"type":7,"data":{"url":"https://shop.test/#rr_style_el:4","payload":{"rr_type":"CssText","cssTexts":[".who::after{content:\"ana@shop.test\"} .bg{background:url(/a.png?u=bob%40shop.test)}"]}},"timestamp":1700000000200}"#,
+            #"{"type":7,"data":{"url":"https://shop.test/a.css","payload":{"rr_type":"CssText","cssText":".x::before{content:\"cy@shop.test\"}"}},"timestamp":1700000000300}"#,
+            #"{"type":7,"data":{"url":"https://shop.test/a.png","payload":{"rr_type":"Blob","type":"image/png","data":[{"rr_type":"ArrayBuffer","base64":"iVBORw0KGgo="}]}},"timestamp":1700000000400}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.pointer) == ["/data/payload/cssTexts/0", "/data/payload/cssTexts/0", "/data/payload/cssText"])
+        for value in ["ana@", "bob%40", "cy@"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#".who::after{content:\"*************\"} .bg{background:url(/a.png?u=*************)}"#))
+        #expect(events.contains(#""base64":"iVBORw0KGgo=""#))
+        #expect(audit.notScanned.map(\.kind) == ["images"])
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Members this release does not read for what they are (a recorder's extra field on an
     /// event, a note in an event's `data`, a string where a node belongs, a string in a
     /// pointer event, an unknown member of a serialized node): their strings are read as
