@@ -68,7 +68,10 @@ extension Redactor {
         let rest = UnsafeRawBufferPointer(rebasing: text[head.length...])
         let body: [UInt8]
         if head.base64 {
-            guard let decoded = DataURLText.decodeBase64(rest) else { return nil }
+            // A browser percent-decodes the body before base64 (`...%3D` is `=`).
+            let percentDecoded = rest.contains(UInt8(ascii: "%")) ? FormEncoded.decodePathSegment(Array(rest)) : nil
+            let decoded = percentDecoded.map { p in p.withUnsafeBytes(DataURLText.decodeBase64) } ?? DataURLText.decodeBase64(rest)
+            guard let decoded else { return nil }
             body = decoded
         } else {
             body = Array(rest)

@@ -384,6 +384,7 @@ struct WrittenFormsTests {
     /// (`data:text/html,%3Cp%3E...`), SVG as the XML text it is (it was skipped as an image).
     /// The text is written back rewritten and encoded as it was, the head kept byte for byte
     /// (a URL's reading had percent-encoded its `,` and `;`, and the URL was no data URL).
+    /// Base64 written with percent-escapes (`%3D`) is read as the browser reads it.
     @Test func textualDataURLs() throws {
         let json = "[" + [
             ReadAsPlayedTests.meta,
@@ -391,7 +392,7 @@ struct WrittenFormsTests {
                 + #"{"type":2,"tagName":"iframe","attributes":{"src":"data:text/html;charset=utf-8,%3Cp%3Email%20bob%40shop.test%3C%2Fp%3E"},"childNodes":[],"id":8},"#
                 + #"{"type":2,"tagName":"img","attributes":{"src":"data:image/svg+xml;utf8,<svg><text>eve@shop.test</text></svg>"},"childNodes":[],"id":9},"#
                 + #"{"type":2,"tagName":"div","attributes":{"style":"background:url(data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjx0ZXh0PmN5QHNob3AudGVzdDwvdGV4dD48L3N2Zz4=)"},"childNodes":[],"id":10}"#),
-            #"{"type":5,"data":{"tag":"upload","payload":{"file":"data:text/plain;base64,bm90ZSBmb3IgZGVlQHNob3AudGVzdA=="}},"timestamp":1700000000200}"#,
+            #"{"type":5,"data":{"tag":"upload","payload":{"file":"data:text/plain;base64,bm90ZSBmb3IgZGVlQHNob3AudGVzdA%3D%3D"}},"timestamp":1700000000200}"#,
         ].joined(separator: ",") + "]"
         let (events, audit, rescan) = try redactRecording(json)
         #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.url, .url, .url, .css, .custom])
