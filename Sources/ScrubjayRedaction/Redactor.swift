@@ -300,7 +300,7 @@ public struct Redactor {
         }
         // A base64 data URL of a textual media type (`data:text/plain;base64,...`): its text
         // read decoded.
-        if DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: site.channel) {
+        if site.channel != .input, DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: site.channel) {
             if !d.isEmpty, let out = applyDataURL(d, in: text, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
                 write(out, at: site, e, &edits)
@@ -373,9 +373,14 @@ public struct Redactor {
                     }
                     continue
                 }
-                if DataURLText.startsWithData(raw), let d = decodedDataURL(raw, channel: .css) {
-                    if !d.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: [], dataURL: d)) }
-                    continue
+                // A textual data URL, read as CSS reads it (`\"` in an SVG's markup is `"`), then
+                // as the browser reads its text; written back whole, escaped for where it stands.
+                if DataURLText.startsWithData(raw) {
+                    let value = memchr(raw.baseAddress!, 0x5C, raw.count) != nil ? CSSText.unescape(raw) : Array(raw)
+                    if let d = value.withUnsafeBytes({ decodedDataURL($0, channel: .css) }) {
+                        if !d.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: [], dataURL: d)) }
+                        continue
+                    }
                 }
                 if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
                     let value = CSSText.unescape(raw)

@@ -391,19 +391,22 @@ struct WrittenFormsTests {
             ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"data:application/json;base64,eyJlbWFpbCI6ImFuYUBzaG9wLnRlc3QiLCJwbGFuIjoicHJvIn0="},"childNodes":[],"id":7},"#
                 + #"{"type":2,"tagName":"iframe","attributes":{"src":"data:text/html;charset=utf-8,%3Cp%3Email%20bob%40shop.test%3C%2Fp%3E"},"childNodes":[],"id":8},"#
                 + #"{"type":2,"tagName":"img","attributes":{"src":"data:image/svg+xml;utf8,<svg><text>eve@shop.test</text></svg>"},"childNodes":[],"id":9},"#
-                + #"{"type":2,"tagName":"div","attributes":{"style":"background:url(data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjx0ZXh0PmN5QHNob3AudGVzdDwvdGV4dD48L3N2Zz4=)"},"childNodes":[],"id":10}"#),
+                + #"{"type":2,"tagName":"div","attributes":{"style":"background:url(data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciPjx0ZXh0PmN5QHNob3AudGVzdDwvdGV4dD48L3N2Zz4=)"},"childNodes":[],"id":10},"#
+                + #"{"type":2,"tagName":"i","attributes":{"style":"background:url(\"data:image/svg+xml;utf8,<svg xmlns=\\\"http://www.w3.org/2000/svg\\\"><text>fay@shop.test</text></svg>\")"},"childNodes":[],"id":11}"#),
             #"{"type":5,"data":{"tag":"upload","payload":{"file":"data:text/plain;base64,bm90ZSBmb3IgZGVlQHNob3AudGVzdA%3D%3D"}},"timestamp":1700000000200}"#,
         ].joined(separator: ",") + "]"
         let (events, audit, rescan) = try redactRecording(json)
-        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.url, .url, .url, .css, .custom])
+        #expect(audit.findings.filter { $0.rule == "email" }.map(\.channel) == [.url, .url, .url, .css, .css, .custom])
         #expect(audit.notScanned.isEmpty)
-        for value in ["eyJlbWFpbCI6ImFuYUBzaG9w", "bob%40", "eve@", "Pjx0ZXh0PmN5QHNob3", "bm90ZSBmb3IgZGVlQHNob3Au", "%2C%3Cp"] {
+        for value in ["eyJlbWFpbCI6ImFuYUBzaG9w", "bob%40", "eve@", "fay@", "Pjx0ZXh0PmN5QHNob3", "bm90ZSBmb3IgZGVlQHNob3Au", "%2C%3Cp"] {
             #expect(!events.contains(value), "\(value) left")
         }
         #expect(events.contains(#""href":"data:application/json;base64,eyJlbWFpbCI6IioqKioqKioqKioqKioiLCJwbGFuIjoicHJvIn0=""#))
         #expect(events.contains(#""src":"data:text/html;charset=utf-8,%3Cp%3Email%20*************%3C%2Fp%3E""#))
         #expect(events.contains(#""src":"data:image/svg+xml;utf8,<svg><text>*************</text></svg>""#))
         #expect(events.contains(#"url(data:image/svg+xml;base64,"#))
+        // Read as CSS reads it (`\"` is `"`), written back escaped for the string it stands in.
+        #expect(events.contains(#"url(\"data:image/svg+xml;utf8,<svg xmlns=\\\"http://www.w3.org/2000/svg\\\"><text>*************</text></svg>\")"#))
         #expect(rescan.findings.isEmpty)
     }
 
