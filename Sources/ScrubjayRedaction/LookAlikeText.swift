@@ -67,10 +67,41 @@ enum LookAlikeText {
         return false
     }
 
+    /// Whether `raw` may be read otherwise decoded: it holds a byte above ASCII (a look-alike
+    /// may be among them) or one of 0x24...0x27 (`$`, `%`, `&`, `'`: a percent-escape or a
+    /// character reference may start there). One pass, eight bytes at a time; most strings
+    /// hold none, and pay nothing more.
+    @inline(__always)
+    static func mayBeEncoded(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return false }
+        let n = raw.count
+        @inline(__always) func flags(_ x: UInt64) -> UInt64 {
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+            let t = x ^ (0x24 &* ones)
+            // Some byte of t is below 4 (exact as to whether one is), or some byte of x is high.
+            return ((t &- 4 &* ones) & ~t & high) | (x & high)
+        }
+        guard n >= 8 else {
+            for i in 0..<n {
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                if b >= 0x80 || b &- 0x24 < 4 { return true }
+            }
+            return false
+        }
+        var i = 0
+        while i &+ 8 <= n {
+            if flags(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { return true }
+            i &+= 8
+        }
+        // The last word overlaps the one before: its bytes were tested already.
+        return i < n && flags(base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) != 0
+    }
+
     /// `raw` with each look-alike mapped to its ASCII and each invisible character dropped,
-    /// and each byte's origin in `raw` (one past the end last). Nil when `raw` holds none.
+    /// and each byte's origin in `raw` (one past the end last). Nil when `raw` holds none
+    /// (callers test `holdsNonASCII` first).
+    @inline(never)
     static func decode(_ raw: UnsafeRawBufferPointer) -> (text: [UInt8], origin: [Int])? {
-        guard holdsNonASCII(raw) else { return nil }
         var first = -1
         var i = 0
         while i < raw.count {
@@ -101,8 +132,9 @@ enum LookAlikeText {
 extension Redactor {
     /// The view of `text` with its look-alikes read as ASCII (`LookAlikeText`), or nil. A
     /// rewritten value is written as the rule writes it (ASCII), over the bytes it came from.
+    /// (Callers test `LookAlikeText.mayBeEncoded` first.)
     static func lookAlikeView(_ text: UnsafeRawBufferPointer) -> DecodedView? {
-        guard let d = LookAlikeText.decode(text) else { return nil }
+        guard LookAlikeText.holdsNonASCII(text), let d = LookAlikeText.decode(text) else { return nil }
         return DecodedView(text: d.text, origin: d.origin) { $0 }
     }
 }

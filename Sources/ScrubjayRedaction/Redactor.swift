@@ -318,9 +318,9 @@ public struct Redactor {
         }
         // A plain value percent-encoded (a URL inside text) or with character references: read
         // decoded too, in every channel but typed input (masked whole) and URLs (their parts
-        // are read above).
-        if site.channel != .url, site.channel != .input, !otherURL,
-           let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
+        // are read above). One byte test first for this and the look-alikes below.
+        let mayBeEncoded = site.channel != .url && site.channel != .input && !otherURL && LookAlikeText.mayBeEncoded(text)
+        if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
             if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
                 write(out, at: site, e, &edits)
@@ -328,7 +328,7 @@ public struct Redactor {
             return
         }
         // Look-alike digits, dashes and spaces, and invisible characters inside a value.
-        if site.channel != .url, site.channel != .input, let view = Redactor.lookAlikeView(text),
+        if mayBeEncoded, let view = Redactor.lookAlikeView(text),
            let found = decodedMatches(view, raw: matches, channel: site.channel) {
             if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {

@@ -486,7 +486,8 @@ extension Redactor {
             }
             // A plain value percent-encoded (`ana%40shop.test`) or HTML with character
             // references (`<b>ana&#64;shop.test</b>`) is read decoded too.
-            if !isURL, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
+            let mayBeEncoded = !isURL && LookAlikeText.mayBeEncoded(text)
+            if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
                 if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                     write(out, at: v, doc, member: member, &edits)
@@ -494,7 +495,7 @@ extension Redactor {
                 return
             }
             // Look-alike digits, dashes and spaces, and invisible characters inside a value.
-            if let view = Redactor.lookAlikeView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
+            if mayBeEncoded, let view = Redactor.lookAlikeView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
                 if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                     write(out, at: v, doc, member: member, &edits)

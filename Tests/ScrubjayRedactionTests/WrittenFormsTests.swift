@@ -454,6 +454,23 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// The one-pass byte test before the decoded readings (`LookAlikeText.mayBeEncoded`, eight
+    /// bytes at a time with an overlapping last word) says what a byte loop says, for every
+    /// length around the word size and every position of the byte that decides.
+    @Test func encodedByteTestAgreesWithBytes() {
+        let deciding: [UInt8] = [0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x7F, 0x80, 0xC2, 0xFF, 0x00, 0x04, 0x20]
+        for n in 0...24 {
+            for at in 0..<max(n, 1) {
+                for b in deciding {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: n)
+                    if n > 0 { bytes[at] = b }
+                    let expected = bytes.contains { $0 >= 0x80 || ($0 >= 0x24 && $0 <= 0x27) }
+                    #expect(bytes.withUnsafeBytes(LookAlikeText.mayBeEncoded) == expected, "\(n) \(at) \(b)")
+                }
+            }
+        }
+    }
+
     /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
     /// typography tools write them, are found where a plain `-` is.
     @Test func hyphenLookAlikes() throws {
