@@ -919,18 +919,20 @@ rules:
   # ---- free_text
 
   - id: self_identified_name
-    description: 'A name someone gives after ''my name is'' (also ich heiße, je m''appelle, me llamo) in typed or chat text.'
+    description: 'A name someone gives after ''my name is'' (also ich heiße, je m''appelle, me llamo) in typed or chat text; the words may be separated by no-break spaces (U+00A0), which an editable chat box writes for a space typed at the end of its text.'
     category: free_text
     severity: medium
     kind: pattern
-    pattern: '(?i:\bmy name is|\bi am called|\bich hei(?:ß|ss)e|\bje m(?:''|’)appelle|\bme llamo)[ \t]+(\p{Lu}\p{Ll}+(?:[ \-]\p{Lu}\p{Ll}+){0,2})'
+    pattern: '(?i:\bmy[ \x{A0}]name[ \x{A0}]is|\bi[ \x{A0}]am[ \x{A0}]called|\bich[ \x{A0}]hei(?:ß|ss)e|\bje[ \x{A0}]m(?:''|’)appelle|\bme[ \x{A0}]llamo)[ \t\x{A0}]+(\p{Lu}\p{Ll}+(?:[ \-\x{A0}]\p{Lu}\p{Ll}+){0,2})'
     group: 1
-    keywords: ['name is', 'am called', 'heiße', 'heisse', 'appelle', 'me llamo']
+    keywords: ['name is', 'am called', 'heiße', 'heisse', 'appelle', 'me llamo', "name\u00A0is", "am\u00A0called", "me\u00A0llamo"]
     action: mask
     examples:
       match:
         - input: 'Hi, my name is Ana Lima and I need help'
           output: 'Hi, my name is *** **** and I need help'
+        - input: "hi my\u00A0name\u00A0is\u00A0Ana\u00A0Lima"
+          output: "hi my\u00A0name\u00A0is\u00A0***\u00A0****"
         - input: 'Je m''appelle Élodie'
           output: 'Je m''appelle ******'
       no_match:

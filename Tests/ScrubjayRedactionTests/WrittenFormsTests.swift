@@ -471,6 +471,20 @@ struct WrittenFormsTests {
         }
     }
 
+    /// A name stated in an editable chat box: the browser writes a space typed at the end of
+    /// the text as a no-break space (U+00A0), and the text mutations carry it so.
+    @Test func statedNamesWithNoBreakSpaces() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"div","attributes":{"contenteditable":"true"},"childNodes":[{"type":3,"textContent":"hi","id":8}],"id":7}"#),
+            #"{"type":3,"data":{"source":0,"texts":[{"id":8,"value":"hi my\u00a0name\u00a0is Ana\u00a0Lima"}],"attributes":[],"removes":[],"adds":[]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["self_identified_name"])
+        for value in ["Ana", "Lima"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// Numbers grouped with hyphen look-alikes (U+2011 non-breaking hyphen, U+2010 hyphen), as
     /// typography tools write them, are found where a plain `-` is.
     @Test func hyphenLookAlikes() throws {
