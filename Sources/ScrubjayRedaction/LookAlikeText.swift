@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ScrubjayRules
+
 /// Text written with characters that look like, or hide inside, the ASCII a rule reads: a
 /// page shows `４１１１ １１１１ １１１１ １１１１` (full-width digits, as Japanese input
 /// methods type them), `٠٦١٢٣٤٥٦٧٨` (Arabic-Indic digits), `415–555–0134` (en dashes, as
@@ -97,44 +102,86 @@ enum LookAlikeText {
         return i < n && flags(base.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)) != 0
     }
 
-    /// `raw` with each look-alike mapped to its ASCII and each invisible character dropped,
-    /// and each byte's origin in `raw` (one past the end last). Nil when `raw` holds none
-    /// (callers test `holdsNonASCII` first).
+    /// Whether `raw` holds a `%` or a `&`: then it may be percent-encoded or hold character
+    /// references, and is read both ways (`Redactor.encodedView`), not only as look-alikes.
+    @inline(__always)
+    static func holdsEscapeStart(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let base = raw.baseAddress else { return false }
+        return memchr(base, Int32(UInt8(ascii: "%")), raw.count) != nil || memchr(base, Int32(UInt8(ascii: "&")), raw.count) != nil
+    }
+
+    /// `raw` with each look-alike mapped to its ASCII and each invisible character dropped.
+    /// Nil when `raw` holds none (callers test `holdsNonASCII` first). Each byte's origin is
+    /// worked out only for a text in which a rule finds something (`origins`).
+    /// Text whose look-alikes are all punctuation or letters and that holds no digit (a
+    /// Japanese sentence with full-width brackets) is not read again: every value a rule finds
+    /// by such characters alone (a full-width email) its pattern finds as written.
     @inline(never)
-    static func decode(_ raw: UnsafeRawBufferPointer) -> (text: [UInt8], origin: [Int])? {
+    static func mappedText(_ raw: UnsafeRawBufferPointer) -> [UInt8]? {
         var first = -1
+        var digit = false, invisible = false
         var i = 0
         while i < raw.count {
-            if raw[i] >= 0xC2, mapped(raw, i) != nil { first = i; break }
-            i += 1
-        }
-        guard first >= 0 else { return nil }
-        var text: [UInt8] = [], origin: [Int] = []
-        text.reserveCapacity(raw.count)
-        origin.reserveCapacity(raw.count + 1)
-        text += UnsafeRawBufferPointer(rebasing: raw[..<first])
-        origin += 0..<first
-        i = first
-        while i < raw.count {
-            if raw[i] >= 0xC2, let m = mapped(raw, i) {
-                if let a = m.ascii { text.append(a); origin.append(i) }
+            let b = raw[i]
+            if b &- 0x30 < 10 { digit = true }
+            if b >= 0xC2, let m = mapped(raw, i) {
+                if first < 0 { first = i }
+                if let a = m.ascii { if a &- 0x30 < 10 { digit = true } } else { invisible = true }
                 i += m.length
                 continue
             }
-            text.append(raw[i]); origin.append(i)
+            i += 1
+        }
+        guard first >= 0, digit || invisible else { return nil }
+        var text: [UInt8] = []
+        text.reserveCapacity(raw.count)
+        text += UnsafeRawBufferPointer(rebasing: raw[..<first])
+        i = first
+        while i < raw.count {
+            if raw[i] >= 0xC2, let m = mapped(raw, i) {
+                if let a = m.ascii { text.append(a) }
+                i += m.length
+                continue
+            }
+            text.append(raw[i])
+            i += 1
+        }
+        return text
+    }
+
+    /// For each byte of `mappedText(raw)`, its offset in `raw` (one past the end last).
+    static func origins(_ raw: UnsafeRawBufferPointer) -> [Int] {
+        var origin: [Int] = []
+        origin.reserveCapacity(raw.count + 1)
+        var i = 0
+        while i < raw.count {
+            if raw[i] >= 0xC2, let m = mapped(raw, i) {
+                if m.ascii != nil { origin.append(i) }
+                i += m.length
+                continue
+            }
+            origin.append(i)
             i += 1
         }
         origin.append(raw.count)
-        return (text, origin)
+        return origin
     }
 }
 
 extension Redactor {
-    /// The view of `text` with its look-alikes read as ASCII (`LookAlikeText`), or nil. A
-    /// rewritten value is written as the rule writes it (ASCII), over the bytes it came from.
-    /// (Callers test `LookAlikeText.mayBeEncoded` first.)
-    static func lookAlikeView(_ text: UnsafeRawBufferPointer) -> DecodedView? {
-        guard LookAlikeText.holdsNonASCII(text), let d = LookAlikeText.decode(text) else { return nil }
-        return DecodedView(text: d.text, origin: d.origin) { $0 }
+    /// What pattern rules find in `text` read with its look-alikes as ASCII (`LookAlikeText`):
+    /// the view, those of `rawMatches` (found in `text` as written) that overlap none of its
+    /// matches, and its matches. Nil when the text holds no look-alike or the view holds
+    /// nothing. A rewritten value is written as the rule writes it (ASCII), over the bytes it
+    /// came from. (Callers test `LookAlikeText.mayBeEncoded` first.)
+    mutating func lookAlikeMatches(_ text: UnsafeRawBufferPointer, mapped known: [UInt8]? = nil, raw rawMatches: [RuleMatch], channel: Channel)
+        -> (view: DecodedView, raw: [RuleMatch], decoded: [RuleMatch])? {
+        guard let mapped = known ?? (LookAlikeText.holdsNonASCII(text) ? LookAlikeText.mappedText(text) : nil) else { return nil }
+        let decoded = mapped.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
+        guard !decoded.isEmpty else { return nil }
+        let view = DecodedView(text: mapped, origin: LookAlikeText.origins(text)) { $0 }
+        let spans = decoded.map { rawSpan(of: $0.range, view) }
+        let kept = rawMatches.filter { m in !spans.contains { $0.overlaps(m.range) } }
+        return (view, kept, decoded)
     }
 }

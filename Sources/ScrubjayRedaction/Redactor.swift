@@ -307,19 +307,29 @@ public struct Redactor {
             }
             return
         }
+        // A URL outside the URL channel (typed input excepted): tested once, for the readings below.
+        let otherURL = site.channel != .url && site.channel != .input && URLText.isURL(text)
+        // A plain value may be read decoded too, in every channel but typed input (masked whole)
+        // and URLs (their parts are read below): one byte test first.
+        let mayBeEncoded = site.channel != .url && site.channel != .input && !otherURL && LookAlikeText.mayBeEncoded(text)
+        // Look-alike digits, dashes and spaces, and invisible characters inside a value with no
+        // escape or reference: read once, as the ASCII they stand for.
+        if mayBeEncoded, LookAlikeText.holdsNonASCII(text), !LookAlikeText.holdsEscapeStart(text), let mapped = LookAlikeText.mappedText(text) {
+            if let found = lookAlikeMatches(text, mapped: mapped, raw: [], channel: site.channel),
+               let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
+                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+                write(out, at: site, e, &edits)
+            }
+            return
+        }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
-        // A URL outside the URL channel (typed input excepted): tested once, for both readings below.
-        let otherURL = site.channel != .url && site.channel != .input && URLText.isURL(text)
         if site.channel == .url || otherURL,
            handledQueryValues(text, &matches, site.value, in: e, channel: site.channel, nodeId: site.nodeId, &place, &edits,
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
-        // A plain value percent-encoded (a URL inside text) or with character references: read
-        // decoded too, in every channel but typed input (masked whole) and URLs (their parts
-        // are read above). One byte test first for this and the look-alikes below.
-        let mayBeEncoded = site.channel != .url && site.channel != .input && !otherURL && LookAlikeText.mayBeEncoded(text)
+        // A plain value percent-encoded (a URL inside text) or with character references.
         if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
             if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
@@ -327,10 +337,9 @@ public struct Redactor {
             }
             return
         }
-        // Look-alike digits, dashes and spaces, and invisible characters inside a value.
-        if mayBeEncoded, let view = Redactor.lookAlikeView(text),
-           let found = decodedMatches(view, raw: matches, channel: site.channel) {
-            if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
+        // Look-alikes in a value that also holds a `%` or a `&` (read above when it decodes).
+        if mayBeEncoded, let found = lookAlikeMatches(text, raw: matches, channel: site.channel) {
+            if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
                 write(out, at: site, e, &edits)
             }

@@ -476,17 +476,32 @@ extension Redactor {
                 }
                 return
             }
-            matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
             // A URL in a payload (a `$pageview`'s page, a navigation's target): its
             // percent-encoded parts are read decoded, as in a URL's own channel.
             let isURL = URLText.isURL(text)
+            let mayBeEncoded = !isURL && LookAlikeText.mayBeEncoded(text)
+            // Look-alikes in a value with no escape or reference: read once, as ASCII.
+            if mayBeEncoded, LookAlikeText.holdsNonASCII(text), !LookAlikeText.holdsEscapeStart(text), let mapped = LookAlikeText.mappedText(text) {
+                if let found = lookAlikeMatches(text, mapped: mapped, raw: [], channel: p.channel) {
+                    if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
+                                              pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                        write(out, at: v, doc, member: member, &edits)
+                    }
+                    return
+                }
+                if let member, e.kind(member.object) == .object {
+                    matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
+                }
+                if !matches.isEmpty { apply(matches, to: text, doc, v, p, &place, &edits, member: member) }
+                return
+            }
+            matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
             if isURL, handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
             }
             // A plain value percent-encoded (`ana%40shop.test`) or HTML with character
             // references (`<b>ana&#64;shop.test</b>`) is read decoded too.
-            let mayBeEncoded = !isURL && LookAlikeText.mayBeEncoded(text)
             if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
                 if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
@@ -494,9 +509,9 @@ extension Redactor {
                 }
                 return
             }
-            // Look-alike digits, dashes and spaces, and invisible characters inside a value.
-            if mayBeEncoded, let view = Redactor.lookAlikeView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
-                if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
+            // Look-alikes in a value that also holds a `%` or a `&` (read above when it decodes).
+            if mayBeEncoded, let found = lookAlikeMatches(text, raw: matches, channel: p.channel) {
+                if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                     write(out, at: v, doc, member: member, &edits)
                 }
