@@ -298,8 +298,8 @@ public struct Redactor {
            e.string(key, equalsIgnoringASCIICase: "srcdoc"), let html = HTMLText.decode(text) {
             return handleHTML(text, html.text, html.origin, e, site, &place, &edits)
         }
-        // A base64 data URL of a textual media type (`data:text/plain;base64,...`): its text
-        // read decoded.
+        // A data URL of a textual media type (`data:text/plain;base64,...`, `data:text/html,%3Cp%3E...`):
+        // its text read as the browser reads it, the head kept (`DataURLText`).
         if site.channel != .input, DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: site.channel) {
             if !d.isEmpty, let out = applyDataURL(d, in: text, channel: site.channel, nodeId: site.nodeId, &place,
                                       pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
@@ -439,8 +439,8 @@ public struct Redactor {
         let value: [UInt8]
         let matches: [RuleMatch]
         var urlParts: [DecodedQueryValue] = []
-        /// A base64 data URL of a textual media type with findings in its text; `value` is
-        /// then the segment as written.
+        /// A data URL of a textual media type with findings in its text; `value` is then the
+        /// segment as CSS reads it (its escapes decoded).
         var dataURL: DecodedDataURL? = nil
     }
 

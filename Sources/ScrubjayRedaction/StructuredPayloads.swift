@@ -468,7 +468,7 @@ extension Redactor {
                 rewrittenURL.withUnsafeBytes { apply(matches, to: $0, doc, v, p, &place, &edits, member: member) }
                 return
             }
-            // A base64 data URL of a textual media type: its text read decoded.
+            // A data URL of a textual media type: its text read as the browser reads it.
             if DataURLText.startsWithData(text), let d = decodedDataURL(text, channel: p.channel) {
                 if !d.isEmpty, let out = applyDataURL(d, in: text, channel: p.channel, nodeId: nil, &place,
                                           pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
