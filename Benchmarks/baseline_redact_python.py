@@ -1,17 +1,24 @@
 #!/usr/bin/env python3
-"""The Python baseline for `scrubjay-bench --redact`: the default pack's regexes with `re`
+"""The Python baseline for `scrubjay-bench --redact`: the default pack's regexes (with `regex`, else `re`)
 over every string of a recording read and written with orjson.
 
 For each event: orjson.loads, visit every string value (keys are left alone), run each
 rule whose keywords the string contains (the same keyword and min_digits prefilters
 Scrubjay uses, so the comparison is not won by prefiltering alone), mask every match,
 orjson.dumps. Validators (Luhn, IBAN...) and channels are not modelled, which only makes
-the baseline's work lighter. PCRE2-only syntax is translated (\\z, \\p{Lu}, \\p{Ll});
-a pattern `re` cannot compile is skipped and named on stderr.
+the baseline's work lighter. The patterns are compiled with `regex` (PyPI: `re`'s
+superset with PCRE's Unicode properties, branch resets and variable-length lookbehind) when
+it is installed, so that every rule runs, else with `re`; PCRE2's `\\x{HHHH}` and `\\z` are
+translated (and, for `re`, `\\p{Lu}` and `\\p{Ll}`). A pattern that cannot be compiled is
+skipped and named on stderr; "rules" in the output counts those that run.
 Prints MB/s (best of --runs) and the counts as one JSON object.
 """
 import argparse, json, re, sys, time
 import orjson, yaml
+try:
+    import regex as engine
+except ImportError:
+    engine = re
 
 ap = argparse.ArgumentParser()
 ap.add_argument('file'); ap.add_argument('--rules', default='Rules/default.yml'); ap.add_argument('--runs', type=int, default=3)
@@ -21,13 +28,16 @@ mb = len(data) / 1e6
 
 rules = []
 for r in yaml.safe_load(open(a.rules))['rules']:
-    pat = r['pattern'].replace('\\z', '\\Z').replace('\\p{Lu}', '[A-ZÀ-Þ]').replace('\\p{Ll}', '[a-zß-ÿ]')
+    if 'pattern' not in r: continue
+    pat = re.sub(r'\\x\{([0-9A-Fa-f]+)\}', lambda m: '\\U%08x' % int(m.group(1), 16), r['pattern']).replace('\\z', '\\Z')
+    if engine is re:
+        pat = pat.replace('\\p{Lu}', '[A-ZÀ-Þ]').replace('\\p{Ll}', '[a-zß-ÿ]')
     flags = 0
     for f in r.get('flags', []):
-        flags |= {'caseless': re.I, 'multiline': re.M, 'dotall': re.S, 'extended': re.X}[f]
+        flags |= {'caseless': engine.I, 'multiline': engine.M, 'dotall': engine.S, 'extended': engine.X}[f]
     try:
-        rx = re.compile(pat, flags)
-    except re.error as e:
+        rx = engine.compile(pat, flags)
+    except engine.error as e:
         print('baseline: skipping %s: %s' % (r['id'], e), file=sys.stderr)
         continue
     rules.append((rx, [k.lower() for k in r.get('keywords', [])], r.get('min_digits', 0), r.get('group', 0)))
@@ -83,4 +93,5 @@ def run():
 t = float('inf')
 for _ in range(a.runs):
     t0 = time.perf_counter(); run(); t = min(t, time.perf_counter() - t0)
+print('baseline: %d rules with %s' % (len(rules), engine.__name__), file=sys.stderr)
 print(json.dumps({'redact_mbps': mb / t, 'findings': findings[0], 'rules': len(rules)}))

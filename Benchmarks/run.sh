@@ -3,11 +3,11 @@
 #   bash Benchmarks/run.sh [MB] [--pack PACK_MB] [--redact]
 #     default 50 MB; --pack also times `scrubjay pack` on a PACK_MB blob_v2-cv input, with peak
 #     memory; --redact times the default rule packs over the recording (engine, and the whole
-#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (re + orjson);
+#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (regex or re, orjson);
 #     --verify VERIFY_MB redacts and signs a VERIFY_MB recording, then times `scrubjay verify`
 #     with its trusted key against `sha256sum` of the package's files (extracted beforehand),
 #     interleaved, best of 5 each.
-# Needs python3 with orjson and PyYAML (installed with pip if missing). The input is generated once
+# Needs python3 with orjson, PyYAML and regex (installed with pip if missing). The input is generated once
 # into .build/bench/ by ../shared/bench/gen_synthetic.py; set SCRUBJAY_GEN to use another
 # copy of the generator.
 set -euo pipefail
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 done
 gen="${SCRUBJAY_GEN:-../shared/bench/gen_synthetic.py}"
 [ -f "$gen" ] || { echo "generator not found: $gen (set SCRUBJAY_GEN)" >&2; exit 2; }
-python3 -c "import orjson, yaml" 2>/dev/null || pip install -q orjson pyyaml
+python3 -c "import orjson, yaml, regex" 2>/dev/null || pip install -q orjson pyyaml regex
 mkdir -p .build/bench
 input=".build/bench/synthetic-${mb}mb.json"
 [ -f "$input" ] || python3 "$gen" "$input" --mb "$mb"

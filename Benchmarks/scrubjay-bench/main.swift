@@ -113,7 +113,7 @@ print(String(format: "input: %@ (%.1f MB), best of %d runs", file, mb, runs))
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0, let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Double] else {
-        fail("the Python baseline \(script) failed (needs orjson and PyYAML: pip install orjson pyyaml)")
+        fail("the Python baseline \(script) failed (needs orjson and PyYAML, and regex to run every rule: pip install orjson pyyaml regex)")
     }
     return obj
 }
@@ -142,7 +142,7 @@ if redactMode {
     if let baseline {
         let obj = runPython(baseline)
         guard let python = obj["redact_mbps"] else { fail("the baseline printed no redact_mbps") }
-        print(String(format: "python re + orjson redact:       %7.1f MB/s  (%d findings, %d rules)", python, Int(obj["findings"] ?? 0), Int(obj["rules"] ?? 0)))
+        print(String(format: "python regex + orjson redact:    %7.1f MB/s  (%d findings, %d rules)", python, Int(obj["findings"] ?? 0), Int(obj["rules"] ?? 0)))
         print(String(format: "ratio scrubjay / python:          %6.1fx", redactMBps / python))
     }
     exit(0)
