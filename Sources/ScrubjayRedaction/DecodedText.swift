@@ -168,11 +168,23 @@ extension Redactor {
         if memchr(base, Int32(UInt8(ascii: "%")), text.count) != nil, PercentText.holdsEscape(text),
            let d = PercentText.decode(text, plusIsSpace: false) {
             let rounds = d.rounds
-            return DecodedView(text: d.text, origin: d.origin) { PercentText.encode($0, rounds: rounds) }
+            return readingLookAlikes(DecodedView(text: d.text, origin: d.origin) { PercentText.encode($0, rounds: rounds) })
         }
         if memchr(base, Int32(UInt8(ascii: "&")), text.count) != nil, let html = HTMLText.decode(text) {
-            return DecodedView(text: html.text, origin: html.origin, escape: HTMLText.escape)
+            return readingLookAlikes(DecodedView(text: html.text, origin: html.origin, escape: HTMLText.escape))
         }
         return nil
+    }
+
+    /// `view` with the look-alikes in its text read as ASCII too (`LookAlikeText`), each
+    /// byte's origin still in the text as written: a value that holds an escape or a reference
+    /// and a look-alike (`ana%40shop.test, card ４２４２ ４２４２ ...`) is read with both, not
+    /// with the escapes alone. `view` itself when its text holds no look-alike.
+    static func readingLookAlikes(_ view: DecodedView) -> DecodedView {
+        let mapped = view.text.withUnsafeBytes { LookAlikeText.holdsNonASCII($0) ? LookAlikeText.mappedText($0) : nil }
+        guard let mapped else { return view }
+        let inner = view.text.withUnsafeBytes(LookAlikeText.origins)
+        let outer = view.origin
+        return DecodedView(text: mapped, origin: inner.map { outer[$0] }, escape: view.escape)
     }
 }

@@ -454,6 +454,22 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A value with an escape or a reference and a look-alike is read with both: the card in
+    /// full-width digits beside a percent-encoded address, or in HTML with a reference, is
+    /// found with the address (the escapes alone read the address, and the card was left).
+    @Test func escapesAndLookAlikesTogether() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"sent ana%40shop.test card ４２４２ ４２４２ ４２４２ ４２４２","id":8}],"id":7}"#),
+            #"{"type":5,"data":{"tag":"note","payload":{"text":"<p>bob&#64;shop.test ٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢</p>"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["email", "email", "payment_card", "payment_card"])
+        for value in ["ana%40", "bob&#64;", "４２４２", "٤٢٤٢"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains("<p>************* ************4242</p>"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// The one-pass byte test before the decoded readings (`LookAlikeText.mayBeEncoded`, eight
     /// bytes at a time with an overlapping last word) says what a byte loop says, for every
     /// length around the word size and every position of the byte that decides.
