@@ -49,8 +49,8 @@ enum DataURLText {
 
 extension Redactor {
     /// A textual data URL's text (decoded from base64 when it is), and what pattern rules find
-    /// in it: in the text as it is (`raw`) and, when it is percent-encoded or HTML with
-    /// character references, in `view` (`matches`).
+    /// in it: in the text as it is (`raw`) and, when it is percent-encoded, holds character
+    /// references or look-alikes (`LookAlikeText`), in `view` (`matches`).
     struct DecodedDataURL {
         let headLength: Int
         let base64: Bool
@@ -79,6 +79,10 @@ extension Redactor {
         let matches = body.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
         if let view = body.withUnsafeBytes(Redactor.encodedView), let found = decodedMatches(view, raw: matches, channel: channel) {
             return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: view, raw: found.raw, matches: found.decoded)
+        }
+        // Look-alikes in a text with no escape or reference (`data:text/plain,call ４１５–５５５–０１３４`).
+        if let found = body.withUnsafeBytes({ lookAlikeMatches($0, raw: matches, channel: channel) }) {
+            return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: found.view, raw: found.raw, matches: found.decoded)
         }
         return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: nil, raw: matches, matches: [])
     }

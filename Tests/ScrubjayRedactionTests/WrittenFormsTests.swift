@@ -470,6 +470,22 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A textual data URL's text is read with its look-alikes as ASCII, as any text is: a
+    /// phone in full-width digits and en dashes, a card in full-width digits inside base64.
+    @Test func lookAlikesInDataURLs() throws {
+        let card = Data("card ４２４２ ４２４２ ４２４２ ４２４２".utf8).base64EncodedString()
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"data:text/plain,call ４１５–５５５–０１３４","title":"data:text/plain;base64,"# + card + #""},"childNodes":[],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["payment_card", "phone_nanp"])
+        #expect(!events.contains("０１３４") && !events.contains(card))
+        #expect(events.contains(#""href":"data:text/plain,call ************""#))
+        #expect(events.contains(#""title":"data:text/plain;base64,"# + Data("card **** **** **** 4242".utf8).base64EncodedString() + #"""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// The one-pass byte test before the decoded readings (`LookAlikeText.mayBeEncoded`, eight
     /// bytes at a time with an overlapping last word) says what a byte loop says, for every
     /// length around the word size and every position of the byte that decides.
