@@ -377,7 +377,9 @@ public struct Redactor {
                     if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {
                         parts = decodedQueryMatches(raw, channel: .css, besides: &found)
                     }
-                    if !found.isEmpty || !parts.isEmpty {
+                    if parts.isEmpty, let lookAlike = lookAlikeMatches(raw, raw: found, channel: .css) {
+                        decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: [], lookAlike: lookAlike))
+                    } else if !found.isEmpty || !parts.isEmpty {
                         decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: found, urlParts: parts))
                     }
                     continue
@@ -394,7 +396,11 @@ public struct Redactor {
                 if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
                     let value = CSSText.unescape(raw)
                     let found = value.withUnsafeBytes { engine.matches(in: $0, channel: .css, counters: &counts.prefilter) }
-                    if !found.isEmpty { decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: found)) }
+                    if let lookAlike = value.withUnsafeBytes({ lookAlikeMatches($0, raw: found, channel: .css) }) {
+                        decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: [], lookAlike: lookAlike))
+                    } else if !found.isEmpty {
+                        decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: found))
+                    }
                     continue
                 }
                 var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
@@ -404,6 +410,12 @@ public struct Redactor {
                         decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: found, urlParts: parts))
                         continue
                     }
+                }
+                // Look-alikes in a string or a URL (`content:"card ４２４２ ４２４２ ..."`, comments above),
+                // read as in any other channel; the segment is written back escaped for where it stands.
+                if let lookAlike = lookAlikeMatches(raw, raw: found, channel: .css) {
+                    decoded.append(DecodedCSSSegment(segment: seg, value: Array(raw), matches: [], lookAlike: lookAlike))
+                    continue
                 }
                 for m in found {
                     matches.append(RuleMatch(rule: m.rule, range: (m.range.lowerBound + seg.range.lowerBound)..<(m.range.upperBound + seg.range.lowerBound), limited: m.limited))
@@ -442,6 +454,8 @@ public struct Redactor {
         /// A data URL of a textual media type with findings in its text; `value` is then the
         /// segment as CSS reads it (its escapes decoded).
         var dataURL: DecodedDataURL? = nil
+        /// What rules find in `value` read with its look-alikes as ASCII (`LookAlikeText`).
+        var lookAlike: (view: DecodedView, raw: [RuleMatch], decoded: [RuleMatch])? = nil
     }
 
     /// `apply` for CSS text with segments read decoded: records every finding and, when
@@ -458,6 +472,10 @@ public struct Redactor {
             firstOfSegment.append(findings.count)
             if let data = d.dataURL {
                 urls.append(d.value.withUnsafeBytes { applyDataURL(data, in: $0, channel: .css, nodeId: site.nodeId, &place, pointer: pointer, timestamp: timestamp) })
+                continue
+            }
+            if let l = d.lookAlike {
+                urls.append(d.value.withUnsafeBytes { applyDecoded($0, l.view, rawMatches: l.raw, l.decoded, channel: .css, nodeId: site.nodeId, &place, pointer: pointer, timestamp: timestamp) })
                 continue
             }
             if !d.urlParts.isEmpty {

@@ -486,6 +486,24 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// CSS strings, URLs and comments are read with their look-alikes as ASCII, as every
+    /// channel but `url` and `input` is: a card in full-width digits in `content`, an address
+    /// split by a zero-width space; the rest of the rule is kept.
+    @Test func lookAlikesInCSS() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"style":"content:\"card ４２４２ ４２４２ ４２４２ ４２４２\";color:red"},"childNodes":[],"id":7},"#
+                + #"{"type":2,"tagName":"i","attributes":{"style":"content:'ana@\#u{200B}shop.test \\22'/* bob@\#u{200B}shop.test */"},"childNodes":[],"id":8}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["email", "email", "payment_card"])
+        #expect(audit.findings.allSatisfy { $0.channel == .css })
+        #expect(events.contains(#""style":"content:\"card **** **** **** 4242\";color:red""#))
+        #expect(events.contains(#""style":"content:'************* \"'/* ************* */""#))
+        #expect(!events.contains("ana@") && !events.contains("bob@"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// The one-pass byte test before the decoded readings (`LookAlikeText.mayBeEncoded`, eight
     /// bytes at a time with an overlapping last word) says what a byte loop says, for every
     /// length around the word size and every position of the byte that decides.
