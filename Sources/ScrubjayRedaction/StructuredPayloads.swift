@@ -663,7 +663,10 @@ extension Redactor {
             if innerEdits.isEmpty { return .unchanged }
             return .rewritten(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
-        guard p.isBody, FormEncoded.mayHold(text), let form = FormEncoded(Array(text)) else { return .notStructured }
+        // A textual data URL is no form, though its base64 ends in `=`: its text is read as a
+        // browser reads it (`visitText`), not as a name with an empty value.
+        guard p.isBody, FormEncoded.mayHold(text), !(DataURLText.startsWithData(text) && DataURLText.head(text) != nil),
+              let form = FormEncoded(Array(text)) else { return .notStructured }
         var changed = false
         // Names are read too, by pattern rules: a name may be data (`invite[ana@shop.test]=on`),
         // and text that only looks form-encoded (`contact:ana@shop.test;v=2`) is all name.

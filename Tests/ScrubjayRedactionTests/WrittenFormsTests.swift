@@ -486,6 +486,24 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A base64 data URL in a network body, whole or a JSON member's value, is read as a data
+    /// URL though its padding `=` makes it look form-encoded (it was read as a form's name
+    /// with an empty value, and the address inside was left).
+    @Test func paddedDataURLsInBodies() throws {
+        let url = "data:text/plain;base64," + Data("x eve@shop.test  ".utf8).base64EncodedString()
+        #expect(url.hasSuffix("="))
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","requestBody":"\#(url)","responseBody":"{\"f\":\"\#(url)\"}"}]}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["email", "email"])
+        #expect(audit.findings.allSatisfy { $0.channel == .network })
+        #expect(!events.contains(url))
+        #expect(events.contains("data:text/plain;base64," + Data("x *************  ".utf8).base64EncodedString()))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// CSS strings, URLs and comments are read with their look-alikes as ASCII, as every
     /// channel but `url` and `input` is: a card in full-width digits in `content`, an address
     /// split by a zero-width space; the rest of the rule is kept.
