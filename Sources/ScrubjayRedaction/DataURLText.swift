@@ -53,6 +53,8 @@ extension Redactor {
     /// references or look-alikes (`LookAlikeText`), in `view` (`matches`).
     struct DecodedDataURL {
         let headLength: Int
+        /// Where the text ends: a base64 text ends at a `#` (the URL's fragment, kept as it is).
+        var end: Int
         let base64: Bool
         let body: [UInt8]
         let view: DecodedView?
@@ -65,9 +67,11 @@ extension Redactor {
     /// none (or its base64 does not decode to UTF-8: then it is read as any string).
     mutating func decodedDataURL(_ text: UnsafeRawBufferPointer, channel: Channel) -> DecodedDataURL? {
         guard let head = DataURLText.head(text) else { return nil }
-        let rest = UnsafeRawBufferPointer(rebasing: text[head.length...])
+        var rest = UnsafeRawBufferPointer(rebasing: text[head.length...])
         let body: [UInt8]
         if head.base64 {
+            // A browser drops the fragment before it decodes (`...;base64,PHN2Zz4...#icon`).
+            if let hash = rest.firstIndex(of: UInt8(ascii: "#")) { rest = UnsafeRawBufferPointer(rebasing: rest[..<hash]) }
             // A browser percent-decodes the body before base64 (`...%3D` is `=`).
             let percentDecoded = rest.contains(UInt8(ascii: "%")) ? FormEncoded.decodePathSegment(Array(rest)) : nil
             let decoded = percentDecoded.map { p in p.withUnsafeBytes(DataURLText.decodeBase64) } ?? DataURLText.decodeBase64(rest)
@@ -78,13 +82,13 @@ extension Redactor {
         }
         let matches = body.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
         if let view = body.withUnsafeBytes(Redactor.encodedView), let found = decodedMatches(view, raw: matches, channel: channel) {
-            return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: view, raw: found.raw, matches: found.decoded)
+            return DecodedDataURL(headLength: head.length, end: head.length + rest.count, base64: head.base64, body: body, view: view, raw: found.raw, matches: found.decoded)
         }
         // Look-alikes in a text with no escape or reference (`data:text/plain,call ４１５–５５５–０１３４`).
         if let found = body.withUnsafeBytes({ lookAlikeMatches($0, raw: matches, channel: channel) }) {
-            return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: found.view, raw: found.raw, matches: found.decoded)
+            return DecodedDataURL(headLength: head.length, end: head.length + rest.count, base64: head.base64, body: body, view: found.view, raw: found.raw, matches: found.decoded)
         }
-        return DecodedDataURL(headLength: head.length, base64: head.base64, body: body, view: nil, raw: matches, matches: [])
+        return DecodedDataURL(headLength: head.length, end: head.length + rest.count, base64: head.base64, body: body, view: nil, raw: matches, matches: [])
     }
 
     /// Records the findings of `d` and, when redacting, returns the data URL (`text`) with its
@@ -103,6 +107,7 @@ extension Redactor {
         guard let body else { return nil }
         var out = Array(UnsafeRawBufferPointer(rebasing: text[..<d.headLength]))
         out += d.base64 ? Array(Data(body).base64EncodedString().utf8) : body
+        out += UnsafeRawBufferPointer(rebasing: text[d.end...])
         return out
     }
 }

@@ -486,6 +486,20 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A base64 data URL with a fragment (`#icon`, which a browser drops before it decodes)
+    /// is read as a data URL, and its fragment kept.
+    @Test func base64DataURLsWithAFragment() throws {
+        let url = "data:text/plain;base64," + Data("x eve@shop.test".utf8).base64EncodedString()
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"a","attributes":{"href":"\#(url)#icon"},"childNodes":[],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["email"])
+        #expect(events.contains(#""href":"data:text/plain;base64,"# + Data("x *************".utf8).base64EncodedString() + #"#icon""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A base64 data URL in a network body, whole or a JSON member's value, is read as a data
     /// URL though its padding `=` makes it look form-encoded (it was read as a form's name
     /// with an empty value, and the address inside was left).
