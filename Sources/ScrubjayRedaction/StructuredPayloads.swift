@@ -490,6 +490,16 @@ extension Redactor {
                     return
                 }
                 if let member, e.kind(member.object) == .object {
+                    // Read with its key as ASCII too (`"cvc":"１２３"`), as the value alone was.
+                    let found = mapped.withUnsafeBytes { memberMatches($0, key: member.key, in: e, channel: p.channel) }
+                    if !found.isEmpty {
+                        let view = DecodedView(text: mapped, origin: LookAlikeText.origins(text)) { $0 }
+                        if let out = applyDecoded(text, view, rawMatches: [], found, channel: p.channel, nodeId: nil, &place,
+                                                  pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+                            write(out, at: v, doc, member: member, &edits)
+                        }
+                        return
+                    }
                     matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
                 }
                 if !matches.isEmpty { apply(matches, to: text, doc, v, p, &place, &edits, member: member) }

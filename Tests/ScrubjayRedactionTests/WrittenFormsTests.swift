@@ -486,6 +486,20 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A payload member's value in look-alikes is read with its key as ASCII, as the value
+    /// alone is: `"cvc":"１２３"` and `"zip":"９４１０７"` were left (the rules that read the
+    /// word before a value read ASCII digits).
+    @Test func lookAlikeValuesReadWithTheirKey() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            #"{"type":5,"data":{"tag":"checkout","payload":{"cvc":"１２３","zip":"９４１０７","note":"ok ３"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["card_cvv", "us_zip_code"])
+        #expect(events.contains(#""cvc":"***""#) && events.contains(#""zip":"*****""#) && events.contains(#""note":"ok ３""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A base64 data URL with a fragment (`#icon`, which a browser drops before it decodes)
     /// is read as a data URL, and its fragment kept.
     @Test func base64DataURLsWithAFragment() throws {
