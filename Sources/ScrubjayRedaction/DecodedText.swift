@@ -87,6 +87,10 @@ extension Redactor {
         let text: [UInt8]
         let origin: [Int]
         let escape: ([UInt8]) -> [UInt8]
+        /// Percent-encoding: a rewrite over bytes written with no escape among them is written
+        /// as it is, as a match found in the text as written would be (`card 4242 4242 ...`
+        /// beside `ana%40shop.test` in a text node keeps its spaces, not `%20`).
+        var escapesOnlyEscapedSpans = false
     }
 
     /// What pattern rules find in `view` (decoded from `raw`), and those of `rawMatches` (found
@@ -149,7 +153,11 @@ extension Redactor {
                 var value: [UInt8] = []
                 let pseudonym = view.text.withUnsafeBytes { engine.appendRewrite(of: m, in: $0, key: pseudonymKey, to: &value) }
                 if collectFindings, let pseudonym { findings[firstDecoded + d - 1].pseudonym = pseudonym }
-                out += view.escape(value)
+                if view.escapesOnlyEscapedSpans, let base = raw.baseAddress, memchr(base + span.lowerBound, Int32(UInt8(ascii: "%")), span.count) == nil {
+                    out += value
+                } else {
+                    out += view.escape(value)
+                }
                 cursor = span.upperBound
             }
         }
@@ -168,7 +176,7 @@ extension Redactor {
         if memchr(base, Int32(UInt8(ascii: "%")), text.count) != nil, PercentText.holdsEscape(text),
            let d = PercentText.decode(text, plusIsSpace: false) {
             let rounds = d.rounds
-            return readingLookAlikes(DecodedView(text: d.text, origin: d.origin) { PercentText.encode($0, rounds: rounds) })
+            return readingLookAlikes(DecodedView(text: d.text, origin: d.origin, escape: { PercentText.encode($0, rounds: rounds) }, escapesOnlyEscapedSpans: true))
         }
         if memchr(base, Int32(UInt8(ascii: "&")), text.count) != nil, let html = HTMLText.decode(text) {
             return readingLookAlikes(DecodedView(text: html.text, origin: html.origin, escape: HTMLText.escape))
@@ -185,6 +193,6 @@ extension Redactor {
         guard let mapped else { return view }
         let inner = view.text.withUnsafeBytes(LookAlikeText.origins)
         let outer = view.origin
-        return DecodedView(text: mapped, origin: inner.map { outer[$0] }, escape: view.escape)
+        return DecodedView(text: mapped, origin: inner.map { outer[$0] }, escape: view.escape, escapesOnlyEscapedSpans: view.escapesOnlyEscapedSpans)
     }
 }

@@ -454,6 +454,22 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A match in a percent-encoded value over bytes written with no escape (a card beside a
+    /// link in a text node, in a payload) is written as a match in the text as written is:
+    /// its spaces stay spaces, not `%20`; one over escapes is written back encoded.
+    @Test func percentViewsEscapeOnlyEscapedSpans() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"https://x.test/?u=ana%40shop.test card 4242 4242 4242 4242","id":8}],"id":7}"#),
+            #"{"type":5,"data":{"tag":"note","payload":{"text":"ref=bob%40shop.test card 4242 4242 4242 4242&p=4242%204242%204242%204242"}},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["email", "email", "payment_card", "payment_card", "payment_card"])
+        #expect(events.contains(#""textContent":"https://x.test/?u=************* card **** **** **** 4242""#))
+        #expect(events.contains(#""text":"ref=************* card **** **** **** 4242&p=****%20****%20****%204242""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A value with an escape or a reference and a look-alike is read with both: the card in
     /// full-width digits beside a percent-encoded address, or in HTML with a reference, is
     /// found with the address (the escapes alone read the address, and the card was left).
