@@ -433,9 +433,10 @@ public struct Redactor {
     /// rewritten in `raw` over the bytes it came from, escaped for HTML.
     mutating func handleHTML(_ raw: UnsafeRawBufferPointer, _ decoded: [UInt8], _ origin: [Int], _ e: JSONEvent, _ site: StringSite,
                              _ place: inout Place, _ edits: inout JSONEdits) {
-        let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: site.channel, counters: &counts.prefilter) }
+        // Its look-alikes read as ASCII too, as in any other text.
+        let view = Redactor.readingLookAlikes(DecodedView(text: decoded, origin: origin, escape: HTMLText.escape))
+        let matches = view.text.withUnsafeBytes { engine.matches(in: $0, channel: site.channel, counters: &counts.prefilter) }
         guard !matches.isEmpty else { return }
-        let view = DecodedView(text: decoded, origin: origin, escape: HTMLText.escape)
         if let out = applyDecoded(raw, view, rawMatches: [], matches, channel: site.channel, nodeId: site.nodeId, &place,
                                   pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             counts.stringsChanged += 1

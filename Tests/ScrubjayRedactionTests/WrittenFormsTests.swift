@@ -486,6 +486,19 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// An iframe's `srcdoc` with a character reference is read with its look-alikes as ASCII
+    /// too, as any text is (its references alone were read, and the card was left).
+    @Test func lookAlikesInSrcdoc() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"iframe","attributes":{"srcdoc":"<p>Tom &amp; Ana: ４２４２ ４２４２ ４２４２ ４２４２</p>"},"childNodes":[],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["payment_card"])
+        #expect(events.contains(#""srcdoc":"<p>Tom &amp; Ana: **** **** **** 4242</p>""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A textual data URL's text is read with its look-alikes as ASCII, as any text is: a
     /// phone in full-width digits and en dashes, a card in full-width digits inside base64.
     @Test func lookAlikesInDataURLs() throws {
