@@ -109,6 +109,10 @@ enum HTMLText {
         "commat": "@", "period": ".", "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",
         "plus": "+", "minus": "-", "lowbar": "_", "hyphen": "\u{2010}", "colon": ":", "sol": "/", "num": "#", "percnt": "%",
         "equals": "=", "quest": "?", "excl": "!", "comma": ",", "semi": ";", "dollar": "$", "lpar": "(", "rpar": ")",
+        // Look-alikes and invisible characters (`LookAlikeText`), as pages write them: a soft
+        // hyphen a hyphenation tool put in a word, an en dash or a thin space between groups.
+        "shy": "\u{AD}", "ndash": "\u{2013}", "ensp": "\u{2002}", "emsp": "\u{2003}", "numsp": "\u{2007}", "thinsp": "\u{2009}",
+        "hairsp": "\u{200A}", "zwnj": "\u{200C}", "zwj": "\u{200D}", "NoBreak": "\u{2060}",
     ]
 
     /// The character reference at `at` (an `&`) and its length with its `;`, or nil.

@@ -499,6 +499,20 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// Look-alikes written as named references (`&shy;`, `&ndash;`, `&thinsp;`) are read as
+    /// the characters they stand for, and so as ASCII or dropped (they were left as written,
+    /// and the address or the phone with them).
+    @Test func lookAlikesAsNamedReferences() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"mail ana&shy;@shop.test or call 415&ndash;555&ndash;0134 ok","id":8}],"id":7}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["email", "phone_nanp"])
+        #expect(events.contains(#""textContent":"mail ************* or call ************ ok""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A textual data URL's text is read with its look-alikes as ASCII, as any text is: a
     /// phone in full-width digits and en dashes, a card in full-width digits inside base64.
     @Test func lookAlikesInDataURLs() throws {
