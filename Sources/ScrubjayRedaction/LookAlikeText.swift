@@ -113,26 +113,29 @@ enum LookAlikeText {
     /// `raw` with each look-alike mapped to its ASCII and each invisible character dropped.
     /// Nil when `raw` holds none (callers test `holdsNonASCII` first). Each byte's origin is
     /// worked out only for a text in which a rule finds something (`origins`).
-    /// Text whose look-alikes are all punctuation or letters and that holds no digit (a
-    /// Japanese sentence with full-width brackets) is not read again: every value a rule finds
-    /// by such characters alone (a full-width email) its pattern finds as written.
+    /// Text whose look-alikes are all punctuation and that holds no digit (a Japanese sentence
+    /// with full-width brackets) is not read again: every value a rule finds by such
+    /// characters alone (a full-width email's `＠` and `．`) its pattern finds as written. A
+    /// full-width letter is read as ASCII (`ｍｙ ｎａｍｅ ｉｓ Ａｎａ`: rules read words in ASCII).
     @inline(never)
     static func mappedText(_ raw: UnsafeRawBufferPointer) -> [UInt8]? {
         var first = -1
-        var digit = false, invisible = false
+        // A digit (ASCII or a look-alike), a full-width letter, an invisible character: then
+        // the text is read mapped.
+        var readable = false
         var i = 0
         while i < raw.count {
             let b = raw[i]
-            if b &- 0x30 < 10 { digit = true }
+            if b &- 0x30 < 10 { readable = true }
             if b >= 0xC2, let m = mapped(raw, i) {
                 if first < 0 { first = i }
-                if let a = m.ascii { if a &- 0x30 < 10 { digit = true } } else { invisible = true }
+                if let a = m.ascii { if a &- 0x30 < 10 || (a | 0x20) &- 0x61 < 26 { readable = true } } else { readable = true }
                 i += m.length
                 continue
             }
             i += 1
         }
-        guard first >= 0, digit || invisible else { return nil }
+        guard first >= 0, readable else { return nil }
         var text: [UInt8] = []
         text.reserveCapacity(raw.count)
         text += UnsafeRawBufferPointer(rebasing: raw[..<first])

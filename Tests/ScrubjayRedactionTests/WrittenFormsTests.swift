@@ -513,6 +513,22 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A text in full-width letters with no digit is read as ASCII too: a name stated in
+    /// full-width letters was read as written, and the rule that reads `my name is` did not
+    /// find it; a sentence with full-width punctuation alone is still read as written.
+    @Test func fullWidthLettersWithoutDigits() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"ｍｙ ｎａｍｅ ｉｓ Ａｎａ Ｌｉｍａ。","id":8}],"id":7},"#
+                + #"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"（お問い合わせ）！","id":10}],"id":9}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule) == ["self_identified_name"])
+        #expect(events.contains("ｍｙ ｎａｍｅ ｉｓ *** ****。"))
+        #expect(events.contains("（お問い合わせ）！"))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A textual data URL's text is read with its look-alikes as ASCII, as any text is: a
     /// phone in full-width digits and en dashes, a card in full-width digits inside base64.
     @Test func lookAlikesInDataURLs() throws {
