@@ -87,7 +87,7 @@ public struct Verifier {
         // Every file's SHA-256, once, shared by the manifest and coverage checks. The statement
         // is neither listed in the manifest nor its own subject: it is not hashed.
         // Hashing runs on one core beside the statement's decoding and signature checks on
-        // another: the two share nothing (README, "Performance", has the figures).
+        // another: the two share nothing (docs/PERFORMANCE.md, "`pack` and `verify`", has the figures).
         let work = ConcurrentWork()
         let keys = trustedKeys
         DispatchQueue.concurrentPerform(iterations: 2) { i in
