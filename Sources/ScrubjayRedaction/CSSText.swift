@@ -146,16 +146,11 @@ public enum CSSText {
     public static func escape(_ text: [UInt8], for kind: Segment.Kind) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
-        if kind == .comment {
-            for b in text {
-                if b == UInt8(ascii: "/") && out.last == UInt8(ascii: "*") { out.append(0x20) }
-                out.append(b)
-            }
-            return out
-        }
         for b in text {
             switch kind {
-            case .comment: out.append(b)
+            case .comment:
+                if b == UInt8(ascii: "/") && out.last == UInt8(ascii: "*") { out.append(0x20) }
+                out.append(b)
             case .string(let q):
                 if b == q || b == 0x5C { out.append(0x5C); out.append(b) }
                 else if b == 0x0A || b == 0x0D || b == 0x0C { out += Array("\\\(b == 0x0A ? "a" : b == 0x0D ? "d" : "c") ".utf8) }

@@ -93,6 +93,21 @@ extension Redactor {
         var escapesOnlyEscapedSpans = false
     }
 
+    /// A value read other than as written: its view, those of the matches found as written
+    /// that overlap none of the view's, and the view's matches (`applyDecoded` takes them).
+    typealias DecodedReading = (view: DecodedView, raw: [RuleMatch], decoded: [RuleMatch])
+
+    /// The reading of a plain value in which a rule finds something: decoded when it is
+    /// percent-encoded or holds character references (`encodedView`, look-alikes in it read
+    /// too), else with its look-alikes as ASCII (`lookAlikeMatches`); `rawMatches` were found
+    /// in `text` as written. Nil when neither reading finds anything.
+    mutating func decodedReading(_ text: UnsafeRawBufferPointer, raw rawMatches: [RuleMatch], channel: Channel) -> DecodedReading? {
+        if let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: rawMatches, channel: channel) {
+            return (view, found.raw, found.decoded)
+        }
+        return lookAlikeMatches(text, raw: rawMatches, channel: channel)
+    }
+
     /// What pattern rules find in `view` (decoded from `raw`), and those of `rawMatches` (found
     /// in `raw` as written) that overlap none of them. Nil when the decoded text holds nothing.
     mutating func decodedMatches(_ view: DecodedView, raw rawMatches: [RuleMatch], channel: Channel) -> (raw: [RuleMatch], decoded: [RuleMatch])? {

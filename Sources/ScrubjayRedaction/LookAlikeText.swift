@@ -178,7 +178,7 @@ extension Redactor {
     /// nothing. A rewritten value is written as the rule writes it (ASCII), over the bytes it
     /// came from. (Callers test `LookAlikeText.mayBeEncoded` first.)
     mutating func lookAlikeMatches(_ text: UnsafeRawBufferPointer, mapped known: [UInt8]? = nil, raw rawMatches: [RuleMatch], channel: Channel)
-        -> (view: DecodedView, raw: [RuleMatch], decoded: [RuleMatch])? {
+        -> DecodedReading? {
         guard let mapped = known ?? (LookAlikeText.holdsNonASCII(text) ? LookAlikeText.mappedText(text) : nil) else { return nil }
         let decoded = mapped.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
         guard !decoded.isEmpty else { return nil }

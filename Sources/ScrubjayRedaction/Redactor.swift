@@ -315,11 +315,7 @@ public struct Redactor {
         // Look-alike digits, dashes and spaces, and invisible characters inside a value with no
         // escape or reference: read once, as the ASCII they stand for.
         if mayBeEncoded, LookAlikeText.holdsNonASCII(text), !LookAlikeText.holdsEscapeStart(text), let mapped = LookAlikeText.mappedText(text) {
-            if let found = lookAlikeMatches(text, mapped: mapped, raw: [], channel: site.channel),
-               let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
-                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
-                write(out, at: site, e, &edits)
-            }
+            if let found = lookAlikeMatches(text, mapped: mapped, raw: [], channel: site.channel) { apply(found, in: text, e, site, &place, &edits) }
             return
         }
         // Most strings: pattern rules alone, and nothing found.
@@ -329,23 +325,22 @@ public struct Redactor {
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
             return
         }
-        // A plain value percent-encoded (a URL inside text) or with character references.
-        if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: site.channel) {
-            if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
-                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
-                write(out, at: site, e, &edits)
-            }
-            return
-        }
-        // Look-alikes in a value that also holds a `%` or a `&` (read above when it decodes).
-        if mayBeEncoded, let found = lookAlikeMatches(text, raw: matches, channel: site.channel) {
-            if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: site.channel, nodeId: site.nodeId, &place,
-                                      pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
-                write(out, at: site, e, &edits)
-            }
-            return
+        // A plain value percent-encoded (a URL inside text) or with character references, or
+        // with look-alikes beside a `%` or a `&`.
+        if mayBeEncoded, let found = decodedReading(text, raw: matches, channel: site.channel) {
+            return apply(found, in: text, e, site, &place, &edits)
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
+    }
+
+    /// Records what a reading of a string other than as written found and, when redacting,
+    /// rewrites the string over the bytes each finding came from.
+    mutating func apply(_ reading: DecodedReading, in text: UnsafeRawBufferPointer, _ e: JSONEvent, _ site: StringSite,
+                        _ place: inout Place, _ edits: inout JSONEdits) {
+        if let out = applyDecoded(text, reading.view, rawMatches: reading.raw, reading.decoded, channel: site.channel, nodeId: site.nodeId, &place,
+                                  pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {
+            write(out, at: site, e, &edits)
+        }
     }
 
     /// `handleText` for a string that selector or attribute rules rewrite (`forced`), or CSS.
@@ -456,7 +451,7 @@ public struct Redactor {
         /// segment as CSS reads it (its escapes decoded).
         var dataURL: DecodedDataURL? = nil
         /// What rules find in `value` read with its look-alikes as ASCII (`LookAlikeText`).
-        var lookAlike: (view: DecodedView, raw: [RuleMatch], decoded: [RuleMatch])? = nil
+        var lookAlike: DecodedReading? = nil
     }
 
     /// `apply` for CSS text with segments read decoded: records every finding and, when

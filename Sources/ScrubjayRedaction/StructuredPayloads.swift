@@ -483,22 +483,14 @@ extension Redactor {
             // Look-alikes in a value with no escape or reference: read once, as ASCII.
             if mayBeEncoded, LookAlikeText.holdsNonASCII(text), !LookAlikeText.holdsEscapeStart(text), let mapped = LookAlikeText.mappedText(text) {
                 if let found = lookAlikeMatches(text, mapped: mapped, raw: [], channel: p.channel) {
-                    if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
-                                              pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
-                        write(out, at: v, doc, member: member, &edits)
-                    }
-                    return
+                    return apply(found, to: text, doc, v, p, &place, &edits, member: member)
                 }
                 if let member, e.kind(member.object) == .object {
                     // Read with its key as ASCII too (`"cvc":"１２３"`), as the value alone was.
                     let found = mapped.withUnsafeBytes { memberMatches($0, key: member.key, in: e, channel: p.channel) }
                     if !found.isEmpty {
                         let view = DecodedView(text: mapped, origin: LookAlikeText.origins(text)) { $0 }
-                        if let out = applyDecoded(text, view, rawMatches: [], found, channel: p.channel, nodeId: nil, &place,
-                                                  pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
-                            write(out, at: v, doc, member: member, &edits)
-                        }
-                        return
+                        return apply((view, [], found), to: text, doc, v, p, &place, &edits, member: member)
                     }
                     matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
                 }
@@ -511,21 +503,10 @@ extension Redactor {
                 return
             }
             // A plain value percent-encoded (`ana%40shop.test`) or HTML with character
-            // references (`<b>ana&#64;shop.test</b>`) is read decoded too.
-            if mayBeEncoded, let view = Redactor.encodedView(text), let found = decodedMatches(view, raw: matches, channel: p.channel) {
-                if let out = applyDecoded(text, view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
-                                          pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
-                    write(out, at: v, doc, member: member, &edits)
-                }
-                return
-            }
-            // Look-alikes in a value that also holds a `%` or a `&` (read above when it decodes).
-            if mayBeEncoded, let found = lookAlikeMatches(text, raw: matches, channel: p.channel) {
-                if let out = applyDecoded(text, found.view, rawMatches: found.raw, found.decoded, channel: p.channel, nodeId: nil, &place,
-                                          pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
-                    write(out, at: v, doc, member: member, &edits)
-                }
-                return
+            // references (`<b>ana&#64;shop.test</b>`) is read decoded too, and look-alikes beside
+            // a `%` or a `&` as ASCII.
+            if mayBeEncoded, let found = decodedReading(text, raw: matches, channel: p.channel) {
+                return apply(found, to: text, doc, v, p, &place, &edits, member: member)
             }
             if matches.isEmpty, let member, e.kind(member.object) == .object {
                 matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
@@ -620,6 +601,16 @@ extension Redactor {
         record(matches, in: text, channel: channel, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
         guard mode == .redact else { return }
         write(rewritten(text, matches, channel: channel), at: v, doc, member: member, &edits)
+    }
+
+    /// Records what a reading of a payload value other than as written found and, when
+    /// redacting, rewrites the value over the bytes each finding came from.
+    mutating func apply(_ reading: DecodedReading, to text: UnsafeRawBufferPointer, _ doc: Document, _ v: JSONValueRef, _ p: PayloadPlace,
+                        _ place: inout Place, _ edits: inout JSONEdits, member: (key: JSONValueRef, object: JSONValueRef)?) {
+        if let out = applyDecoded(text, reading.view, rawMatches: reading.raw, reading.decoded, channel: p.channel, nodeId: nil, &place,
+                                  pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
+            write(out, at: v, doc, member: member, &edits)
+        }
     }
 
     /// Writes a payload value's rewritten text in place (`remove` of a whole member's value
