@@ -77,29 +77,31 @@ let package = Package(
         .executableTarget(name: "scrubjay-bench", dependencies: ["ScrubjayJSON", "ScrubjayIO", "ScrubjayRules", "ScrubjayRedaction", "ScrubjayDOM"],
                           path: "Benchmarks/scrubjay-bench"),
 
-        .testTarget(name: "ScrubjayIOTests", dependencies: ["ScrubjayIO"]),
+        // Scratch files for the test targets (Tests/ScrubjayTestSupport).
+        .target(name: "ScrubjayTestSupport", path: "Tests/ScrubjayTestSupport"),
+        .testTarget(name: "ScrubjayIOTests", dependencies: ["ScrubjayTestSupport", "ScrubjayIO"]),
         .testTarget(name: "ScrubjayJSONTests", dependencies: ["ScrubjayJSON"]),
-        .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayNative"]),
-        .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayFormats", "ScrubjayJSON"]),
-        .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayNativeTests", dependencies: ["ScrubjayTestSupport", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayFormatsTests", dependencies: ["ScrubjayTestSupport", "ScrubjayFormats", "ScrubjayJSON"]),
+        .testTarget(name: "ScrubjayPackagingTests", dependencies: ["ScrubjayTestSupport", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative"]),
         .testTarget(name: "ScrubjayDOMTests", dependencies: ["ScrubjayDOM", "ScrubjayJSON"]),
-        .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayRules", "ScrubjayNative"]),
-        .testTarget(name: "ScrubjayRedactionTests", dependencies: [
+        .testTarget(name: "ScrubjayRulesTests", dependencies: ["ScrubjayTestSupport", "ScrubjayRules", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayRedactionTests", dependencies: ["ScrubjayTestSupport",
             "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayFormats", "ScrubjayJSON", "ScrubjayNative", "ScrubjayDOM",
         ]),
-        .testTarget(name: "ScrubjayProvenanceTests", dependencies: [
+        .testTarget(name: "ScrubjayProvenanceTests", dependencies: ["ScrubjayTestSupport",
             "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
-        .testTarget(name: "ScrubjayPolicyTests", dependencies: [
+        .testTarget(name: "ScrubjayPolicyTests", dependencies: ["ScrubjayTestSupport",
             "ScrubjayPolicy", "ScrubjayVerify", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
-        .testTarget(name: "ScrubjayVerifyTests", dependencies: [
+        .testTarget(name: "ScrubjayVerifyTests", dependencies: ["ScrubjayTestSupport",
             "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
-        .testTarget(name: "ScrubjayReportTests", dependencies: [
+        .testTarget(name: "ScrubjayReportTests", dependencies: ["ScrubjayTestSupport",
             "ScrubjayReport", "ScrubjayVerify", "ScrubjayPolicy", "ScrubjayProvenance", "ScrubjayRedaction", "ScrubjayRules", "ScrubjayPackage", "ScrubjayNative",
         ]),
-        .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayCLI", "ScrubjayNative"]),
+        .testTarget(name: "ScrubjayCLITests", dependencies: ["ScrubjayTestSupport", "ScrubjayCLI", "ScrubjayNative"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScrubjayCLI
+import ScrubjayTestSupport
 
 /// Runs the built `scrubjay` binary (built beside the test bundle by `swift build --build-tests`).
 func runScrubjay(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
@@ -27,7 +28,7 @@ func runScrubjay(_ arguments: [String]) throws -> (status: Int32, stdout: String
 
 /// A new, empty directory under the temporary directory, named `prefix-<UUID>`.
 func makeTemporaryDirectory(_ prefix: String) -> String {
-    let d = NSTemporaryDirectory() + "/\(prefix)-\(UUID().uuidString)"
+    let d = scratchPath(prefix)
     try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d
 }
@@ -87,7 +88,7 @@ struct CommandLineTests {
     }
 
     @Test func malformedInputNamesThePlace() throws {
-        let path = NSTemporaryDirectory() + "/scrubjay-bad-\(UUID().uuidString).json"
+        let path = scratchPath("scrubjay-bad") + ".json"
         try Data("[{\"type\":4},\n{\"type\":3,}]".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try runScrubjay(["inspect", path])
@@ -120,7 +121,7 @@ struct CommandLineTests {
 
 /// Checks a manifest the CLI wrote against the schema (Tests/Support/validate_manifest.py).
 func expectValidManifest(_ manifest: Any) throws {
-    let path = NSTemporaryDirectory() + "/scrubjay-manifest-\(UUID().uuidString).json"
+    let path = scratchPath("scrubjay-manifest") + ".json"
     try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: path))
     defer { try? FileManager.default.removeItem(atPath: path) }
     let v = Process()
@@ -201,7 +202,7 @@ struct MobileInspectTests {
 @Suite("scrubjay rules")
 struct RulesCommandTests {
     let pack: String = {
-        let path = NSTemporaryDirectory() + "/scrubjay-rules-\(UUID().uuidString).yml"
+        let path = scratchPath("scrubjay-rules") + ".yml"
         let yaml = """
         version: 1
         pack: cli-test
@@ -256,7 +257,7 @@ struct RulesCommandTests {
     }
 
     @Test func aBrokenPackIsMalformedInput() throws {
-        let path = NSTemporaryDirectory() + "/scrubjay-bad-\(UUID().uuidString).yml"
+        let path = scratchPath("scrubjay-bad") + ".yml"
         try "version: 1\npack: bad\nrules:\n  - id: x\n    category: contact\n    severity: low\n    pattern: 'a(b'\n    action: mask\n".write(toFile: path, atomically: true, encoding: .utf8)
         let r = try runScrubjay(["rules", "list", "--rules", path])
         #expect(r.status == ExitStatus.malformedInput.rawValue)
@@ -268,7 +269,7 @@ struct RulesCommandTests {
 struct AuditRedactCommandTests {
     let recording = fixtures + "/posthog/with-pageviews.json"
 
-    func temp(_ name: String) -> String { NSTemporaryDirectory() + "/scrubjay-cli-\(UUID().uuidString)-\(name)" }
+    func temp(_ name: String) -> String { scratchPath("scrubjay-cli") + "-\(name)" }
 
     @Test func auditPrintsFindingsWithMaskedPreviews() throws {
         let r = try runScrubjay(["audit", recording])

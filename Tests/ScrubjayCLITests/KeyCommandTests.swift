@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScrubjayCLI
+import ScrubjayTestSupport
 
 /// `keygen`, `redact --sign-key` and `sign` as a user runs them.
 @Suite("Key commands")
@@ -9,7 +10,7 @@ struct KeyCommandTests {
 
     /// A fresh directory; removed by `cleanup`.
     struct Dir {
-        let path = NSTemporaryDirectory() + "/scrubjay-keys-\(UUID().uuidString)"
+        let path = scratchPath("scrubjay-keys")
         init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         func file(_ name: String) -> String { path + "/" + name }
         func cleanup() { try? FileManager.default.removeItem(atPath: path) }
@@ -154,7 +155,7 @@ struct KeyCommandTests {
 struct VerifyCommandTests {
     @Test("exit 0 for a good package with its trusted key, 1 for an untrusted key or a warning with --fail-on-warn, 2 for missing or non-packages")
     func exitCodes() throws {
-        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        let dir = scratchPath("scrubjay-verify-cli")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = fixtures + "/posthog/with-pageviews.json"
@@ -197,7 +198,7 @@ struct VerifyCommandTests {
 
     @Test("a key revoked in the trust file stays revoked with --trusted-key for it too; a typo in a trust file is exit 2 with file:line")
     func revocationWins() throws {
-        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        let dir = scratchPath("scrubjay-verify-cli")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = fixtures + "/posthog/with-pageviews.json"
@@ -219,7 +220,7 @@ struct VerifyCommandTests {
 
     @Test("control characters in entry names are escaped in the text output and on stderr, so they cannot fake a verdict line")
     func controlCharactersEscaped() throws {
-        let dir = NSTemporaryDirectory() + "/scrubjay-verify-cli-\(UUID().uuidString)"
+        let dir = scratchPath("scrubjay-verify-cli")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let input = fixtures + "/posthog/with-pageviews.json"

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScrubjayFormats
 import ScrubjayJSON
+import ScrubjayTestSupport
 
 private let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -131,7 +132,7 @@ struct RecordingDecoderTests {
         let src = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtures + "/posthog/with-pageviews.json"))) as! [String: Any]
         let events = src["result"] as! [Any]
         let legacy: [String: Any] = ["version": "2022-12-02", "data": ["person": NSNull(), "snapshotsByWindowId": ["w1": events, "w2": Array(events.prefix(3))]]]
-        let path = NSTemporaryDirectory() + "/legacy-\(UUID().uuidString).json"
+        let path = scratchPath("legacy") + ".json"
         try JSONSerialization.data(withJSONObject: legacy).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let (shape, decoded) = try decode(path)
@@ -141,7 +142,7 @@ struct RecordingDecoderTests {
     }
 
     @Test func packerStringsUnpack() throws {
-        let path = NSTemporaryDirectory() + "/packed-\(UUID().uuidString).json"
+        let path = scratchPath("packed") + ".json"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let source = fixtures + "/rrweb/record--record-can-add-custom-event-1.json"
         let script = """
@@ -167,7 +168,7 @@ struct RecordingDecoderTests {
     }
 
     @Test func oneLineBlobV2() throws {
-        let path = NSTemporaryDirectory() + "/oneline-\(UUID().uuidString).jsonl"
+        let path = scratchPath("oneline") + ".jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(#"["win-1", {"type":4,"data":{"href":"https://x.test/","width":1,"height":1},"timestamp":5}]"#.utf8 + [0x0A]).write(to: URL(fileURLWithPath: path))
         let (shape, events) = try decode(path)
@@ -189,7 +190,7 @@ struct RecordingDecoderTests {
     }
 
     @Test func corruptCompressedFieldNamesFileLineAndEvent() throws {
-        let path = NSTemporaryDirectory() + "/corrupt-\(UUID().uuidString).jsonl"
+        let path = scratchPath("corrupt") + ".jsonl"
         defer { try? FileManager.default.removeItem(atPath: path) }
         let good = #"["w",{"type":4,"data":{"href":"https://x.test","width":1,"height":1},"timestamp":1}]"#
         let bad = #"["w",{"type":2,"data":"\u001f\u008b\u0008not really gzip","timestamp":2,"cv":"2024-10"}]"#
@@ -207,7 +208,7 @@ struct RecordingDecoderTests {
 
     @Test("an unsupported \"cv\" value is named in the error only masked, like every parse error's excerpt")
     func unsupportedCompressionVersionIsMasked() throws {
-        let path = NSTemporaryDirectory() + "/cv-\(UUID().uuidString).json"
+        let path = scratchPath("cv") + ".json"
         defer { try? FileManager.default.removeItem(atPath: path) }
         try Data(#"[{"type":2,"timestamp":1,"cv":"ana.lima@shop.test","data":"x"}]"#.utf8).write(to: URL(fileURLWithPath: path))
         do {

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import ScrubjayIO
+import ScrubjayTestSupport
 
 @Suite("Files are read whole and written atomically")
 struct AtomicFileWriterTests {
     let dir: String = {
-        let d = NSTemporaryDirectory() + "/scrubjay-io-\(UUID().uuidString)"
+        let d = scratchPath("scrubjay-io")
         try! FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
         return d
     }()
@@ -101,7 +102,7 @@ struct AtomicFileWriterTests {
 @Suite("Atomic writes keep permissions")
 struct AtomicPermissionTests {
     @Test func replacingAPrivateFileKeepsItPrivate() throws {
-        let path = NSTemporaryDirectory() + "/scrubjay-perm-\(UUID().uuidString)"
+        let path = scratchPath("scrubjay-perm")
         defer { unlink(path) }
         try AtomicFileWriter.write(Array("secret".utf8), to: path, permissions: 0o600)
         try AtomicFileWriter.write(Array("new".utf8), to: path)

@@ -1,4 +1,5 @@
 import Foundation
+import ScrubjayTestSupport
 
 /// The result of running a helper tool (python3, openssl) from a test.
 struct ToolResult {
@@ -32,7 +33,7 @@ func runTool(_ executable: String, _ arguments: [String], input: Data = Data()) 
 struct TemporaryDirectory {
     let path: String
     init() throws {
-        path = NSTemporaryDirectory() + "scrubjay-native-tests-" + UUID().uuidString
+        path = scratchPath("scrubjay-native-tests")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     func cleanup() { try? FileManager.default.removeItem(atPath: path) }

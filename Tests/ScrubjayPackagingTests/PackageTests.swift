@@ -4,6 +4,7 @@ import ScrubjayFormats
 import ScrubjayJSON
 import ScrubjayNative
 @testable import ScrubjayPackage
+import ScrubjayTestSupport
 
 let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -20,7 +21,7 @@ let recordings: [String] = {
 }()
 
 func temporaryPath(_ name: String) -> String {
-    NSTemporaryDirectory() + "/scrubjay-pkg-\(UUID().uuidString)-\(name)"
+    scratchPath("scrubjay-pkg") + "-\(name)"
 }
 
 /// Every manifest a test writes is checked against the schema (Tests/Support/validate_manifest.py).

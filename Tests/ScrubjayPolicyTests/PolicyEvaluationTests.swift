@@ -6,10 +6,11 @@ import ScrubjayRedaction
 import ScrubjayRules
 @testable import ScrubjayPolicy
 @testable import ScrubjayVerify
+import ScrubjayTestSupport
 
 /// A scratch directory for one test.
 struct Scratch {
-    let path = NSTemporaryDirectory() + "/scrubjay-policy-" + UUID().uuidString
+    let path = scratchPath("scrubjay-policy")
     init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     func file(_ name: String) -> String { path + "/" + name }
     func write(_ name: String, _ text: String) throws -> String {

@@ -5,6 +5,7 @@ import ScrubjayPackage
 import ScrubjayRules
 @testable import ScrubjayProvenance
 @testable import ScrubjayRedaction
+import ScrubjayTestSupport
 
 let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -13,7 +14,7 @@ let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 struct Scratch {
     let path: String
     init() throws {
-        path = NSTemporaryDirectory() + "/scrubjay-provenance-" + UUID().uuidString
+        path = scratchPath("scrubjay-provenance")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     func file(_ name: String) -> String { path + "/" + name }

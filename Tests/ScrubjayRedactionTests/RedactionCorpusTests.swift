@@ -5,6 +5,7 @@ import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayRules
 @testable import ScrubjayRedaction
+import ScrubjayTestSupport
 
 let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -19,7 +20,7 @@ let recordings: [String] = {
 }()
 
 func temporaryPath(_ name: String) -> String {
-    NSTemporaryDirectory() + "/scrubjay-redact-\(UUID().uuidString)-\(name)"
+    scratchPath("scrubjay-redact") + "-\(name)"
 }
 
 let defaults: RuleSet = try! RuleSet.defaults()

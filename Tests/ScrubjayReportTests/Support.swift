@@ -4,6 +4,7 @@ import ScrubjayPackage
 import ScrubjayRedaction
 import ScrubjayReport
 import ScrubjayRules
+import ScrubjayTestSupport
 
 let repository: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
@@ -24,7 +25,7 @@ let builtinTemplates: ReportTemplates = try! ReportTemplates()
 
 /// A fresh temporary directory.
 func temporaryDirectory() throws -> String {
-    let d = NSTemporaryDirectory() + "/scrubjay-report-\(UUID().uuidString)"
+    let d = scratchPath("scrubjay-report")
     try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import ScrubjayRules
+import ScrubjayTestSupport
 
 func pack(_ rulesYAML: String, file: String = "test.yml") throws -> RulePack {
     try RulePackLoader.parse(text: "version: 1\npack: test\nrules:\n" + rulesYAML, file: file, includeBase: nil).pack
@@ -92,7 +93,7 @@ struct RuleLoaderTests {
 
     @Test func unknownVersionAndDuplicateIds() throws {
         #expect(throws: RuleError.self) { try RulePackLoader.parse(text: "version: 2\npack: x\nrules: []\n", file: "v.yml", includeBase: nil) }
-        let dir = (NSTemporaryDirectory() as NSString).appendingPathComponent("rules-\(UUID().uuidString)")
+        let dir = scratchPath("rules")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ("version: 1\npack: a\nrules:\n" + emailRule).write(toFile: dir + "/a.yml", atomically: true, encoding: .utf8)

@@ -8,6 +8,7 @@ import ScrubjayPackage
 import ScrubjayPolicy
 import ScrubjayRules
 @testable import ScrubjayVerify
+import ScrubjayTestSupport
 
 /// Results to render: a passing signed package, a tampered one, and a packed (unredacted)
 /// one judged by a failing policy with a rescan (findings with lines), each rendered in
@@ -44,7 +45,7 @@ struct RenderCases {
     @Test("the SARIF output validates against the SARIF 2.1.0 schema, with stable rule ids and fingerprints")
     func sarifValidates() throws {
         let cases = try RenderCases.results()
-        let directory = NSTemporaryDirectory() + "/scrubjay-sarif-" + UUID().uuidString
+        let directory = scratchPath("scrubjay-sarif")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var paths: [String] = []
         for (name, result) in cases {
@@ -104,7 +105,7 @@ struct RenderCases {
     @Test("the SARIF validator is not a rubber stamp: a bad level is refused")
     func sarifValidatorRefuses() throws {
         let bad = #"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[{"id":"a"}]}},"results":[{"ruleId":"a","level":"fatal","message":{"text":"m"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"p.zip"},"region":{"startLine":1}}}],"partialFingerprints":{"k":"v"}}]}]}"#
-        let path = NSTemporaryDirectory() + "/scrubjay-bad-\(UUID().uuidString).sarif"
+        let path = scratchPath("scrubjay-bad") + ".sarif"
         try bad.write(toFile: path, atomically: true, encoding: .utf8)
         let (status, message) = try validateSARIF([path])
         #expect(status != 0)

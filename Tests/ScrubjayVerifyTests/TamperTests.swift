@@ -6,6 +6,7 @@ import ScrubjayProvenance
 import ScrubjayRedaction
 import ScrubjayRules
 @testable import ScrubjayVerify
+import ScrubjayTestSupport
 
 let fixtures: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Fixtures").path
@@ -21,7 +22,7 @@ struct SignedPackage: Sendable {
     static let shared: SignedPackage = try! SignedPackage()
 
     init() throws {
-        directory = NSTemporaryDirectory() + "/scrubjay-verify-" + UUID().uuidString
+        directory = scratchPath("scrubjay-verify")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/signed.zip"
         key = try PrivateKey.generate()

@@ -3,6 +3,7 @@ import Testing
 import ScrubjayNative
 import ScrubjayProvenance
 @testable import ScrubjayVerify
+import ScrubjayTestSupport
 
 /// Trust files: revocation always wins, and every mistake names the file, the line and the entry.
 @Suite("verify: trust files")
@@ -11,7 +12,7 @@ struct TrustFileTests {
     struct Dir {
         let path: String
         init() throws {
-            path = NSTemporaryDirectory() + "/scrubjay-trust-" + UUID().uuidString
+            path = scratchPath("scrubjay-trust")
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try KeyFiles.write(SignedPackage.shared.key, to: path + "/k.pem")
         }
