@@ -103,11 +103,11 @@ rules:
         - 'build 415.555.01345'
 
   - id: phone_eu_national
-    description: 'European national numbers: a trunk 0, an area code and a subscriber number with a space (a no-break one too), slash or dash (U+2010 and U+2011 too) (030 1234567, 020 7946 0958, (030) 1234567); 9 to 12 digits in all.'
+    description: 'National numbers with a trunk 0 (most of Europe, Japan): an area code of one to five digits after the 0 and a subscriber number, with a space (a no-break one too), slash or dash (U+2010 and U+2011 too) (030 1234567, 020 7946 0958, (030) 1234567, Milan 02 1234 5678, Brussels 02 123 45 67, Vienna 01 5123456, Stockholm 08-123 456 78, Tokyo 03-1234-5678); 9 to 12 digits in all.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-\x{2010}\x{2011}/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-\x{2010}\x{2011}]?\d){8,11}(?![\w/\-\x{2010}\x{2011}]))(?:\(0[1-9]\d{1,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{1,4}[ \x{A0}\x{202F}/\-\x{2010}\x{2011}])\d{3,8}(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d{2,8}){0,3}(?![\w/\-\x{2010}\x{2011}])'
+    pattern: '(?<![\w+.\-\x{2010}\x{2011}/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-\x{2010}\x{2011}]?\d){8,11}(?![\w/\-\x{2010}\x{2011}]))(?:\(0[1-9]\d{0,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{0,4}[ \x{A0}\x{202F}/\-\x{2010}\x{2011}])\d{3,8}(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d{2,8}){0,3}(?![\w/\-\x{2010}\x{2011}])'
     min_digits: 9
     action: mask
     examples:
@@ -124,8 +124,23 @@ rules:
           output: 'Tel. ****** *******'
         - input: '0800 123 4567'
           output: '**** *** ****'
+        - input: 'Milano 02 1234 5678'
+          output: 'Milano ** **** ****'
+        - input: 'Bruxelles 02 123 45 67'
+          output: 'Bruxelles ** *** ** **'
+        - input: 'Wien 01 5123456'
+          output: 'Wien ** *******'
+        - input: 'Stockholm 08-123 456 78'
+          output: 'Stockholm ****** *** **'
+        - input: '東京 03-1234-5678'
+          output: '東京 ************'
+        - input: 'Tokyo (03) 1234-5678'
+          output: 'Tokyo **** *********'
       no_match:
         - 'invoice 01.02.2024'
+        - 'order 02-1234'
+        - 'seats 06 12 34 56'
+        - 'version 01 2024 12'
         - 'SSN 078-05-1120'
         - 'ref 030-12'
         - 'serial 0612345678901234'
@@ -157,14 +172,14 @@ rules:
         - '16 12 34 56 78'
 
   - id: phone_after_word
-    description: 'Phone numbers written as a bare run of 7 to 15 digits (a leading + allowed) right after a phone word: phone, telephone, tel, mobile, cell, fax, with no., nr or number (phone_number, mobilePhone, Tel.). As a payload member (a "phone" key and its value, a number or a string) or in text.'
+    description: 'Phone numbers of 7 to 15 digits (a leading + allowed; groups of two digits or more after a space, a no-break space or a dash, a closing parenthesis after the first) right after a phone word: phone, telephone, tel, mobile, cell, fax, and téléphone, tél, teléfono, telefono, Telefon, Mobil, móvil, cellulare, Handy, GSM, tlf, with no., nr or number (phone_number, mobilePhone, Tel.). As a payload member (a "phone" key and its value, a number or a string) or in text.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|tel|mobile|cell|fax)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?\.?(?![a-z])[^\w\n+]{0,4}(\+?\d{7,15})(?![\w\-\x{2010}\x{2011}]|[.,]\d)'
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|t[eé]l[eé]phone|tel[eé]fono?|tel|tlf|mobile?|m[oó]vil|cellulare|cell|handy|gsm|fax)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?\.?(?![a-zé])[^\w\n+]{0,4}(\+?\d(?:\)?(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}](?=\d\d))?\d){6,14})(?![\w\-\x{2010}\x{2011}]|[.,]\d|[ \x{A0}\x{202F}]\d)'
     flags: [caseless]
     group: 1
-    keywords: ['phone', 'tel', 'mobile', 'cell', 'fax']
+    keywords: ['phone', 'tel', 'tél', 'tlf', 'mobil', 'móvil', 'movil', 'cell', 'handy', 'gsm', 'fax']
     min_digits: 7
     action: mask
     examples:
@@ -177,7 +192,22 @@ rules:
           output: 'userPhoneNumber=**********&x=1'
         - input: 'Tel. 0301234567'
           output: 'Tel. **********'
+        - input: 'Tel.: 02 123 45 67'
+          output: 'Tel.: ** *** ** **'
+        - input: 'teléfono 91 123 45 67'
+          output: 'teléfono ** *** ** **'
+        - input: 'Móvil: 612 34 56 78'
+          output: 'Móvil: *** ** ** **'
+        - input: 'Handy 0171-2345678'
+          output: 'Handy ************'
+        - input: 'téléphone (03) 1234 5678'
+          output: 'téléphone (*** **** ****'
+        - input: 'phone +1 415 555 0134'
+          output: 'phone ** *** *** ****'
       no_match:
+        - 'cell 1 2 3 4 5 6 7 8'
+        - 'phone 415 555 0134 5678 9012'
+        - 'mobiles 612 34 56 78'
         - 'phone 12345'
         - 'hotel 4155550134'
         - 'telephones 4155550134'
