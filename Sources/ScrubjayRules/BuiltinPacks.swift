@@ -868,14 +868,14 @@ rules:
         - 'task-Abcdefghij1234567890XYZ'
 
   - id: generic_secret
-    description: 'High-entropy values (20+ characters) assigned to a credential-like name (secret, token, api key, access key, password).'
+    description: 'High-entropy values (20+ characters) assigned to a credential-like name (secret, token, api key, access key, password; session ids and CSRF tokens as cookies name them: sessionid, PHPSESSID, JSESSIONID, session_token, myapp_session, csrftoken, XSRF-TOKEN), as a Cookie header or document.cookie printed to the console writes them.'
     category: credential
     severity: high
     kind: pattern
-    pattern: '(?<![A-Za-z0-9])(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|password|passwd)(?:[_\-]?(?:key|token|value))?\W{0,3}[:=]\W{0,3}([A-Za-z0-9_\-+/=]{20,})'
+    pattern: '(?<![A-Za-z0-9])(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|password|passwd|(?:php|j)?sess(?:ion)?[_\-]?(?:id|key|token)|[a-z0-9]+_session|csrf(?:[_\-]?token)?|xsrf(?:[_\-]?token)?)(?:[_\-]?(?:key|token|value))?\W{0,3}[:=]\W{0,3}([A-Za-z0-9_\-+/=]{20,})'
     flags: [caseless]
     group: 1
-    keywords: ['secret', 'token', 'key', 'passw']
+    keywords: ['secret', 'token', 'key', 'passw', 'sess', 'csrf', 'xsrf']
     validator: entropy
     min_entropy: 3.5
     action: replace
@@ -888,7 +888,15 @@ rules:
           output: '{"access_token":"[secret]"}'
         - input: 'SECRET_KEY=Xk2-p9Lq_Vb7+Wm4/Rt8Zc1='
           output: 'SECRET_KEY=[secret]'
+        - input: '_ga=GA1.1.1203; sessionid=38afe57a8f9e0d1c2b3a4d5e6f; csrftoken=Zx8Yw7Vu6Ts5Rq4Po3Nm2Lk1'
+          output: '_ga=GA1.1.1203; sessionid=[secret]; csrftoken=[secret]'
+        - input: 'Cookie: PHPSESSID=k3j4h5g6f7d8s9a0q1w2e3r4t5'
+          output: 'Cookie: PHPSESSID=[secret]'
+        - input: 'shop_session=BAh7CEkiD3Nlc3Npb25faWQGOgZF; XSRF-TOKEN=eyJpdiI6IkR4bkRqZz09'
+          output: 'shop_session=[secret]; XSRF-TOKEN=[secret]'
       no_match:
+        - 'session_count=12345678901234567890123'
+        - 'sessions: 3'
         - 'token=aaaaaaaaaaaaaaaaaaaaaaaa'
         - 'token: abc123'
         - 'api_key=1111111122222222333333334444'
