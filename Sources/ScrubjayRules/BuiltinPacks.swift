@@ -867,6 +867,40 @@ rules:
         - 'sk-Ab1'
         - 'task-Abcdefghij1234567890XYZ'
 
+  - id: service_token
+    description: 'API tokens of other services, by their documented prefixes and lengths: SendGrid (SG.), npm (npm_), PyPI (pypi-), Shopify (shpat_, shpca_, shppa_, shpss_), DigitalOcean (dop_v1_, doo_v1_, dor_v1_), Hugging Face (hf_), Square (sq0atp-, sq0csp-), Telegram bots (digits, :AA), Postman (PMAK-), Databricks (dapi), Linear (lin_api_), New Relic (NRAK-), Sentry (sntrys_, sntryu_), PostHog personal keys (phx_; project keys, phc_, are public and left), Heroku (HRKU-), and Azure storage account keys (after AccountKey=).'
+    category: credential
+    severity: high
+    kind: pattern
+    pattern: '(?<![A-Za-z0-9_\-])(?:SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}|npm_[A-Za-z0-9]{36}|pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,}|shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}|do[opr]_v1_[a-f0-9]{64}|hf_[A-Za-z]{34}|sq0(?:atp|csp)-[0-9A-Za-z_\-]{22,43}|PMAK-[a-f0-9]{24}-[a-f0-9]{34}|dapi[a-f0-9]{32}(?:-\d)?|lin_api_[A-Za-z0-9]{40}|NRAK-[A-Z0-9]{27}|sntrys_[A-Za-z0-9+/=_]{40,}|sntryu_[a-f0-9]{64}|phx_[A-Za-z0-9]{43}|HRKU-[A-Za-z0-9_\-]{60})(?![A-Za-z0-9_\-])|(?:(?<=bot)|(?<![A-Za-z0-9_\-]))\d{8,10}:AA[0-9A-Za-z_\-]{33}(?![A-Za-z0-9_\-])|(?<=AccountKey=)[A-Za-z0-9+/]{86}=='
+    keywords: ['sg.', 'npm_', 'pypi-', 'shpat_', 'shpca_', 'shppa_', 'shpss_', '_v1_', 'hf_', 'sq0', ':aa', 'pmak-', 'dapi', 'lin_api_', 'nrak-', 'sntry', 'phx_', 'hrku-', 'accountkey=']
+    action: replace
+    replacement: '[api-token]'
+    examples:
+      match:
+        - input: 'SENDGRID_API_KEY=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'
+          output: 'SENDGRID_API_KEY=[api-token]'
+        - input: '//registry.npmjs.org/:_authToken=npm_QfDPrAJ71fTquWoGsbeKXgzg2sye9b2Rann7'
+          output: '//registry.npmjs.org/:_authToken=[api-token]'
+        - input: 'HF token 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 loaded'
+          output: 'HF token [api-token] loaded'
+        - input: 'do token dop_v1_e64dc3cd6089065c3146e80a9c222670bbe4f4c54977656cf2d133187c8df952'
+          output: 'do token [api-token]'
+        - input: 'SENTRY_AUTH_TOKEN="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"'
+          output: 'SENTRY_AUTH_TOKEN="[api-token]"'
+        - input: 'posthog personal key phx_7VSLDCD1IfHWGbtMfEbo9ShFXNQ6Fq5axtjRNmHkW5v'
+          output: 'posthog personal key [api-token]'
+        - input: 'https://api.telegram.org/bot5712345678:AAQ7CF5puzQqmOBZZW6m4nyoL6uniiFw152/sendMessage'
+          output: 'https://api.telegram.org/bot[api-token]/sendMessage'
+        - input: 'DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=fiJvo58JB0W/O5PjeJfJTNcrZ6ydIEsgo5nVjzz8Gwb8ewCISuYCl0Xq56zaWR7PAmpBFXlNPHcSke4R1J+dBi==;EndpointSuffix=core.windows.net'
+          output: 'DefaultEndpointsProtocol=https;AccountName=shop;AccountKey=[api-token];EndpointSuffix=core.windows.net'
+      no_match:
+        - 'console.log(msg.length)'
+        - 'GET /api_v1_users/42'
+        - 'phc_BZclIvRY6iEjH5UH1RSC84FL8SfWoCHJs1UJOkHG16J'
+        - 'xhf_qtQyNntjIHrKFmAIhGaMybIcHzIZKhFfSk'
+        - 'npm_e7IDA69Z7zrpEFivB507'
+
   - id: generic_secret
     description: 'High-entropy values (20+ characters) assigned to a credential-like name (secret, token, api key, access key, password; session ids and CSRF tokens as cookies name them: sessionid, PHPSESSID, JSESSIONID, session_token, myapp_session, csrftoken, XSRF-TOKEN), as a Cookie header or document.cookie printed to the console writes them.'
     category: credential
