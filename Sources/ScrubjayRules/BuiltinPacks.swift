@@ -410,6 +410,185 @@ rules:
         - 'call 943 476 5919'
         - 'NHS ref 943 476 59190'
 
+  - id: es_dni
+    description: 'Spanish identity numbers: a DNI (eight digits) or an NIE (X, Y or Z and seven digits) and its check letter (mod 23), a space or dash before the letter allowed.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![\w\-])(?:\d{8}|[XYZ]\d{7})[ \-]?[TRWAGMYFPDXBNJZSQVHLCKE](?![\w\-])'
+    min_digits: 7
+    validator: es_dni
+    action: mask
+    examples:
+      match:
+        - input: 'DNI 12345678Z'
+          output: 'DNI *********'
+        - input: 'NIE: X1234567L'
+          output: 'NIE: *********'
+        - input: 'documento 12345678-Z'
+          output: 'documento **********'
+      no_match:
+        - 'DNI 12345678A'
+        - 'ref 123456789Z'
+        - 'X1234567T'
+
+  - id: it_fiscal_code
+    description: 'Italian codice fiscale: six letters, the birth year, month letter and day, the place code, and the check letter (one digit replaced by a letter for a homonym, "omocodia", taken too).'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![A-Za-z0-9])[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![A-Za-z0-9])'
+    flags: [caseless]
+    min_digits: 6
+    validator: it_fiscal_code
+    action: mask
+    examples:
+      match:
+        - input: 'codice fiscale RSSMRA85T10A562S'
+          output: 'codice fiscale ****************'
+        - input: 'cf: mrtmtt25d09f205z'
+          output: 'cf: ****************'
+        - input: 'codice fiscale RSSMRA85T10A56NH'
+          output: 'codice fiscale ****************'
+      no_match:
+        - 'RSSMRA85T10A562T'
+        - 'ABCDEF12G34H567IJ'
+
+  - id: fr_nir
+    description: 'French social security numbers (NIR): sex, year, month, department (2A and 2B too), commune, order and the two-digit key (97 minus the number mod 97), grouped with spaces (no-break ones too) or not.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![\w\-.])[12378][ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?(?:0[1-9]|1[0-2]|[2-9]\d)[ \x{A0}\x{202F}]?(?:\d{2}|2[AB])[ \x{A0}\x{202F}]?\d{3}[ \x{A0}\x{202F}]?\d{3}[ \x{A0}\x{202F}]?\d{2}(?![\w\-]|[.,]\d)'
+    flags: [caseless]
+    min_digits: 13
+    validator: fr_nir
+    action: mask
+    examples:
+      match:
+        - input: 'n° de sécurité sociale 1 85 05 78 006 084 91'
+          output: 'n° de sécurité sociale * ** ** ** *** *** **'
+        - input: 'NIR 185057800608491'
+          output: 'NIR ***************'
+        - input: 'NIR 1 85 05 2A 006 084 35'
+          output: 'NIR * ** ** ** *** *** **'
+      no_match:
+        - 'NIR 1 85 05 78 006 084 92'
+        - 'id 185057800608491234'
+
+  - id: nl_bsn
+    description: 'Dutch citizen service numbers (BSN) after the word BSN, burgerservicenummer or sofinummer: nine digits that pass the eleven test.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:bsn|burgerservicenummer|sofinummer)(?![a-z])[^\d\n]{0,30}(\d{4}[ .]?\d{2}[ .]?\d{3}|\d{3}[ .]?\d{3}[ .]?\d{3})(?![\w\-]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['bsn', 'burgerservicenummer', 'sofinummer']
+    min_digits: 9
+    validator: nl_bsn
+    action: mask
+    examples:
+      match:
+        - input: 'BSN: 111222333'
+          output: 'BSN: *********'
+        - input: '{"burgerservicenummer":"1112.22.333"}'
+          output: '{"burgerservicenummer":"***********"}'
+      no_match:
+        - 'BSN: 111222334'
+        - 'order 111222333'
+
+  - id: pl_pesel
+    description: 'Polish PESEL numbers after the word PESEL: eleven digits with a birth date and a check digit.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])pesel(?![a-z])[^\d\n]{0,30}(\d{11})(?![\w\-]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['pesel']
+    min_digits: 11
+    validator: pl_pesel
+    action: mask
+    examples:
+      match:
+        - input: 'PESEL: 44051401359'
+          output: 'PESEL: ***********'
+        - input: '{"pesel":"02070803628"}'
+          output: '{"pesel":"***********"}'
+      no_match:
+        - 'PESEL: 44051401358'
+        - 'id 44051401359'
+
+  - id: br_cpf
+    description: 'Brazilian CPF numbers with their two check digits: written 000.000.000-00, or eleven bare digits after the word CPF.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?|(?<![\w.\-])(\d{3}\.\d{3}\.\d{3}-\d{2})(?![\w\-]|[.,]\d)|(?<![a-z])cpf(?![a-z])[^\d\n]{0,30}(\d{11})(?![\w\-]|[.,]\d))'
+    flags: [caseless]
+    group: 1
+    keywords: ['cpf', '.']
+    min_digits: 11
+    validator: br_cpf
+    action: mask
+    examples:
+      match:
+        - input: 'CPF 529.982.247-25'
+          output: 'CPF **************'
+        - input: '{"cpf":"52998224725"}'
+          output: '{"cpf":"***********"}'
+        - input: '{"cpf":52998224725}'
+          output: '{"cpf":***********}'
+      no_match:
+        - '529.982.247-26'
+        - '111.111.111-11'
+        - 'order 52998224725'
+
+  - id: ca_sin
+    description: 'Canadian social insurance numbers after SIN, social insurance number, NAS or numéro d''assurance sociale: nine digits (3-3-3, spaces or dashes) that pass the Luhn check.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:sin|social insurance(?: number)?|nas|num[ée]ro d.assurance sociale)(?![a-z])[^\d\n]{0,30}(\d{3}([ \x{A0}\x{202F}\-]?)\d{3}\2\d{3})(?![\w\-]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['sin', 'social insurance', 'nas', 'assurance sociale']
+    min_digits: 9
+    validator: luhn
+    action: mask
+    examples:
+      match:
+        - input: 'SIN: 046 454 286'
+          output: 'SIN: *** *** ***'
+        - input: 'Social insurance number 046-454-286'
+          output: 'Social insurance number ***********'
+      no_match:
+        - 'SIN: 046 454 287'
+        - 'using 046 454 286'
+
+  - id: in_aadhaar
+    description: 'Indian Aadhaar numbers after Aadhaar, UIDAI or आधार: twelve digits (4-4-4, spaces or dashes), the first 2 to 9, that pass the Verhoeff check.'
+    category: government_id
+    severity: high
+    kind: pattern
+    pattern: '(?<![a-z])(?:aadhaa?r|uidai|आधार)(?![a-z])[^\d\n]{0,30}([2-9]\d{3}([ \x{A0}\x{202F}\-]?)\d{4}\2\d{4})(?![\w\-]|[.,]\d)'
+    flags: [caseless]
+    group: 1
+    keywords: ['aadhar', 'aadhaar', 'uidai', 'आधार']
+    min_digits: 12
+    validator: verhoeff
+    action: mask
+    examples:
+      match:
+        - input: 'Aadhaar: 2345 6789 0124'
+          output: 'Aadhaar: **** **** ****'
+        - input: 'आधार संख्या 4987 1234 5679'
+          output: 'आधार संख्या **** **** ****'
+      no_match:
+        - 'Aadhaar: 2345 6789 0125'
+        - 'ref 2345 6789 0124'
+
   - id: passport_number
     description: 'Passport numbers (6 to 9 letters and digits, at least one digit) after the word passport (also Reisepass, passeport, pasaporte).'
     category: government_id

@@ -18,6 +18,13 @@ public enum Validators {
         case .ip: return ipv4(value) || ipv6(value)
         case .jwt: return jwt(String(decoding: value, as: UTF8.self))
         case .entropy: return shannonEntropy(value) >= minEntropy
+        case .es_dni: return spanishDNI(value)
+        case .it_fiscal_code: return italianFiscalCode(value)
+        case .fr_nir: return frenchNIR(value)
+        case .nl_bsn: return dutchBSN(value)
+        case .pl_pesel: return polishPESEL(value)
+        case .br_cpf: return brazilianCPF(value)
+        case .verhoeff: return verhoeff(value)
         }
     }
 

@@ -274,7 +274,7 @@ struct AuditRedactCommandTests {
     @Test func auditPrintsFindingsWithMaskedPreviews() throws {
         let r = try runScrubjay(["audit", recording])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (56 rules)"))
+        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (64 rules)"))
         #expect(r.stdout.contains("  email (contact, medium)  "))
         #expect(r.stdout.contains("findings: "))
         #expect(!r.stdout.contains("john@gmail.com"), "a value leaked into the audit output")

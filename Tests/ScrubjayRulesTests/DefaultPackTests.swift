@@ -40,8 +40,9 @@ struct DefaultPackTests {
 
     /// What the default packs find in a JSON number read alone (docs/RULES.md, "Channels"):
     /// among bare digit runs of every length, decimals, negative numbers and exponents, only
-    /// `payment_card` finds anything, and only a whole run that has a card network's prefix
-    /// and passes the Luhn check (timestamps start with 1, which no network uses). The
+    /// `payment_card` and `fr_nir` find anything, and only a whole run: one that has a card
+    /// network's prefix and passes the Luhn check (timestamps start with 1, which no network
+    /// uses), or fifteen digits with a NIR's key. The
     /// payload channels' gate reads digit runs from six digits (`uk_nino`, the shortest rule
     /// without keywords) and other numbers from four bytes (`ipv4`, whose `.` a decimal may
     /// hold), and the `input` channel, whose `typed_input` takes anything, reads every number.
@@ -70,11 +71,13 @@ struct DefaultPackTests {
                 let id = engine.rules[m.rule].id
                 found[id, default: 0] += 1
                 let digitsOnly = n.drop { $0 == "-" }
-                #expect(id == "payment_card" && String(decoding: bytes[m.range], as: UTF8.self) == digitsOnly
-                        && Validators.luhn(String(digitsOnly)), "\(id) finds \(n)")
+                let whole = String(decoding: bytes[m.range], as: UTF8.self) == digitsOnly
+                let valid = id == "payment_card" ? Validators.luhn(String(digitsOnly))
+                    : id == "fr_nir" && digitsOnly.count == 15 && Validators.check(.fr_nir, String(digitsOnly), minEntropy: 0)
+                #expect(whole && valid, "\(id) finds \(n)")
             }
         }
-        #expect(Set(found.keys) == ["payment_card"], "\(found)")
+        #expect(Set(found.keys) == ["payment_card", "fr_nir"], "\(found)")
         for channel in [Channel.custom, .console, .network] {
             #expect(engine.numberGate(for: channel) == NumberGate(digitsOnly: 6, other: 4))
         }

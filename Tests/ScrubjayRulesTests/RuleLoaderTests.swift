@@ -182,6 +182,42 @@ struct ValidatorTests {
         }
         #expect(checked > 500)
     }
+    /// National identity numbers: published valid numbers pass, in their written forms, and
+    /// every change of one digit to another fails (each scheme catches all single-digit errors).
+    @Test func nationalIDs() {
+        let valid: [(ValidatorKind, [String])] = [
+            (.es_dni, ["12345678Z", "12345678-Z", "X1234567L", "Y0000000Z"]),
+            (.it_fiscal_code, ["RSSMRA85T10A562S", "MRTMTT25D09F205Z", "rssmra85t10a562s"]),
+            (.fr_nir, ["1 85 05 78 006 084 91", "185057800608491", "2 69 02 99 341 732 85", "1 85 05 2A 006 084 35"]),
+            (.nl_bsn, ["111222333", "123456782", "1112.22.333"]),
+            (.pl_pesel, ["44051401359", "02070803628"]),
+            (.br_cpf, ["529.982.247-25", "11144477735"]),
+            (.verhoeff, ["2345 6789 0124", "498712345679"]),
+        ]
+        var checked = 0
+        for (kind, numbers) in valid {
+            for number in numbers {
+                #expect(Validators.check(kind, number, minEntropy: 0), "\(kind) \(number)")
+                let chars = Array(number)
+                for i in chars.indices where chars[i].isNumber {
+                    for d in "0123456789" where d != chars[i] {
+                        var c = chars
+                        c[i] = d
+                        #expect(!Validators.check(kind, String(c), minEntropy: 0), "\(kind) \(String(c))")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 1000)
+        // Shapes the checks refuse, whatever the check digit.
+        let invalid: [(ValidatorKind, String)] = [
+            (.es_dni, "1234567Z"), (.es_dni, "A1234567L"), (.it_fiscal_code, "RSSMRA85T10A562"),
+            (.fr_nir, "1 85 05 2C 006 084 35"), (.br_cpf, "111.111.111-11"), (.br_cpf, "000.000.000-00"),
+            (.verhoeff, "1345 6789 0124"), (.pl_pesel, "44131401350"), (.nl_bsn, "000000000"),
+        ]
+        for (kind, v) in invalid { #expect(!Validators.check(kind, v, minEntropy: 0), "\(kind) \(v)") }
+    }
     @Test func ssn() {
         #expect(Validators.usSSN("123-45-6789"))
         for bad in ["000-12-3456", "666-12-3456", "912-12-3456", "123-00-4567", "123-45-0000", "123-45-67890", "12-345-678", ""] { #expect(!Validators.usSSN(bad), "\(bad)") }
