@@ -1264,13 +1264,15 @@ rules:
         - 'Route 66 road trip'
 
   - id: geo_coordinates
-    description: 'Latitude, longitude pairs with at least four decimals (about 10 m).'
+    description: 'Latitude, longitude pairs with at least four decimals (about 10 m), the longitude''s name between them allowed (52.5200, lng 13.4050); and a coordinate with four decimals or more after its name, lat, latitude, lng, lon, long or longitude and a colon or equals sign ("latitude": 52.520008, as a payload member holds it, a number or a string).'
     category: location
     severity: medium
     kind: pattern
-    pattern: '(?<![\w.\-])-?(?:[1-8]?\d|90)\.\d{4,15},[ \t]?-?(?:1[0-7]\d|[1-9]?\d|180)\.\d{4,15}(?![\d.])'
-    keywords: ['.']
-    min_digits: 10
+    pattern: '(?|(?<![\w.\-])(-?(?:[1-8]?\d|90)\.\d{4,15},[ \t]*(?:(?:lng|lon|long|longitude)[ \t]*[:=]?[ \t]*)?-?(?:1[0-7]\d|[1-9]?\d|180)\.\d{4,15})(?![\d.])|(?<![a-z])(?:lat(?:itude)?|lng|lon(?:g(?:itude)?)?)(?![a-z])["'']?[ \t]*[:=][ \t]*["'']?(-?\d{1,3}\.\d{4,15})(?![\d.]))'
+    flags: [caseless]
+    group: 1
+    keywords: ['.', 'lat', 'lng', 'lon']
+    min_digits: 5
     action: mask
     examples:
       match:
@@ -1278,7 +1280,15 @@ rules:
           output: 'pin at ********* **********'
         - input: 'map?ll=48.858370,2.294481&z=17'
           output: 'map?ll=******************&z=17'
+        - input: 'lat 52.5200, lng 13.4050'
+          output: 'lat ******** *** *******'
+        - input: '{"latitude": 52.520008, "longitude": 13.404954}'
+          output: '{"latitude": *********, "longitude": *********}'
+        - input: 'pos?lat=-33.86882&lon=151.20929'
+          output: 'pos?lat=*********&lon=*********'
       no_match:
+        - 'translate: 12.34567'
+        - 'lat: 52.52'
         - 'version 1.2.3'
         - 'price 12.50, 3.99'
         - 'near 37.4, -122.1'
