@@ -52,7 +52,12 @@ final class Prefilter: @unchecked Sendable {
     /// accepted.
     static let maxTableEntries = 1 << 24
 
-    init(rules: [Rule], maxTableEntries: Int = Prefilter.maxTableEntries) {
+    init(rules allRules: [Rule], maxTableEntries: Int = Prefilter.maxTableEntries) {
+        // Only rules with channels (pattern rules) are ever candidates: the bit sets end at the
+        // last of them. Field, selector and attribute rules after it take no bits, so the
+        // default packs (their pattern rules first, up to 64 of them) keep one word however
+        // many such rules follow.
+        let rules = Array(allRules.prefix((allRules.lastIndex { !$0.channels.isEmpty } ?? -1) + 1))
         words = max(1, (rules.count + 63) / 64)
         longestKeyword = rules.flatMap(\.keywords).map(\.count).max() ?? 0
         keywordFree = .allocate(capacity: words)

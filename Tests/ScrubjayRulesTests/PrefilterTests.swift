@@ -230,6 +230,33 @@ struct PrefilterInternalsTests {
         #expect(checked > 500)
     }
 
+    /// Only pattern rules take candidate bits: field, selector and attribute rules after the
+    /// last pattern rule leave the default packs in one word, however many there are, and
+    /// change nothing the engine finds.
+    @Test func rulesWithoutChannelsTakeNoCandidateBits() throws {
+        let rules = try RuleSet.builtin().packs.flatMap(\.rules)
+        let selectors = try pack((0..<40).map { k in """
+          - id: marker\(k)
+            category: free_text
+            severity: low
+            kind: selector
+            selector: '.marker-\(k)'
+            action: mask_text
+
+        """ }.joined()).rules
+        #expect(rules.count + selectors.count > 64)
+        #expect(Prefilter(rules: rules + selectors).words == 1)
+        let alone = RuleEngine(rules: rules), more = RuleEngine(rules: rules + selectors)
+        for text in rules.flatMap({ $0.examples.match.map(\.input) }) + ["ana@shop.test 4242 4242 4242 4242"] {
+            for channel in Channel.allCases {
+                var c1 = RuleEngine.Counters(), c2 = RuleEngine.Counters()
+                let m1 = alone.matches(in: Array(text.utf8), channel: channel, counters: &c1)
+                let m2 = more.matches(in: Array(text.utf8), channel: channel, counters: &c2)
+                #expect(m1.map(\.rule) == m2.map(\.rule) && m1.map(\.range) == m2.map(\.range), "\(channel) \(text)")
+            }
+        }
+    }
+
     /// A pack of 40,000 keywords (a list of names, say) is too big for a 64 MiB table: it loads
     /// and finds what it should.
     @Test func aPackWithAVeryLongKeywordListLoadsAndMatches() throws {
