@@ -61,11 +61,12 @@ struct RulesCommand: ParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run every rule's examples; exit 1 when one fails.")
-        @Argument(help: "Rule pack files or directories (default: the built-in default packs).")
+        @Argument(help: "Rule pack files or directories (default: the built-in default packs); --rules works too, as for list and explain.")
         var files: [String] = []
+        @OptionGroup var packs: RulePackOptions
 
         func run() throws {
-            let set = try RulePackOptions.parse(files.flatMap { ["--rules", $0] }).load()
+            let set = try RulePackOptions.parse((files + packs.paths).flatMap { ["--rules", $0] }).load()
             let rules = set.packs.flatMap(\.rules)
             let failures = RuleTester.run(rules) + EventRuleTester.run(rules)
             for f in failures { print(f.description) }

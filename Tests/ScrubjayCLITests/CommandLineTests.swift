@@ -243,6 +243,17 @@ struct RulesCommandTests {
         #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
     }
 
+    /// The README gives `rules list|test|explain [--rules FILE|DIR]`: `test` takes `--rules` as
+    /// the other two do (it once refused it as an unknown option, exit 2), and its files too.
+    @Test func testTakesRulesLikeListAndExplain() throws {
+        let r = try runScrubjay(["rules", "test", "--rules", pack])
+        #expect(r.status == ExitStatus.checkFailed.rawValue, "\(r.stderr)")
+        #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
+        let builtin = try runScrubjay(["rules", "test"])
+        #expect(builtin.status == 0, "\(builtin.stdout)")
+        #expect(builtin.stdout.hasPrefix("55 rules, "))
+    }
+
     @Test func listAndExplain() throws {
         let l = try runScrubjay(["rules", "list", "--rules", pack])
         #expect(l.status == 0)
