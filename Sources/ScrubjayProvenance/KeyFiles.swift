@@ -49,6 +49,9 @@ public enum KeyFiles {
         } catch .passphraseRequired {
             throw KeyFileError(path: path, detail: "the key is passphrase-protected; give its passphrase with --key-passphrase-file")
         } catch {
+            if pemLabels(bytes) == ["PUBLIC KEY"] {
+                throw KeyFileError(path: path, detail: "holds a public key, not a private key: sign with the private key (keygen writes KEY.pem and its public key KEY.pub.pem)")
+            }
             throw KeyFileError(path: path, detail: "not a usable signing key: \(error)")
         }
     }
@@ -59,7 +62,22 @@ public enum KeyFiles {
         do {
             return try PublicKey(pem: String(decoding: bytes, as: UTF8.self))
         } catch {
+            if pemLabels(bytes).contains(where: { $0.hasSuffix("PRIVATE KEY") }) {
+                throw KeyFileError(path: path, detail: "holds a private key, not a public key: give its public key (keygen writes it beside the key as \(publicKeyPath(for: path))) and keep the private key to yourself")
+            }
             throw KeyFileError(path: path, detail: "not a usable public key: \(error)")
+        }
+    }
+
+    /// The labels of the PEM blocks in `bytes` (`PUBLIC KEY`, `PRIVATE KEY`, `ENCRYPTED PRIVATE
+    /// KEY`...), to say which kind of key a file holds when it is not the kind asked for.
+    static func pemLabels(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).compactMap { line in
+            var l = line[...]
+            while l.first?.isWhitespace == true { l.removeFirst() }
+            while l.last?.isWhitespace == true { l.removeLast() }
+            guard l.hasPrefix("-----BEGIN "), l.hasSuffix("-----") else { return nil }
+            return String(l.dropFirst(11).dropLast(5))
         }
     }
 

@@ -150,6 +150,33 @@ struct KeyCommandTests {
     }
 }
 
+/// The two halves of a key pair swapped, the easiest mistake with `keygen`'s two files: the
+/// message says which kind of key the file holds and which to give (it once said only
+/// "could not read a PEM private key: error:1E08010C:DECODER routines::unsupported").
+@Suite("A key of the other kind")
+struct SwappedKeyTests {
+    @Test("a public key for --sign-key or --key, a private key for --trusted-key: named as such, nothing written")
+    func swapped() throws {
+        let dir = makeTemporaryDirectory("scrubjay-swapped")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let recording = fixtures + "/posthog/with-pageviews.json"
+        #expect(try runScrubjay(["keygen", "-o", dir + "/k.pem"]).status == 0)
+        #expect(try runScrubjay(["redact", recording, "-o", dir + "/p.zip", "--sign-key", dir + "/k.pem"]).status == 0)
+        let redact = try runScrubjay(["redact", recording, "-o", dir + "/q.zip", "--sign-key", dir + "/k.pub.pem"])
+        #expect(redact.status == ExitStatus.malformedInput.rawValue)
+        #expect(redact.stderr == "scrubjay: error: \(dir)/k.pub.pem: holds a public key, not a private key: sign with the private key (keygen writes KEY.pem and its public key KEY.pub.pem)\n")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/q.zip"))
+        let sign = try runScrubjay(["sign", dir + "/p.zip", "--key", dir + "/k.pub.pem", "-o", dir + "/s.zip"])
+        #expect(sign.status == ExitStatus.malformedInput.rawValue)
+        #expect(sign.stderr.contains("k.pub.pem: holds a public key, not a private key"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.zip"))
+        let verify = try runScrubjay(["verify", dir + "/p.zip", "--trusted-key", dir + "/k.pem"])
+        #expect(verify.status == ExitStatus.usage.rawValue)
+        #expect(verify.stderr == "scrubjay: error: \(dir)/k.pem: holds a private key, not a public key: give its public key (keygen writes it beside the key as \(dir)/k.pub.pem) and keep the private key to yourself\n")
+        #expect(!verify.stderr.contains("BEGIN"))
+    }
+}
+
 /// `scrubjay verify` as a pipeline runs it: exit codes and output formats.
 @Suite("verify command")
 struct VerifyCommandTests {
