@@ -19,19 +19,24 @@ public struct ScrubjayCommand: ParsableCommand {
         manifest and a report of what was removed.
 
         Available now:
-          inspect    what a recording or package holds: format, windows, events, URLs, channels
+          inspect    what a recording or package holds: format, windows, events, URLs,
+                     channels; a package's checksums and signers
           pack       turn any supported recording into a portable package
           export     write a package back as rrweb JSON, JSON Lines or PostHog export
           rules      list, test and explain rules
           audit      list personal data found, without rewriting
-          redact     rewrite a recording with rule packs into a redacted package (--sign-key: signed statement)
+          redact     rewrite a recording with rule packs into a redacted package
+                     (--sign-key: signed statement)
           keygen     create a signing key (Ed25519 or ECDSA P-256)
           sign       co-sign a package's redaction statement
-          verify     check a package offline: archive safety, checksums, signatures, coverage, chain,
-                     residency and compliance policies, rescan; text, JSON, SARIF or JUnit
-          facts      print the facts a policy is judged on, as JSON (for conftest/OPA too)
-          report     render a package's report: HTML (with page previews), Markdown, JSON, SARIF, JUnit
-          view       write one HTML page that replays a package in rrweb-player (offline with --player-dir)
+          verify     check a package offline: archive safety, checksums, signatures,
+                     coverage, chain, residency and compliance policies, rescan;
+                     text, JSON, SARIF or JUnit
+          facts      print the facts a policy is judged on, as JSON (conftest, OPA)
+          report     render a package's report: HTML (with page previews), Markdown,
+                     JSON, SARIF, JUnit
+          view       write one HTML page that replays a package in rrweb-player
+                     (offline with --player-dir)
 
         Exit codes: 0 success; 1 a check failed; 2 usage error or missing input; \
         3 malformed input; 4 the output could not be written; 70 internal error.

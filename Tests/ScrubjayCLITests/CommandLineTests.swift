@@ -46,6 +46,23 @@ struct CommandLineTests {
         #expect(help.contains("Exit codes: 0 success; 1 a check failed; 2 usage error or missing input;"))
     }
 
+    /// The list of commands in `scrubjay --help` is laid out by hand: at 80 columns no line of it
+    /// may be re-wrapped (lines of 86 to 101 characters once left "channels", "JUnit" and
+    /// "(offline with --player-dir)" alone at the start of a line, out of the columns).
+    @Test func theCommandListFitsEightyColumns() throws {
+        let help = ScrubjayCommand.helpMessage(columns: 80)
+        let discussion = try #require(ScrubjayCommand.configuration.discussion)
+        let list = discussion.split(separator: "\n").filter { $0.hasPrefix("  ") }
+        #expect(list.count >= 12)
+        for line in list {
+            #expect(line.count <= 80, "\(line)")
+            #expect(help.contains("\n" + line + "\n"), "re-wrapped in the help: \(line)")
+        }
+        let r = try runScrubjay(["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    }
+
     @Test func version() throws {
         let r = try runScrubjay(["--version"])
         #expect(r.status == 0)
