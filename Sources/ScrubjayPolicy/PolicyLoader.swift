@@ -2,6 +2,7 @@ import Foundation
 import ScrubjayIO
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayRules
 import Yams
 
 /// Reads policy files (docs/POLICIES.md). Every mistake is an error naming the file and line:
@@ -66,6 +67,9 @@ public enum PolicyLoader {
             root = node
         } catch let e as PolicyError {
             throw e
+        } catch let e as YamlError {
+            let (line, problem) = YAMLProblem.of(e)
+            throw PolicyError(file: file, line: line, message: "not valid YAML: \(problem)")
         } catch {
             throw PolicyError(file: file, line: nil, message: "not valid YAML: \(error)")
         }

@@ -93,7 +93,8 @@ public enum RulePackLoader {
         } catch let e as RuleError {
             throw e
         } catch let e as YamlError {
-            throw RuleError(file: file, line: nil, ruleId: nil, message: "not valid YAML: \(e)")
+            let (line, problem) = YAMLProblem.of(e)
+            throw RuleError(file: file, line: line, ruleId: nil, message: "not valid YAML: \(problem)")
         }
         func fail(_ node: Node?, _ rule: String?, _ message: String) -> RuleError {
             RuleError(file: file, line: node?.mark?.line, ruleId: rule, message: message)

@@ -3,6 +3,7 @@ import ScrubjayIO
 import ScrubjayNative
 import ScrubjayPackage
 import ScrubjayProvenance
+import ScrubjayRules
 import Yams
 
 /// A public key `verify` accepts signatures from, with an optional validity window and revocation.
@@ -78,7 +79,7 @@ public enum TrustFile {
         } catch let e as KeyFileError {
             throw e
         } catch let e as YamlError {
-            let (line, problem) = yamlProblem(e)
+            let (line, problem) = YAMLProblem.of(e)
             throw KeyFileError(path: path, line: line, detail: "not a trust file: not valid YAML: \(problem)")
         }
         func fail(_ node: Node?, _ message: String) -> KeyFileError {
@@ -157,19 +158,4 @@ public enum TrustFile {
     }
 
     static func parse(_ s: String) -> Date? { PackageWriter.parseTimestamp(s) }
-
-    /// The line and a one-line explanation of a YAML syntax error (Yams' own description
-    /// spans lines and quotes the file).
-    static func yamlProblem(_ e: YamlError) -> (line: Int?, problem: String) {
-        switch e {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
-            return (mark.line, (context.map { $0.text + " " } ?? "") + problem)
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return (context.mark.line, "a key is given twice: " + duplicates.sorted().joined(separator: ", "))
-        case let .reader(problem, _, _, _):
-            return (nil, problem)
-        default:
-            return (nil, e.description)
-        }
-    }
 }

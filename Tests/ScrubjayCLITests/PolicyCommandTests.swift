@@ -73,6 +73,24 @@ struct PolicyCommandTests {
         #expect(try runScrubjay(["verify", dir.file("p.zip"), "--rescan", "--rules", badRules]).status == ExitStatus.usage.rawValue)
     }
 
+    /// YAML that does not parse, in a policy or a rule pack: `file:line: not valid YAML: ...` on
+    /// one line, as a trust file says it. It was `file: not valid YAML: 3:8: error: parser: ...`
+    /// with Yams' quoted lines shown as `\n` escapes.
+    @Test("YAML syntax errors in a policy or a rule pack name the file and line on one line")
+    func yamlSyntaxErrors() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        #expect(try runScrubjay(["pack", recording, "-o", dir.file("p.zip")]).status == 0)
+        let policy = try dir.write("bad.yml", "version: 1\npolicy: x\n  bad: [\n")
+        let p = try runScrubjay(["verify", dir.file("p.zip"), "--policy", policy])
+        #expect(p.status == ExitStatus.usage.rawValue)
+        #expect(p.stderr == "scrubjay: error: \(policy):3: not valid YAML: mapping values are not allowed in this context\n")
+        let rules = try dir.write("rules.yml", "version: 1\npack: x\nrules:\n  - id: a\n   category: [\n")
+        let r = try runScrubjay(["audit", dir.file("p.zip"), "--rules", rules])
+        #expect(r.status == ExitStatus.malformedInput.rawValue)
+        #expect(r.stderr == "scrubjay: error: \(rules):5: not valid YAML: while parsing a block collection did not find expected '-' indicator\n")
+    }
+
     @Test("--rescan lists what still matches; facts prints the judged facts as JSON, with no recorded value")
     func rescanAndFacts() throws {
         let dir = try Dir()

@@ -62,7 +62,7 @@ func loadError(_ yaml: String) -> PolicyError? {
             ("version: 1\npolicy: x\nexceptions:\n  - requirement: asset_hosts\n    reason: r\n", 4, "needs 'expires:'"),
             ("version: 1\npolicy: x\nexceptions:\n  - requirement: asset_hosts\n    reason: r\n    expires: next year\n", 6, "neither a date"),
             ("version: 1\npolicy: x\nexceptions:\n  - requirement: hosts\n    reason: r\n    expires: 2027-01-01\n", 4, "needs 'requirement:'"),
-            ("version: 1\npolicy: x\n  bad: [\n", nil, "not valid YAML"),
+            ("version: 1\npolicy: x\n  bad: [\n", 3, "not valid YAML: mapping values are not allowed"),
             // A group inside itself: judging a region against it would never end.
             ("version: 1\npolicy: x\nregion_groups:\n  a: [b]\n  b: [c, a]\n  c: [eu-west-1]\n", 4, "'a' includes itself (a → b → a)"),
             ("version: 1\npolicy: x\nregion_groups:\n  loop: [loop]\n", 4, "'loop' includes itself (loop → loop)"),
