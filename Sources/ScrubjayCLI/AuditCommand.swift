@@ -34,6 +34,7 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkInputsDistinct(inputs)
         let rules = try packs.load()
         let result = try reportingErrors { try RedactionJob.audit(inputs: inputs, rules: rules) }
         if format == "json" {

@@ -19,6 +19,22 @@ func given(_ role: String, directory: String?, reads: (String) -> Bool) -> [Give
     return names.filter(reads).sorted().map { GivenFile(role: role, path: (directory as NSString).appendingPathComponent($0)) }
 }
 
+/// The recording files of one `pack`, `redact` or `audit` run are read one after another as
+/// parts of one recording: one file given twice (however named: `a.json` and `./a.json`, a
+/// link and its target) would be read twice, every event doubled, so it is refused (exit 2).
+func checkInputsDistinct(_ inputs: [String]) throws {
+    var seen: [String: String] = [:]
+    for path in inputs {
+        let key = FileIdentity.key(path)
+        if let first = seen[key] {
+            printError(first == path ? "the input \(path) is given twice; each file is one part of the recording, read once"
+                : "the inputs \(first) and \(path) are the same file; each file is one part of the recording, read once")
+            throw ExitStatus.usage.exitCode
+        }
+        seen[key] = path
+    }
+}
+
 /// The check every command that writes files makes before any work, so that nothing the
 /// user gave is lost and nothing is left half done:
 /// - an output may not be any input (the same file however named: `./a.zip` and `a.zip`, a

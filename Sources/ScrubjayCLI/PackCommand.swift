@@ -24,6 +24,7 @@ struct PackCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkInputsDistinct(inputs)
         try checkOutputs(given("-o", output), inputs: given("input", inputs))
         let options = facts.options
         let manifest = try reportingErrors {

@@ -55,6 +55,7 @@ struct RedactCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkInputsDistinct(inputs)
         try checkOutputs(given("-o", output) + given("--report-html", reportHtml),
                          inputs: given("input", inputs) + packs.inputFiles + given("--pseudonym-key-file", pseudonymKeyFile)
                             + signing.inputFiles + self.templates.inputFiles)

@@ -31,6 +31,27 @@ struct OutputPathTests {
         #expect(bytes(kept) == before, "\(arguments) changed \(kept)", sourceLocation: sourceLocation)
     }
 
+    /// One file given twice to pack, redact or audit (by one name, or as a link and its
+    /// target) was read twice: a package of every event doubled (178 events became 356), with
+    /// no word. It is refused before any work (exit 2), naming the file.
+    @Test("one input given twice to pack, redact or audit: exit 2 naming it, nothing written")
+    func anInputGivenTwice() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        try FileManager.default.createSymbolicLink(atPath: dir.file("link.json"), withDestinationPath: recording)
+        for arguments in [["pack", recording, recording, "-o", dir.file("p.zip")],
+                          ["redact", recording, dir.file("link.json"), "-o", dir.file("p.zip")],
+                          ["audit", recording, recording]] {
+            let r = try runScrubjay(arguments)
+            #expect(r.status == ExitStatus.usage.rawValue, "\(arguments): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains(recording) && r.stderr.contains("read once"), "\(arguments): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(arguments)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("p.zip")))
+        let twoFiles = try runScrubjay(["pack", fixtures + "/posthog-shapes/wide-layout.blob_v2.jsonl", fixtures + "/posthog/wide-layout.json", "-o", dir.file("p.zip")])
+        #expect(twoFiles.status == 0, "two files are still two parts: \(twoFiles.stderr)")
+    }
+
     @Test("report, view, facts and verify refuse to write any output over the package (exit 2), the package untouched")
     func outputOverThePackage() throws {
         let dir = try signedPackage()
