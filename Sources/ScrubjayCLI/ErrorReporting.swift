@@ -30,6 +30,14 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         // The package changed after it was signed: a failed check, not a usage problem.
         printError(error.description)
         throw ExitStatus.checkFailed.exitCode
+    } catch let error as FormatError where error.kind == .unknownShape && error.detail.contains("\n") {
+        // The list of supported shapes is Scrubjay's own text, one shape a line (docs/INPUTS.md):
+        // printed as lines, where printError would show its line breaks as \n escapes.
+        let list = error.detail.drop { $0 != "\n" }
+        printError(String(error.description.dropLast(list.count)))
+        var stderr = StandardError()
+        print(list.dropFirst(), to: &stderr)
+        throw ExitStatus.malformedInput.exitCode
     } catch let error as any Error & CustomStringConvertible where error is JSONError || error is FormatError
                 || error is PackageError || error is RuleError || error is KeyFileError || error is DSSEError
                 || error is CryptoError || error is ReportError || error is TemplateError {

@@ -117,6 +117,10 @@ struct CommandLineTests {
         let r = try runScrubjay(["inspect", fixtures + "/accuracy/relay_cases.jsonl"])
         #expect(r.status == ExitStatus.malformedInput.rawValue)
         #expect(r.stderr.contains("not a recording shape Scrubjay reads. Supported shapes:"))
+        // One shape a line, as docs/INPUTS.md shows it (the list was one line of \n escapes).
+        #expect(r.stderr.hasPrefix("scrubjay: error: \(fixtures)/accuracy/relay_cases.jsonl: not a recording shape Scrubjay reads. Supported shapes:\n  rrweb-json: a JSON array of rrweb events\n  rrweb-jsonl: "), "\(r.stderr)")
+        #expect(!r.stderr.contains("\\n"))
+        #expect(r.stderr.hasSuffix("  posthog-window-lines: PostHog blob lines ({\"window_id\", \"data\": [events]})\n"))
     }
 
     @Test func privacyMarkersAndMaskedInputs() throws {
