@@ -52,7 +52,9 @@ public enum PolicyLoader {
     public static func load(_ path: String) throws -> Policy {
         let bytes: [UInt8]
         do { bytes = try InputFile.read(path) } catch {
-            throw PolicyError(file: path, line: nil, message: "cannot read: \(error)")
+            // The file error's text names the path already: once is enough.
+            let text = error.description
+            throw PolicyError(file: path, line: nil, message: text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw PolicyError(file: path, line: nil, message: "not UTF-8 text")
