@@ -14,13 +14,14 @@ struct PackCommand: ParsableCommand {
     @Argument(help: "Recording files: rrweb JSON or JSON Lines, PostHog exports, API responses or blob files.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "The package to write (ZIP). Written atomically.")
+    @Option(name: .shortAndLong, help: "The package to write (ZIP; not a .tar.gz name). Written atomically.")
     var output: String
 
     @OptionGroup var facts: PackageFacts
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
+        try validatePackageName(output)
     }
 
     func run() throws {
@@ -32,6 +33,15 @@ struct PackCommand: ParsableCommand {
         }
         let r = manifest.recording
         print("\(output): \(r.eventCount) events in \(r.windows.count) window\(r.windows.count == 1 ? "" : "s"), \(manifest.assets.count) asset\(manifest.assets.count == 1 ? "" : "s"), fidelity \(manifest.fidelity)")
+    }
+}
+
+/// `pack` and `redact` write ZIP packages only (tar.gz ones are read): an output named as a tar
+/// archive would be a ZIP under a name `tar` cannot open, so it is a usage error.
+func validatePackageName(_ output: String) throws {
+    let lower = output.lowercased()
+    if let suffix = [".tar.gz", ".tgz", ".tar"].first(where: { lower.hasSuffix($0) }) {
+        throw ValidationError("-o \(output): packages are written as ZIP, not \(suffix); name the output .zip (tar.gz packages are read, not written)")
     }
 }
 

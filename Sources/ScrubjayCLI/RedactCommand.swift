@@ -30,7 +30,7 @@ struct RedactCommand: ParsableCommand {
     @Argument(help: "A recording (any shape `pack` reads, several files for one recording) or a package.")
     var inputs: [String]
 
-    @Option(name: .shortAndLong, help: "The redacted package to write (ZIP). Written atomically.")
+    @Option(name: .shortAndLong, help: "The redacted package to write (ZIP; not a .tar.gz name). Written atomically.")
     var output: String
 
     @OptionGroup var packs: RulePackOptions
@@ -52,6 +52,7 @@ struct RedactCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one input") }
+        try validatePackageName(output)
     }
 
     func run() throws {

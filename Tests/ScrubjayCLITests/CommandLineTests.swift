@@ -203,6 +203,18 @@ struct PackageCommandTests {
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).isEmpty)
     }
 
+    /// `pack -o x.tar.gz` once wrote a ZIP under that name, which `tar -xzf` cannot open: a
+    /// package is written as ZIP only, so a tar name is refused (exit 2) before any work.
+    @Test func aTarNameForAPackageIsAUsageError() throws {
+        for (command, name) in [("pack", "x.tar.gz"), ("redact", "x.TGZ"), ("pack", "x.tar")] {
+            let out = dir + "/" + name
+            let r = try runScrubjay([command, fixtures + "/posthog/docs.json", "-o", out])
+            #expect(r.status == ExitStatus.usage.rawValue, "\(command) \(name): \(r.stderr)")
+            #expect(r.stderr.contains("-o \(out): packages are written as ZIP"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
     @Test func badFidelityIsAUsageError() throws {
         let r = try runScrubjay(["pack", fixtures + "/posthog/docs.json", "-o", dir + "/x.zip", "--fidelity", "tiny"])
         #expect(r.status == ExitStatus.usage.rawValue)
