@@ -73,6 +73,11 @@ public struct ReplayPackage {
         do {
             entries = try Archive.read(contentsOf: path, maxTotalSize: maxTotalSize)
         } catch {
+            // A recording (JSON) where a package was expected: said so, not in libarchive's words.
+            if let head = try? InputFile.readPrefix(path, count: 4), !looksLikeArchive(head) {
+                throw PackageError(path: path, entry: nil, detail: "not a package (neither a ZIP nor a tar.gz archive); `scrubjay pack` or `redact` makes one of a recording",
+                                   code: code(for: error))
+            }
             throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: code(for: error))
         }
         // libarchive reads a backslash in a ZIP entry name as `/`: the names as stored are

@@ -198,7 +198,12 @@ struct PackageCommandTests {
         let out = dir + "/never.json"
         let r = try runScrubjay(["export", fixtures + "/posthog/docs.json", "-o", out])
         #expect(r.status == ExitStatus.malformedInput.rawValue)
-        #expect(r.stderr.contains("not a readable package archive"))
+        // A recording where a package is expected is named as such (it was libarchive's
+        // "cannot read archive '...': Unrecognized archive format"), as verify and report say it.
+        #expect(r.stderr == "scrubjay: error: \(fixtures)/posthog/docs.json: not a package (neither a ZIP nor a tar.gz archive); `scrubjay pack` or `redact` makes one of a recording\n")
+        let view = try runScrubjay(["view", fixtures + "/posthog/docs.json", "-o", out])
+        #expect(view.status == ExitStatus.malformedInput.rawValue)
+        #expect(view.stderr.contains("docs.json: not a package (neither a ZIP nor a tar.gz archive)"), "\(view.stderr)")
         #expect(!FileManager.default.fileExists(atPath: out))
         #expect((try FileManager.default.contentsOfDirectory(atPath: dir)).isEmpty)
     }
