@@ -82,7 +82,8 @@ struct RedactCommand: ParsableCommand {
         }
         let manifest = redacted.manifest, report = redacted.report
         let f = report.findings
-        var line = "\(output): \(manifest.recording.eventCount) events, \(f.total) finding\(f.total == 1 ? "" : "s") rewritten in \(report.stringsChanged) string\(report.stringsChanged == 1 ? "" : "s")"
+        let dropped = report.events - manifest.recording.eventCount
+        var line = "\(output): \(manifest.recording.eventCount) events" + (dropped > 0 ? " (\(dropped) of \(report.events) dropped)" : "") + ", \(f.total) finding\(f.total == 1 ? "" : "s") rewritten in \(report.stringsChanged) string\(report.stringsChanged == 1 ? "" : "s")"
         if f.total > 0 {
             line += " (" + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
         }

@@ -136,6 +136,10 @@ public struct ReportView {
         add("Findings rewritten", "\(d.counts.total)" + (d.counts.limits > 0 ? " (\(d.counts.limits) masked whole after a pattern limit)" : ""))
         if let r = d.redaction {
             add("Events changed", "\(r.eventsChanged) of \(r.events)")
+            if r.events > p.eventCount {
+                // Events the package no longer holds: said, so the two counts of events agree.
+                add("Events dropped", "\(r.events - p.eventCount) of \(r.events) (inside blocked elements, input to ignored fields, or pointer movement thinned for summary fidelity)")
+            }
             add("Strings changed", "\(r.stringsChanged) of \(r.strings) scanned")
             add("Pseudonym key", r.pseudonymKey == "file" ? "from a key file (pseudonyms link across runs with that key)" : "random, for this run only")
             add("Redacted by", "\(r.tool.name) \(r.tool.version) at \(r.createdAt)")

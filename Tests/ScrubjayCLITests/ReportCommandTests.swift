@@ -6,6 +6,25 @@ import Testing
 struct ReportCommandTests {
     let dir = makeTemporaryDirectory("scrubjay-report-cli")
 
+    /// Events a redaction drops (input to a field inside a blocked element) are counted where
+    /// the event counts are: the summary line and the report said "2 events" and "changed 1 of 4"
+    /// with nothing on where the other two went.
+    @Test func droppedEventsAreCounted() throws {
+        let input = dir + "/blocked.json"
+        try #"[{"type":4,"data":{"href":"https://a.test/","width":800,"height":600},"timestamp":1},{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"tagName":"html","id":2,"attributes":{},"childNodes":[{"type":2,"tagName":"body","id":3,"attributes":{},"childNodes":[{"type":2,"tagName":"div","id":4,"attributes":{"class":"rr-block"},"childNodes":[{"type":2,"tagName":"input","id":5,"attributes":{"type":"text"},"childNodes":[]}]}]}]}]},"initialOffset":{"left":0,"top":0}},"timestamp":2},{"type":3,"data":{"source":5,"text":"hello","isChecked":false,"id":5},"timestamp":3},{"type":3,"data":{"source":5,"text":"world","isChecked":false,"id":5},"timestamp":4}]"#
+            .write(toFile: input, atomically: true, encoding: .utf8)
+        let pkg = dir + "/blocked.zip"
+        let r = try runScrubjay(["redact", input, "-o", pkg])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("\(pkg): 2 events (2 of 4 dropped), "), "\(r.stdout)")
+        let md = try runScrubjay(["report", pkg, "--format", "md"])
+        #expect(md.stdout.contains("| Events changed | 1 of 4 |\n| Events dropped | 2 of 4 (inside blocked elements, "), "\(md.stdout)")
+        let unchanged = try runScrubjay(["redact", fixtures + "/posthog/with-pageviews.json", "-o", dir + "/p.zip"])
+        #expect(unchanged.stdout.hasPrefix("\(dir)/p.zip: 178 events, 37 findings"), "nothing dropped, nothing said: \(unchanged.stdout)")
+        let mdUnchanged = try runScrubjay(["report", dir + "/p.zip", "--format", "md"])
+        #expect(!mdUnchanged.stdout.contains("Events dropped"))
+    }
+
     /// redact writes redaction/report.md into the package (listed, checksummed) and the HTML
     /// report beside it; report writes every format; view inlines the player.
     @Test func redactReportView() throws {
