@@ -24,10 +24,19 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "A recording (rrweb JSON or JSON Lines, a PostHog export, API response or blob file) or a package.")
     var path: String
 
-    @Flag(help: "Print the result as JSON.")
+    @Flag(help: "Print the result as JSON (the same as --format json).")
     var json = false
 
+    @Option(help: "text (default) or json, as audit, verify and report take it.")
+    var format: String?
+
+    func validate() throws {
+        if let format, !["text", "json"].contains(format) { throw ValidationError("--format must be text or json, not \(format)") }
+        if json && format == "text" { throw ValidationError("--json and --format text disagree: give one") }
+    }
+
     func run() throws {
+        let json = self.json || format == "json"
         let head = try reportingErrors { try InputFile.readPrefix(path, count: 4) }
         if ReplayPackage.looksLikeArchive(head) {
             let pkg = try reportingErrors { try ReplayPackage.open(path) }

@@ -98,6 +98,19 @@ struct CommandLineTests {
         #expect((obj["pageURLs"] as? [String])?.first == "https://posthog-revert-2477-rev-9tm5r0.herokuapp.com/insights")
     }
 
+    /// audit, verify and report take `--format json`; inspect took only `--json` and refused
+    /// `--format` as an unknown option (exit 2). Both spellings now give the same JSON.
+    @Test func inspectTakesFormatLikeTheOtherCommands() throws {
+        let file = fixtures + "/posthog-shapes/wide-layout.blob_v2.jsonl"
+        let flag = try runScrubjay(["inspect", "--json", file])
+        let option = try runScrubjay(["inspect", "--format", "json", file])
+        #expect(option.status == 0, "\(option.stderr)")
+        #expect(option.stdout == flag.stdout)
+        let text = try runScrubjay(["inspect", "--format", "text", file])
+        #expect(text.status == 0 && text.stdout.hasPrefix("file:      "))
+        #expect(try runScrubjay(["inspect", "--format", "sarif", file]).status == ExitStatus.usage.rawValue)
+    }
+
     @Test func missingInputIsAUsageError() throws {
         let r = try runScrubjay(["inspect", "/nonexistent/recording.json"])
         #expect(r.status == ExitStatus.usage.rawValue)
