@@ -47,7 +47,8 @@ struct KeygenCommand: ParsableCommand {
     @Option(help: "ed25519 (default) or p256 (ECDSA over NIST P-256 with SHA-256).")
     var algorithm: SignatureAlgorithm = .ed25519
 
-    @Option(help: "Encrypt the private key with the passphrase on this file's first line (AES-256-CBC, PBKDF2).")
+    @Option(name: [.customLong("passphrase-file"), .customLong("key-passphrase-file")],
+            help: "Encrypt the private key with the passphrase on this file's first line (AES-256-CBC, PBKDF2).")
     var passphraseFile: String?
 
     @Flag(help: "Replace existing key files.")
