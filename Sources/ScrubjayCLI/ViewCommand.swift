@@ -35,6 +35,14 @@ struct ViewCommand: ParsableCommand {
 
     @OptionGroup var templates: TemplateOptions
 
+    func validate() throws {
+        // As --template-dir: a directory that is not there is named as such, not searched for players.
+        var isDirectory: ObjCBool = false
+        if let playerDir, !(FileManager.default.fileExists(atPath: playerDir, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw ValidationError("--player-dir \(playerDir): not a directory")
+        }
+    }
+
     func run() throws {
         let playerFiles = given("--player-dir", directory: playerDir) {
             $0.hasPrefix("rrweb-player") && ($0.hasSuffix(".js") || $0.hasSuffix(".css")) || $0 == "index.js" || $0 == "style.css"

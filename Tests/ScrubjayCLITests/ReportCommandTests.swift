@@ -79,6 +79,11 @@ struct ReportCommandTests {
         #expect(noDir.status == ExitStatus.usage.rawValue)
         let noPlayer = try runScrubjay(["view", pkg, "-o", dir + "/v.html", "--player-dir", templates])
         #expect(noPlayer.status == ExitStatus.usage.rawValue && noPlayer.stderr.contains("no rrweb-player script"))
+        // A player directory that is not there is named as such, as --template-dir's is (it was
+        // "no rrweb-player script and stylesheet here", as if the directory had been searched).
+        let noPlayerDir = try runScrubjay(["view", pkg, "-o", dir + "/v.html", "--player-dir", dir + "/none"])
+        #expect(noPlayerDir.status == ExitStatus.usage.rawValue)
+        #expect(noPlayerDir.stderr.hasPrefix("Error: --player-dir \(dir)/none: not a directory\n"), "\(noPlayerDir.stderr)")
         let badFormat = try runScrubjay(["report", pkg, "--format", "pdf"])
         #expect(badFormat.status == ExitStatus.usage.rawValue)
     }
