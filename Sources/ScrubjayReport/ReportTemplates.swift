@@ -89,8 +89,23 @@ public struct ReportTemplates: Sendable {
             let line = error.context.line.trimmingCharacters(in: .whitespaces)
             let quoted = line.count > 120 ? line.prefix(120) + "…" : Substring(line)
             throw TemplateError(file: source, line: error.context.lineNumber, column: error.context.columnNumber,
-                                message: "\(error.error) in `\(quoted)`")
+                                message: problem(error.error) + (quoted.isEmpty ? "" : " in `\(quoted)`"))
         }
+    }
+
+    /// The parser's error in words (its own are case names: `overflow`, `expectedSectionEnd`).
+    static func problem(_ error: any Error) -> String {
+        if let e = error as? MustacheTemplate.Error {
+            switch e {
+            case .sectionCloseNameIncorrect: return "a section is closed ({{/name}}) with another name than it was opened with"
+            case .unfinishedName: return "a tag is not finished (a name without its closing braces)"
+            case .expectedSectionEnd: return "a section ({{#name}} or {{^name}}) is never closed with {{/name}}"
+            case .invalidSetDelimiter: return "a delimiter change ({{=<% %>=}}) is badly written"
+            default: return "\(e)"
+            }
+        }
+        // The text reader's own error, internal to the Mustache package.
+        return "\(error)" == "overflow" ? "the template ends inside a tag (a {{ without its }})" : "\(error)"
     }
 
     /// The deepest nesting of sections (`{{#`, `{{^`, `{{$`, `{{<` ... `{{/`) one's own template may have.

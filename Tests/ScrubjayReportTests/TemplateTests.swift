@@ -46,6 +46,14 @@ struct TemplateTests {
         try "# {{title}}\n{{#pages}}\n- {{url}}\n".write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
         let broken = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
         #expect(broken.description.hasPrefix(dir + "/report.md.mustache:"), "\(broken)")
+        // The parser's mistakes in words, not its case names ("expectedSectionEnd in ``", "overflow in ``").
+        #expect(broken.description == dir + "/report.md.mustache:4:1: a section ({{#name}} or {{^name}}) is never closed with {{/name}}", "\(broken)")
+        try "# {{title}}\n{{ oops\n".write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
+        let open = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
+        #expect(open.description == dir + "/report.md.mustache:3:1: the template ends inside a tag (a {{ without its }})", "\(open)")
+        try "{{#a}}{{/b}}\n".write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
+        let closed = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
+        #expect(closed.description == dir + "/report.md.mustache:1:10: a section is closed ({{/name}}) with another name than it was opened with in `{{#a}}{{/b}}`", "\(closed)")
         // A broken line is quoted cut to 120 characters, however long it is.
         try ("{{#pages}}" + String(repeating: "x", count: 30_000) + "{{/page}}").write(toFile: dir + "/report.md.mustache", atomically: true, encoding: .utf8)
         let long = try #require(throws: TemplateError.self) { try ReportTemplates(directory: dir) }
