@@ -108,7 +108,9 @@ struct InspectReport {
 }
 
 func formatNumber(_ d: Double) -> String {
-    d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+    // JSON has no infinity (a timestamp too large for a Double): null, as for no value.
+    guard d.isFinite else { return "null" }
+    return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
 }
 
 func formatDuration(_ ms: Double) -> String {

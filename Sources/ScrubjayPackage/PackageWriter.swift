@@ -116,7 +116,7 @@ public struct PackageWriter {
             // The profile saw every kept event, so it holds each window's time range already.
             let stats = profile.window(w)
             manifestWindows.append(.init(id: w, file: path, eventCount: eventCount,
-                                         firstTimestamp: stats?.firstTimestamp, lastTimestamp: stats?.lastTimestamp))
+                                         firstTimestamp: finite(stats?.firstTimestamp), lastTimestamp: finite(stats?.lastTimestamp)))
         }
         var manifestAssets: [PackageManifest.Asset] = []
         for hash in assets.order {
@@ -136,8 +136,8 @@ public struct PackageWriter {
         let manifest = PackageManifest(
             recording: .init(
                 id: recordingId, windows: manifestWindows,
-                firstTimestamp: census.firstTimestamp, lastTimestamp: census.lastTimestamp,
-                durationMs: census.durationMilliseconds, eventCount: census.total,
+                firstTimestamp: finite(census.firstTimestamp), lastTimestamp: finite(census.lastTimestamp),
+                durationMs: finite(census.durationMilliseconds), eventCount: census.total,
                 eventsByType: Dictionary(uniqueKeysWithValues: census.byType.map { (RRWebEventType(rawValue: $0.key)?.name ?? "type \($0.key)", $0.value) }),
                 incrementalBySource: Dictionary(uniqueKeysWithValues: census.bySource.map { (RRWebIncrementalSource(rawValue: $0.key)?.name ?? "source \($0.key)", $0.value) }),
                 pageURLs: profile.pageURLs, channels: profile.channels.sorted(),
@@ -271,3 +271,7 @@ extension PackageManifest {
         return Array(try encoder.encode(manifest)) + [0x0A]
     }
 }
+
+/// A time for the manifest: a timestamp too large for a Double (a recording's own, malformed)
+/// is infinite, which JSON cannot hold; the manifest leaves it out, as it does an absent one.
+private func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }

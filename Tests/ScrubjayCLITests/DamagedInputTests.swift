@@ -44,6 +44,21 @@ struct DamagedInputTests {
         let infinite = try file("infinite.json", #"[{"type":4,"data":{},"timestamp":0},{"type":4,"data":{},"timestamp":1"# + String(repeating: "9", count: 400) + "}]")
         let inspectInfinite = try runScrubjay(["inspect", infinite])
         #expect(inspectInfinite.status == 0 && inspectInfinite.stdout.contains("duration:  out of range"), "\(inspectInfinite.stdout)\(inspectInfinite.stderr)")
+        // A timestamp that overflows to infinity: inspect --json once wrote `"lastTimestamp":inf`
+        // (not JSON), and pack and redact exited 1 with "Error: EncodingError.invalidValue: inf"
+        // from the manifest. JSON gets null; the manifest leaves the time out.
+        let inspectJSON = try runScrubjay(["inspect", "--json", infinite])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(inspectJSON.stdout.utf8)) as? [String: Any], "\(inspectJSON.stdout)")
+        #expect(obj["lastTimestamp"] is NSNull && obj["durationMs"] is NSNull && obj["firstTimestamp"] as? Int == 0)
+        for command in [["pack", infinite, "-o", dir + "/infinite-pack.zip"], ["redact", infinite, "-o", dir + "/infinite.zip"]] {
+            let r = try runScrubjay(command)
+            #expect(r.status == 0, "\(command[0]): \(r.stdout)\(r.stderr)")
+        }
+        let facts = try runScrubjay(["facts", dir + "/infinite.zip"])
+        #expect(facts.status == 0, "\(facts.stderr)")
+        let recording = try #require((try JSONSerialization.jsonObject(with: Data(facts.stdout.utf8)) as? [String: Any])?["recording"] as? [String: Any])
+        #expect(recording["firstTimestamp"] as? Int == 0 && recording["lastTimestamp"] == nil)
+        #expect(try runScrubjay(["verify", dir + "/infinite.zip"]).status == 0)
         let redact = try runScrubjay(["redact", huge, "-o", dir + "/huge.zip", "--report-html", dir + "/huge.html"])
         #expect(redact.status == 0, "\(redact.stderr)")
         #expect(redact.stdout.contains("1 finding rewritten"))
