@@ -1,4 +1,5 @@
 import ArgumentParser
+import ScrubjayIO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,16 +58,30 @@ public struct ScrubjayCommand: ParsableCommand {
             Glibc.exit(0)
         } catch {
             let code = exitCode(for: error)
-            let message = fullMessage(for: error)
             if code == .success {
+                let message = fullMessage(for: error)
                 if !message.isEmpty { print(message) }
                 Glibc.exit(0)
             }
+            let (status, message) = exitStatus(for: error)
             if !message.isEmpty {
                 var stderr = StandardError()
                 print(message, to: &stderr)
             }
-            Glibc.exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+            Glibc.exit(status)
         }
+    }
+
+    /// The exit status and message for an error a command ended with: the code of an
+    /// `ExitCode` (its message already printed), 2 for a usage error (ArgumentParser's 64), and
+    /// 70 for any other error: one no command turned into a documented code is a bug, not a
+    /// failed check (exit 1 would tell a pipeline the package failed).
+    static func exitStatus(for error: any Error) -> (status: Int32, message: String) {
+        let code = exitCode(for: error)
+        if code == .failure && !(error is ExitCode) {
+            return (ExitStatus.internalError.rawValue,
+                    "scrubjay: error: internal error (a bug: please report it): " + DisplayText.escapingControls("\(error)"))
+        }
+        return (code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue, fullMessage(for: error))
     }
 }

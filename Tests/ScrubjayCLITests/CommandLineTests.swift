@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Testing
 @testable import ScrubjayCLI
@@ -61,6 +62,19 @@ struct CommandLineTests {
         let r = try runScrubjay(["--help"])
         #expect(r.status == 0)
         #expect(r.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
+    }
+
+    /// An error no command turned into a documented code is a bug: exit 70, as the README says,
+    /// with "internal error" in its message. It was exit 1, which a pipeline reads as a failed
+    /// check, under ArgumentParser's bare "Error: ...".
+    @Test func anUnexpectedErrorIsAnInternalError() {
+        struct Unexpected: Error, CustomStringConvertible { var description: String { "something unforeseen" } }
+        let unexpected = ScrubjayCommand.exitStatus(for: Unexpected())
+        #expect(unexpected.status == 70)
+        #expect(unexpected.message == "scrubjay: error: internal error (a bug: please report it): something unforeseen")
+        #expect(ScrubjayCommand.exitStatus(for: ExitCode(1)).status == 1)
+        #expect(ScrubjayCommand.exitStatus(for: ExitCode(3)).status == 3)
+        #expect(ScrubjayCommand.exitStatus(for: ValidationError("bad")).status == 2)
     }
 
     @Test func version() throws {
