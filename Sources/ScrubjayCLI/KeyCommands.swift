@@ -55,6 +55,12 @@ struct KeygenCommand: ParsableCommand {
     var force = false
 
     func validate() throws {
+        var isDirectory: ObjCBool = false
+        for path in [output, KeyFiles.publicKeyPath(for: output)]
+        where FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue {
+            // --force would not help: a directory is never replaced by a key file.
+            throw ValidationError("\(path) is a directory; name the key file to write (for example \(path)/signing.pem)")
+        }
         guard !force else { return }
         for path in [output, KeyFiles.publicKeyPath(for: output)] where FileManager.default.fileExists(atPath: path) {
             throw ValidationError("\(path) already exists; choose another name or pass --force to replace it")

@@ -116,6 +116,20 @@ struct KeyCommandTests {
         #expect(good.stdout.contains("statement: 2 signature(s)") && good.stdout.contains("covers: every other file, digests match"))
     }
 
+    /// `keygen -o DIR` said "DIR already exists; ... pass --force to replace it", and with
+    /// --force refused the directory after all (exit 4): it names the mistake at once.
+    @Test("keygen -o a directory: exit 2 saying it is a directory, with or without --force")
+    func keygenIntoADirectory() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        for extra in [[], ["--force"]] {
+            let r = try runScrubjay(["keygen", "-o", dir.path] + extra)
+            #expect(r.status == ExitStatus.usage.rawValue, "\(extra): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("Error: \(dir.path) is a directory; name the key file to write"), "\(r.stderr)")
+            #expect(!r.stderr.contains("--force to replace"))
+        }
+    }
+
     @Test("a missing, wrong-type or locked key stops redact before any work, and nothing is written")
     func badKeys() throws {
         let dir = try Dir()
