@@ -98,7 +98,7 @@ struct SignCommand: ParsableCommand {
     @Argument(help: "A package written by `scrubjay redact --sign-key`.")
     var package: String
 
-    @Option(help: "The private key to sign with (PKCS#8 PEM, Ed25519 or ECDSA P-256).")
+    @Option(name: [.customLong("key"), .customLong("sign-key")], help: "The private key to sign with (PKCS#8 PEM, Ed25519 or ECDSA P-256).")
     var key: String
 
     @Option(help: "A file whose first line is the key's passphrase.")

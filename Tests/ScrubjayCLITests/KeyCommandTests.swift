@@ -89,6 +89,9 @@ struct KeyCommandTests {
         #expect(cosign.stdout.contains("2 signatures now"))
         let twice = try runScrubjay(["sign", out, "--key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
         #expect(twice.status == 0 && twice.stdout.contains("already signed"))
+        // sign takes the key under redact's name for it too (--sign-key was an unknown option).
+        let sameName = try runScrubjay(["sign", out, "--sign-key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
+        #expect(sameName.status == 0 && sameName.stdout.contains("already signed"), "\(sameName.stderr)")
 
         // Replace the package's report with other bytes: the statement no longer covers it.
         let tampered = dir.file("tampered.zip")
