@@ -1,4 +1,5 @@
 import ScrubjayFormats
+import ScrubjayRedaction
 import ScrubjayJSON
 
 /// What `inspect` found in one file, with its text and JSON renderings.
@@ -41,7 +42,7 @@ struct InspectReport {
         for (id, n) in windowRows { lines.append("  \(id)  \(n) events") }
         if !profile.pageURLs.isEmpty {
             lines.append("page URLs:")
-            for u in profile.pageURLs { lines.append("  \(u)") }
+            for u in maskedPageURLs(profile.pageURLs) { lines.append("  \(u)") }
         }
         lines.append("channels:  " + (profile.channels.isEmpty ? "DOM only" : "DOM, " + profile.channels.sorted().joined(separator: ", ")))
         if !profile.networkHosts.isEmpty {
@@ -91,7 +92,7 @@ struct InspectReport {
         raw(","); key("events"); raw(String(census.total))
         raw(","); key("fullSnapshots"); raw(String(census.byType[RRWebEventType.fullSnapshot.rawValue, default: 0]))
         raw(","); key("windows"); object(profile.windows.map { ($0.id, $0.events) })
-        raw(","); key("pageURLs"); strings(profile.pageURLs)
+        raw(","); key("pageURLs"); strings(maskedPageURLs(profile.pageURLs))
         raw(","); key("channels"); strings(profile.channels.sorted())
         raw(","); key("privacyMarkers"); object(profile.privacyMarkers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         raw(","); key("networkHosts"); object(profile.networkHosts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
@@ -105,6 +106,14 @@ struct InspectReport {
         raw("}")
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// Page URLs as reports show them (`PageURL.masked`: query and fragment values `***`, user
+/// information dropped), each once: a token or an email in a query never reaches a terminal or a
+/// CI log through `inspect`, as none reaches a report.
+func maskedPageURLs(_ urls: [String]) -> [String] {
+    var seen: Set<String> = []
+    return urls.map(PageURL.masked).filter { seen.insert($0).inserted }
 }
 
 func formatNumber(_ d: Double) -> String {

@@ -69,7 +69,7 @@ struct PackageInspection {
         for w in r.windows { lines.append("  \(w.id.isEmpty ? "(no window id)" : w.id)  \(w.eventCount) events  \(w.file)") }
         if !r.pageURLs.isEmpty {
             lines.append("page URLs:")
-            for u in r.pageURLs { lines.append("  \(u)") }
+            for u in maskedPageURLs(r.pageURLs) { lines.append("  \(u)") }
         }
         lines.append("channels:  " + (r.channels.isEmpty ? "DOM only" : "DOM, " + r.channels.joined(separator: ", ")))
         let eventBytes = m.files.filter { $0.path.hasPrefix("events/") }.reduce(0) { $0 + $1.size }

@@ -125,6 +125,27 @@ struct CommandLineTests {
         #expect(try runScrubjay(["inspect", "--format", "sarif", file]).status == ExitStatus.usage.rawValue)
     }
 
+    /// Page URLs as reports show them: query and fragment values `***`, user information
+    /// dropped. inspect printed `?email=ana.lima@mail.test&card=4242424242424242` whole, on a
+    /// terminal or in a CI log, where it lists network requests by host only.
+    @Test func inspectMasksQueryValuesOfPageURLs() throws {
+        let dir = makeTemporaryDirectory("scrubjay-inspect-urls")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/r.json"
+        try #"[{"type":4,"data":{"href":"https://ana:pw@shop.test/account?email=ana.lima@mail.test&card=4242424242424242#tab=orders","width":1,"height":1},"timestamp":1},{"type":4,"data":{"href":"https://shop.test/account?email=bob@mail.test&card=1","width":1,"height":1},"timestamp":2}]"#
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let text = try runScrubjay(["inspect", path])
+        #expect(text.stdout.contains("page URLs:\n  https://shop.test/account?email=***&card=***#tab=***\n  https://shop.test/account?email=***&card=***\n"), "\(text.stdout)")
+        let json = try runScrubjay(["inspect", "--json", path])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(obj["pageURLs"] as? [String] == ["https://shop.test/account?email=***&card=***#tab=***", "https://shop.test/account?email=***&card=***"])
+        #expect(try runScrubjay(["pack", path, "-o", dir + "/p.zip"]).status == 0)
+        let package = try runScrubjay(["inspect", dir + "/p.zip"])
+        for out in [text.stdout, json.stdout, package.stdout] {
+            #expect(!out.contains("ana.lima@mail.test") && !out.contains("4242424242424242") && !out.contains("ana:pw"), "\(out)")
+        }
+    }
+
     @Test func missingInputIsAUsageError() throws {
         let r = try runScrubjay(["inspect", "/nonexistent/recording.json"])
         #expect(r.status == ExitStatus.usage.rawValue)
