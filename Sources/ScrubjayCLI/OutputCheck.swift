@@ -43,6 +43,12 @@ func checkInputsDistinct(_ inputs: [String]) throws {
 /// - each output's directory must exist and be writable, and nothing but a regular file may be
 ///   at the output's path (exit 4), so a late output does not fail after an earlier one was written.
 func checkOutputs(_ outputs: [GivenFile], inputs: [GivenFile]) throws {
+    // `-o -` reads as "standard output" to anyone used to Unix tools; here it would be a file
+    // named "-" and nothing on standard output, so it is refused before any work.
+    if let dash = outputs.first(where: { $0.path == "-" }) {
+        printError("\(dash.role) -: '-' is not standard output here; name a file (report, verify and facts write to standard output when -o is left out)")
+        throw ExitStatus.usage.exitCode
+    }
     let inputKeys = inputs.map { FileIdentity.key($0.path) }
     var outputKeys: [String] = []
     for output in outputs {

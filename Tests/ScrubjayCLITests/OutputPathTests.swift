@@ -52,6 +52,24 @@ struct OutputPathTests {
         #expect(twoFiles.status == 0, "two files are still two parts: \(twoFiles.stderr)")
     }
 
+    /// `export P -o -` wrote a file named "-" (and nothing to standard output, where a Unix user
+    /// expects "-" to go): refused (exit 2) for every output, no file "-" left.
+    @Test("an output named '-' is refused (exit 2), no file of that name written")
+    func dashIsNotStandardOutput() throws {
+        let dir = try signedPackage()
+        defer { dir.cleanup() }
+        let pkg = dir.file("red.zip")
+        let cwd = FileManager.default.currentDirectoryPath
+        for arguments in [["export", pkg, "-o", "-"], ["report", pkg, "-o", "-"], ["verify", pkg, "--sarif-output", "-"],
+                          ["pack", recording, "-o", "-"], ["view", pkg, "-o", "-"]] {
+            let r = try runScrubjay(arguments)
+            #expect(r.status == ExitStatus.usage.rawValue, "\(arguments): \(r.stderr)")
+            #expect(r.stderr.contains(" -: '-' is not standard output here; name a file"), "\(arguments): \(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+        #expect(!FileManager.default.fileExists(atPath: cwd + "/-"))
+    }
+
     @Test("report, view, facts and verify refuse to write any output over the package (exit 2), the package untouched")
     func outputOverThePackage() throws {
         let dir = try signedPackage()
