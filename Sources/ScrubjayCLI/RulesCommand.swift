@@ -92,9 +92,25 @@ struct RulesCommand: ParsableCommand {
                 "\(r.id): \(r.description)",
                 "  pack:       \(pack.name) (\(r.source))",
                 "  category:   \(r.category.rawValue), severity \(r.severity.rawValue)",
-                "  channels:   \(r.channels.count == Channel.allCases.count ? "all" : r.channels.map(\.rawValue).sorted().joined(separator: ", "))",
-                "  pattern:    \(r.pattern.pattern)" + (r.group > 0 ? " (group \(r.group))" : ""),
+                "  kind:       \(r.kind.rawValue)",
             ]
+            // What the rule matches on: channels and a pattern, field paths, or elements of the
+            // page (a field or selector rule once showed an empty channel list and the internal
+            // whole-value pattern, and not its paths or selector).
+            if r.kind == .pattern || !r.channels.isEmpty {
+                lines.append("  channels:   \(r.channels.count == Channel.allCases.count ? "all" : r.channels.map(\.rawValue).sorted().joined(separator: ", "))")
+            }
+            for path in r.paths { lines.append("  path:       \(path.text)") }
+            if !r.attributeNames.isEmpty {
+                lines.append("  attributes: \(r.attributeNames.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))")
+            }
+            if let selector = r.selector {
+                lines.append("  selector:   \(selector.source)" + (r.kind == .attribute ? " (\(r.scope == .subtree ? "and every element below" : "the elements themselves"))" : ""))
+            }
+            if r.kind != .selector {
+                let whole = r.kind != .pattern && r.pattern.pattern == #"[\s\S]+"#
+                lines.append("  pattern:    " + (whole ? "(the whole value)" : r.pattern.pattern + (r.group > 0 ? " (group \(r.group))" : "")))
+            }
             if !r.keywords.isEmpty { lines.append("  keywords:   \(r.keywords.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))") }
             if r.minDigits > 0 { lines.append("  min digits: \(r.minDigits)") }
             if let v = r.validator { lines.append("  validator:  \(v.rawValue)" + (v == .entropy ? " (at least \(r.minEntropy) bits per character)" : "")) }

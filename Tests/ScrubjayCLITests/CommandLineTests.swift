@@ -353,6 +353,25 @@ struct RulesCommandTests {
         #expect(missing.status == ExitStatus.usage.rawValue)
     }
 
+    /// A field or selector rule is explained by what it matches on: its paths, its selector and
+    /// attributes. It showed "channels:" empty and "pattern: [\s\S]+", an internal default.
+    @Test func explainShowsPathsAndSelectors() throws {
+        let field = try runScrubjay(["rules", "explain", "network.auth_header"])
+        #expect(field.status == 0)
+        #expect(field.stdout.contains("  kind:       field\n  path:       network.request.headers.authorization\n"), "\(field.stdout)")
+        #expect(field.stdout.contains("  pattern:    (the whole value)\n"))
+        let selector = try runScrubjay(["rules", "explain", "privacy.block_marker"])
+        #expect(selector.stdout.contains("  kind:       selector\n  selector:   .ph-no-capture, .rr-block, "), "\(selector.stdout)")
+        let attribute = try runScrubjay(["rules", "explain", "privacy.marked_attributes"])
+        #expect(attribute.stdout.contains("  attributes: title, alt, placeholder, "), "\(attribute.stdout)")
+        #expect(attribute.stdout.contains("(and every element below)\n"))
+        for r in [field, selector, attribute] {
+            #expect(!r.stdout.contains("channels:   \n") && !r.stdout.contains(#"[\s\S]+"#), "\(r.stdout)")
+        }
+        let pattern = try runScrubjay(["rules", "explain", "email"])
+        #expect(pattern.stdout.contains("  kind:       pattern\n  channels:   all\n  pattern:    "), "\(pattern.stdout)")
+    }
+
     @Test func aBrokenPackIsMalformedInput() throws {
         let path = scratchPath("scrubjay-bad") + ".yml"
         try "version: 1\npack: bad\nrules:\n  - id: x\n    category: contact\n    severity: low\n    pattern: 'a(b'\n    action: mask\n".write(toFile: path, atomically: true, encoding: .utf8)
