@@ -130,11 +130,11 @@ struct PolicyCommandTests {
         #expect(try runScrubjay(["pack", recording, "--ingest-host", "eu.i.posthog.com", "-o", dir.file("eu.zip")]).status == 0)
         #expect(try runScrubjay(["pack", recording, "--ingest-host", "us.i.posthog.com", "-o", dir.file("us.zip")]).status == 0)
         let binary = repositoryRoot + "/.build/debug/scrubjay"
-        func script(_ args: [String]) throws -> (Int32, String) {
+        func script(_ args: [String], scrubjay: String = binary) throws -> (Int32, String) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/bash")
             p.arguments = [repositoryRoot + "/docs/ci/verify-packages.sh"] + args
-            p.environment = ProcessInfo.processInfo.environment.merging(["SCRUBJAY": binary]) { $1 }
+            p.environment = ProcessInfo.processInfo.environment.merging(["SCRUBJAY": scrubjay]) { $1 }
             let out = Pipe()
             p.standardOutput = out
             p.standardError = out
@@ -156,6 +156,12 @@ struct PolicyCommandTests {
         let (usage, usageText) = try script([results, dir.file("eu.zip"), dir.file("us.zip"), "--", "--policy", dir.file("missing.yml")])
         #expect(usage == 2)
         #expect(usageText.contains("stopping"))
+        #expect(usageText.contains("exit 2 (a usage error)"))
+        // No scrubjay to run: said so before any package (it was "exit 127 (a usage error)").
+        let (missing, missingText) = try script([results, dir.file("eu.zip")], scrubjay: dir.file("no-such-scrubjay"))
+        #expect(missing == 2)
+        #expect(missingText.contains("no-such-scrubjay: no such command; set SCRUBJAY to the scrubjay binary"), "\(missingText)")
+        #expect(!missingText.contains("results:"))
 
         // Two packages of one file name (and one differing only in case and extension): each
         // keeps its own results; the failing one's are not overwritten by the passing one's.

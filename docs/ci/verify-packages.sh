@@ -11,7 +11,8 @@
 #   another. Each package's line "results: ..." names its files. Every package is verified
 #   even when one fails.
 #   Exit 0: all pass. 1: at least one fails. 2: a usage error (a missing key or policy file,
-#   an input that is not a package): stops at once.
+#   an input that is not a package, no scrubjay to run) or any other exit of verify that is
+#   not a verdict (70: an internal error): stops at once.
 #   SCRUBJAY names the binary (default: scrubjay on PATH).
 set -uo pipefail
 scrubjay=${SCRUBJAY:-scrubjay}
@@ -21,6 +22,7 @@ packages=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do packages+=("$1"); shift; done
 [ $# -gt 0 ] && shift
 [ ${#packages[@]} -gt 0 ] || { echo "$0: no package given" >&2; exit 2; }
+command -v "$scrubjay" >/dev/null || { echo "$0: $scrubjay: no such command; set SCRUBJAY to the scrubjay binary" >&2; exit 2; }
 mkdir -p "$outdir"
 failed=0
 taken=/   # output names used in this run, lower-cased, each followed by / (bash 3.2 has no maps)
@@ -36,7 +38,9 @@ for package in "${packages[@]}"; do
   case $status in
     0) ;;
     1) failed=$((failed + 1)) ;;
-    *) echo "$0: scrubjay verify $package: exit $status (a usage error): stopping" >&2; exit 2 ;;
+    2) echo "$0: scrubjay verify $package: exit 2 (a usage error): stopping" >&2; exit 2 ;;
+    70) echo "$0: scrubjay verify $package: exit 70 (an internal error in scrubjay: please report it): stopping" >&2; exit 2 ;;
+    *) echo "$0: scrubjay verify $package: exit $status (not a verdict): stopping" >&2; exit 2 ;;
   esac
 done
 echo "${#packages[@]} package(s) verified, $failed failed"
