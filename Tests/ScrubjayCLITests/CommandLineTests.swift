@@ -337,7 +337,7 @@ struct RulesCommandTests {
         #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
         let builtin = try runScrubjay(["rules", "test"])
         #expect(builtin.status == 0, "\(builtin.stdout)")
-        #expect(builtin.stdout.hasPrefix("55 rules, "))
+        #expect(builtin.stdout.hasPrefix("64 rules, "))
     }
 
     @Test func listAndExplain() throws {
