@@ -18,7 +18,11 @@ public enum ZipDirectory {
     /// Every name the ZIP file at `path` stores for its entries, raw: the central directory's,
     /// each local header's, and each Unicode Path extra field's (so one entry may give several).
     /// Throws `.unreadable` when the central directory or a local header is not where the
-    /// archive says (a damaged file, or data prepended to it).
+    /// archive says (a damaged file, or data prepended to it), and `.entryUnreadable` naming the
+    /// entry when the archive reads differently by its central directory (Python, Go, browsers'
+    /// ZIP libraries) than by its local headers (libarchive, streaming unzippers): a local header
+    /// whose name, compression method, CRC-32 or sizes differ from the directory's, or bytes
+    /// between entries that no directory record accounts for (a hidden entry).
     public static func rawNames(ofFileAt path: String) throws(ArchiveError) -> [[UInt8]] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .unreadable(archive: path, message: String(cString: strerror(errno))) }
@@ -69,6 +73,9 @@ public enum ZipDirectory {
         }
         let directory = try read(directoryOffset, directorySize)
         var names: [[UInt8]] = []
+        // Where each entry's local header starts and its data ends, and whether a data
+        // descriptor follows the data (general purpose flag bit 3).
+        var spans: [(name: [UInt8], start: Int, dataEnd: Int, descriptor: Bool)] = []
         var at = 0
         for _ in 0..<count {
             guard at + 46 <= directory.count, u32(directory, at) == 0x0201_4B50 else {
@@ -82,24 +89,70 @@ public enum ZipDirectory {
             names.append(Array(directory[(at + 46)..<(at + 46 + nameLength)]))
             let extra = Array(directory[(at + 46 + nameLength)..<(at + 46 + nameLength + extraLength)])
             names += unicodePaths(extra)
-            var localOffset = Int(u32(directory, at + 42))
-            if localOffset == 0xFFFF_FFFF {
-                // ZIP64 extended information: the sizes come first when they are saturated too.
-                var skip = 0
-                if u32(directory, at + 24) == 0xFFFF_FFFF { skip += 8 }
-                if u32(directory, at + 20) == 0xFFFF_FFFF { skip += 8 }
-                guard let field = extraField(0x0001, in: extra), field.count >= skip + 8 else {
-                    throw fail("a ZIP64 entry without its local header offset")
-                }
-                localOffset = try int(u64(field, skip))
+            let name = Array(directory[(at + 46)..<(at + 46 + nameLength)])
+            // ZIP64 extended information: each saturated field, in this order.
+            let zip64 = extraField(0x0001, in: extra) ?? []
+            var next64 = 0
+            func wide(_ value: UInt32, _ what: String) throws(ArchiveError) -> Int {
+                guard value == 0xFFFF_FFFF else { return Int(value) }
+                guard zip64.count >= next64 + 8 else { throw fail("a ZIP64 entry without its \(what)") }
+                defer { next64 += 8 }
+                return try int(u64(zip64, next64))
             }
+            let size = try wide(u32(directory, at + 24), "size")
+            let compressedSize = try wide(u32(directory, at + 20), "compressed size")
+            let localOffset = try wide(u32(directory, at + 42), "local header offset")
             let header = try read(localOffset, 30)
             guard u32(header, 0) == 0x0403_4B50 else { throw fail("a ZIP entry's local header is not where the directory says") }
             let localNameLength = Int(u16(header, 26)), localExtraLength = Int(u16(header, 28))
             let local = try read(localOffset + 30, localNameLength + localExtraLength)
-            names.append(Array(local[..<localNameLength]))
+            let localName = Array(local[..<localNameLength])
+            names.append(localName)
             names += unicodePaths(Array(local[localNameLength...]))
+
+            // The local header must say what the directory says. A CRC-32 or size of 0 in the
+            // local header defers to the directory (sizes in a data descriptor), as every reader does.
+            func disagree(_ what: String) -> ArchiveError {
+                .entryUnreadable(archive: path, entry: String(decoding: name, as: UTF8.self),
+                                 message: "its local header gives another \(what) than the central directory (readers would disagree on its contents)")
+            }
+            guard localName == name else { throw disagree("name (\(String(decoding: localName, as: UTF8.self)))") }
+            guard u16(header, 8) == u16(directory, at + 10) else { throw disagree("compression method") }
+            let localCRC = u32(header, 14)
+            guard localCRC == 0 || localCRC == u32(directory, at + 16) else { throw disagree("CRC-32") }
+            let localExtra = Array(local[localNameLength...])
+            let local64 = extraField(0x0001, in: localExtra) ?? []
+            var nextLocal64 = 0
+            func localWide(_ value: UInt32) throws(ArchiveError) -> Int {
+                guard value == 0xFFFF_FFFF else { return Int(value) }
+                guard local64.count >= nextLocal64 + 8 else { throw disagree("size (a ZIP64 size without its field)") }
+                defer { nextLocal64 += 8 }
+                return try int(u64(local64, nextLocal64))
+            }
+            let localSize = try localWide(u32(header, 22)), localCompressedSize = try localWide(u32(header, 18))
+            guard localSize == 0 || localSize == size else { throw disagree("size") }
+            guard localCompressedSize == 0 || localCompressedSize == compressedSize else { throw disagree("compressed size") }
+            let (dataStart, overflow) = (localOffset + 30 + localNameLength + localExtraLength).addingReportingOverflow(compressedSize)
+            guard !overflow else { throw fail("a ZIP entry's data runs past the end of the file") }
+            spans.append((name, localOffset, dataStart, u16(header, 6) & 0x8 != 0))
             at += 46 + nameLength + extraLength + commentLength
+        }
+
+        // The entries, in file order, fill the file from its start to the central directory:
+        // each local header follows the previous entry's data (and data descriptor: 12 to 24
+        // bytes), so no local entry hides between them where only a streaming reader sees it.
+        spans.sort { $0.start < $1.start }
+        var expected = 0
+        var descriptor = false
+        for span in spans + [(name: [], start: directoryOffset, dataEnd: directoryOffset, descriptor: false)] {
+            let gap = span.start - expected
+            guard gap == 0 || (descriptor && (12...24).contains(gap)) else {
+                let place = span.name.isEmpty ? "the central directory" : "its local header"
+                throw .entryUnreadable(archive: path, entry: span.name.isEmpty ? "(central directory)" : String(decoding: span.name, as: UTF8.self),
+                                       message: "\(gap < 0 ? "it overlaps the previous entry" : "\(gap) bytes that no central directory record names come before \(place)") (a hidden or overlapping entry)")
+            }
+            expected = span.dataEnd
+            descriptor = span.descriptor
         }
         return names
 

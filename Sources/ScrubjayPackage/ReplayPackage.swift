@@ -87,7 +87,9 @@ public struct ReplayPackage {
             do {
                 raw = try ZipDirectory.rawNames(ofFileAt: path)
             } catch {
-                throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: "archive.unreadable")
+                var entry: String?
+                if case let .entryUnreadable(_, name, _) = error { entry = name }
+                throw PackageError(path: path, entry: entry, detail: "not a readable package archive: \(error)", code: "archive.unreadable")
             }
             for name in raw where !isSafeEntryName(name) {
                 throw PackageError(path: path, entry: String(decoding: name, as: UTF8.self), detail: "unsafe entry name", code: "archive.unsafePath")

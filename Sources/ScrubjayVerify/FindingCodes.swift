@@ -8,7 +8,7 @@ public enum FindingCodes {
         "archive.link": "An entry is a symbolic or hard link.",
         "archive.encrypted": "An entry is encrypted.",
         "archive.bomb": "The archive expands far beyond its size (a zip bomb).",
-        "archive.unreadable": "The archive is damaged and cannot be read.",
+        "archive.unreadable": "The archive is damaged, or reads differently by its ZIP central directory than by its local headers, and cannot be read.",
         "archive.extraFile": "A file is in the package but neither listed in the manifest nor a statement subject.",
         "archive.missingFile": "A file listed in the manifest is not in the package.",
         "manifest.missing": "The package has no manifest.json.",

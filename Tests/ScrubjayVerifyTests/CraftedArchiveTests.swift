@@ -145,6 +145,70 @@ struct CraftedArchiveTests {
         #expect(try ReplayPackage.open(try renamed("events/")).files.keys.contains("events/main.jsonl"))
     }
 
+    /// The shared package rebuilt byte by byte by Python with one twist that zipfile would not
+    /// write: readers that go by the central directory (Python, Go, JavaScript players) and
+    /// readers that go by the local headers (libarchive, streaming unzippers) see different files.
+    func handBuilt(_ twist: String, entry: String) throws -> String {
+        let p = SignedPackage.shared
+        let out = p.directory + "/hand-" + twist + "-" + UUID().uuidString + ".zip"
+        try python("""
+            import sys, zipfile, zlib, struct
+            src, dst, twist, target = sys.argv[1:5]
+            z = zipfile.ZipFile(src)
+            entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+            if twist == "directory":
+                entries.append((target, b'{"type":4}\\n'))
+            out = bytearray(); cd = bytearray()
+            def local(name, method, crc, csize, usize, body):
+                return struct.pack("<IHHHHHIIIHH", 0x04034b50, 20, 0x800, method, 0, 0, crc, csize, usize, len(name), 0) + name + body
+            for name, data in entries:
+                lname = cname = name.encode()
+                c = zlib.compressobj(3, zlib.DEFLATED, -15); body = c.compress(data) + c.flush()
+                method, attr, stored = 8, 0o100644 << 16, data
+                if name == target and twist == "cdName":
+                    cname = name.replace("main", "mxin").encode()
+                if name == target and twist == "storedSize":
+                    # The local header covers the signed bytes; the directory, those and one more line.
+                    method, stored = 0, data + b'{"type":4}\\n'
+                    body = stored
+                if name == target and twist == "directory":
+                    attr = (0o040755 << 16) | 0x10
+                if name == target and twist == "hidden":
+                    # A local entry no directory record names, before the target: a streaming reader extracts it.
+                    out += local(b"events/hidden.jsonl", 0, zlib.crc32(b"{}\\n"), 3, 3, b"{}\\n")
+                offset = len(out)
+                lsize = len(data) if method == 0 else len(body)
+                out += local(lname, method, zlib.crc32(data), lsize, len(data), body)
+                cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 20, 0x800, method, 0, 0, zlib.crc32(stored),
+                                  len(body), len(stored), len(cname), 0, 0, 0, 0, attr, offset) + cname
+            start = len(out); out += cd
+            out += struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, len(entries), len(entries), len(cd), start, 0)
+            open(dst, "wb").write(out)
+            """, [p.path, out, twist, entry])
+        return out
+    }
+
+    @Test("a ZIP whose local headers disagree with its central directory (name, sizes), or that holds an entry the directory does not list, is refused",
+          arguments: [("cdName", "events/main.jsonl"), ("storedSize", "events/main.jsonl"), ("hidden", "redaction/report.json")])
+    func centralDirectoryAndLocalHeadersAgree(twist: String, entry: String) throws {
+        let p = SignedPackage.shared
+        // The same construction without a twist passes: the refusals below are the twists'.
+        #expect(try p.verifier().verify(try handBuilt("none", entry: entry)).verdict == .pass)
+        let crafted = try handBuilt(twist, entry: entry)
+        let r = try p.verifier().verify(crafted)
+        #expect(codes(r) == ["archive.unreadable"], "\(twist): \(codes(r))")
+        // The entry as the central directory names it (the local header's name is in the message).
+        let named = twist == "cdName" ? "events/mxin.jsonl" : entry
+        #expect(r.findings.first?.path == named, "\(twist): the finding names the entry: \(String(describing: r.findings.first?.path))")
+        if twist == "cdName" { #expect(r.findings.first?.message.contains("events/main.jsonl") == true) }
+        do {
+            _ = try ReplayPackage.open(crafted)
+            Issue.record("ReplayPackage.open read a package its readers disagree on (\(twist))")
+        } catch let e as PackageError {
+            #expect(e.code == "archive.unreadable" && e.entry == named, "\(e)")
+        }
+    }
+
     @Test("entry names: absolute, `..`, backslash and NUL are unsafe; ordinary names are not")
     func entryNames() {
         for bad in ["/etc/passwd", "../x", "a/../../x", "a\\b", "a\u{0}b", "a/.."] {
