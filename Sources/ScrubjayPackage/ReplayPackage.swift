@@ -82,8 +82,9 @@ public struct ReplayPackage {
         }
         // libarchive reads a backslash in a ZIP entry name as `/`: the names as stored are
         // checked too, so that `events\\main.jsonl` is refused as it is everywhere else.
-        if let head = try? InputFile.readPrefix(path, count: 4), head.starts(with: [0x50, 0x4B]) {
-            let raw: [[UInt8]]
+        let isZip = (try? InputFile.readPrefix(path, count: 4))?.starts(with: [0x50, 0x4B]) == true
+        var raw: [[UInt8]] = []
+        if isZip {
             do {
                 raw = try ZipDirectory.rawNames(ofFileAt: path)
             } catch {
@@ -107,7 +108,16 @@ public struct ReplayPackage {
             }
             switch e.kind {
             case .regularFile: files[name] = e.data
-            case .directory: continue
+            case .directory:
+                // A ZIP names a directory with a trailing `/`. One marked a directory only by its
+                // attributes (libarchive then adds the `/`) is a file to unzip and Python's zipfile,
+                // which would extract its bytes, unlisted and unsigned, where this reader skipped it.
+                guard !isZip || raw.contains(Array(name.utf8)) else {
+                    throw PackageError(path: path, entry: name.hasSuffix("/") ? String(name.dropLast()) : name,
+                                       detail: "marked as a directory but named as a file (no trailing /): other readers extract it as a file",
+                                       code: "archive.unsafePath")
+                }
+                continue
             default: throw PackageError(path: path, entry: name, detail: "links and special files are not allowed in a package", code: "archive.link")
             }
         }

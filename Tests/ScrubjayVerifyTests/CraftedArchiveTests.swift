@@ -209,6 +209,21 @@ struct CraftedArchiveTests {
         }
     }
 
+    @Test("a ZIP entry named as a file but marked a directory (which unzip and Python extract as a file, unsigned) is refused")
+    func directoryMarkedFile() throws {
+        let p = SignedPackage.shared
+        let crafted = try handBuilt("directory", entry: "events/extra.jsonl")
+        let r = try p.verifier().verify(crafted)
+        #expect(codes(r) == ["archive.unsafePath"], "\(codes(r))")
+        #expect(r.findings.first?.path == "events/extra.jsonl")
+        do {
+            _ = try ReplayPackage.open(crafted)
+            Issue.record("ReplayPackage.open read a package with a file marked as a directory")
+        } catch let e as PackageError {
+            #expect(e.code == "archive.unsafePath" && e.entry == "events/extra.jsonl", "\(e)")
+        }
+    }
+
     @Test("entry names: absolute, `..`, backslash and NUL are unsafe; ordinary names are not")
     func entryNames() {
         for bad in ["/etc/passwd", "../x", "a/../../x", "a\\b", "a\u{0}b", "a/.."] {
