@@ -58,7 +58,7 @@ public struct FactsCollector {
             if let region = facts.storageRegion {
                 facts.storageRegionGroups = Regions.builtinGroups.filter { $0.value.contains(region) }.map(\.key).sorted()
             }
-            for url in r.pageURLs { if let h = Hosts.host(of: url), url.contains("//") { siteHosts.insert(h) } }
+            for url in r.pageURLs { if let h = Hosts.absoluteHost(of: url) { siteHosts.insert(h) } }
         }
 
         // Time and rules: the signed statement's claims, else the manifest and the unsigned report.
@@ -140,10 +140,10 @@ struct EventScan {
             case .url:
                 let value = e.string(site.value)
                 if type == RRWebEventType.meta.rawValue {
-                    if let h = Hosts.host(of: value), value.contains("//") { siteHosts.insert(h) }
+                    if let h = Hosts.absoluteHost(of: value) { siteHosts.insert(h) }
                 } else if Self.isFetched(e, site) {
-                    for token in value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }) where token.contains("//") {
-                        if let h = Hosts.host(of: String(token)) { assetHosts.insert(h) }
+                    for token in value.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }) {
+                        if let h = Hosts.absoluteHost(of: String(token)) { assetHosts.insert(h) }
                     }
                 }
             case .css:
@@ -152,7 +152,7 @@ struct EventScan {
             case .network:
                 guard Self.mayHoldURL(e, site.value) else { return }
                 let value = e.string(site.value)
-                if value.hasPrefix("http://") || value.hasPrefix("https://") || value.hasPrefix("//"), let h = Hosts.host(of: value) {
+                if let h = Hosts.absoluteHost(of: value) {
                     networkHosts.insert(h)
                 }
             default:
@@ -174,11 +174,13 @@ struct EventScan {
         return !navigational.contains { e.string(key, equalsIgnoringASCIICase: $0) }
     }
 
-    /// A quick test on the raw bytes: does the string contain `//` at all?
+    /// A quick test on the raw bytes: does the string contain `//` at all (or `\\`, which a
+    /// browser reads as `//` in a web URL, or an escape that may write either)?
     static func mayHoldURL(_ e: JSONEvent, _ v: JSONValueRef) -> Bool {
         e.withStringBody(v) { body in
             guard body.count >= 2 else { return false }
-            for i in 1..<body.count where body[i] == UInt8(ascii: "/") && (body[i - 1] == UInt8(ascii: "/") || body[i - 1] == UInt8(ascii: "\\")) {
+            for i in 1..<body.count where (body[i - 1] == UInt8(ascii: "/") || body[i - 1] == UInt8(ascii: "\\"))
+                && (body[i] == UInt8(ascii: "/") || body[i] == UInt8(ascii: "\\") || body[i] == UInt8(ascii: "u")) {
                 return true
             }
             return false

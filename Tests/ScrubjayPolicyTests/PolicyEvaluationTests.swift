@@ -216,6 +216,31 @@ func check(_ r: VerificationResult, _ id: String) throws -> CheckResult {
         #expect(facts.rules == nil)
     }
 
+    @Test("a request URL written as browsers still read it is judged by the host it reaches, not left out of the facts",
+          arguments: ["HTTPS://us.i.posthog.com/e", " https://us.i.posthog.com/e", "https://us.i.post\thog.com/e",
+                      "https:\\\\us.i.posthog.com\\e", "https://us.i.posthog%2Ecom/e",
+                      "https://us.i.posthog\u{FF0E}com/e", "https://\u{FF35}\u{FF33}.i.posthog.com/e", "https://us.i.posthog\u{3002}com/e"])
+    func networkHostsInOddForms(url: String) throws {
+        let window = try JSONDecoder().decode(PackageManifest.Window.self, from: Data(#"{"id":"","file":"events/main.jsonl","eventCount":1}"#.utf8))
+        let request: [String: Any] = ["name": url, "method": "POST", "status": 200]
+        let event: [String: Any] = ["type": 6, "timestamp": 1, "data": ["plugin": "rrweb/network@1", "payload": ["requests": [request]]]]
+        var scan = EventScan(rules: nil)
+        try scan.event(Array(try JSONSerialization.data(withJSONObject: event)), window: window, index: 0)
+        #expect(scan.networkHosts == ["us.i.posthog.com"], "\(url.debugDescription): \(scan.networkHosts)")
+    }
+
+    @Test("hosts with letters beyond ASCII are judged in their DNS (punycode) form, never dropped")
+    func internationalHosts() {
+        #expect(Hosts.host(of: "https://bücher.example/") == "xn--bcher-kva.example")
+        #expect(Hosts.host(of: "https://BÜCHER.example/") == "xn--bcher-kva.example")
+        #expect(Hosts.host(of: "https://例え.テスト/") == "xn--r8jz45g.xn--zckzah")
+        #expect(Hosts.host(of: "eu.i.posthog.com") == "eu.i.posthog.com")
+        #expect(Hosts.host(of: "https://eu.i.posthog.com:443/x") == "eu.i.posthog.com")
+        #expect(Hosts.host(of: "https://us.i.posthog.com@eu.i.posthog.com/") == "eu.i.posthog.com")
+        #expect(Hosts.host(of: "https://[2001:DB8::1]:8443/") == "[2001:db8::1]")
+        #expect(Hosts.host(of: "/relative/path") == nil)
+    }
+
     @Test func cssURLsAndTheirLookalikes() {
         let css = """
         @import url("https://fonts.googleapis.com/css?family=Inter"); @import 'https://cdn.example.eu/a.css';
