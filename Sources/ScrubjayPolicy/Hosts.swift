@@ -115,6 +115,11 @@ public enum Hosts {
     public static func matches(_ host: String, pattern: String) -> Bool {
         let h = Array(host.lowercased().utf8), p = Array(pattern.lowercased().utf8)
         if p == [UInt8(ascii: "*")] { return true }
+        // Text that is not a host (an ingest host packed as `us.example/.eu.example`, with a path or
+        // user information) matches no other pattern: its end says nothing about where it connects.
+        let isHost = h.allSatisfy { ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") }
+            || (h.first == UInt8(ascii: "[") && h.last == UInt8(ascii: "]"))
+        guard isHost else { return false }
         if p.count > 2, p[0] == UInt8(ascii: "*"), p[1] == UInt8(ascii: "."), !p.dropFirst(2).contains(UInt8(ascii: "*")) {
             let suffix = p.dropFirst(1) // ".example.com"
             return h.count > suffix.count && h.suffix(suffix.count).elementsEqual(suffix)

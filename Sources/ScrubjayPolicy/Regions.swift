@@ -38,7 +38,7 @@ public enum Regions {
     /// `s3-<region>.amazonaws.com`, `<bucket>.s3.<region>.amazonaws.com`, dual-stack and FIPS
     /// forms). Nil for anything else (a MinIO host says nothing about its region).
     public static func region(ofStorageEndpoint endpoint: String) -> String? {
-        let host = Hosts.host(of: endpoint) ?? endpoint.lowercased()
+        guard let host = Hosts.host(of: endpoint) else { return nil }
         let labels = host.split(separator: ".").map(String.init)
         guard labels.count >= 3, labels.suffix(2) == ["amazonaws", "com"] else { return nil }
         let inner = labels.dropLast(2)
@@ -58,7 +58,7 @@ public enum Regions {
 
     /// The region a well-known ingest host stores in, or nil.
     public static func region(ofIngestHost host: String) -> String? {
-        let h = Hosts.host(of: host) ?? host.lowercased()
+        guard let h = Hosts.host(of: host) else { return nil }
         return knownIngestRegions.first { Hosts.matches(h, pattern: $0.host) }?.region
     }
 }

@@ -148,6 +148,16 @@ enum PackageWriterTime {
         #expect(!Hosts.matches("cdn.evil.example.com", pattern: "cdn*.example.com"))
     }
 
+    @Test("text that is not a host (a path, user information) matches no host pattern but `*` and names no region")
+    func notAHost() {
+        // Packed with --ingest-host us.i.posthog.com/.eu.i.posthog.com: the host is us.i.posthog.com.
+        #expect(!Hosts.matches("us.i.posthog.com/.eu.i.posthog.com", pattern: "*.eu.i.posthog.com"))
+        #expect(!Hosts.matches("x@us.i.posthog.com/.eu.i.posthog.com", pattern: "*.eu.i.posthog.com"))
+        #expect(Hosts.matches("us.i.posthog.com/.eu.i.posthog.com", pattern: "*"))
+        #expect(Regions.region(ofIngestHost: "us.sentry.io/.ingest.de.sentry.io") == nil)
+        #expect(Regions.region(ofStorageEndpoint: "minio.us.example/.s3.eu-central-1.amazonaws.com") == nil)
+    }
+
     @Test func regionsFromEndpointsAndIngestHosts() {
         #expect(Regions.region(ofStorageEndpoint: "https://s3.eu-central-1.amazonaws.com/bucket") == "eu-central-1")
         #expect(Regions.region(ofStorageEndpoint: "my-bucket.s3.us-west-2.amazonaws.com") == "us-west-2")
