@@ -137,6 +137,11 @@ public enum ZipDirectory {
             spans.append((name, localOffset, dataStart, u16(header, 6) & 0x8 != 0))
             at += 46 + nameLength + extraLength + commentLength
         }
+        // Readers that go by the directory's size (Python's zipfile) would read records past the
+        // count: a second name for an entry, with no local header of its own.
+        guard at == directory.count else {
+            throw fail("the ZIP central directory holds more than the \(count) records its end record counts")
+        }
 
         // The entries, in file order, fill the file from its start to the central directory:
         // each local header follows the previous entry's data (and data descriptor: 12 to 24

@@ -179,9 +179,16 @@ struct CraftedArchiveTests {
                 offset = len(out)
                 lsize = len(data) if method == 0 else len(body)
                 out += local(lname, method, zlib.crc32(data), lsize, len(data), body)
-                cd += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 20, 0x800, method, 0, 0, zlib.crc32(stored),
-                                  len(body), len(stored), len(cname), 0, 0, 0, 0, attr, offset) + cname
+                record = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 20, 0x800, method, 0, 0, zlib.crc32(stored),
+                                     len(body), len(stored), len(cname), 0, 0, 0, 0, attr, offset)
+                cd += record + cname
+                if name == target and twist == "extraRecord":
+                    extra = record + name.replace("main", "mxin").encode()
             start = len(out); out += cd
+            if twist == "extraRecord":
+                # One record more than the end record counts: Python reads it (the directory's size
+                # says it is there), a reader going by the count does not.
+                out += extra; cd += extra
             out += struct.pack("<IHHHHIIH", 0x06054b50, 0, 0, len(entries), len(entries), len(cd), start, 0)
             open(dst, "wb").write(out)
             """, [p.path, out, twist, entry])
@@ -206,6 +213,20 @@ struct CraftedArchiveTests {
             Issue.record("ReplayPackage.open read a package its readers disagree on (\(twist))")
         } catch let e as PackageError {
             #expect(e.code == "archive.unreadable" && e.entry == named, "\(e)")
+        }
+    }
+
+    @Test("a ZIP central directory holding a record more than its end record counts (an unsigned second name for a signed entry) is refused")
+    func uncountedDirectoryRecord() throws {
+        let p = SignedPackage.shared
+        let crafted = try handBuilt("extraRecord", entry: "events/main.jsonl")
+        let r = try p.verifier().verify(crafted)
+        #expect(codes(r) == ["archive.unreadable"], "\(codes(r))")
+        do {
+            let files = try ReplayPackage.readFiles(crafted)
+            Issue.record("readFiles read \(files.count) files from a directory with an uncounted record")
+        } catch let e as PackageError {
+            #expect(e.code == "archive.unreadable", "\(e)")
         }
     }
 
