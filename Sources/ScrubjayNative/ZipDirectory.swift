@@ -48,28 +48,38 @@ public enum ZipDirectory {
         // The end of central directory record: in the last 22 + 65535 bytes (it may carry a comment).
         let tailStart = max(0, size - (22 + 0xFFFF))
         let tail = try read(tailStart, size - tailStart)
+        // The last signature, as libarchive and Python's zipfile take it (they do not insist that
+        // its comment reach the end): one that does not end the file, or a second end record in
+        // a comment, would have readers pick different directories.
         var eocd: Int?
         if tail.count >= 22 {
-            for i in stride(from: tail.count - 22, through: 0, by: -1)
-            where u32(tail, i) == 0x0605_4B50 && i + 22 + Int(u16(tail, i + 20)) == tail.count {
-                eocd = i
-                break
-            }
+            eocd = stride(from: tail.count - 22, through: 0, by: -1).first { u32(tail, $0) == 0x0605_4B50 }
         }
         guard let e = eocd else { throw fail("no ZIP end of central directory record") }
+        guard e + 22 + Int(u16(tail, e + 20)) == tail.count, u16(tail, e + 4) == 0, u16(tail, e + 6) == 0,
+              u16(tail, e + 8) == u16(tail, e + 10) else {
+            throw fail("the last ZIP end of central directory record does not end the file, or is not the only one")
+        }
         var count = Int(u16(tail, e + 10))
         var directorySize = Int(u32(tail, e + 12))
         var directoryOffset = Int(u32(tail, e + 16))
+        // Where the directory must end: libarchive, Python and Go read it just before the end
+        // record whatever offset the record gives (to allow for prepended data), so the two must agree.
+        var directoryEnd = tailStart + e
         if count == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF {
             // ZIP64: the locator sits just before the record and points at the ZIP64 record.
             let locator = tailStart + e - 20
             let l = try read(locator, 20)
             guard u32(l, 0) == 0x0706_4B50 else { throw fail("no ZIP64 end of central directory locator") }
-            let record = try read(try int(u64(l, 8)), 56)
+            directoryEnd = try int(u64(l, 8))
+            let record = try read(directoryEnd, 56)
             guard u32(record, 0) == 0x0606_4B50 else { throw fail("no ZIP64 end of central directory record") }
             count = try int(u64(record, 32))
             directorySize = try int(u64(record, 40))
             directoryOffset = try int(u64(record, 48))
+        }
+        guard directoryOffset.addingReportingOverflow(directorySize) == (directoryEnd, false) else {
+            throw fail("the ZIP central directory does not end where its end record begins (readers would look for it in different places)")
         }
         let directory = try read(directoryOffset, directorySize)
         var names: [[UInt8]] = []

@@ -185,6 +185,24 @@ struct CraftedArchiveTests {
                 if name == target and twist == "extraRecord":
                     extra = record + name.replace("main", "mxin").encode()
             start = len(out); out += cd
+            if twist == "shadowDirectory":
+                # A second copy of the package after the directory, its target named with a
+                # backslash, and its own directory just before the end record, which still gives
+                # the first directory's offset. libarchive and Python read the directory that ends
+                # at the end record (offsets shifted by the difference, as for prepended data).
+                shadow = bytearray(); records = []
+                for name, data in entries:
+                    lname = name.replace("/", "\\\\").encode() if name == target else name.encode()
+                    c = zlib.compressobj(3, zlib.DEFLATED, -15); body = c.compress(data) + c.flush()
+                    records.append((lname, data, body, len(out) + len(shadow)))
+                    shadow += local(lname, 8, zlib.crc32(data), len(body), len(data), body)
+                out += shadow
+                size = sum(46 + len(r[0]) for r in records)
+                shift = len(out) - start  # where the directory is found, less where the end record says
+                for lname, data, body, offset in records:
+                    out += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014b50, 0x031e, 20, 0x800, 8, 0, 0, zlib.crc32(data),
+                                       len(body), len(data), len(lname), 0, 0, 0, 0, 0o100644 << 16, offset - shift) + lname
+                cd = bytearray(size)
             if twist == "extraRecord":
                 # One record more than the end record counts: Python reads it (the directory's size
                 # says it is there), a reader going by the count does not.
@@ -228,6 +246,14 @@ struct CraftedArchiveTests {
         } catch let e as PackageError {
             #expect(e.code == "archive.unreadable", "\(e)")
         }
+    }
+
+    @Test("a ZIP whose end record's directory offset is not where its directory ends (a second directory read by libarchive and Python) is refused")
+    func shadowDirectory() throws {
+        let p = SignedPackage.shared
+        let crafted = try handBuilt("shadowDirectory", entry: "events/main.jsonl")
+        let r = try p.verifier().verify(crafted)
+        #expect(codes(r) == ["archive.unreadable"], "\(codes(r))")
     }
 
     @Test("a ZIP entry named as a file but marked a directory (which unzip and Python extract as a file, unsigned) is refused")
