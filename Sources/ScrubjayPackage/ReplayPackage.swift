@@ -57,8 +57,8 @@ public struct ReplayPackage {
     /// a missing or unreadable manifest are errors; nothing is extracted to disk.
     ///
     /// - Parameter maxTotalSize: the most bytes the entries may expand to (a zip-bomb guard,
-    ///   also enforced while reading, since entry headers can lie).
-    public static func open(_ path: String, maxTotalSize: Int = Archive.defaultMaxTotalSize) throws -> ReplayPackage {
+    ///   also enforced while reading, since entry headers can lie); by default `expansionLimit`.
+    public static func open(_ path: String, maxTotalSize: Int? = nil) throws -> ReplayPackage {
         // A missing file (or a directory) is a `FileError` that names it, as for any input,
         // not a damaged archive.
         _ = try InputFile.readPrefix(path, count: 0)
@@ -66,12 +66,21 @@ public struct ReplayPackage {
         return ReplayPackage(path: path, manifest: try manifest(in: files, path: path), files: files)
     }
 
+    /// The most bytes a package of `size` bytes may expand to: `ratio` times its size, at least
+    /// 256 MiB and never more than 4 GiB (docs/VERIFY.md, "archive"). Every reader of packages
+    /// holds to it, not only `verify`: a 4 MB bomb would otherwise fill 4 GiB of memory.
+    public static func expansionLimit(forArchiveOfSize size: Int, ratio: Int = 100) -> Int {
+        min(Archive.defaultMaxTotalSize, max(256 << 20, size.multipliedReportingOverflow(by: ratio).partialValue))
+    }
+
     /// The regular files of the archive at `path`, by name, after the archive-safety checks
     /// `open` makes (nothing about the manifest yet).
-    public static func readFiles(_ path: String, maxTotalSize: Int = Archive.defaultMaxTotalSize) throws -> [String: [UInt8]] {
+    public static func readFiles(_ path: String, maxTotalSize: Int? = nil) throws -> [String: [UInt8]] {
         let entries: [ArchiveEntry]
         do {
-            entries = try Archive.read(contentsOf: path, maxTotalSize: maxTotalSize)
+            var attributes = stat()
+            let limit = maxTotalSize ?? expansionLimit(forArchiveOfSize: stat(path, &attributes) == 0 ? Int(attributes.st_size) : 0)
+            entries = try Archive.read(contentsOf: path, maxTotalSize: limit)
         } catch {
             // A recording (JSON) where a package was expected: said so, not in libarchive's words.
             if let head = try? InputFile.readPrefix(path, count: 4), !looksLikeArchive(head) {

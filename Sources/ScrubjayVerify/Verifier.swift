@@ -67,7 +67,7 @@ public struct Verifier {
         //    entries and absurd expansion are refused while reading.
         var attributes = stat()
         let size = stat(path, &attributes) == 0 ? Int(attributes.st_size) : 0
-        let limit = min(Archive.defaultMaxTotalSize, max(256 << 20, size.multipliedReportingOverflow(by: maxExpansionRatio).partialValue))
+        let limit = ReplayPackage.expansionLimit(forArchiveOfSize: size, ratio: maxExpansionRatio)
         let files: [String: [UInt8]]
         do {
             files = try ReplayPackage.readFiles(path, maxTotalSize: limit)

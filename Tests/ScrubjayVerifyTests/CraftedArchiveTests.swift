@@ -86,6 +86,34 @@ struct CraftedArchiveTests {
         #expect(elapsed < .seconds(2), "refused in \(elapsed)")
     }
 
+    @Test("the readers behind inspect, report, view, redact and sign refuse a zip bomb as verify does, before inflating it")
+    func zipBombEveryReader() throws {
+        let p = SignedPackage.shared
+        let bomb = p.directory + "/bomb-readers-" + UUID().uuidString + ".zip"
+        try python("""
+            import sys, zipfile, shutil
+            src, dst = sys.argv[1:3]
+            shutil.copy(src, dst)
+            chunk = bytes(1 << 20)
+            with zipfile.ZipFile(dst, "a", compression=zipfile.ZIP_DEFLATED) as z:
+                with z.open("assets/zeros.bin", "w", force_zip64=True) as f:
+                    for _ in range(1024):
+                        f.write(chunk)
+            """, [p.path, bomb])
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            do {
+                _ = try ReplayPackage.open(bomb)
+                Issue.record("ReplayPackage.open inflated a 1 GB bomb of \(bomb)")
+            } catch let e as PackageError {
+                #expect(e.code == "archive.bomb", "\(e)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        #expect(elapsed < .seconds(2), "refused in \(elapsed)")
+    }
+
     @Test("an entry marked encrypted is refused with archive.encrypted")
     func encrypted() throws {
         let p = SignedPackage.shared
