@@ -21,32 +21,45 @@ public enum Hosts {
     /// host percent-decoded, mapped by NFKC (full-width letters and dots), ideographic full
     /// stops read as dots, lower-cased, and each label beyond ASCII in punycode (`xn--`, as DNS sees it).
     static func readable(_ url: String) -> (text: String, hasAuthority: Bool) {
-        var scalars = Array(url.unicodeScalars)
-        while let f = scalars.first, f.value <= 0x20 { scalars.removeFirst() }
-        while let l = scalars.last, l.value <= 0x20 { scalars.removeLast() }
-        scalars.removeAll { $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        // Read up to the end of the authority only: a request body may be megabytes long.
+        var scalars = url.unicodeScalars.makeIterator()
+        var x = scalars.next()
+        while let c = x, c.value <= 0x20 { x = scalars.next() }
+        func next() -> Unicode.Scalar? {
+            while let c = scalars.next() { if c != "\t" && c != "\n" && c != "\r" { return c } }
+            return nil
+        }
         func isSlash(_ c: Unicode.Scalar) -> Bool { c == "/" || c == "\\" }
-        // The scheme, when there is one.
-        var at = 0
         var scheme = ""
-        if let colon = scalars.firstIndex(of: ":"), colon > 0, scalars[0].isASCII, Character(scalars[0]).isLetter,
-           scalars[..<colon].allSatisfy({ $0.isASCII && (Character($0).isLetter || Character($0).isNumber || "+-.".unicodeScalars.contains($0)) }) {
-            scheme = String(String.UnicodeScalarView(scalars[..<colon])).lowercased()
-            at = colon + 1
+        if let first = x, first.isASCII, Character(first).isLetter {
+            var name: [Unicode.Scalar] = []
+            while let c = x, c.isASCII, Character(c).isLetter || Character(c).isNumber || c == "+" || c == "-" || c == "." {
+                name.append(c)
+                x = next()
+            }
+            guard x == ":" else { return (url, false) }
+            scheme = String(String.UnicodeScalarView(name)).lowercased()
+            x = next()
         }
         let special = ["http", "https", "ws", "wss", "ftp"].contains(scheme)
-        var slashes = at
-        while slashes < scalars.count, isSlash(scalars[slashes]), special || scheme.isEmpty || scalars[slashes] == "/" { slashes += 1 }
-        guard slashes - at >= 2 else { return (String(String.UnicodeScalarView(scalars)), false) }
+        var slashes = 0
+        while let c = x, isSlash(c), special || scheme.isEmpty || c == "/" {
+            slashes += 1
+            x = next()
+        }
+        guard slashes >= 2 else { return (url, false) }
         // The authority: up to the first / \ ? #; user information up to its last @; the port.
-        var end = slashes
-        while end < scalars.count, !["/", "\\", "?", "#"].contains(scalars[end]) { end += 1 }
-        var authority = Array(scalars[slashes..<end])
+        var authority: [Unicode.Scalar] = []
+        while let c = x, !["/", "\\", "?", "#"].contains(c) {
+            authority.append(c)
+            x = next()
+        }
+        if x == nil { while let l = authority.last, l.value <= 0x20 { authority.removeLast() } }
         if let a = authority.lastIndex(of: "@") { authority = Array(authority[(a + 1)...]) }
         var port: [Unicode.Scalar] = []
         if authority.first != "[", let c = authority.firstIndex(of: ":") { port = Array(authority[c...]); authority = Array(authority[..<c]) }
         let host = readableHost(String(String.UnicodeScalarView(authority)))
-        return ((scheme.isEmpty ? "" : scheme + ":") + "//" + host + String(String.UnicodeScalarView(port)) + String(String.UnicodeScalarView(scalars[end...])), true)
+        return ((scheme.isEmpty ? "" : scheme + ":") + "//" + host + String(String.UnicodeScalarView(port)) + "/", true)
     }
 
     /// A host as DNS is asked for it (WHATWG "domain to ASCII", in part). One that decodes to a
