@@ -79,6 +79,8 @@ public struct VerificationResult: Codable, Sendable, Equatable {
     }
 
     public struct SignatureResult: Codable, Sendable, Equatable {
+        /// The id of the key a valid signature verified with; for any other, the keyid the
+        /// envelope claims (only a hint).
         public var keyid: String
         /// The name of the trusted key the signature verified with, or nil.
         public var trustedAs: String?

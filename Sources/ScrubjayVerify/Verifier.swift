@@ -156,7 +156,9 @@ public struct Verifier {
         var trustedValid = 0
         var keyProblems: [VerificationFinding] = []
         for (sig, match) in zip(envelope.signatures, prepared.matches) {
-            signatures.append(.init(keyid: sig.keyid, trustedAs: match?.name, valid: match != nil, accepted: false))
+            // A valid signature is reported by the key it verified with: the envelope's keyid is a
+            // hint anyone can write, and policies' key_ids judge the signer.
+            signatures.append(.init(keyid: match?.key.keyID ?? sig.keyid, trustedAs: match?.name, valid: match != nil, accepted: false))
             guard let match else {
                 if let claimed = trustedKeys.first(where: { $0.key.keyID == sig.keyid }) {
                     signatureFindings.append(VerificationFinding(

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ScrubjayNative
 import ScrubjayPackage
+import ScrubjayProvenance
 import ScrubjayRedaction
 import ScrubjayRules
 @testable import ScrubjayPolicy
@@ -326,6 +327,26 @@ func check(_ r: VerificationResult, _ id: String) throws -> CheckResult {
         let named = try parse("version: 1\npolicy: named\nrequire:\n  signature: {key_ids: [\"\(other.publicKey.keyID)\"]}\n")
         let c = try check(try verifier([named], keys: [key.publicKey, other.publicKey]).verify(package), "policy.named")
         #expect(c.findings.map(\.code) == ["policy.signerNotAllowed"])
+    }
+
+    @Test("key_ids judge the key a signature verifies with, not the keyid it claims (a hint)")
+    func signerIsTheVerifyingKey() throws {
+        let scratch = try Scratch()
+        let junior = try PrivateKey.generate(), officer = try PrivateKey.generate()
+        let package = try redactPlanted(scratch, rules: try RuleSet.defaults(), key: junior)
+        // The junior's signature, claiming to be the officer's.
+        var entries = try Archive.read(contentsOf: package)
+        let i = try #require(entries.firstIndex { $0.path == PackageStatement.path })
+        var envelope = try DSSEEnvelope.decode(entries[i].data, source: "test")
+        envelope.signatures[0].keyid = officer.publicKey.keyID
+        entries[i] = ArchiveEntry(path: PackageStatement.path, data: try envelope.encoded())
+        let claimed = scratch.file("claimed.zip")
+        try Archive.write(entries, format: .zip, to: claimed)
+        let named = try parse("version: 1\npolicy: named\nrequire:\n  signature: {key_ids: [\"\(officer.publicKey.keyID)\"]}\n")
+        let r = try verifier([named], keys: [junior.publicKey, officer.publicKey]).verify(claimed)
+        let c = try check(r, "policy.named")
+        #expect(c.findings.map(\.code) == ["policy.signerNotAllowed"], "\(c.findings)")
+        #expect(r.facts?.trustedSigners == [junior.publicKey.keyID])
     }
 
     @Test("an unsigned redacted package: rules come from its report")
