@@ -41,13 +41,13 @@ public struct DSSEEnvelope: Codable, Sendable, Equatable {
     /// The bytes every signature covers; nil when the payload is not base64.
     public var pae: [UInt8]? { payloadBytes.map { DSSE.pae(payloadType: payloadType, payload: $0) } }
 
-    /// Adds `key`'s signature over the PAE. Returns false, changing nothing, when a signature
-    /// with this key's id is already there.
+    /// Adds `key`'s signature over the PAE. Returns false, changing nothing, when a valid
+    /// signature by this key is already there (a keyid alone, which anyone can write, is not one).
     @discardableResult
     public mutating func sign(with key: PrivateKey) throws -> Bool {
         let keyID = key.publicKey.keyID
-        guard !signatures.contains(where: { $0.keyid == keyID }) else { return false }
         guard let pae else { throw DSSEError(detail: "the payload is not valid base64") }
+        guard !signatures.contains(where: { $0.keyid == keyID && isValid($0, by: key.publicKey, pae: pae) }) else { return false }
         signatures.append(Signature(keyid: keyID, sig: Data(try key.signature(for: pae)).base64EncodedString()))
         return true
     }

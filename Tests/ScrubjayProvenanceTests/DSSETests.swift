@@ -11,6 +11,17 @@ struct DSSETests {
         #expect(String(decoding: pae, as: UTF8.self) == "DSSEv1 29 http://example.com/HelloWorld 11 hello world")
     }
 
+    @Test("a signature that only claims a key's id does not count as that key's: the key still signs (sign would otherwise say it had)")
+    func claimedKeyidDoesNotBlockSigning() throws {
+        let officer = try PrivateKey.generate()
+        var envelope = DSSEEnvelope(payload: Array("{}".utf8), payloadType: "application/vnd.in-toto+json")
+        envelope.signatures = [.init(keyid: officer.publicKey.keyID, sig: Data(repeating: 7, count: 64).base64EncodedString())]
+        #expect(try envelope.sign(with: officer), "a forged claim of the officer's id blocked the officer's signature")
+        #expect(envelope.signatures.contains { $0.keyid == officer.publicKey.keyID && envelope.isValid($0, by: officer.publicKey) })
+        // A real signature by the key: signing again changes nothing.
+        #expect(try !envelope.sign(with: officer))
+    }
+
     @Test("LEN is the byte length, not the character count")
     func paeCountsBytes() {
         let pae = DSSE.pae(payloadType: "t/é", payload: Array("ü".utf8))
