@@ -298,6 +298,10 @@ public struct Verifier {
     /// signature the trusted key it verifies with. The statement is parsed before it is trusted
     /// only to learn its claimed time (for key validity windows); nothing else is believed
     /// unless a trusted signature verifies.
+    /// The most signatures an envelope may hold: each is tried against every trusted key, so
+    /// without a bound a megabyte of forged signatures keeps a verifier busy for minutes.
+    static let maxSignatures = 100
+
     struct PreparedStatement {
         var envelope: DSSEEnvelope?
         /// Why the envelope could not be read.
@@ -313,6 +317,10 @@ public struct Verifier {
                 envelope = try DSSEEnvelope.decode(bytes, source: PackageStatement.path)
             } catch {
                 self.error = "\(error)"
+                return
+            }
+            guard envelope.signatures.count <= Verifier.maxSignatures else {
+                self.error = "\(PackageStatement.path): /signatures holds \(envelope.signatures.count) signatures, more than the \(Verifier.maxSignatures) a verifier reads"
                 return
             }
             self.envelope = envelope

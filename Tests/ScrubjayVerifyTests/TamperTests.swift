@@ -147,6 +147,24 @@ struct TamperTests {
         #expect(try p.verifier([valid]).verify(resigned).verdict == .pass)
     }
 
+    @Test("an envelope with more signatures than a verifier reads is refused at once, not tried one by one against every key")
+    func tooManySignatures() throws {
+        let p = SignedPackage.shared
+        let files = Dictionary(uniqueKeysWithValues: p.entries.map { ($0.path, $0.data) })
+        var envelope = try DSSEEnvelope.decode(files[PackageStatement.path]!, source: "test")
+        // 20,000 forged signatures claiming the officer's key (a 1 MB package made verify work
+        // for minutes and print a warning for each), and the real one last.
+        let forged = DSSEEnvelope.Signature(keyid: p.key.publicKey.keyID, sig: Data(repeating: 7, count: 64).base64EncodedString())
+        envelope.signatures = Array(repeating: forged, count: 20_000) + envelope.signatures
+        let path = try p.write(p.entries.map { $0.path == PackageStatement.path ? ArchiveEntry(path: $0.path, data: try! envelope.encoded()) : $0 }, "many-signatures")
+        let clock = ContinuousClock()
+        var r: VerificationResult?
+        let elapsed = try clock.measure { r = try p.verifier().verify(path) }
+        #expect(codes(r!) == ["statement.unreadable"], "\(codes(r!))")
+        #expect(r!.findings.count < 10)
+        #expect(elapsed < .seconds(5), "\(elapsed)")
+    }
+
     @Test("an edited statement payload, even re-encoded as valid base64, breaks the signature")
     func editedPayload() throws {
         let p = SignedPackage.shared
