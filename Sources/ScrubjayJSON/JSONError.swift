@@ -73,7 +73,8 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
 
     /// Up to 20 bytes before and after `offset`, with `>>` marking the offset itself. The
     /// byte at the offset is shown as it is (escaped); elsewhere a letter, digit or non-ASCII
-    /// byte that follows another is masked, so a word or number shows only its first character.
+    /// byte that follows another is masked, so a word or number shows only its first character,
+    /// and a word the excerpt starts inside shows none.
     /// Any message that must point at a place in a recording shows it this way, never the value.
     public static func excerpt(_ bytes: JSONBytes, around offset: Int) -> String {
         let from = max(0, offset - 20)
@@ -82,7 +83,8 @@ public struct JSONError: Error, CustomStringConvertible, Sendable, Equatable {
         @inline(__always) func isWordByte(_ b: UInt8) -> Bool {
             b >= 0x80 || (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
         }
-        var previousIsWord = false
+        // The byte before the excerpt counts: a word cut by its start is masked whole.
+        var previousIsWord = from > 0 && isWordByte(bytes[from - 1])
         func show(_ b: UInt8, at i: Int) {
             let isWord = isWordByte(b)
             defer { previousIsWord = isWord }
