@@ -450,16 +450,18 @@ extension Redactor {
             }
             if p.isURL {
                 // Field rules on URL parts rewrite the URL first (when redacting); pattern rules
-                // then see the rewritten URL, and one edit carries both.
+                // then see the rewritten URL, outside the values field rules took, and one edit
+                // carries both.
                 let url = Array(text)
-                let rewrittenURL = rewriteURLParts(url, path, p, doc, v, &drops, &place)
+                let (rewrittenURL, claimed) = rewriteURLParts(url, path, p, doc, v, &drops, &place)
                 matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                if !claimed.isEmpty { matches.removeAll { m in claimed.contains { $0.overlaps(m.range) } } }
                 if rewrittenURL.withUnsafeBytes({
                     handledQueryValues($0, &matches, v, in: e, nodeId: nil, &place, &edits,
                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp })
                 }) { return }
                 if matches.isEmpty {
-                    if rewrittenURL != url {
+                    if mode == .redact && rewrittenURL != url {
                         counts.stringsChanged += 1
                         edits.replace(v, in: e, withStringUTF8: rewrittenURL)
                     }
@@ -743,30 +745,62 @@ extension Redactor {
     }
 
     /// Field rules on URL parts (`query.<name>`, `userinfo`, `path`, `fragment`): the URL
-    /// with the values they match rewritten.
+    /// with the values they match rewritten (when redacting; as it is otherwise), and where
+    /// in it those values are (`claimed`), so that pattern rules run over the URL leave them
+    /// to the field rules in both modes: `audit` reports what `redact` rewrites, one finding
+    /// for one value.
     mutating func rewriteURLParts(_ url: [UInt8], _ path: PayloadPath, _ p: PayloadPlace, _ doc: Document, _ v: JSONValueRef,
-                                  _ drops: inout Drops, _ place: inout Place) -> [UInt8] {
+                                  _ drops: inout Drops, _ place: inout Place) -> (url: [UInt8], claimed: [Range<Int>]) {
         let rules = path.urlPartRules
-        guard !rules.isEmpty, var parts = URLParts(url) else { return url }
-        func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8] {
+        guard !rules.isEmpty, let parts = URLParts(url) else { return (url, []) }
+        /// The value rewritten; nil when no rule takes it. A value already a selecting rule's
+        /// output (a rescan of a redacted URL) is taken as it is, with no finding.
+        func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8]? {
             let selecting = rules.filter { i in urlPartsOfRule[i].contains(where: part) }
             let matches = fieldMatches(value, selecting, &drops)
-            guard !matches.isEmpty else { return value }
+            guard !matches.isEmpty else {
+                let done = !value.isEmpty && value.withUnsafeBytes { t in selecting.contains { Actions.isRedacted(t, by: engine.rules[$0]) } }
+                return done ? value : nil
+            }
             return value.withUnsafeBytes { t -> [UInt8] in
                 record(matches, in: t, channel: .url, nodeId: nil, place: &place) { Redactor.pointer(doc, v) } timestamp: { doc.timestamp }
                 return mode == .redact ? rewritten(t, matches, channel: .url) : t.map { $0 }
             }
         }
-        parts.userinfo = parts.userinfo.map { rewrite($0) { $0 == .userinfo } }
-        parts.path = rewrite(parts.path) { $0 == .path }
-        parts.fragment = parts.fragment.map { rewrite($0) { $0 == .fragment } }
-        if let query = parts.query, let form = FormEncoded(query) {
-            parts.query = form.joined { pair in
-                let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
-                return value == pair.value ? nil : value
+        // The URL again (`URLParts.joined`), each part as rewritten, noting where claimed ones are.
+        var out = parts.head
+        var claimed: [Range<Int>] = []
+        func put(_ original: [UInt8], _ new: [UInt8]?) {
+            let start = out.count
+            out += new ?? original
+            if new != nil { claimed.append(start..<out.count) }
+        }
+        if let userinfo = parts.userinfo {
+            put(userinfo, rewrite(userinfo) { $0 == .userinfo })
+            out.append(UInt8(ascii: "@"))
+        }
+        out += parts.host
+        put(parts.path, rewrite(parts.path) { $0 == .path })
+        if let query = parts.query {
+            out.append(UInt8(ascii: "?"))
+            if let form = FormEncoded(query) {
+                // `FormEncoded.joined`, a pair at a time.
+                for (n, pair) in form.pairs.enumerated() {
+                    if n > 0 { out.append(UInt8(ascii: "&")) }
+                    out += pair.rawName
+                    if pair.hasValue { out.append(UInt8(ascii: "=")) }
+                    let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
+                    put(pair.rawValue, value.map { mode == .redact && $0 != pair.value ? FormEncoded.encode($0) : pair.rawValue })
+                }
+            } else {
+                out += query
             }
         }
-        return parts.joined
+        if let fragment = parts.fragment {
+            out.append(UInt8(ascii: "#"))
+            put(fragment, rewrite(fragment) { $0 == .fragment })
+        }
+        return (out, claimed)
     }
 }
 

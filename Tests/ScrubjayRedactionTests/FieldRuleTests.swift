@@ -306,6 +306,30 @@ struct FieldRuleTests {
         #expect(other.contains("u-1234"))
     }
 
+    /// A query value a field rule takes is one finding, by that rule, in `audit` and in
+    /// `redact` alike: pattern rules run over the URL leave it to the field rule. Before, audit
+    /// said `email` and redact `url_sensitive_param` (which then masked the field rule's
+    /// `[redacted]`) beside `network.sensitive_query`, two findings for one value that
+    /// disagreed. A rescan of the output finds nothing.
+    @Test func auditAndRedactAgreeOnURLQueryValues() throws {
+        for event in [
+            #"{"type":4,"data":{"href":"https://shop.example.de/a?email=ana.lima@mail.test","width":1,"height":1},"timestamp":1}"#,
+            #"{"type":4,"data":{"href":"https://shop.test/cb?x=1&token=abc123def456ghi&next=%2Fhome#f","width":1,"height":1},"timestamp":1}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1?api_key=Zx8Yw7Vu6Ts5Rq4Po3Nm&mail=bo%40shop.test","method":"GET"}]}},"timestamp":1}"#,
+        ] {
+            var audit = Redactor(engine: defaults.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
+            _ = try audit.process(json: Array(event.utf8), window: "", index: 0)
+            let (out, r) = try redact(event)
+            let seen = { (f: [Finding]) in f.map { "\($0.rule) \($0.pointer)" }.sorted() }
+            #expect(seen(audit.findings) == seen(r.findings), "\(event)")
+            #expect(!r.findings.contains { $0.rule == "url_sensitive_param" || $0.rule == "email" } || event.contains("mail=bo"), "\(event)")
+            #expect(r.findings.contains { $0.rule == "network.sensitive_query" }, "\(event)")
+            var rescan = Redactor(engine: defaults.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
+            _ = try rescan.process(json: Array(out.utf8), window: "", index: 0)
+            #expect(rescan.findings.isEmpty, "\(out)")
+        }
+    }
+
     @Test func findingsInsideBodiesPointIntoTheBody() throws {
         let event = #"{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://a.test/","requestHeaders":{"Authorization":"Bearer x"},"responseBody":"{\"user\":{\"email\":\"a@b.test\"}}"}]}},"timestamp":1}"#
         let (_, r) = try redact(event)
