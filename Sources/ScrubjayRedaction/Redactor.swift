@@ -330,7 +330,52 @@ public struct Redactor {
         if mayBeEncoded, let found = decodedReading(text, raw: matches, channel: site.channel) {
             return apply(found, in: text, e, site, &place, &edits)
         }
+        if matches.isEmpty, site.channel == .attribute, let key = site.attributeKey {
+            let naming = e.withText(key, AttributeNaming.init)
+            if naming != .none { matches = attributeMatches(text, naming, key: key, in: e, attributes: site.attributes) }
+        }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
+    }
+
+    /// What pattern rules find in an attribute's value read with its name before it, as a
+    /// payload member's value is read with its key (`memberMatches`): a `data-*` attribute is
+    /// named by the page, as a payload's member is (`data-ssn="123456789"`,
+    /// `data-phone="4155550134"`), and a `value` or a `content` by the element's `name`
+    /// (`<input type="hidden" name="zip" value="94107">`, `<meta name="csrf-token" content="...">`:
+    /// a form's later step carries in hidden inputs what an earlier one typed, and record-time
+    /// masking leaves them). Only rules with a word of the name among their keywords run.
+    mutating func attributeMatches(_ value: UnsafeRawBufferPointer, _ naming: AttributeNaming, key: JSONValueRef, in e: JSONEvent,
+                                   attributes: JSONValueRef?) -> [RuleMatch] {
+        var name = key
+        if naming == .byElementName {
+            guard let attributes, let n = e.member("name", of: attributes, kind: .string) else { return [] }
+            name = n
+        }
+        return memberMatches(value, key: name, in: e, channel: .attribute)
+    }
+
+    /// What names an attribute's value for `attributeMatches`. Attributes but `data-*`,
+    /// `value` and `content` have names of HTML's own (`class`, `alt`, `title`), which name
+    /// no personal field: told apart with a length test and a load or two.
+    enum AttributeNaming {
+        case none, byItsName, byElementName
+
+        init(_ name: UnsafeRawBufferPointer) {
+            let n = name.count
+            guard n >= 5 else { self = .none; return }
+            // OR-ing 0x20 folds only the letters' case here: no other byte becomes one of them.
+            let head = name.loadUnaligned(as: UInt32.self) | 0x2020_2020
+            if n > 5 && head == UInt32(littleEndian: 0x61_74_61_64) && name[4] == UInt8(ascii: "-") { // "data-"
+                self = .byItsName
+            } else if n == 5 && head == UInt32(littleEndian: 0x75_6C_61_76) && name[4] | 0x20 == UInt8(ascii: "e") { // "value"
+                self = .byElementName
+            } else if n == 7 && head == UInt32(littleEndian: 0x74_6E_6F_63) && name.loadUnaligned(fromByteOffset: 3, as: UInt32.self) | 0x2020_2020
+                        == UInt32(littleEndian: 0x74_6E_65_74) { // "content"
+                self = .byElementName
+            } else {
+                self = .none
+            }
+        }
     }
 
     /// Records what a reading of a string other than as written found and, when redacting,

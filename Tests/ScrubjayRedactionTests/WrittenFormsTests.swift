@@ -559,6 +559,28 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// An attribute's value is read with its name before it, as a payload member's value is
+    /// read with its key: `data-phone="4155550134"`, `data-customer-ssn="123456789"` and
+    /// `data-dob` were left, and so were the `value` of a hidden input and the `content` of a
+    /// `<meta>`, read with the element's `name` (a form's later step carries what an earlier
+    /// one typed in hidden inputs, which record-time masking leaves). An attribute whose name
+    /// holds no word of a rule, or whose value is not what the word names, stays.
+    @Test func attributeValuesReadWithTheirName() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"meta","attributes":{"name":"csrf-token","content":"q9Zk3LmP0vXr7TbN2sYw8hJcFdGa5eUi4oKpQxRt6yA="},"childNodes":[],"id":6},{"type":2,"tagName":"div","attributes":{"class":"customer","data-phone":"4155550134","data-customer-ssn":"123456789","data-dob":"1985-03-14","data-count":"123456789","title":"4155550134"},"childNodes":[],"id":7},{"type":2,"tagName":"form","attributes":{},"childNodes":[{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"zip","value":"94107"},"childNodes":[],"id":9},{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"step","value":"94107"},"childNodes":[],"id":10}],"id":8}"#),
+            #"{"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":7,"attributes":{"data-mobile":"4155550199"}}],"removes":[],"adds":[]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["date_of_birth", "generic_secret", "phone_after_word", "phone_after_word", "us_ssn_after_word", "us_zip_code"])
+        for value in ["4155550199", "1985-03-14", "q9Zk3LmP0vXr7TbN", #""name":"zip","value":"94107""#] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""data-phone":"**********""#) && events.contains(#""data-customer-ssn":"*********""#))
+        // No word before them: a count, a title, a hidden step number stay.
+        #expect(events.contains(#""data-count":"123456789""#) && events.contains(#""title":"4155550134""#))
+        #expect(events.contains(#""name":"step","value":"94107""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A base64 data URL with a fragment (`#icon`, which a browser drops before it decodes)
     /// is read as a data URL, and its fragment kept.
     @Test func base64DataURLsWithAFragment() throws {
