@@ -1474,7 +1474,7 @@ rules:
 # rewritten by that rule alone.
 version: 1
 pack: privacy-markers
-description: Privacy markers in the page's markup (block, mask, ignore), password fields, payment fields and personal autocomplete fields.
+description: Privacy markers in the page's markup (block, mask, ignore), password fields, payment fields, personal autocomplete fields and editable text.
 rules:
 
   - id: privacy.block_marker
@@ -1574,6 +1574,20 @@ rules:
           output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"textarea","attributes":{"autocomplete":"shipping street-address"},"childNodes":[{"type":3,"id":3,"textContent":"* **** **"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
       no_match:
         - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"input","attributes":{"autocomplete":"organization","value":"ACME"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
+  - id: privacy.editable_text
+    description: 'Text typed into an editable element (contenteditable: chat composers, comment boxes, rich-text editors) is typed input, but rrweb records it as text nodes and text mutations, which maskAllInputs leaves: every text node below the element, now and as it changes, becomes * (whitespace kept), as a field''s typed value does. contenteditable=false (or a value HTML does not know) makes no element editable.'
+    category: free_text
+    severity: medium
+    kind: selector
+    selector: '[contenteditable=""], [contenteditable=true i], [contenteditable=plaintext-only i]'
+    action: mask_text
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"contenteditable":"true"},"childNodes":[{"type":3,"id":3,"textContent":"Hi, Ana Lima here"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[{"id":3,"value":"Hi, Ana Lima here from Porto"}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"contenteditable":"true"},"childNodes":[{"type":3,"id":3,"textContent":"*** *** **** ****"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":0,"texts":[{"id":3,"value":"*** *** **** **** **** *****"}],"attributes":[],"removes":[],"adds":[]},"timestamp":2}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{"contenteditable":"false"},"childNodes":[{"type":3,"id":3,"textContent":"Support team"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
 
   - id: privacy.marked_attributes
     description: 'Text-bearing attributes (title, alt, placeholder, aria-label, aria-description, value) of marked elements and everything inside them: record-time masking leaves these visible.'

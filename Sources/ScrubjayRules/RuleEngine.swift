@@ -430,9 +430,18 @@ public enum Actions {
         }
     }
 
-    /// Whether `value` is only `*` and ASCII whitespace: what `mask` writes.
+    /// Whether `value` is only `*` and whitespace: what `mask` writes, which keeps every
+    /// White_Space character (a no-break space an editable text holds, `Ana\u{A0}Lima`, is
+    /// `***\u{A0}****` masked). ASCII is tested byte by byte; only a value whose first byte
+    /// other than `*` and ASCII whitespace is not ASCII is read by its scalars.
     public static func isMasked(_ value: UnsafeRawBufferPointer) -> Bool {
-        value.allSatisfy { $0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }
+        guard let i = value.firstIndex(where: { !($0 == UInt8(ascii: "*") || $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D)) }) else { return true }
+        return value[i] >= 0x80 && isMaskedBeyondASCII(value)
+    }
+
+    @inline(never)
+    static func isMaskedBeyondASCII(_ value: UnsafeRawBufferPointer) -> Bool {
+        String(decoding: value, as: UTF8.self).unicodeScalars.allSatisfy { $0 == "*" || $0.properties.isWhitespace }
     }
 
     /// Each character `*`, whitespace kept.

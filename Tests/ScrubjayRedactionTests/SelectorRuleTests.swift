@@ -169,6 +169,33 @@ struct SelectorRuleTests {
         #expect(r.findings.allSatisfy { $0.channel == .attribute || $0.channel == .url })
     }
 
+    /// What a user types into an editable element (a chat composer, a comment box, a rich-text
+    /// editor: `contenteditable`) is typed input, but rrweb records it as text nodes and text
+    /// mutations, which `maskAllInputs` leaves: "Hi, this is Ana Lima" was kept, typed or
+    /// changed. The default packs mask it, now and as it changes, and from the moment an
+    /// element becomes editable; `contenteditable="false"` text and other text stay.
+    @Test func editableTextIsMasked() throws {
+        let (out, r) = try run("""
+        [{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"body","attributes":{},"childNodes":[
+           {"type":2,"id":3,"tagName":"div","attributes":{"class":"composer","contenteditable":"true"},"childNodes":[{"type":2,"id":4,"tagName":"p","attributes":{},"childNodes":[{"type":3,"id":5,"textContent":"Hi, this is Ana Lima"}]}]},
+           {"type":2,"id":6,"tagName":"div","attributes":{"contenteditable":"false"},"childNodes":[{"type":3,"id":7,"textContent":"Support team"}]},
+           {"type":2,"id":8,"tagName":"p","attributes":{"class":"note"},"childNodes":[{"type":3,"id":9,"textContent":"Draft by Bo Berg"}]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},
+         {"type":3,"data":{"source":0,"texts":[{"id":5,"value":"Hi, this is Ana\\u00a0Lima from\u{A0}Porto"}],"attributes":[],"removes":[],"adds":[{"parentId":4,"nextId":null,"node":{"type":3,"id":10,"textContent":" and my son Cy"}}]},"timestamp":2},
+         {"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":8,"attributes":{"contenteditable":""}}],"removes":[],"adds":[]},"timestamp":3},
+         {"type":3,"data":{"source":0,"texts":[{"id":9,"value":"Draft by Bo Berg, edited"}],"attributes":[],"removes":[],"adds":[]},"timestamp":4}]
+        """)
+        #expect(out.count == 4)
+        #expect(out[0].contains(#""textContent":"*** **** ** *** ****""#))
+        #expect(out[0].contains(#""textContent":"Support team""#) && out[0].contains(#""textContent":"Draft by Bo Berg""#))
+        #expect(out[1].contains("\"value\":\"*** **** ** ***\u{A0}**** ****\u{A0}*****\"") && out[1].contains(#""textContent":" *** ** *** **""#))
+        #expect(out[3].contains(#""value":"***** ** ** ***** ******""#))
+        for name in ["Ana", "Lima", "Porto", "Cy\""] { #expect(!out.joined().contains(name), "\(name) left") }
+        #expect(r.findings.filter { $0.rule == "privacy.editable_text" }.map(\.eventIndex) == [0, 1, 1, 3])
+        // Masked text, its no-break spaces kept, is no finding again.
+        let (_, again) = try run("[" + out.joined(separator: ",") + "]", mode: .audit)
+        #expect(again.findings.isEmpty)
+    }
+
     @Test func ruleFileErrorsNameTheRuleAndPlace() throws {
         func error(_ rule: String) throws -> String {
             do { _ = try pack("version: 1\npack: t\nrules:\n" + rule); return "" } catch { return "\(error)" }

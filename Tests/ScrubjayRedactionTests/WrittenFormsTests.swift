@@ -648,12 +648,14 @@ struct WrittenFormsTests {
         }
     }
 
-    /// A name stated in an editable chat box: the browser writes a space typed at the end of
-    /// the text as a no-break space (U+00A0), and the text mutations carry it so.
+    /// A name stated in a chat: the browser writes a space typed at the end of an editable
+    /// box's text as a no-break space (U+00A0), and the message sent to the transcript keeps
+    /// it, as the text mutations carry it. (The editable box itself is masked whole:
+    /// SelectorRuleTests.editableTextIsMasked.)
     @Test func statedNamesWithNoBreakSpaces() throws {
         let json = "[" + [
             ReadAsPlayedTests.meta,
-            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"div","attributes":{"contenteditable":"true"},"childNodes":[{"type":3,"textContent":"hi","id":8}],"id":7}"#),
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"class":"message"},"childNodes":[{"type":3,"textContent":"hi","id":8}],"id":7}"#),
             #"{"type":3,"data":{"source":0,"texts":[{"id":8,"value":"hi my\u00a0name\u00a0is Ana\u00a0Lima"}],"attributes":[],"removes":[],"adds":[]},"timestamp":1700000000200}"#,
         ].joined(separator: ",") + "]"
         let (events, audit, rescan) = try redactRecording(json)
