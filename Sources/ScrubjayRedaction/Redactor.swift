@@ -93,6 +93,9 @@ public struct Redactor {
     /// Token ranges of the event the structured payloads' walk must not read (what page
     /// rules rewrote in a custom event: a Sentry breadcrumb's node).
     var payloadSkips: [Range<Int>] = []
+    /// While a console event's arguments are read: the end of the argument before the one
+    /// being read, when it holds a word a rule reads before a value (`consoleLabel`).
+    var precedingArgument: [UInt8]?
     /// Per window, the walker's record of its page's textarea and style elements.
     private var pageTagsByWindow: [String: EventWalker.PageTags] = [:]
     private var lastPageTags: (window: String, tags: EventWalker.PageTags)?

@@ -278,13 +278,19 @@ extension Redactor {
                 if p.patterns && Redactor.keyMayHoldData(e, key) { visitKey(doc, key, value, of: v, p, &keys, &place, &edits) }
             }
         case .array:
+            // A console event's arguments: each is also read after the one before it.
+            let arguments = p.isConsolePayload && doc.depth == 0 && path.depth == 0
             var i = 0
+            var previous: JSONValueRef?
             for child in e.elements(of: v) {
+                if arguments { precedingArgument = previous.flatMap { consoleLabel(e, $0) } }
                 path.push(index: i)
                 visit(doc, child, &path, p, &drops, &place, &edits, member: nil)
                 path.pop()
                 i += 1
+                previous = child
             }
+            if arguments { precedingArgument = nil }
         case .string:
             visitString(doc, v, &path, p, &drops, &place, &edits, member: member)
         default:
@@ -389,6 +395,9 @@ extension Redactor {
         var matches = numberMatches(text, channel: p.channel)
         if matches.isEmpty, let member, doc.json.kind(member.object) == .object {
             matches = memberMatches(text, key: member.key, in: doc.json, channel: p.channel)
+        }
+        if matches.isEmpty, member == nil, let label = precedingArgument, isArgument(doc, v) {
+            matches = argumentMatches(text, after: label, channel: p.channel)
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)
@@ -513,9 +522,61 @@ extension Redactor {
             if matches.isEmpty, let member, e.kind(member.object) == .object {
                 matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
             }
+            if matches.isEmpty, member == nil, let label = precedingArgument, isArgument(doc, v) {
+                matches = argumentMatches(text, after: label, channel: p.channel)
+            }
         }
         guard !matches.isEmpty else { return }
         apply(matches, to: text, doc, v, p, &place, &edits, member: member)
+    }
+
+    /// Whether `v`, read while a console event's arguments are, is an argument itself: the
+    /// JSON value an argument's string holds (`"\"4155550134\""`), or the string when it holds
+    /// no JSON document (`"123456789"`, a number's text), not a value inside one.
+    func isArgument(_ doc: Document, _ v: JSONValueRef) -> Bool {
+        doc.depth == 0 || (doc.depth == 1 && v.index == doc.json.root.index)
+    }
+
+    /// The end of console argument `arg` (a JSON-stringified string), decoded, when a rule
+    /// that reads the word before a value has a keyword in it (`customer phone:`); else nil,
+    /// without a copy. A console shows its arguments joined by spaces, so the one before a
+    /// value labels it as a key labels a member's value; only its last 64 bytes are read, as
+    /// the rules look a few characters back from a value.
+    func consoleLabel(_ e: JSONEvent, _ arg: JSONValueRef) -> [UInt8]? {
+        let t = e.token(arg.index)
+        guard t.kind == .string, t.end &- t.start > 4 else { return nil }
+        let keyworded = e.withStringBody(arg) { body in
+            !engine.rulesWithKeyword(in: UnsafeRawBufferPointer(rebasing: body[max(0, body.count - 80)...]), channel: .console).isEmpty
+        }
+        guard keyworded else { return nil }
+        let json = e.stringBytes(arg) // the argument's JSON text: `"customer phone:"`
+        guard json.count >= 2, json.first == UInt8(ascii: "\""), json.last == UInt8(ascii: "\"") else { return nil }
+        var label: [UInt8] = []
+        json.withUnsafeBytes { JSONString.decodeBody(UnsafeRawBufferPointer(rebasing: $0[1..<($0.count - 1)]), into: &label) }
+        var start = max(0, label.count - 64)
+        while start > 0 && start < label.count && label[start] & 0xC0 == 0x80 { start -= 1 } // a whole character
+        return Array(label[start...])
+    }
+
+    /// What pattern rules find in a console argument read after the one before it (`label`),
+    /// as the console shows them (`customer phone: 4155550134`): only the rules with a keyword
+    /// in the label run, and only matches inside the argument count.
+    mutating func argumentMatches(_ value: UnsafeRawBufferPointer, after label: [UInt8], channel: Channel) -> [RuleMatch] {
+        let rules = label.withUnsafeBytes { engine.rulesWithKeyword(in: $0, channel: channel) }
+        guard !rules.isEmpty else { return [] }
+        var text = label
+        text.append(0x20)
+        let start = text.count
+        text += value
+        // The same argument read again: its pattern runs count, not a second string.
+        var reread = RuleEngine.Counters()
+        let found = engine.matches(in: text, rules: rules, counters: &reread)
+        counts.prefilter.patternRuns += reread.patternRuns
+        counts.prefilter.skippedByPrefilter += reread.skippedByPrefilter
+        return found.compactMap { m in
+            guard m.range.lowerBound >= start else { return nil }
+            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
+        }
     }
 
     /// What pattern rules find in a member's value read with its key before it, as the JSON

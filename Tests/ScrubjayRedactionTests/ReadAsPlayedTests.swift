@@ -391,4 +391,24 @@ struct ReadAsPlayedTests {
         #expect(events.contains(#""value":"xl","selected":"""#))
         #expect(rescan.findings.isEmpty)
     }
+
+    /// A console shows its arguments joined by spaces: `console.log("customer phone:", phone)`
+    /// reads `customer phone: 4155550134`, and an argument is read with the one before it, as
+    /// a payload member's value is read with its key. A phone number, an SSN stored as a number
+    /// and a date of birth, each logged after its label, were left and a rescan called them
+    /// clean. An argument after a label it is not what the label names stays.
+    @Test func consoleArgumentsAreReadAfterTheOneBeforeThem() throws {
+        let json = "[" + [
+            Self.meta,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["\"customer phone:\"","\"4155550134\"","\"ssn\"","123456789","\"dob -\"","\"1985-03-14\""]}},"timestamp":1700000000200}"#,
+            #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"info","trace":[],"payload":["\"phone lookups:\"","42","\"order\"","\"4155550134\""]}},"timestamp":1700000000300}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["date_of_birth", "phone_after_word", "us_ssn_after_word"])
+        for value in ["4155550134\\\"\",\"\\\"ssn", "123456789", "1985-03-14"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""\"**********\"""#) && events.contains(#""\"customer phone:\"""#))
+        // A count after a phone word, and a number after a word that names no phone, stay.
+        #expect(events.contains(#""\"phone lookups:\"","42","\"order\"","\"4155550134\"""#))
+        #expect(rescan.findings.isEmpty)
+    }
 }
