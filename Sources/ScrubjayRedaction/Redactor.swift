@@ -346,15 +346,17 @@ public struct Redactor {
     /// `data-phone="4155550134"`), and a `value` or a `content` by the element's `name`
     /// (`<input type="hidden" name="zip" value="94107">`, `<meta name="csrf-token" content="...">`:
     /// a form's later step carries in hidden inputs what an earlier one typed, and record-time
-    /// masking leaves them). Only rules with a word of the name among their keywords run.
+    /// masking leaves them; a nested name, `customer[ssn]`, by its last part). Only rules with
+    /// a word of the name among their keywords run.
     mutating func attributeMatches(_ value: UnsafeRawBufferPointer, _ naming: AttributeNaming, key: JSONValueRef, in e: JSONEvent,
                                    attributes: JSONValueRef?) -> [RuleMatch] {
-        var name = key
-        if naming == .byElementName {
-            guard let attributes, let n = e.member("name", of: attributes, kind: .string) else { return [] }
-            name = n
+        guard naming == .byElementName else { return memberMatches(value, key: key, in: e, channel: .attribute) }
+        guard let attributes, let n = e.member("name", of: attributes, kind: .string) else { return [] }
+        // A nested field name (`customer[ssn]`, as Rails and PHP forms write it) names its
+        // value by its last part, as a form-encoded body's parameter's name does.
+        return e.withText(n) { name in
+            memberMatches(value, name: UnsafeRawBufferPointer(rebasing: name[Redactor.memberName(ofFormName: name)]), channel: .attribute)
         }
-        return memberMatches(value, key: name, in: e, channel: .attribute)
     }
 
     /// What names an attribute's value for `attributeMatches`. Attributes but `data-*`,

@@ -581,6 +581,21 @@ struct WrittenFormsTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A field's nested name, as Rails and PHP forms write it (`customer[ssn]`,
+    /// `order[billing][zip]`), names its value by its last part, as a form-encoded body's
+    /// parameter does: a hidden input's `123456789` and `94107` were left.
+    @Test func hiddenInputsWithNestedNames() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"form","attributes":{},"childNodes":[{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"customer[ssn]","value":"123456789"},"childNodes":[],"id":7},{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"order[billing][zip]","value":"94107"},"childNodes":[],"id":8},{"type":2,"tagName":"input","attributes":{"type":"hidden","name":"zip[step]","value":"94107"},"childNodes":[],"id":9}],"id":6}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["us_ssn_after_word", "us_zip_code"])
+        #expect(events.contains(#""name":"customer[ssn]","value":"*********""#) && events.contains(#""name":"order[billing][zip]","value":"*****""#))
+        #expect(events.contains(#""name":"zip[step]","value":"94107""#)) // its own name is `step`
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A base64 data URL with a fragment (`#icon`, which a browser drops before it decodes)
     /// is read as a data URL, and its fragment kept.
     @Test func base64DataURLsWithAFragment() throws {
