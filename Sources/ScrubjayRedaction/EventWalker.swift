@@ -17,6 +17,9 @@ public struct StringSite {
     /// empties the value can drop the attribute instead.
     public let attributeKey: JSONValueRef?
     public let attributes: JSONValueRef?
+    /// For a text node: the short text shown before it in the page (`Phone` before
+    /// `4155550134`), blank text passed over, which labels it as a key labels a value.
+    public var label: JSONValueRef? = nil
 }
 
 /// Content the rules cannot read, reported as "not scanned" with a reason.
@@ -274,6 +277,8 @@ public struct EventWalker {
         var stack: [(JSONValueRef, Tag)] = []
         stack.reserveCapacity(32) // one growth for most subtrees, not one per level
         stack.append((start, parentTag))
+        // The last short text of the subtree in page order, which labels the next text.
+        var label: JSONValueRef?
         while let (node, parent) = stack.popLast() {
             guard e.kind(node) == .object else { continue }
             var type: Int?, id: Int?, isStyle = false
@@ -318,7 +323,14 @@ public struct EventWalker {
             case 3: // Text
                 if parent == .textarea || parent == .style { page?.text(id, under: parent) }
                 guard let textContent else { continue }
-                try visitString(e, textContent, isStyle ? .css : EventWalker.textChannel(under: parent), id, visit)
+                let channel = isStyle ? .css : EventWalker.textChannel(under: parent)
+                guard channel == .text else { try visitString(e, textContent, channel, id, visit); continue }
+                try visitString(e, textContent, channel, id, visit, label: label)
+                switch EventWalker.labelKind(e, textContent) {
+                case .blank: break
+                case .label: label = textContent
+                case .text: label = nil
+                }
             case 4: // CDATA
                 if let textContent { try visitString(e, textContent, .text, id, visit) }
             case 5: // Comment
@@ -501,7 +513,7 @@ public struct EventWalker {
 
     /// Visits a string unless it is an inline binary (`data:` URL) or a package asset reference.
     mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: Visit,
-                              attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil) rethrows {
+                              attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil, label: JSONValueRef? = nil) rethrows {
         guard e.kind(v) == .string else { return }
         let r = e.byteRange(v)
         if r.count <= 2 { return }
@@ -509,7 +521,27 @@ public struct EventWalker {
             skip(kind, bytes: r.count - 2)
             return
         }
-        try visit(e, StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes))
+        try visit(e, StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes, label: label))
+    }
+
+    /// What a text node is to the text after it: blank (white space, passed over), a label
+    /// (a short text: at most 48 bytes), or other text.
+    enum LabelKind { case blank, label, text }
+
+    static func labelKind(_ e: JSONEvent, _ v: JSONValueRef) -> LabelKind {
+        guard e.kind(v) == .string else { return .blank }
+        return e.withStringBody(v) { body in
+            guard body.count <= 48 else { return .text }
+            // In the JSON text: a line break or a tab is `\n` or `\t`.
+            var i = 0
+            while i < body.count {
+                let b = body[i]
+                if b == 0x5C, i + 1 < body.count, body[i + 1] == UInt8(ascii: "n") || body[i + 1] == UInt8(ascii: "t") || body[i + 1] == UInt8(ascii: "r") { i += 2; continue }
+                if b != 0x20 { return .label }
+                i += 1
+            }
+            return .blank
+        }
     }
 
     /// The kind of an inline binary string (`data:` URL with a non-text media type), or nil.

@@ -337,6 +337,11 @@ public struct Redactor {
             let naming = e.withText(key, AttributeNaming.init)
             if naming != .none { matches = attributeMatches(text, naming, key: key, in: e, attributes: site.attributes) }
         }
+        // A short text with a digit, read after the label shown before it (`Phone`, then
+        // `4155550134`): the values the rules find by the word before them hold digits.
+        if matches.isEmpty, let label = site.label, text.count <= 64, Redactor.holdsDigit(text) {
+            matches = e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) }
+        }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
 
@@ -356,6 +361,44 @@ public struct Redactor {
         // value by its last part, as a form-encoded body's parameter's name does.
         return e.withText(n) { name in
             memberMatches(value, name: UnsafeRawBufferPointer(rebasing: name[Redactor.memberName(ofFormName: name)]), channel: .attribute)
+        }
+    }
+
+    /// Whether `text` holds an ASCII digit, eight bytes at a time: a byte XOR `0` below 10
+    /// is a digit, and a word has a byte below 10 when `(x - 0x0A...) & ~x & 0x80...` is not 0.
+    static func holdsDigit(_ text: UnsafeRawBufferPointer) -> Bool {
+        let n = text.count
+        var i = 0
+        while i &+ 8 <= n {
+            let x = text.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x3030_3030_3030_3030
+            if (x &- 0x0A0A_0A0A_0A0A_0A0A) & ~x & 0x8080_8080_8080_8080 != 0 { return true }
+            i &+= 8
+        }
+        while i < n {
+            if text[i] &- 0x30 < 10 { return true }
+            i &+= 1
+        }
+        return false
+    }
+
+    /// What pattern rules find in `value` read after `label`, as a page or a console shows
+    /// them (`Phone 4155550134`): only the rules with a keyword in the label that read the word
+    /// before a value run, and only matches inside the value count.
+    mutating func matchesAfter(_ value: UnsafeRawBufferPointer, label: UnsafeRawBufferPointer, channel: Channel) -> [RuleMatch] {
+        let rules = engine.rulesWithKeyword(in: label, channel: channel)
+        guard !rules.isEmpty else { return [] }
+        var text = Array(label)
+        text.append(0x20)
+        let start = text.count
+        text += value
+        // The same value read again: its pattern runs count, not a second string.
+        var reread = RuleEngine.Counters()
+        let found = engine.matches(in: text, rules: rules, counters: &reread)
+        counts.prefilter.patternRuns += reread.patternRuns
+        counts.prefilter.skippedByPrefilter += reread.skippedByPrefilter
+        return found.compactMap { m in
+            guard m.range.lowerBound >= start else { return nil }
+            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
         }
     }
 

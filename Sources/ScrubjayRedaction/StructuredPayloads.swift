@@ -559,24 +559,9 @@ extension Redactor {
     }
 
     /// What pattern rules find in a console argument read after the one before it (`label`),
-    /// as the console shows them (`customer phone: 4155550134`): only the rules with a keyword
-    /// in the label run, and only matches inside the argument count.
+    /// as the console shows them (`customer phone: 4155550134`; `matchesAfter`).
     mutating func argumentMatches(_ value: UnsafeRawBufferPointer, after label: [UInt8], channel: Channel) -> [RuleMatch] {
-        let rules = label.withUnsafeBytes { engine.rulesWithKeyword(in: $0, channel: channel) }
-        guard !rules.isEmpty else { return [] }
-        var text = label
-        text.append(0x20)
-        let start = text.count
-        text += value
-        // The same argument read again: its pattern runs count, not a second string.
-        var reread = RuleEngine.Counters()
-        let found = engine.matches(in: text, rules: rules, counters: &reread)
-        counts.prefilter.patternRuns += reread.patternRuns
-        counts.prefilter.skippedByPrefilter += reread.skippedByPrefilter
-        return found.compactMap { m in
-            guard m.range.lowerBound >= start else { return nil }
-            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
-        }
+        label.withUnsafeBytes { matchesAfter(value, label: $0, channel: channel) }
     }
 
     /// What pattern rules find in a member's value read with its key before it, as the JSON

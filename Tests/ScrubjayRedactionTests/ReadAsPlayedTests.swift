@@ -392,6 +392,27 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A page shows a label and its value in two elements (`<dt>Phone</dt><dd>4155550134</dd>`,
+    /// a table's cells, `<span>Mobile:</span> <b>...</b>`): a short text is read after the text
+    /// before it in the page, blank text between them passed over, as a payload member's value
+    /// is read with its key. A phone number, an SSN and a date of birth on a profile page, in
+    /// the snapshot and in a subtree a mutation adds, were left and a rescan called them clean.
+    /// A number after a label that names no personal field stays.
+    @Test func textIsReadAfterTheLabelBeforeIt() throws {
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"dl","attributes":{},"childNodes":[{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"Phone","id":8}],"id":7},{"type":3,"textContent":"\n  ","id":9},{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"4155550134","id":11}],"id":10},{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"SSN","id":13}],"id":12},{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"123456789","id":15}],"id":14},{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"Date of birth","id":17}],"id":16},{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"14/03/1985","id":19}],"id":18},{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"Orders","id":21}],"id":20},{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"1234567","id":23}],"id":22}],"id":6}"#),
+            #"{"type":3,"data":{"source":0,"texts":[],"attributes":[],"removes":[],"adds":[{"parentId":5,"nextId":null,"node":{"type":2,"tagName":"div","attributes":{"class":"card"},"childNodes":[{"type":2,"tagName":"span","attributes":{},"childNodes":[{"type":3,"textContent":"Mobile:","id":32}],"id":31},{"type":3,"textContent":" ","id":33},{"type":2,"tagName":"b","attributes":{},"childNodes":[{"type":3,"textContent":"07700900123","id":35}],"id":34}],"id":30}}]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.map(\.rule).sorted() == ["date_of_birth", "phone_after_word", "phone_after_word", "us_ssn_after_word"])
+        #expect(audit.findings.compactMap(\.nodeId).sorted() == [11, 15, 19, 35])
+        for value in ["4155550134", "123456789", "14/03/1985", "07700900123"] { #expect(!events.contains(value), "\(value) left") }
+        #expect(events.contains(#""textContent":"Phone""#) && events.contains(#""textContent":"**********""#))
+        #expect(events.contains(#""textContent":"1234567""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A console shows its arguments joined by spaces: `console.log("customer phone:", phone)`
     /// reads `customer phone: 4155550134`, and an argument is read with the one before it, as
     /// a payload member's value is read with its key. A phone number, an SSN stored as a number
