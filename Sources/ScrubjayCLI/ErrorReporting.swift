@@ -30,6 +30,10 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         // The package changed after it was signed: a failed check, not a usage problem.
         printError(error.description)
         throw ExitStatus.checkFailed.exitCode
+    } catch let error as PackageError where error.notAPackage {
+        // A recording given to a command that takes a package: a usage problem, as for verify.
+        printError(error.description)
+        throw ExitStatus.usage.exitCode
     } catch let error as FormatError where error.kind == .unknownShape && error.detail.contains("\n") {
         // The list of supported shapes is Scrubjay's own text, one shape a line (docs/INPUTS.md):
         // printed as lines, where printError would show its line breaks as \n escapes.

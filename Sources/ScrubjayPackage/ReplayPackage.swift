@@ -13,6 +13,9 @@ public struct PackageError: Error, CustomStringConvertible, Sendable {
     /// A stable dotted code for what is wrong (`archive.unsafePath`, `manifest.invalid`, ...),
     /// as `verify` reports it.
     public var code: String = "package.invalid"
+    /// The file is no archive at all (a recording where a package was expected): a usage
+    /// problem for the commands that take a package only (exit 2), as `verify` says it.
+    public var notAPackage = false
     public var description: String {
         "\(path): " + (entry.map { "\($0): " } ?? "") + detail
     }
@@ -85,7 +88,7 @@ public struct ReplayPackage {
             // A recording (JSON) where a package was expected: said so, not in libarchive's words.
             if let head = try? InputFile.readPrefix(path, count: 4), !looksLikeArchive(head) {
                 throw PackageError(path: path, entry: nil, detail: "not a package (neither a ZIP nor a tar.gz archive); `scrubjay pack` or `redact` makes one of a recording",
-                                   code: code(for: error))
+                                   code: code(for: error), notAPackage: true)
             }
             throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: code(for: error))
         }
