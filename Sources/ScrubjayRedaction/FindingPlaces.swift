@@ -159,7 +159,10 @@ public struct FindingPlaces {
             return untimed > 0 ? RedactionReport.Timeline(startTimestamp: 0, bucketMs: 0, buckets: [], untimed: untimed) : nil
         }
         let endMs = [last, latest.map(Double.init)].compactMap({ $0 }).filter(\.isFinite).max() ?? startMs
-        let duration = max(0, endMs - startMs)
+        // Two finite timestamps far apart (-1.7e308 and 1.7e308) span more than a Double holds:
+        // such a span marks no time either, and every finding falls in one bucket.
+        let span = endMs - startMs
+        let duration = span.isFinite ? max(0, span) : 0
         let width = RedactionReport.Timeline.bucketWidth(forDuration: duration)
         let count = max(1, Int((duration / width).rounded(.up)))
         let n = FindingPlaces.categories.count

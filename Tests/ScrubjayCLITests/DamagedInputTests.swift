@@ -54,6 +54,11 @@ struct DamagedInputTests {
             let r = try runScrubjay(command)
             #expect(r.status == 0, "\(command[0]): \(r.stdout)\(r.stderr)")
         }
+        // Two finite timestamps whose span overflows: redact crashed on the report's timeline
+        // ("Double value cannot be converted to Int because it is either infinite or NaN").
+        let apart = try file("apart.json", #"[{"type":4,"data":{"href":"https://a.test/"},"timestamp":-1.7e308},{"type":3,"data":{"source":5,"text":"ana@example.org","id":3},"timestamp":1.7e308}]"#)
+        let apartRedact = try runScrubjay(["redact", apart, "-o", dir + "/apart.zip"])
+        #expect(apartRedact.status == 0 && apartRedact.stdout.contains("1 finding rewritten"), "\(apartRedact.stdout)\(apartRedact.stderr)")
         let facts = try runScrubjay(["facts", dir + "/infinite.zip"])
         #expect(facts.status == 0, "\(facts.stderr)")
         let recording = try #require((try JSONSerialization.jsonObject(with: Data(facts.stdout.utf8)) as? [String: Any])?["recording"] as? [String: Any])
