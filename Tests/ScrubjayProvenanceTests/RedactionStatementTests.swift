@@ -163,7 +163,7 @@ struct RedactionStatementTests {
         // doubles whole, fractional, tiny, huge and negative zero.
         var odd = statement.predicate.findings[0]
         let texts = ["", "a/b", "quote \" and \\", "tab\t nl\n cr\r \u{8}\u{c}\u{0}\u{1b}\u{7f}", "é ✓ \u{2028} 𝄞", "/events/0/data"]
-        let numbers: [Double?] = [nil, 1_700_000_001_374, 1_700_000_001_374.25, 0.1, -0.0, 1e21, 1e-7, 5e-324, 1.7976931348623157e308, 100]
+        let numbers: [Double?] = [nil, 1_700_000_001_374, 1_700_000_001_374.25, 0.1, -0.0, 1e21, 1e-7, .leastNonzeroMagnitude, 1.7976931348623157e308, 100]
         var records: [RedactionPredicate.Record] = []
         for (k, text) in texts.enumerated() {
             for (j, t) in numbers.enumerated() {
