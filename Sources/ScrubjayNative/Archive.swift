@@ -105,6 +105,17 @@ public enum ArchiveError: Error, CustomStringConvertible, Sendable, Equatable {
     case fileSystem(path: String, operation: String, message: String)
 
     /// A message naming the archive, the entry, and the underlying cause.
+    /// What is wrong, without the archive's name: for a message that names the file already.
+    public var detail: String {
+        switch self {
+        case let .unreadable(_, message): return "\(message); expected a ZIP or tar(.gz) archive"
+        case let .entryUnreadable(_, entry, message): return "entry '\(entry)': \(message); the archive may be corrupt or truncated"
+        case let .tooLarge(_, entry, limit): return "expands to more than \(limit) bytes (at entry '\(entry)'); refusing to read further"
+        case let .encrypted(_, entry): return "entry '\(entry)' is encrypted; refusing to read it"
+        default: return description
+        }
+    }
+
     public var description: String {
         func name(_ archive: String?) -> String { archive.map { "archive '\($0)'" } ?? "in-memory archive" }
         switch self {

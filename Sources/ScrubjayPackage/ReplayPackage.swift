@@ -90,7 +90,9 @@ public struct ReplayPackage {
                 throw PackageError(path: path, entry: nil, detail: "not a package (neither a ZIP nor a tar.gz archive); `scrubjay pack` or `redact` makes one of a recording",
                                    code: code(for: error), notAPackage: true)
             }
-            throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error)", code: code(for: error))
+            // (The archive's own message without its name: the error names the file already.)
+            throw PackageError(path: path, entry: nil, detail: "not a readable package archive: \(error.detail)",
+                               code: code(for: error))
         }
         // libarchive reads a backslash in a ZIP entry name as `/`: the names as stored are
         // checked too, so that `events\\main.jsonl` is refused as it is everywhere else.
@@ -100,9 +102,9 @@ public struct ReplayPackage {
             do {
                 raw = try ZipDirectory.rawNames(ofFileAt: path)
             } catch {
-                var entry: String?
-                if case let .entryUnreadable(_, name, _) = error { entry = name }
-                throw PackageError(path: path, entry: entry, detail: "not a readable package archive: \(error)", code: "archive.unreadable")
+                var entry: String?, detail = error.detail
+                if case let .entryUnreadable(_, name, message) = error { entry = name; detail = message }
+                throw PackageError(path: path, entry: entry, detail: "not a readable package archive: \(detail)", code: "archive.unreadable")
             }
             for name in raw where !isSafeEntryName(name) {
                 throw PackageError(path: path, entry: String(decoding: name, as: UTF8.self), detail: "unsafe entry name", code: "archive.unsafePath")

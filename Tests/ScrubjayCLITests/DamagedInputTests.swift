@@ -37,6 +37,18 @@ struct DamagedInputTests {
     }
 
     /// Timestamps beyond any clock (1e300, and one that overflows to infinity).
+    /// A damaged archive is named once, at the start of the message: it was named twice
+    /// ("bad.zip: not a readable package archive: cannot read archive 'bad.zip': ...").
+    @Test func aDamagedArchiveIsNamedOnce() throws {
+        let bad = try file("bad.zip", "PK\u{3}\u{4}garbage")
+        for command in [["inspect", bad], ["export", bad, "-o", dir + "/never.json"]] {
+            let r = try runScrubjay(command)
+            #expect(r.status == 3, "\(command[0]): \(r.stderr)") // malformed input
+            #expect(r.stderr.hasPrefix("scrubjay: error: \(bad): not a readable package archive: "), "\(r.stderr)")
+            #expect(r.stderr.components(separatedBy: "bad.zip").count == 2, "\(r.stderr)")
+        }
+    }
+
     @Test func timestampsBeyondAnyClock() throws {
         let huge = try file("huge.json", #"[{"type":4,"data":{"href":"https://a.test/"},"timestamp":0},{"type":3,"data":{"source":5,"text":"ana@example.org","id":3},"timestamp":1e300}]"#)
         let inspect = try runScrubjay(["inspect", huge])
