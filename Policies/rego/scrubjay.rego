@@ -39,7 +39,7 @@ region_allowed(patterns) if {
 deny contains msg if {
 	data.require.ingest_host
 	not input.ingestHost
-	msg := "the ingest host is unknown (packed without --ingest-host)"
+	msg := "the ingest host is unknown (made without --ingest-host, which pack and redact take)"
 }
 
 deny contains msg if {

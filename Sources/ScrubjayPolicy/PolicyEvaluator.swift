@@ -50,7 +50,7 @@ extension Policy {
                 }
             } else {
                 add("residency.unknown", req.unknown, .ingest_host, nil,
-                    "the ingest host is unknown (the package was packed without --ingest-host)")
+                    "the ingest host is unknown (the package was made without --ingest-host, which pack and redact take)")
             }
         }
         if let req = storageRegion {
