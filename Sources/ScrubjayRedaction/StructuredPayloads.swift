@@ -798,7 +798,7 @@ extension Redactor {
     mutating func rewriteURLParts(_ url: [UInt8], _ path: PayloadPath, _ p: PayloadPlace, _ doc: Document, _ v: JSONValueRef,
                                   _ drops: inout Drops, _ place: inout Place) -> (url: [UInt8], claimed: [Range<Int>]) {
         let rules = path.urlPartRules
-        guard !rules.isEmpty, let parts = URLParts(url) else { return (url, []) }
+        guard !rules.isEmpty, var parts = URLParts(url) else { return (url, []) }
         /// The value rewritten; nil when no rule takes it. A value already a selecting rule's
         /// output (a rescan of a redacted URL) is taken as it is, with no finding.
         func rewrite(_ value: [UInt8], _ part: (FieldPath.URLPart) -> Bool) -> [UInt8]? {
@@ -813,38 +813,28 @@ extension Redactor {
                 return mode == .redact ? rewritten(t, matches, channel: .url) : t.map { $0 }
             }
         }
-        // The URL again (`URLParts.joined`), each part as rewritten, noting where claimed ones are.
-        var out = parts.head
+        var taken: [URLParts.Part] = []
+        if let userinfo = parts.userinfo, let new = rewrite(userinfo, { $0 == .userinfo }) { parts.userinfo = new; taken.append(.userinfo) }
+        if let new = rewrite(parts.path, { $0 == .path }) { parts.path = new; taken.append(.path) }
+        if let fragment = parts.fragment, let new = rewrite(fragment, { $0 == .fragment }) { parts.fragment = new; taken.append(.fragment) }
+        // Where the query's taken values stand in it.
+        var takenValues: [Range<Int>] = []
+        if let query = parts.query, let form = FormEncoded(query) {
+            // `joined` says where a pair's value stands just after asking for it.
+            var taking = false
+            parts.query = form.joined({ pair in
+                let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
+                taking = value != nil
+                return value == pair.value ? nil : value
+            }, valueAt: { _, range in if taking { takenValues.append(range) } })
+        }
         var claimed: [Range<Int>] = []
-        func put(_ original: [UInt8], _ new: [UInt8]?) {
-            let start = out.count
-            out += new ?? original
-            if new != nil { claimed.append(start..<out.count) }
-        }
-        if let userinfo = parts.userinfo {
-            put(userinfo, rewrite(userinfo) { $0 == .userinfo })
-            out.append(UInt8(ascii: "@"))
-        }
-        out += parts.host
-        put(parts.path, rewrite(parts.path) { $0 == .path })
-        if let query = parts.query {
-            out.append(UInt8(ascii: "?"))
-            if let form = FormEncoded(query) {
-                // `FormEncoded.joined`, a pair at a time.
-                for (n, pair) in form.pairs.enumerated() {
-                    if n > 0 { out.append(UInt8(ascii: "&")) }
-                    out += pair.rawName
-                    if pair.hasValue { out.append(UInt8(ascii: "=")) }
-                    let value = rewrite(pair.value) { if case .query(let g) = $0 { return g.matches(pair.name) } else { return false } }
-                    put(pair.rawValue, value.map { mode == .redact && $0 != pair.value ? FormEncoded.encode($0) : pair.rawValue })
-                }
-            } else {
-                out += query
+        let out = parts.joined { part, range in
+            if part == .query {
+                claimed += takenValues.map { ($0.lowerBound + range.lowerBound)..<($0.upperBound + range.lowerBound) }
+            } else if taken.contains(part) {
+                claimed.append(range)
             }
-        }
-        if let fragment = parts.fragment {
-            out.append(UInt8(ascii: "#"))
-            put(fragment, rewrite(fragment) { $0 == .fragment })
         }
         return (out, claimed)
     }

@@ -45,8 +45,10 @@ struct FormEncoded {
     }
 
     /// The text again, each pair as it was except where `newName` gives a name or `newValue`
-    /// a value (written percent-encoded).
-    func joined(name newName: (Pair) -> [UInt8]? = { _ in nil }, _ newValue: (Pair) -> [UInt8]?) -> [UInt8] {
+    /// a value (written percent-encoded). `valueAt`, when given, learns where each pair's
+    /// value (by the pair's index) stands in it, just after `newValue` is asked for it.
+    func joined(name newName: (Pair) -> [UInt8]? = { _ in nil }, _ newValue: (Pair) -> [UInt8]?,
+                valueAt: ((Int, Range<Int>) -> Void)? = nil) -> [UInt8] {
         var out: [UInt8] = []
         for (n, pair) in pairs.enumerated() {
             if n > 0 { out.append(UInt8(ascii: "&")) }
@@ -54,7 +56,9 @@ struct FormEncoded {
             // only looks form-encoded reads as before).
             out += newName(pair).map(pair.rawName == pair.name ? FormEncoded.encodeDelimiters : FormEncoded.encode) ?? pair.rawName
             if pair.hasValue { out.append(UInt8(ascii: "=")) }
+            let start = out.count
             out += newValue(pair).map(FormEncoded.encode) ?? pair.rawValue
+            valueAt?(n, start..<out.count)
         }
         return out
     }
@@ -132,7 +136,7 @@ struct FormEncoded {
 }
 
 /// A URL cut into the parts field paths name (`scheme://userinfo@host/path?query#fragment`);
-/// `joined` puts it back, byte for byte where nothing changed.
+/// `joined()` puts it back, byte for byte where nothing changed.
 struct URLParts {
     var head: [UInt8]      // scheme and "//", or nothing for a relative URL
     var userinfo: [UInt8]?
@@ -169,13 +173,23 @@ struct URLParts {
         }
     }
 
-    var joined: [UInt8] {
+    /// The parts field paths name.
+    enum Part { case userinfo, path, query, fragment }
+
+    /// The URL put together again; `partAt`, when given, learns where each part it has stands
+    /// in it.
+    func joined(partAt: ((Part, Range<Int>) -> Void)? = nil) -> [UInt8] {
         var out = head
-        if let userinfo { out += userinfo; out.append(UInt8(ascii: "@")) }
+        func put(_ part: Part, _ bytes: [UInt8]) {
+            let start = out.count
+            out += bytes
+            partAt?(part, start..<out.count)
+        }
+        if let userinfo { put(.userinfo, userinfo); out.append(UInt8(ascii: "@")) }
         out += host
-        out += path
-        if let query { out.append(UInt8(ascii: "?")); out += query }
-        if let fragment { out.append(UInt8(ascii: "#")); out += fragment }
+        put(.path, path)
+        if let query { out.append(UInt8(ascii: "?")); put(.query, query) }
+        if let fragment { out.append(UInt8(ascii: "#")); put(.fragment, fragment) }
         return out
     }
 }
