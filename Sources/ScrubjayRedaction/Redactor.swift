@@ -339,7 +339,7 @@ public struct Redactor {
         }
         // A short text with a digit, read after the label shown before it (`Phone`, then
         // `4155550134`): the values the rules find by the word before them hold digits.
-        if matches.isEmpty, let label = site.label, text.count <= 64, Redactor.holdsDigit(text) {
+        if matches.isEmpty, let label = site.label, text.count <= 64, RuleEngine.digitCount(text) > 0 {
             matches = e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) }
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
@@ -364,23 +364,6 @@ public struct Redactor {
         }
     }
 
-    /// Whether `text` holds an ASCII digit, eight bytes at a time: a byte XOR `0` below 10
-    /// is a digit, and a word has a byte below 10 when `(x - 0x0A...) & ~x & 0x80...` is not 0.
-    static func holdsDigit(_ text: UnsafeRawBufferPointer) -> Bool {
-        let n = text.count
-        var i = 0
-        while i &+ 8 <= n {
-            let x = text.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x3030_3030_3030_3030
-            if (x &- 0x0A0A_0A0A_0A0A_0A0A) & ~x & 0x8080_8080_8080_8080 != 0 { return true }
-            i &+= 8
-        }
-        while i < n {
-            if text[i] &- 0x30 < 10 { return true }
-            i &+= 1
-        }
-        return false
-    }
-
     /// What pattern rules find in `value` read after `label`, as a page or a console shows
     /// them (`Phone 4155550134`): only the rules with a keyword in the label that read the word
     /// before a value run, and only matches inside the value count.
@@ -391,14 +374,20 @@ public struct Redactor {
         text.append(0x20)
         let start = text.count
         text += value
-        // The same value read again: its pattern runs count, not a second string.
+        return matches(in: text, inside: start..<text.count, rules: rules)
+    }
+
+    /// What `rules` find in `text`, a value read with the words before it (`memberMatches`,
+    /// `matchesAfter`), that lies inside the value (at `value` in `text`), at the value's own
+    /// offsets. The same value read again: its pattern runs count, not a second string.
+    mutating func matches(in text: [UInt8], inside value: Range<Int>, rules: [Int]) -> [RuleMatch] {
         var reread = RuleEngine.Counters()
         let found = engine.matches(in: text, rules: rules, counters: &reread)
         counts.prefilter.patternRuns += reread.patternRuns
         counts.prefilter.skippedByPrefilter += reread.skippedByPrefilter
         return found.compactMap { m in
-            guard m.range.lowerBound >= start else { return nil }
-            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
+            guard m.range.lowerBound >= value.lowerBound, m.range.upperBound <= value.upperBound else { return nil }
+            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - value.lowerBound)..<(m.range.upperBound - value.lowerBound), limited: m.limited)
         }
     }
 

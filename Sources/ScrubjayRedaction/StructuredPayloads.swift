@@ -590,15 +590,7 @@ extension Redactor {
             text.append(b == 0x22 ? UInt8(ascii: "'") : b == 0x0A || b == 0x0D ? 0x20 : b)
         }
         text.append(0x22)
-        // The same string read again: its pattern runs count, not a second string.
-        var reread = RuleEngine.Counters()
-        let found = engine.matches(in: text, rules: rules, counters: &reread)
-        counts.prefilter.patternRuns += reread.patternRuns
-        counts.prefilter.skippedByPrefilter += reread.skippedByPrefilter
-        return found.compactMap { m in
-            guard m.range.lowerBound >= start, m.range.upperBound <= start + value.count else { return nil }
-            return RuleMatch(rule: m.rule, range: (m.range.lowerBound - start)..<(m.range.upperBound - start), limited: m.limited)
-        }
+        return matches(in: text, inside: start..<(start + value.count), rules: rules)
     }
 
     /// Where the member's own name is in a form-encoded parameter's name: the last bracketed

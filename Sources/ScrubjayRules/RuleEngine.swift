@@ -146,6 +146,10 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// The ASCII digits in `text`, counted eight bytes at a time (the count `min_digits` is
+    /// tested against).
+    public static func digitCount(_ text: UnsafeRawBufferPointer) -> Int { Prefilter.countDigits(text) }
+
     /// The matches in `text` (valid UTF-8) for rule `index` alone (a field rule on a value it
     /// selects, a selector rule's pattern). The same prefilters as for many rules, tested for
     /// this one only: no automaton over the text for every rule's keywords.
