@@ -63,10 +63,10 @@ struct CraftedArchiveTests {
         }
     }
 
-    @Test("a 1 GB zip bomb is refused quickly, before it is inflated")
-    func zipBomb() throws {
+    /// The shared package with a 1 GiB entry of zeros appended by Python (a few MB on disk).
+    func zipBomb(_ name: String) throws -> String {
         let p = SignedPackage.shared
-        let bomb = p.directory + "/bomb-" + UUID().uuidString + ".zip"
+        let bomb = p.directory + "/" + name + "-" + UUID().uuidString + ".zip"
         try python("""
             import sys, zipfile, shutil
             src, dst = sys.argv[1:3]
@@ -77,6 +77,27 @@ struct CraftedArchiveTests {
                     for _ in range(1024):
                         f.write(chunk)
             """, [p.path, bomb])
+        return bomb
+    }
+
+    /// Expects `read` (a package reader) to refuse the package with a `PackageError`, which it
+    /// returns; nil, with an issue recorded, when it reads it or fails otherwise.
+    func refusal(_ read: () throws -> Void, _ what: String) -> PackageError? {
+        do {
+            try read()
+            Issue.record("read \(what)")
+        } catch let e as PackageError {
+            return e
+        } catch {
+            Issue.record("\(error)")
+        }
+        return nil
+    }
+
+    @Test("a 1 GB zip bomb is refused quickly, before it is inflated")
+    func zipBomb() throws {
+        let p = SignedPackage.shared
+        let bomb = try zipBomb("bomb")
         let size = try FileManager.default.attributesOfItem(atPath: bomb)[.size] as! Int
         #expect(size < 8 << 20, "the bomb is small on disk: \(size) bytes")
         let clock = ContinuousClock()
@@ -88,28 +109,11 @@ struct CraftedArchiveTests {
 
     @Test("the readers behind inspect, report, view, redact and sign refuse a zip bomb as verify does, before inflating it")
     func zipBombEveryReader() throws {
-        let p = SignedPackage.shared
-        let bomb = p.directory + "/bomb-readers-" + UUID().uuidString + ".zip"
-        try python("""
-            import sys, zipfile, shutil
-            src, dst = sys.argv[1:3]
-            shutil.copy(src, dst)
-            chunk = bytes(1 << 20)
-            with zipfile.ZipFile(dst, "a", compression=zipfile.ZIP_DEFLATED) as z:
-                with z.open("assets/zeros.bin", "w", force_zip64=True) as f:
-                    for _ in range(1024):
-                        f.write(chunk)
-            """, [p.path, bomb])
+        let bomb = try zipBomb("bomb-readers")
         let clock = ContinuousClock()
         let elapsed = clock.measure {
-            do {
-                _ = try ReplayPackage.open(bomb)
-                Issue.record("ReplayPackage.open inflated a 1 GB bomb of \(bomb)")
-            } catch let e as PackageError {
-                #expect(e.code == "archive.bomb", "\(e)")
-            } catch {
-                Issue.record("\(error)")
-            }
+            let e = refusal({ _ = try ReplayPackage.open(bomb) }, "a 1 GB bomb of \(bomb)")
+            #expect(e?.code == "archive.bomb", "\(String(describing: e))")
         }
         #expect(elapsed < .seconds(2), "refused in \(elapsed)")
     }
@@ -162,13 +166,9 @@ struct CraftedArchiveTests {
         let r = try SignedPackage.shared.verifier().verify(crafted)
         #expect(codes(r) == ["archive.unsafePath"], "\(codes(r))")
         #expect(r.findings.first?.path == "events\\main.jsonl")
-        do {
-            _ = try ReplayPackage.open(crafted)
-            Issue.record("ReplayPackage.open read a package with a backslash in a name")
-        } catch let e as PackageError {
-            #expect(e.code == "archive.unsafePath")
-            #expect(e.entry == "events\\main.jsonl")
-        }
+        let e = refusal({ _ = try ReplayPackage.open(crafted) }, "a package with a backslash in a name")
+        #expect(e?.code == "archive.unsafePath")
+        #expect(e?.entry == "events\\main.jsonl")
         // The same package with its names as they were still opens.
         #expect(try ReplayPackage.open(try renamed("events/")).files.keys.contains("events/main.jsonl"))
     }
@@ -254,12 +254,8 @@ struct CraftedArchiveTests {
         let named = twist == "cdName" ? "events/mxin.jsonl" : entry
         #expect(r.findings.first?.path == named, "\(twist): the finding names the entry: \(String(describing: r.findings.first?.path))")
         if twist == "cdName" { #expect(r.findings.first?.message.contains("events/main.jsonl") == true) }
-        do {
-            _ = try ReplayPackage.open(crafted)
-            Issue.record("ReplayPackage.open read a package its readers disagree on (\(twist))")
-        } catch let e as PackageError {
-            #expect(e.code == "archive.unreadable" && e.entry == named, "\(e)")
-        }
+        let e = refusal({ _ = try ReplayPackage.open(crafted) }, "a package its readers disagree on (\(twist))")
+        #expect(e?.code == "archive.unreadable" && e?.entry == named, "\(String(describing: e))")
     }
 
     @Test("a ZIP central directory holding a record more than its end record counts (an unsigned second name for a signed entry) is refused")
@@ -268,12 +264,8 @@ struct CraftedArchiveTests {
         let crafted = try handBuilt("extraRecord", entry: "events/main.jsonl")
         let r = try p.verifier().verify(crafted)
         #expect(codes(r) == ["archive.unreadable"], "\(codes(r))")
-        do {
-            let files = try ReplayPackage.readFiles(crafted)
-            Issue.record("readFiles read \(files.count) files from a directory with an uncounted record")
-        } catch let e as PackageError {
-            #expect(e.code == "archive.unreadable", "\(e)")
-        }
+        let e = refusal({ _ = try ReplayPackage.readFiles(crafted) }, "the files of a directory with an uncounted record")
+        #expect(e?.code == "archive.unreadable", "\(String(describing: e))")
     }
 
     @Test("a ZIP whose end record's directory offset is not where its directory ends (a second directory read by libarchive and Python) is refused")
@@ -291,12 +283,8 @@ struct CraftedArchiveTests {
         let r = try p.verifier().verify(crafted)
         #expect(codes(r) == ["archive.unsafePath"], "\(codes(r))")
         #expect(r.findings.first?.path == "events/extra.jsonl")
-        do {
-            _ = try ReplayPackage.open(crafted)
-            Issue.record("ReplayPackage.open read a package with a file marked as a directory")
-        } catch let e as PackageError {
-            #expect(e.code == "archive.unsafePath" && e.entry == "events/extra.jsonl", "\(e)")
-        }
+        let e = refusal({ _ = try ReplayPackage.open(crafted) }, "a package with a file marked as a directory")
+        #expect(e?.code == "archive.unsafePath" && e?.entry == "events/extra.jsonl", "\(String(describing: e))")
     }
 
     @Test("entry names: absolute, `..`, backslash and NUL are unsafe; ordinary names are not")
