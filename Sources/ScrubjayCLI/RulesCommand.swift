@@ -97,8 +97,14 @@ struct RulesCommand: ParsableCommand {
             // What the rule matches on: channels and a pattern, field paths, or elements of the
             // page (a field or selector rule once showed an empty channel list and the internal
             // whole-value pattern, and not its paths or selector).
-            if r.kind == .pattern || !r.channels.isEmpty {
-                lines.append("  channels:   \(r.channels.count == Channel.allCases.count ? "all" : r.channels.map(\.rawValue).sorted().joined(separator: ", "))")
+            func channels(_ c: Set<Channel>) -> String {
+                c.count == Channel.allCases.count ? "all" : c.map(\.rawValue).sorted().joined(separator: ", ")
+            }
+            if r.kind == .pattern || !r.channels.isEmpty { lines.append("  channels:   \(channels(r.channels))") }
+            if r.kind == .echo {
+                // An echo rule has no pattern of its own: what it learns from, and where it looks.
+                lines.append("  channels:   \(channels(r.echoChannels))")
+                lines.append("  learns from: " + (r.learnFrom.isEmpty ? "every selector, attribute and field rule that rewrites a value" : r.learnFrom.joined(separator: ", ")))
             }
             for path in r.paths { lines.append("  path:       \(path.text)") }
             if !r.attributeNames.isEmpty {
@@ -107,7 +113,7 @@ struct RulesCommand: ParsableCommand {
             if let selector = r.selector {
                 lines.append("  selector:   \(selector.source)" + (r.kind == .attribute ? " (\(r.scope == .subtree ? "and every element below" : "the elements themselves"))" : ""))
             }
-            if r.kind != .selector {
+            if r.kind != .selector && r.kind != .echo {
                 let whole = r.kind != .pattern && r.pattern.pattern == #"[\s\S]+"#
                 lines.append("  pattern:    " + (whole ? "(the whole value)" : r.pattern.pattern + (r.group > 0 ? " (group \(r.group))" : "")))
             }

@@ -1,11 +1,13 @@
 import ScrubjayJSON
 import ScrubjayRules
 
-/// Runs the examples of the rules whose examples are events: field, selector and attribute
-/// rules. Each `match` input is an event, or a JSON array of events (a page and what happens
-/// to it), that the rule alone must rewrite into `output`: events compared byte for byte,
-/// whitespace between events and around them aside, dropped events left out. Each `no_match`
-/// input must give no finding. Pattern rules' examples are `RuleTester`'s.
+/// Runs the examples of the rules whose examples are events: field, selector, attribute and
+/// echo rules. Each `match` input is an event, or a JSON array of events (a page and what
+/// happens to it), that the rule alone must rewrite into `output`: events compared byte for
+/// byte, whitespace between events and around them aside, dropped events left out. Each
+/// `no_match` input must give no finding. An echo rule finds what other rules rewrote: its
+/// examples run with the other rules of its file, in two passes as `redact` runs them, and
+/// only its own findings count. Pattern rules' examples are `RuleTester`'s.
 public enum EventRuleTester {
     public static func run(_ rules: [Rule]) -> [RuleTester.Failure] {
         var failures: [RuleTester.Failure] = []
@@ -15,14 +17,17 @@ public enum EventRuleTester {
                 failures.append(.init(rule: rule.id, location: at(line), message: message))
             }
             if rule.examples.match.isEmpty { failures.append(.init(rule: rule.id, location: rule.source, message: "no 'match' examples")) }
-            let engine = RuleEngine(rules: [rule])
+            let engine = rule.kind == .echo
+                ? RuleEngine(rules: rules.filter { $0.source.file == rule.source.file && $0.kind != .echo } + [rule])
+                : RuleEngine(rules: [rule])
+            let index = engine.rules.count - 1 // the rule's own findings are those of the last rule
             for ex in rule.examples.match {
-                var redactor: Redactor? = Redactor(engine: engine, mode: .redact, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
-                var none: Redactor? = nil
                 do {
+                    var redactor: Redactor? = try passes(ex.input, engine, .redact)
+                    var none: Redactor? = nil
                     let output = try rewrite(ex.input, &redactor)
                     let expected = try rewrite(ex.output, &none)
-                    if redactor!.tally.findings.total == 0 { fail(ex.line, "does not match \(RuleTester.quoted(trimmed(ex.input)))"); continue }
+                    if redactor!.findingMark.byRule[index] == 0 { fail(ex.line, "does not match \(RuleTester.quoted(trimmed(ex.input)))"); continue }
                     if output != expected {
                         fail(ex.line, "rewrites the events to \(RuleTester.quoted(output)), expected \(RuleTester.quoted(expected))")
                     }
@@ -31,16 +36,28 @@ public enum EventRuleTester {
                 }
             }
             for (input, line) in rule.examples.noMatch {
-                var redactor: Redactor? = Redactor(engine: engine, mode: .audit, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
                 do {
+                    var redactor: Redactor? = try passes(input, engine, .audit)
                     _ = try rewrite(input, &redactor)
-                    if redactor!.tally.findings.total > 0 { fail(line, "must not match \(RuleTester.quoted(trimmed(input)))") }
+                    if redactor!.findingMark.byRule[index] > 0 { fail(line, "must not match \(RuleTester.quoted(trimmed(input)))") }
                 } catch {
                     fail(line, "the example is not a JSON event or array of events: \(error)")
                 }
             }
         }
         return failures
+    }
+
+    /// A fresh redactor for the events of `text`: on `engine`, or, when `engine` has an echo
+    /// rule and a first pass over `text` learns something, on the engine that pass arms.
+    static func passes(_ text: String, _ engine: RuleEngine, _ mode: Redactor.Mode) throws -> Redactor {
+        func fresh(_ engine: RuleEngine) -> Redactor {
+            Redactor(engine: engine, mode: mode, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
+        }
+        guard engine.rules.contains(where: { $0.kind == .echo }) else { return fresh(engine) }
+        var first: Redactor? = fresh(engine)
+        _ = try rewrite(text, &first)
+        return first!.echoEngine.map(fresh) ?? fresh(engine)
     }
 
     /// The events of `text` after `redactor` (none: as they are), in the shape they came in:

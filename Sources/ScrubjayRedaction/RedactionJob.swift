@@ -51,16 +51,25 @@ public struct AuditResult: Codable, Sendable {
 /// The `audit` and `redact` jobs over inputs `pack` reads (recordings or packages).
 public enum RedactionJob {
     /// Every finding of `rules` in the recording at `inputs`, nothing rewritten.
+    /// With an echo rule, what the first pass learned is found again in a second (docs/RULES.md,
+    /// "Echo rules").
     public static func audit(inputs paths: [String], rules: RuleSet) throws -> AuditResult {
-        var reader = RecordingInputs(paths: paths)
-        var redactor = Redactor(engine: rules.engine, mode: .audit, pseudonymKey: [], collectFindings: true)
-        var perWindow: [String: Int] = [:]
-        try reader.forEachEvent { event, scanned in
-            let window = event.windowId ?? ""
-            let index = perWindow[window, default: 0]
-            perWindow[window] = index + 1
-            _ = try redactor.process(json: event.json, scanned: scanned, window: window, index: index)
+        func pass(_ engine: RuleEngine) throws -> (RecordingInputs, Redactor) {
+            var reader = RecordingInputs(paths: paths)
+            var redactor = Redactor(engine: engine, mode: .audit, pseudonymKey: [], collectFindings: true)
+            var perWindow: [String: Int] = [:]
+            try reader.forEachEvent { event, scanned in
+                let window = event.windowId ?? ""
+                let index = perWindow[window, default: 0]
+                perWindow[window] = index + 1
+                _ = try redactor.process(json: event.json, scanned: scanned, window: window, index: index)
+            }
+            return (reader, redactor)
         }
+        var (reader, redactor) = try pass(rules.engine)
+        // The input still holds what the first pass learned where it learned it: a second pass
+        // whenever there is something to find again.
+        if let armed = redactor.echoEngine { (reader, redactor) = try pass(armed) }
         let t = redactor.tally
         return AuditResult(
             inputs: reader.files,
@@ -97,18 +106,29 @@ public enum RedactionJob {
                               signingKey: PrivateKey? = nil, options: PackOptions,
                               summaries: Summaries = { _, _ in [] }) throws -> Redacted {
         let key = pseudonymKey ?? randomPseudonymKey()
-        var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
-        var places = FindingPlaces(engine: rules.engine)
-        let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, scanned, index in
-            let window = event.windowId ?? "", before = redactor.findingMark
-            places.beforeRedaction(event.json, window: window, index: index)
-            switch try redactor.process(json: event.json, scanned: scanned, window: window, index: index) {
-            case .unchanged: break
-            case .rewritten(let json): event.json = json
-            case .dropped: event.isDropped = true // its findings still count for its page and time
-            }
-            places.afterRedaction(event.json, window: window, type: redactor.lastType, timestamp: redactor.lastTimestamp, before: before, after: redactor.findingMark)
-        })
+        func pass(_ engine: RuleEngine) throws -> (PackageWriter.Built, Redactor, FindingPlaces) {
+            var redactor = Redactor(engine: engine, mode: .redact, pseudonymKey: key, collectFindings: signingKey != nil)
+            var places = FindingPlaces(engine: engine)
+            let built = try PackageWriter(options: options).build(inputs: paths, transform: { event, scanned, index in
+                let window = event.windowId ?? "", before = redactor.findingMark
+                places.beforeRedaction(event.json, window: window, index: index)
+                switch try redactor.process(json: event.json, scanned: scanned, window: window, index: index) {
+                case .unchanged: break
+                case .rewritten(let json): event.json = json
+                case .dropped: event.isDropped = true // its findings still count for its page and time
+                }
+                places.afterRedaction(event.json, window: window, type: redactor.lastType, timestamp: redactor.lastTimestamp, before: before, after: redactor.findingMark)
+            })
+            return (built, redactor, places)
+        }
+        var (built, redactor, places) = try pass(rules.engine)
+        // With an echo rule: a second pass finds what the first learned wherever it is, when
+        // the first pass's output may still hold some of it (docs/RULES.md, "Echo rules").
+        if let armed = redactor.echoEngine,
+           built.entries.contains(where: { e in e.path.hasPrefix("events/") && e.data.withUnsafeBytes { armed.echoesMayOccur(in: $0) } }) {
+            built.entries = [] // the first pass's output goes before the second is made
+            (built, redactor, places) = try pass(armed)
+        }
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries
         var report = RedactionReport(

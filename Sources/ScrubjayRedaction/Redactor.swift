@@ -67,6 +67,14 @@ public struct Redactor {
     /// Per `Channel.ordinal`, the numbers pattern rules read (`NumberGate`): those of the
     /// channels of payload data (custom, console, network); closed for the others.
     let numberGates: [NumberGate]
+    /// What this pass learned for an echo rule to find again (`EchoValues`): the values that
+    /// selector, attribute and field rules rewrote. Empty when the engine has no echo rule.
+    public internal(set) var echoes = EchoValues()
+    /// Per rule, whether what it rewrites is learned (`echoes`): the rules an echo rule learns
+    /// from (`Rule.teachesEchoes`, `learn_from`); all false without an echo rule.
+    let learnsEchoes: [Bool]
+    /// Whether any rule's findings are learned.
+    let learnsAnyEcho: Bool
     /// A payload path whose buffers the next network event reuses.
     var reusedPath = PayloadPath()
     /// Whether a field rule has a path from `root`.
@@ -122,7 +130,16 @@ public struct Redactor {
         nestedTapes = (0..<Redactor.maxNestedDocuments).map { _ in JSONTape(capacity: 64) }
         pageRules = PageRules(rules: engine.rules)
         numberGates = Channel.allCases.map { Redactor.numberChannels.contains($0) ? engine.numberGate(for: $0) : .closed }
+        let echoRules = engine.rules.filter { $0.kind == .echo }
+        learnsEchoes = engine.rules.map { r in
+            r.teachesEchoes && echoRules.contains { $0.learnFrom.isEmpty || $0.learnFrom.contains(r.id) }
+        }
+        learnsAnyEcho = learnsEchoes.contains(true)
     }
+
+    /// The engine for a second pass over the same events: this pass's echo rules armed with
+    /// what it learned (`RuleEngine.arming`); nil when there is nothing to find again.
+    public var echoEngine: RuleEngine? { learnsAnyEcho ? engine.arming(echoes.values) : nil }
 
     /// The channels whose numbers are payload data (docs/RULES.md, "Channels"): pattern rules
     /// read them where the payload walks reach them. A number anywhere else (a node id, a
@@ -617,6 +634,9 @@ public struct Redactor {
         if collectFindings && place.timestamp == nil { place.timestamp = .some(timestamp()) }
         for m in matches {
             findingCounts.add(rule: m.rule, channel: channel, limited: m.limited)
+            if learnsAnyEcho && learnsEchoes[m.rule] && !m.limited {
+                echoes.learn(UnsafeRawBufferPointer(rebasing: text[m.range]), window: place.window, nodeId: nodeId)
+            }
             guard collectFindings else { continue }
             appendFinding(m.rule, limited: m.limited, channel: channel, place: place, pointer: where_, nodeId: nodeId,
                           preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: engine.category(of: m.rule), limited: m.limited))

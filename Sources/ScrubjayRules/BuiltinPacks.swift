@@ -1605,6 +1605,23 @@ rules:
       no_match:
         - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"img","attributes":{"alt":"Ana Lima"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
 
+  - id: privacy.echoed_value
+    description: 'What was typed into (or prefilled in) a marked, personal or payment field, shown again where no rule reaches it: the page echoing a typed name ("Thank you, Ana Lima"), a heading repeating a masked field. Found as a whole word or words, in any case, before or after it was typed (a second pass). Not learned: passwords (rarely echoed; a one-word password would mask that word everywhere), the text of masked elements and marked attributes (often labels and placeholders of the page itself).'
+    category: free_text
+    severity: high
+    kind: echo
+    learn_from: [privacy.mask_marker_input, privacy.personal_field, privacy.payment_field]
+    channels: [text, comment, attribute, input, url, custom, console, network, mobile]
+    action: mask
+    examples:
+      match:
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"form","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"input","attributes":{"autocomplete":"name"},"childNodes":[]},{"type":2,"id":4,"tagName":"p","attributes":{},"childNodes":[{"type":3,"id":5,"textContent":"Welcome"}]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"Ana","isChecked":false,"id":3},"timestamp":2},{"type":3,"data":{"source":5,"text":"Ana Lima","isChecked":false,"id":3},"timestamp":3},{"type":3,"data":{"source":0,"texts":[{"id":5,"value":"Thank you, ana lima! Anatomy class starts soon."}],"attributes":[],"removes":[],"adds":[]},"timestamp":4}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"form","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"input","attributes":{"autocomplete":"name"},"childNodes":[]},{"type":2,"id":4,"tagName":"p","attributes":{},"childNodes":[{"type":3,"id":5,"textContent":"Welcome"}]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1},{"type":3,"data":{"source":5,"text":"***","isChecked":false,"id":3},"timestamp":2},{"type":3,"data":{"source":5,"text":"*** ****","isChecked":false,"id":3},"timestamp":3},{"type":3,"data":{"source":0,"texts":[{"id":5,"value":"Thank you, *** ****! Anatomy class starts soon."}],"attributes":[],"removes":[],"adds":[]},"timestamp":4}]'
+        - input: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"h1","attributes":{"title":"Ana Lima"},"childNodes":[{"type":3,"id":3,"textContent":"Ana\nLima"}]},{"type":2,"id":4,"tagName":"input","attributes":{"autocomplete":"name","value":"Ana Lima"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+          output: '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"h1","attributes":{"title":"*** ****"},"childNodes":[{"type":3,"id":3,"textContent":"***\n****"}]},{"type":2,"id":4,"tagName":"input","attributes":{"autocomplete":"name","value":"*** ****"},"childNodes":[]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+      no_match:
+        - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"id":3,"textContent":"Banana Limas and Ana"}]},{"type":2,"id":4,"tagName":"input","attributes":{"autocomplete":"name","value":"Ana Lima"},"childNodes":[]},{"type":2,"id":5,"tagName":"input","attributes":{"autocomplete":"tel","value":"Al"},"childNodes":[]},{"type":2,"id":6,"tagName":"p","attributes":{},"childNodes":[{"type":3,"id":7,"textContent":"Al said hi"}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
+
 """#),
     ]
 }

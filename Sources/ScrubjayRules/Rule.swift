@@ -82,6 +82,10 @@ public enum RuleKind: String, Sendable, CaseIterable, Codable {
     case selector
     /// Attribute values, by attribute name or glob, optionally on elements matching a selector.
     case attribute
+    /// Values that selector, attribute and field rules rewrote where they stood, found again
+    /// anywhere on the rule's channels (a typed name shown back: "Thank you, Ana Lima").
+    /// Armed with what a first pass learned (`EchoValues`, `Rule.echoing`).
+    case echo
 }
 
 /// Which elements an attribute rule's selector reaches.
@@ -107,8 +111,17 @@ public final class Rule: Sendable {
     public let category: RuleCategory
     public let severity: Severity
     public let kind: RuleKind
-    /// The channels it applies to (pattern rules; empty for field rules).
+    /// The channels it applies to (pattern rules, armed echo rules; empty for the others).
     public let channels: Set<Channel>
+    /// Echo rules: the channels the rule reads once armed (`channels` is empty until then, so
+    /// that a first pass runs nothing for it).
+    public let echoChannels: Set<Channel>
+    /// An armed echo rule's patterns, beyond `pattern`: the learned values, a few hundred to a
+    /// pattern (PCRE2 limits the size of one compiled pattern).
+    public let morePatterns: [PCRE2Regex]
+    /// Echo rules: the ids of the rules whose rewritten values it learns (`learn_from`);
+    /// empty: every rule that can teach one (`teachesEchoes`).
+    public let learnFrom: [String]
     /// The values it applies to (field rules; empty for pattern rules).
     public let paths: [FieldPath]
     /// The elements it applies to (selector rules; optional for attribute rules).
@@ -144,7 +157,8 @@ public final class Rule: Sendable {
                 channels: Set<Channel>, paths: [FieldPath] = [], selector: SelectorList? = nil, attributeNames: [[UInt8]] = [], scope: SelectorScope = .element,
                 pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
                 minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
-                replacement: String, examples: RuleExamples, source: SourceLocation) {
+                replacement: String, examples: RuleExamples, source: SourceLocation,
+                echoChannels: Set<Channel> = [], morePatterns: [PCRE2Regex] = [], learnFrom: [String] = []) {
         self.id = id
         self.description = description
         self.category = category
@@ -168,10 +182,23 @@ public final class Rule: Sendable {
         self.replacement = replacement
         self.examples = examples
         self.source = source
+        self.echoChannels = echoChannels
+        self.morePatterns = morePatterns
+        self.learnFrom = learnFrom
     }
 }
 
 extension Rule {
+    /// Whether what this rule rewrites can be learned by an echo rule: a selector rule that
+    /// masks text or input, an attribute or field rule that rewrites a value.
+    public var teachesEchoes: Bool {
+        switch kind {
+        case .selector: return action == .mask_text || action == .mask_input
+        case .attribute, .field: return action.rewritesValue
+        case .pattern, .echo: return false
+        }
+    }
+
     /// The largest `min_digits` and `min_keyword_count` a pack may give: the digit prefilter
     /// keeps a table row per count, so a count in the billions would take gigabytes.
     public static let maxPrefilterCount = 10_000

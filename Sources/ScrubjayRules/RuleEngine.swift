@@ -42,6 +42,9 @@ public final class RuleEngine: Sendable {
     private let ids: [String]
     /// Field rules without a `pattern` of their own: they take the whole value (no PCRE2 run).
     private let takesWholeValue: [Bool]
+    /// Armed echo rules' patterns after the first (`Rule.morePatterns`), by rule: empty for
+    /// every other rule.
+    private let morePatterns: [[PCRE2Regex]]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
     /// Pattern rules with a word among their keywords (two letters or more: `pass`, `cvv`,
@@ -70,6 +73,7 @@ public final class RuleEngine: Sendable {
         replacements = rules.map { Array($0.replacement.utf8) }
         ids = rules.map(\.id)
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
+        morePatterns = rules.map(\.morePatterns)
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
         readsWordBefore = rules.map { rule in
             rule.kind == .pattern && rule.keywords.contains { k in k.filter { ($0 | 0x20) &- 0x61 < 26 }.count >= 2 }
@@ -143,6 +147,18 @@ public final class RuleEngine: Sendable {
             for i in indices { allowed[i / 64] |= 1 << UInt64(i % 64) }
             let count = allowed.reduce(0) { $0 + $1.nonzeroBitCount }
             return matches(in: text, allowed: UnsafePointer(allowed.baseAddress!), allowedCount: count, counters: &counters)
+        }
+    }
+
+    /// Whether one of rule `i`'s keywords occurs in `text` (the prefilter's keyword test alone).
+    func hasKeyword(of i: Int, in text: UnsafeRawBufferPointer) -> Bool {
+        guard i < prefilter.words * 64 else { return false } // no channels: never a candidate
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * prefilter.words) { buffer in
+            let allowed = buffer.baseAddress!, hits = allowed + prefilter.words
+            for w in 0..<prefilter.words { allowed[w] = 0 }
+            allowed[i / 64] = 1 << UInt64(i % 64)
+            prefilter.keywordRules(text, allowed: allowed, into: hits)
+            return hits[i / 64] != 0
         }
     }
 
@@ -248,6 +264,12 @@ public final class RuleEngine: Sendable {
                 try pattern.forEachMatch(in: text, group: groups[i], assumeValidUTF8: true) { r in
                     guard let r, !r.isEmpty else { return }
                     take(rule: i, r, in: text, into: &found)
+                }
+                for more in morePatterns[i] {
+                    try more.forEachMatch(in: text, group: 0, assumeValidUTF8: true) { r in
+                        guard let r, !r.isEmpty else { return }
+                        take(rule: i, r, in: text, into: &found)
+                    }
                 }
             }
         } catch {

@@ -22,7 +22,7 @@ public enum RulePackLoader {
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
         "id", "description", "category", "severity", "channels", "kind", "paths", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
-        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes", "scope",
+        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes", "scope", "learn_from",
     ]
 
     /// Loads the packs at `paths` (files, or directories whose `*.yml`/`*.yaml` files are read
@@ -47,24 +47,40 @@ public enum RulePackLoader {
                 try loadFile(path, into: &packs, seen: &seen)
             }
         }
-        try checkUniqueIds(packs)
+        try checkAcrossPacks(packs)
         return packs
     }
 
     /// Loads packs from text (the packs compiled into the binary).
     public static func load(builtin: [(name: String, text: String)]) throws -> [RulePack] {
         let packs = try builtin.map { try parse(text: $0.text, file: "builtin:\($0.name)", includeBase: nil).pack }
-        try checkUniqueIds(packs)
+        try checkAcrossPacks(packs)
         return packs
     }
 
-    static func checkUniqueIds(_ packs: [RulePack]) throws {
+    /// What one pack alone cannot tell: rule ids are unique across the packs of a run, and
+    /// an echo rule's `learn_from` names rules of the run that can teach it a value.
+    static func checkAcrossPacks(_ packs: [RulePack]) throws {
         var where_: [String: SourceLocation] = [:]
-        for r in packs.flatMap(\.rules) {
+        let rules = packs.flatMap(\.rules)
+        for r in rules {
             if let first = where_[r.id] {
                 throw RuleError(file: r.source.file, line: r.source.line, ruleId: r.id, message: "duplicate rule id (first defined at \(first))")
             }
             where_[r.id] = r.source
+        }
+        let byId = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for r in rules where r.kind == .echo {
+            for name in r.learnFrom {
+                guard let source = byId[name] else {
+                    throw RuleError(file: r.source.file, line: r.source.line, ruleId: r.id,
+                                    message: "learn_from names '\(name)', which is not a rule of the packs in use")
+                }
+                guard source.teachesEchoes else {
+                    throw RuleError(file: r.source.file, line: r.source.line, ruleId: r.id,
+                                    message: "learn_from names '\(name)', which rewrites no value an echo rule can learn (a selector rule that masks text or input, or an attribute or field rule)")
+                }
+            }
         }
     }
 
@@ -189,6 +205,8 @@ public enum RulePackLoader {
             if let p = m["paths"] { throw fail(p, "'paths' belongs to field rules (kind: field)") }
             if !action.rewritesValue && !action.isElementAction { throw fail(m["action"], "\(action.rawValue) is an action of field rules (kind: field)") }
         }
+        if let n = m["learn_from"], kind != .echo { throw fail(n, "'learn_from' belongs to echo rules (kind: echo)") }
+        var learnFrom: [String] = []
         var selector: SelectorList?
         var attributeNames: [[UInt8]] = []
         var scope = SelectorScope.element
@@ -228,6 +246,19 @@ public enum RulePackLoader {
                     scope = v
                 }
             }
+        case .echo:
+            // What an echo rule finds is what other rules learned: nothing of its own to match.
+            for key in ["pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count", "validator", "min_entropy", "selector", "attributes"] {
+                if let n = m[key] { throw fail(n, "an echo rule finds the values other rules rewrote: no '\(key)'") }
+            }
+            guard action.rewritesValue else { throw fail(m["action"], "an echo rule's action is mask, replace, remove, hash or keep_last") }
+            if let n = m["learn_from"] {
+                guard let seq = n.sequence, !seq.isEmpty else { throw fail(n, "'learn_from' must be a list of rule ids") }
+                for item in seq {
+                    guard let ruleId = item.string, !ruleId.isEmpty else { throw fail(item, "'learn_from' entries are rule ids") }
+                    learnFrom.append(ruleId)
+                }
+            }
         default:
             if action.isElementAction { throw fail(m["action"], "\(action.rawValue) is an action of selector rules (kind: selector)") }
             if let n = m["selector"] { throw fail(n, "'selector' belongs to selector and attribute rules") }
@@ -257,7 +288,11 @@ public enum RulePackLoader {
             }
         }
         // A field rule without a pattern matches its whole value.
-        let patternNode = kind == .pattern ? try required("pattern") : m["pattern"] ?? Node(Rule.wholeValuePattern)
+        // An echo rule is armed later (`Rule.echoing`): until then it reads no channel.
+        var echoChannels: Set<Channel> = []
+        if kind == .echo { (echoChannels, channels) = (channels, []) }
+        let patternNode = kind == .pattern ? try required("pattern")
+            : kind == .echo ? Node(Rule.unarmedEchoPattern) : m["pattern"] ?? Node(Rule.wholeValuePattern)
         guard let patternText = patternNode.string else { throw fail(patternNode, "'pattern' must be a string") }
         let pattern: PCRE2Regex
         do { pattern = try PCRE2Regex(patternText, options: options) } catch {
@@ -337,7 +372,7 @@ public enum RulePackLoader {
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),
-                    source: SourceLocation(file: file, line: node.mark?.line ?? 0))
+                    source: SourceLocation(file: file, line: node.mark?.line ?? 0), echoChannels: echoChannels, learnFrom: learnFrom)
     }
 }
 

@@ -11,7 +11,9 @@ The page holds personal data where the privacy-markers pack must find it:
   - elements marked to be blocked (ph-no-capture, and sentry-block added after recording starts)
     and masked (rr-mask, data-private, fs-mask), with text and attributes (title, alt, placeholder);
   - nodes added and changed after the first snapshot, among them an element that only gains its
-    rr-mask class later (its text changes after that must be masked).
+    rr-mask class later (its text changes after that must be masked);
+  - the typed name echoed back by the page in unmarked elements ("Thank you, NAME!", and the
+    heading), which only the echo rule (privacy.echoed_value) finds.
 rrweb records with its record-time masking turned off (no block, mask or ignore classes, no
 password masking), so every value reaches the recording, which the test checks first: a value
 missing from the raw recording would make the final check vacuous.
@@ -86,6 +88,10 @@ LATER = [
     "document.querySelector('.rr-mask').appendChild(document.createTextNode(' and Ignatius Threlkeld'));",
     "document.getElementById('later').className = 'rr-mask';",
     "document.getElementById('later').firstChild.textContent = 'Persephone Adebayo';",
+    # The page echoes the typed name where no marker reaches it.
+    "var p = document.createElement('p'); p.textContent = 'Thank you, ' + document.getElementById('full-name').value + '!';"
+    " document.getElementById('feed').appendChild(p);",
+    "document.querySelector('h1').textContent = 'Checkout for ' + document.getElementById('full-name').value;",
 ]
 
 

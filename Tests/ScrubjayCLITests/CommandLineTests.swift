@@ -339,7 +339,7 @@ struct RulesCommandTests {
         #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
         let builtin = try runScrubjay(["rules", "test"])
         #expect(builtin.status == 0, "\(builtin.stdout)")
-        #expect(builtin.stdout.hasPrefix("65 rules, "))
+        #expect(builtin.stdout.hasPrefix("66 rules, "))
     }
 
     @Test func listAndExplain() throws {
@@ -372,6 +372,11 @@ struct RulesCommandTests {
         }
         let pattern = try runScrubjay(["rules", "explain", "email"])
         #expect(pattern.stdout.contains("  kind:       pattern\n  channels:   all\n  pattern:    "), "\(pattern.stdout)")
+        // An echo rule by where it looks and what it learns from, not its placeholder pattern.
+        let echo = try runScrubjay(["rules", "explain", "privacy.echoed_value"])
+        #expect(echo.stdout.contains("  kind:       echo\n  channels:   attribute, comment, console, custom, input, mobile, network, text, url\n"
+                                     + "  learns from: privacy.mask_marker_input, privacy.personal_field, privacy.payment_field\n  action:     mask\n"), "\(echo.stdout)")
+        #expect(!echo.stdout.contains("pattern:"))
     }
 
     @Test func aBrokenPackIsMalformedInput() throws {
@@ -392,7 +397,7 @@ struct AuditRedactCommandTests {
     @Test func auditPrintsFindingsWithMaskedPreviews() throws {
         let r = try runScrubjay(["audit", recording])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (65 rules)"))
+        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (66 rules)"))
         #expect(r.stdout.contains("  email (contact, medium)  "))
         #expect(r.stdout.contains("findings: "))
         #expect(!r.stdout.contains("john@gmail.com"), "a value leaked into the audit output")

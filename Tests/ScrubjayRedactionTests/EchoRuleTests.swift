@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+import ScrubjayJSON
+import ScrubjayPackage
+@testable import ScrubjayRules
+@testable import ScrubjayRedaction
+import ScrubjayTestSupport
+
+/// Echo rules (docs/RULES.md, "Echo rules"): what a field's rule masked, shown again by the
+/// page where no rule reaches it, is found in a second pass; the built-in one is
+/// `privacy.echoed_value` of the privacy-markers pack.
+@Suite("Echo rules")
+struct EchoRuleTests {
+    static let meta = #"{"type":4,"data":{"href":"https://shop.test/checkout","width":1000,"height":800},"timestamp":1700000000000}"#
+    /// A page with a name field (privacy.personal_field masks what is typed into it), a
+    /// password field, and a paragraph (node 7) that says nothing yet.
+    static let page = #"{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"tagName":"html","attributes":{},"id":2,"childNodes":[{"type":2,"tagName":"body","attributes":{},"id":3,"childNodes":["#
+        + #"{"type":2,"tagName":"input","attributes":{"autocomplete":"name"},"id":4,"childNodes":[]},"#
+        + #"{"type":2,"tagName":"input","attributes":{"type":"password"},"id":5,"childNodes":[]},"#
+        + #"{"type":2,"tagName":"p","attributes":{},"id":6,"childNodes":[{"type":3,"textContent":"Welcome","id":7}]}"#
+        + #"]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1700000000100}"#
+    static func typed(_ text: String, into id: Int, at t: Int) -> String {
+        #"{"type":3,"data":{"source":5,"text":"\#(text)","isChecked":false,"id":\#(id)},"timestamp":\#(1700000000000 + t)}"#
+    }
+    static func shown(_ text: String, at t: Int) -> String {
+        #"{"type":3,"data":{"source":0,"texts":[{"id":7,"value":"\#(text)"}],"attributes":[],"removes":[],"adds":[]},"timestamp":\#(1700000000000 + t)}"#
+    }
+    static func console(_ text: String, at t: Int) -> String {
+        #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","payload":["\"\#(text)\""],"trace":[]}},"timestamp":\#(1700000000000 + t)}"#
+    }
+    static func recording(_ events: [String]) -> String { "[" + ([meta, page] + events).joined(separator: ",\n") + "]" }
+
+    func echoFindings(_ audit: AuditResult) -> [Finding] { audit.findings.filter { $0.rule == "privacy.echoed_value" } }
+
+    /// The leak ../shared/FORMATS.md lists: a typed name shown back ("Thank you, NAME"), in
+    /// the page and in the console. Gone from the package, found by audit at the same places
+    /// as by redact, and the rescan of the package is clean.
+    @Test func aTypedNameShownBackIsMasked() throws {
+        let json = Self.recording([
+            Self.typed("Ana", into: 4, at: 200), Self.typed("Ana Lima", into: 4, at: 300),
+            Self.shown("Thank you, Ana Lima!", at: 400),
+            Self.console("order 1234 for ANA LIMA", at: 500),
+        ])
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(!events.lowercased().contains("ana lima"), "\(events)")
+        #expect(events.contains("Thank you, *** ****!"))
+        #expect(events.contains("order 1234 for *** ****"))
+        let echoes = echoFindings(audit)
+        #expect(echoes.map(\.eventIndex) == [4, 5])
+        #expect(echoes.map(\.channel) == [.text, .console])
+        #expect(echoes.allSatisfy { $0.category == .free_text && $0.severity == .high && $0.preview == "A*** L***" })
+        #expect(rescan.findings.isEmpty, "\(rescan.findings)")
+    }
+
+    /// The value is found before it was typed too (the page showed the account's name, then
+    /// the field was filled): a second pass over the whole recording.
+    @Test func anEchoBeforeTheTypingIsFoundToo() throws {
+        let json = Self.recording([
+            Self.shown("Signed in as ana  lima", at: 150),
+            Self.typed("Ana Lima", into: 4, at: 300),
+        ])
+        let (events, audit, _) = try redactRecording(json)
+        #expect(events.contains("Signed in as ***  ****"), "\(events)")
+        #expect(echoFindings(audit).map(\.eventIndex) == [2])
+    }
+
+    /// A value is found as a whole word or words only; passwords are not learned (the
+    /// built-in rule's `learn_from`); values under three characters are not learned.
+    @Test func onlyWholeValuesOfTheFieldsItLearnsFrom() throws {
+        let json = Self.recording([
+            Self.typed("Ana Lima", into: 4, at: 200),
+            Self.typed("Sunshine", into: 5, at: 300),
+            Self.shown("Banana Limas, Ana, Lima and Ana-Lima; Sunshine today", at: 400),
+            Self.typed("Al", into: 4, at: 500),
+            Self.shown("Al said hi", at: 600),
+        ])
+        let (events, audit, _) = try redactRecording(json)
+        #expect(events.contains("Banana Limas, Ana, Lima and Ana-Lima; Sunshine today"), "\(events)")
+        #expect(events.contains("Al said hi"))
+        #expect(echoFindings(audit).isEmpty)
+    }
+
+    /// What is learned from one field: the keystrokes of a value replace one another; a
+    /// value typed after the field was cleared is kept beside the first.
+    @Test func keystrokesTeachWhatTheFieldCameToHold() {
+        var learned = EchoValues()
+        func learn(_ s: String, node: Int? = 4) { Array(s.utf8).withUnsafeBytes { learned.learn($0, window: "w", nodeId: node) } }
+        for prefix in ["A", "An", "Ana", "Ana ", "Ana L", "Ana Li", "Ana Lim", "Ana Lima", "Ana Lim", "Ana Lima"] { learn(prefix) }
+        #expect(learned.values == [Array("Ana Lima".utf8)])
+        learn("B"); learn("Bo"); learn("Bob Stone")
+        learn("  ***  ") // masked at record time: nothing to learn
+        learn("ana@shop.test", node: nil)
+        #expect(learned.values.map { String(decoding: $0, as: UTF8.self) } == ["ana@shop.test", "Bob Stone", "Ana Lima"])
+    }
+
+    /// Values are matched as text, not as patterns: regular-expression characters, quotes
+    /// and a `\E` stand for themselves.
+    @Test func valuesAreMatchedLiterally() throws {
+        let echo = try Self.echoRule()
+        let values = [#"O'Brien (Ana) + 1.5"#, #"back\Eslash"#, "Zoë Ærø"].map { Array($0.utf8) }
+        let engine = RuleEngine(rules: [echo.echoing(values)])
+        var counters = RuleEngine.Counters()
+        func found(_ s: String) -> [String] {
+            let b = Array(s.utf8)
+            return engine.matches(in: b, channel: .text, counters: &counters).map { String(decoding: b[$0.range], as: UTF8.self) }
+        }
+        #expect(found(#"hi O'Brien (Ana) + 1.5!"#) == [#"O'Brien (Ana) + 1.5"#])
+        #expect(found(#"O'Brien (Ana) + 155"#).isEmpty)
+        #expect(found(#"see back\Eslash now"#) == [#"back\Eslash"#])
+        #expect(found("dear zoë ærø,") == ["zoë ærø"])
+        #expect(found("Zoë Ærøy").isEmpty)
+    }
+
+    /// Many values (a long session): the patterns are cut so PCRE2 compiles each, and every
+    /// value is still found; the output test that decides on a second pass sees them.
+    @Test func manyValuesAreAllFound() throws {
+        let echo = try Self.echoRule()
+        let values = (0..<3000).map { Array("Customer \($0) of Lisbon".utf8) }.sorted { $0.count > $1.count }
+        let armed = echo.echoing(values)
+        #expect(!armed.morePatterns.isEmpty)
+        let engine = RuleEngine(rules: [armed])
+        var counters = RuleEngine.Counters()
+        for i in [0, 1, 999, 1500, 2999] {
+            let text = Array("note: customer \(i) of lisbon called".utf8)
+            #expect(engine.matches(in: text, channel: .text, counters: &counters).map(\.range) == [6..<(text.count - 7)], "value \(i)")
+        }
+        #expect(Array("x Customer 7 of Lisbon".utf8).withUnsafeBytes { engine.echoesMayOccur(in: $0) })
+        #expect(!Array("nothing here".utf8).withUnsafeBytes { engine.echoesMayOccur(in: $0) })
+    }
+
+    /// An echo rule in a pack of its own: what it may name and hold.
+    @Test func rulePacksAreChecked() throws {
+        let field = Self.customerName + """
+          - id: email
+            category: contact
+            severity: high
+            pattern: '\\S+@\\S+'
+            action: mask
+
+        """
+        func echo(_ extra: String) -> String {
+            "  - id: echo\n    category: contact\n    severity: high\n    kind: echo\n    action: mask\n" + extra
+        }
+        func loadError(_ yaml: String) throws -> String {
+            let dir = scratchPath("echo-pack")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try ("version: 1\npack: p\nrules:\n" + yaml).write(toFile: dir + "/p.yml", atomically: true, encoding: .utf8)
+            do { _ = try RulePackLoader.load(paths: [dir + "/p.yml"]); return "" } catch { return "\(error)" }
+        }
+        #expect(try loadError(field + echo("    learn_from: [customer_name]\n")) == "")
+        #expect(try loadError(field + echo("    learn_from: [customer_nam]\n")).contains("rule echo: learn_from names 'customer_nam', which is not a rule of the packs in use"))
+        #expect(try loadError(field + echo("    learn_from: [email]\n")).contains("learn_from names 'email', which rewrites no value an echo rule can learn"))
+        #expect(try loadError(field + echo("    pattern: 'x'\n")).contains("an echo rule finds the values other rules rewrote: no 'pattern'"))
+        #expect(try loadError(field + echo("").replacingOccurrences(of: "action: mask", with: "action: mask_text")).contains("an echo rule's action is mask, replace, remove, hash or keep_last"))
+        #expect(try loadError(field.replacingOccurrences(of: "action: mask\n  - id: email", with: "action: mask\n    learn_from: [email]\n  - id: email")).contains("'learn_from' belongs to echo rules"))
+        // Unarmed, an echo rule reads no channel: a first pass runs nothing for it.
+        let p = try RulePackLoader.parse(text: "version: 1\npack: p\nrules:\n" + field + echo(""), file: "p.yml", includeBase: nil).pack
+        #expect(p.rules[2].channels.isEmpty && p.rules[2].echoChannels == Set(Channel.allCases))
+    }
+
+    /// A field rule teaches the echo rule too (a payload's name field, then the page).
+    @Test func aFieldRuleTeachesAValue() throws {
+        let yaml = "version: 1\npack: p\nrules:\n" + Self.customerName + """
+          - id: echo
+            category: contact
+            severity: high
+            kind: echo
+            learn_from: [customer_name]
+            action: replace
+            replacement: '[name]'
+
+        """
+        let rules = RuleSet(packs: [try RulePackLoader.parse(text: yaml, file: "p.yml", includeBase: nil).pack])
+        let json = Self.recording([
+            #"{"type":5,"data":{"tag":"$identify","payload":{"properties":{"name":"Ana Lima"}}},"timestamp":1700000000200}"#,
+            Self.shown("Hello Ana Lima", at: 300),
+        ])
+        let input = scratchPath("echo-field") + ".json", output = scratchPath("echo-field") + ".zip"
+        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        let audit = try RedactionJob.audit(inputs: [input], rules: rules)
+        #expect(audit.findings.map(\.rule) == ["customer_name", "echo"])
+        try RedactionJob.redact(inputs: [input], output: output, rules: rules, pseudonymKey: nil, options: PackOptions())
+        let package = try ReplayPackage.open(output)
+        let events = try package.events(window: package.manifest.recording.windows[0]).map { String(decoding: $0, as: UTF8.self) }
+        #expect(events.joined().contains("Hello [name]") && !events.joined().contains("Ana Lima"))
+    }
+
+    /// A field rule masking the name of PostHog's `$identify` event.
+    static let customerName = """
+      - id: customer_name
+        category: contact
+        severity: high
+        kind: field
+        paths: ['custom.$identify.payload.properties.name']
+        action: mask
+
+    """
+
+    static func echoRule() throws -> Rule {
+        try #require(try RuleSet.defaults().rule("privacy.echoed_value")?.0)
+    }
+}
