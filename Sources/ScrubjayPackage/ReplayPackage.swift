@@ -226,11 +226,17 @@ public struct ReplayPackage {
         files.mapValues { Hex.encode(Digest.sha256($0)) }
     }
 
+    /// The files a package holds that its manifest does not list: the manifest itself, and
+    /// the signed statement, which covers the manifest (docs/FORMAT.md). Any other file,
+    /// under `redaction/` too, must be listed: an unsigned package has only the manifest to
+    /// say what it holds.
+    public static let unlistedFiles: Set<String> = ["manifest.json", "redaction/statement.dsse.json"]
+
     /// Every file whose SHA-256 or size differs from the manifest, is missing, or is not listed.
     /// `digests`: the files' SHA-256 when already computed (`digests()`).
     public func verifyChecksums(digests known: [String: String]? = nil) -> [ChecksumProblem] {
         var problems: [ChecksumProblem] = []
-        var listed: Set<String> = ["manifest.json"]
+        var listed = ReplayPackage.unlistedFiles
         for f in manifest.files {
             listed.insert(f.path)
             guard let data = files[f.path] else {
@@ -245,7 +251,7 @@ public struct ReplayPackage {
                 problems.append(.init(path: f.path, detail: "SHA-256 is \(digest), the manifest says \(f.sha256)"))
             }
         }
-        for name in files.keys.sorted() where !listed.contains(name) && !name.hasPrefix("redaction/") {
+        for name in files.keys.sorted() where !listed.contains(name) {
             problems.append(.init(path: name, detail: "in the package but not listed in the manifest", code: "archive.extraFile"))
         }
         return problems

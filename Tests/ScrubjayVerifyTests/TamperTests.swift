@@ -123,6 +123,22 @@ struct TamperTests {
         }
     }
 
+    /// Without a statement the manifest alone says what the package holds: a file it does not
+    /// list fails, under `redaction/` too (that folder was once exempt, so an unsigned
+    /// package could carry any file there unmentioned).
+    @Test("an unsigned package with a file its manifest does not list fails", arguments: ["extra.txt", "events/extra.jsonl", "redaction/notes.txt"])
+    func unsignedWithAnUnlistedFile(_ extra: String) throws {
+        let p = SignedPackage.shared
+        let unsigned = p.entries.filter { $0.path != PackageStatement.path }
+        // No trusted key: the missing statement is a warning, and the unsigned package passes.
+        let clean = try p.verifier([]).verify(try p.write(unsigned, "unsigned"))
+        #expect(!clean.fails(failOnWarn: false), "\(clean.findings)")
+        let r = try p.verifier([]).verify(try p.write(unsigned + [ArchiveEntry(path: extra, data: Array("x".utf8))], "unsigned + \(extra)"))
+        #expect(r.fails(failOnWarn: false), "\(extra)")
+        #expect(r.findings.contains { $0.code == "archive.extraFile" && $0.path == extra }, "\(r.findings)")
+        #expect(ReplayPackage.unlistedFiles == ["manifest.json", PackageStatement.path])
+    }
+
     @Test("a statement re-signed by an untrusted key fails with key.untrusted; by an expired or revoked trusted key with its code")
     func resigned() throws {
         let p = SignedPackage.shared
