@@ -12,7 +12,8 @@ struct AuditCommand: ParsableCommand {
         discussion: """
         Each finding names its rule, category, severity, channel, window, event index, \
         timestamp, JSON pointer and node id, with a masked preview (j***@e***.org), never the \
-        value. Exit 1 when a finding reaches --fail-on; without it, findings alone exit 0.
+        value; with several inputs, also the input file it came from. Exit 1 when a finding \
+        reaches --fail-on; without it, findings alone exit 0.
         """
     )
 
@@ -56,7 +57,8 @@ struct AuditCommand: ParsableCommand {
         for f in r.findings {
             var where_ = "window \(f.window.isEmpty ? "-" : f.window) event \(f.eventIndex)"
             if let t = f.timestamp { where_ += " at \(isoTime(t))" }
-            var line = "  \(where_)  \(f.channel.rawValue)  \(f.pointer)"
+            // Several inputs: each finding starts with the file it came from.
+            var line = "  " + (f.input.map { "\($0)  " } ?? "") + "\(where_)  \(f.channel.rawValue)  \(f.pointer)"
             if let n = f.nodeId { line += "  node \(n)" }
             line += "  \(f.rule) (\(f.category.rawValue), \(f.severity.rawValue)\(f.kind == "rule.limit" ? ", rule.limit" : ""))  \(f.preview)"
             lines.append(line)
@@ -69,6 +71,9 @@ struct AuditCommand: ParsableCommand {
             lines.append("findings: \(c.total) (\(sev.joined(separator: ", ")))")
             lines.append("  by rule: " + c.byRule.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             lines.append("  by channel: " + c.byChannel.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            if inputs.count > 1 {
+                lines.append("  by input: " + inputs.map { i in "\(i) \(r.findings.filter { $0.input == i }.count)" }.joined(separator: ", "))
+            }
         }
         for n in r.notScanned {
             lines.append("not scanned: \(n.kind), \(n.values) value\(n.values == 1 ? "" : "s") (\(n.bytes) bytes): \(n.reason)")

@@ -28,6 +28,9 @@ public struct Finding: Codable, Sendable, Equatable {
     public var preview: String
     /// For the `hash` action when redacting: the keyed pseudonym written in place of the value.
     public var pseudonym: String? = nil
+    /// `audit` given several input files: the one the event came from, as it was named on the
+    /// command line (left out of the JSON for one input, as before).
+    public var input: String? = nil
 }
 
 /// Counts of what rules found, as the redaction report and `audit` give them.

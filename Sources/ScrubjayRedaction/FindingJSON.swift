@@ -11,7 +11,7 @@ enum FindingJSON {
     /// Appends the object. `memberIndent`: nil for compact, else the spaces before each member
     /// (the closing brace goes two fewer in). The timestamp must be finite.
     static func write(action: RuleAction, category: RuleCategory, channel: Channel, eventIndex: Int, file: String?,
-                      kind: String, nodeId: Int?, pointer: String, preview: String?, pseudonym: String?, rule: String,
+                      input: String?, kind: String, nodeId: Int?, pointer: String, preview: String?, pseudonym: String?, rule: String,
                       severity: Severity, timestamp: Double?, window: String, memberIndent: Int?, into out: inout [UInt8]) {
         let pad = [UInt8](repeating: 0x20, count: memberIndent ?? 0)
         var first = true
@@ -33,6 +33,7 @@ enum FindingJSON {
         key("channel"); string(channel.rawValue)
         key("eventIndex"); out += Array(String(eventIndex).utf8)
         if let file { key("file"); string(file) }
+        if let input { key("input"); string(input) }
         key("kind"); string(kind)
         if let nodeId { key("nodeId"); out += Array(String(nodeId).utf8) }
         key("pointer"); string(pointer)
@@ -59,7 +60,7 @@ extension Finding {
     /// The finding as an element of `audit --format json`'s findings list, whose items start
     /// `indent` spaces in (`FindingJSON`; the timestamp must be finite).
     func prettyJSON(indent: Int, into out: inout [UInt8]) {
-        FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: nil, kind: kind,
+        FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: nil, input: input, kind: kind,
                           nodeId: nodeId, pointer: pointer, preview: preview, pseudonym: pseudonym, rule: rule, severity: severity,
                           timestamp: timestamp, window: window, memberIndent: indent + 2, into: &out)
     }

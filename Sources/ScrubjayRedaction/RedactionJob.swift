@@ -50,29 +50,40 @@ public struct AuditResult: Codable, Sendable {
 
 /// The `audit` and `redact` jobs over inputs `pack` reads (recordings or packages).
 public enum RedactionJob {
-    /// Every finding of `rules` in the recording at `inputs`, nothing rewritten.
-    /// With an echo rule, what the first pass learned is found again in a second (docs/RULES.md,
+    /// Every finding of `rules` in the recording at `inputs`, nothing rewritten. With several
+    /// inputs, each finding names the one it came from (`Finding.input`, the path as given);
+    /// event indices still run on across them, as in the package `pack` would write. With an
+    /// echo rule, what the first pass learned is found again in a second (docs/RULES.md,
     /// "Echo rules").
     public static func audit(inputs paths: [String], rules: RuleSet) throws -> AuditResult {
-        func pass(_ engine: RuleEngine) throws -> (RecordingInputs, Redactor) {
-            var reader = RecordingInputs(paths: paths)
+        func pass(_ engine: RuleEngine) throws -> ([PackageManifest.FileEntry], Redactor) {
+            var files: [PackageManifest.FileEntry] = []
             var redactor = Redactor(engine: engine, mode: .audit, pseudonymKey: [], collectFindings: true)
             var perWindow: [String: Int] = [:]
-            try reader.forEachEvent { event, scanned in
-                let window = event.windowId ?? ""
-                let index = perWindow[window, default: 0]
-                perWindow[window] = index + 1
-                _ = try redactor.process(json: event.json, scanned: scanned, window: window, index: index)
+            for path in paths {
+                // One reader a file, so that the findings of each can be told apart.
+                var reader = RecordingInputs(paths: [path])
+                let first = redactor.findings.count
+                try reader.forEachEvent { event, scanned in
+                    let window = event.windowId ?? ""
+                    let index = perWindow[window, default: 0]
+                    perWindow[window] = index + 1
+                    _ = try redactor.process(json: event.json, scanned: scanned, window: window, index: index)
+                }
+                files += reader.files
+                if paths.count > 1 {
+                    for k in first..<redactor.findings.count { redactor.findings[k].input = path }
+                }
             }
-            return (reader, redactor)
+            return (files, redactor)
         }
-        var (reader, redactor) = try pass(rules.engine)
+        var (files, redactor) = try pass(rules.engine)
         // The input still holds what the first pass learned where it learned it: a second pass
         // whenever there is something to find again.
-        if let armed = redactor.echoEngine { (reader, redactor) = try pass(armed) }
+        if let armed = redactor.echoEngine { (files, redactor) = try pass(armed) }
         let t = redactor.tally
         return AuditResult(
-            inputs: reader.files,
+            inputs: files,
             rulePacks: rules.packs.map(RedactionReport.RulePackSummary.init),
             events: t.events, strings: t.strings, findings: redactor.findings, counts: t.findings,
             notScanned: RedactionReport.NotScanned.list(t.unscanned))

@@ -174,7 +174,7 @@ extension RedactionPredicate {
 extension RedactionPredicate.Record {
     /// The record as JSONEncoder writes it with sorted keys (`FindingJSON`, compact).
     func encode(into out: inout [UInt8]) {
-        FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: file, kind: kind,
+        FindingJSON.write(action: action, category: category, channel: channel, eventIndex: eventIndex, file: file, input: nil, kind: kind,
                           nodeId: nodeId, pointer: pointer, preview: nil, pseudonym: pseudonym, rule: rule, severity: severity,
                           timestamp: timestamp, window: window, memberIndent: nil, into: &out)
     }

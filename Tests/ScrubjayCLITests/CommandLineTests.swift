@@ -415,6 +415,42 @@ struct AuditRedactCommandTests {
         #expect(!r.stdout.contains("john@gmail.com"))
     }
 
+    /// Several inputs are parts of one recording, but a finding must say which file to look
+    /// in: each text line starts with its input (and counts by input follow), each JSON finding
+    /// has `input`. One input: no `input` key and no prefix, as before.
+    @Test func auditNamesTheInputOfEachFindingWhenGivenSeveral() throws {
+        let dir = makeTemporaryDirectory("scrubjay-audit-inputs")
+        let a = dir + "/a.json", b = dir + "/b.json"
+        try #"[{"type":5,"data":{"tag":"signup","payload":{"email":"ana.lopez@shop.test"}},"timestamp":1700000000000}]"#
+            .write(toFile: a, atomically: true, encoding: .utf8)
+        try #"[{"type":5,"data":{"tag":"contact","payload":{"note":"call bob.smith@corp.test please"}},"timestamp":1700000001000},"#
+            .appending(#"{"type":5,"data":{"tag":"x","payload":{"ip":"192.168.10.20"}},"timestamp":1700000002000}]"#)
+            .write(toFile: b, atomically: true, encoding: .utf8)
+        let values = ["ana.lopez", "bob.smith", "192.168.10.20"]
+
+        let text = try runScrubjay(["audit", a, b])
+        #expect(text.status == 0, "\(text.stderr)")
+        let lines = text.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("  \(a)  window - event 0 ") && $0.contains(" email ") }, "\(text.stdout)")
+        #expect(lines.contains { $0.hasPrefix("  \(b)  window - event 1 ") && $0.contains(" email ") }, "\(text.stdout)")
+        #expect(lines.contains { $0.hasPrefix("  \(b)  window - event 2 ") && $0.contains(" ipv4 ") }, "\(text.stdout)")
+        #expect(lines.contains("  by input: \(a) 1, \(b) 2"), "\(text.stdout)")
+
+        let json = try runScrubjay(["audit", "--format", "json", a, b])
+        #expect(json.status == 0, "\(json.stderr)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let findings = try #require(obj["findings"] as? [[String: Any]])
+        #expect(findings.map { $0["input"] as? String } == [a, b, b])
+
+        let one = try runScrubjay(["audit", "--format", "json", b])
+        #expect(!one.stdout.contains("\"input\""), "one input: findings as before")
+        let oneText = try runScrubjay(["audit", b])
+        #expect(!oneText.stdout.contains("by input") && !oneText.stdout.contains("  \(b)  "))
+        for r in [text, json, one, oneText] {
+            for v in values { #expect(!r.stdout.contains(v) && !r.stderr.contains(v), "a value leaked: \(v)") }
+        }
+    }
+
     @Test func failOnSetsTheExitCode() throws {
         #expect(try runScrubjay(["audit", "--fail-on", "low", recording]).status == ExitStatus.checkFailed.rawValue)
         let high = try runScrubjay(["audit", "--fail-on", "high", recording])

@@ -32,7 +32,8 @@ struct AuditJSONTests {
                     action: RuleAction.allCases[k % RuleAction.allCases.count], window: k % 2 == 0 ? "" : "w/\(k)\u{7}",
                     eventIndex: k * 7919, timestamp: [nil, 1_700_000_000_123, 1.5, 0.1, 1e21, -3][k % 6],
                     pointer: "/data/a~1b/\"q\"\\\n\t\u{1}é😀\u{2028}/\(k)", nodeId: k % 4 == 0 ? nil : k * 31,
-                    preview: "j***@e***.org <b>&</b> \u{7F}", pseudonym: k % 5 == 0 ? "0123456789abcdef" : nil)
+                    preview: "j***@e***.org <b>&</b> \u{7F}", pseudonym: k % 5 == 0 ? "0123456789abcdef" : nil,
+                    input: k % 2 == 0 ? nil : "in/\"\(k)\".json")
         }
         for n in [0, 1, 2, 37] {
             var r = base
