@@ -45,8 +45,12 @@ struct ReportCommand: ParsableCommand {
         --format` writes it. Templates are in Reports/ (docs/REPORTS.md); --template-dir \
         restyles them.
 
+        Without -o the report goes to standard output; HTML (the default format) is refused \
+        when standard output is a terminal (exit 2): give -o or redirect it.
+
         Exit 0: the report was written, whatever it says (use `verify` to gate on it). Exit 2: \
-        bad flags, a missing input, key, policy or rule file, or an input that is not a package. \
+        bad flags, a missing input, key, policy or rule file, an input that is not a package, \
+        or HTML with no -o to a terminal. \
         Exit 3: a package, report file or template that cannot be read (the message names the \
         file and place). Exit 4: the output could not be written.
         """
@@ -69,6 +73,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var templates: TemplateOptions
 
     func run() throws {
+        try ReportCommand.refuseHTMLOnTerminal(format: format, output: output, stdoutIsTerminal: isatty(STDOUT_FILENO) == 1)
         try checkOutputs(given("-o", output),
                          inputs: given("the package", package) + given("--policy", policies) + options.inputFiles + self.templates.inputFiles)
         let templates = try templates.load()
@@ -85,6 +90,17 @@ struct ReportCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }
+    }
+}
+
+extension ReportCommand {
+    /// The HTML report is a page for a browser: written to a terminal it is a screenful of
+    /// markup. With no -o and standard output a terminal, it is refused before any work (exit 2,
+    /// naming -o); redirected or piped (`> report.html`) it is written as before.
+    static func refuseHTMLOnTerminal(format: ReportFormat, output: String?, stdoutIsTerminal: Bool) throws {
+        guard format == .html, output == nil, stdoutIsTerminal else { return }
+        printError("the HTML report is a page for a browser, not a terminal: write it to a file with -o FILE (for example -o report.html) or redirect standard output (> report.html); --format md prints a report to read here")
+        throw ExitStatus.usage.exitCode
     }
 }
 

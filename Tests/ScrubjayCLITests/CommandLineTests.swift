@@ -5,7 +5,9 @@ import Testing
 import ScrubjayTestSupport
 
 /// Runs the built `scrubjay` binary (built beside the test bundle by `swift build --build-tests`).
-func runScrubjay(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+/// `stdoutOnTerminal`: its standard output is a pseudo-terminal (as when a person runs it), and
+/// `stdout` is what reached that terminal.
+func runScrubjay(_ arguments: [String], stdoutOnTerminal: Bool = false) throws -> (status: Int32, stdout: String, stderr: String) {
     let productsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug")
     let candidates = [
@@ -18,13 +20,42 @@ func runScrubjay(_ arguments: [String]) throws -> (status: Int32, stdout: String
     process.executableURL = binary
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
-    process.standardOutput = out
+    let terminal = stdoutOnTerminal ? try PseudoTerminal() : nil
+    process.standardOutput = terminal?.child ?? out
     process.standardError = err
     try process.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let o = try terminal?.readWhile(process) ?? out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// A pseudo-terminal to give a child as its standard output (`isatty` holds there).
+struct PseudoTerminal {
+    let master: Int32
+    let child: FileHandle
+
+    init() throws {
+        var master: Int32 = -1, fd: Int32 = -1
+        guard openpty(&master, &fd, nil, nil, nil) == 0 else { throw CocoaError(.fileReadUnknown) }
+        self.master = master
+        child = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        _ = fcntl(master, F_SETFL, O_NONBLOCK)
+    }
+
+    /// What the child writes to the terminal, read while it runs (so that it never blocks on a
+    /// full terminal) and until it is gone; closes the terminal.
+    func readWhile(_ process: Process) throws -> Data {
+        try child.close()
+        defer { close(master) }
+        var data = Data(), buffer = [UInt8](repeating: 0, count: 65536)
+        func drain() {
+            while case let n = read(master, &buffer, buffer.count), n > 0 { data.append(contentsOf: buffer[0..<n]) }
+        }
+        while process.isRunning { drain(); usleep(10_000) }
+        drain()
+        return data
+    }
 }
 
 /// A new, empty directory under the temporary directory, named `prefix-<UUID>`.

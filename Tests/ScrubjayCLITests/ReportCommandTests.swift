@@ -62,6 +62,27 @@ struct ReportCommandTests {
         #expect(cdn.status == 0 && cdnPage.contains("https://cdn.jsdelivr.net/npm/rrweb-player@0.7.14/dist/index.js"))
     }
 
+    /// `report` with no -o wrote the whole HTML page to the terminal. On a terminal it is
+    /// refused (exit 2, naming -o, nothing written there); redirected it is written as before,
+    /// and other formats still print on a terminal.
+    @Test func htmlIsNotWrittenToATerminal() throws {
+        let pkg = dir + "/t.zip"
+        #expect(try runScrubjay(["pack", fixtures + "/posthog/with-pageviews.json", "-o", pkg]).status == 0)
+        for arguments in [["report", pkg], ["report", pkg, "--format", "html"]] {
+            let r = try runScrubjay(arguments, stdoutOnTerminal: true)
+            #expect(r.status == ExitStatus.usage.rawValue, "\(r.stderr)")
+            #expect(r.stdout.isEmpty, "HTML reached the terminal")
+            #expect(r.stderr.hasPrefix("scrubjay: error: the HTML report is a page for a browser, not a terminal: write it to a file with -o FILE"), "\(r.stderr)")
+        }
+        let piped = try runScrubjay(["report", pkg])
+        #expect(piped.status == 0 && piped.stdout.hasPrefix("<!DOCTYPE html>"), "\(piped.stderr)")
+        let file = dir + "/t.html"
+        let written = try runScrubjay(["report", pkg, "-o", file], stdoutOnTerminal: true)
+        #expect(written.status == 0 && FileManager.default.fileExists(atPath: file), "\(written.stderr)")
+        let md = try runScrubjay(["report", pkg, "--format", "md"], stdoutOnTerminal: true)
+        #expect(md.status == 0 && md.stdout.hasPrefix("# Redaction report: t.zip"), "\(md.stderr)")
+    }
+
     @Test func errorsAndExitCodes() throws {
         let missing = try runScrubjay(["report", dir + "/nope.zip"])
         #expect(missing.status == ExitStatus.usage.rawValue && missing.stderr.contains("nope.zip: cannot open"))
