@@ -152,8 +152,10 @@ struct VerifyCommand: ParsableCommand {
         let errors = r.findings.filter { $0.severity == .error }.count
         let warnings = r.findings.filter { $0.severity == .warning }.count
         var lines = ["\(r.package): \(r.verdict.rawValue.uppercased()) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))"]
+        // Columns: status, check id, title, as wide as the widest of each (policy.<name> ids are long).
+        let width = r.checks.map(\.id.count).max() ?? 0
         for c in r.checks {
-            let head = "  \(c.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(c.id.padding(toLength: max(9, c.id.count), withPad: " ", startingAt: 0)) \(c.title)"
+            let head = "  \(c.status.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(c.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(c.title)"
             lines.append(c.detail.isEmpty ? head : head + ": " + c.detail)
             for f in c.findings {
                 var line = "        \(f.severity.rawValue) \(f.code)" + (f.path.map { " \($0)" + (f.line.map { ":\($0)" } ?? "") } ?? "") + ": \(f.message)"

@@ -37,6 +37,26 @@ struct PolicyCommandTests {
         #expect(try runScrubjay(["verify", dir.file("us.zip"), "--policy", policy("us-only"), "--policy", policy("gdpr-eea")]).status == 1)
     }
 
+    @Test("verify's text: each check's title starts in one column, two spaces after the longest check id")
+    func textColumnsLineUp() throws {
+        let dir = try Dir()
+        defer { dir.cleanup() }
+        #expect(try runScrubjay(["pack", recording, "--ingest-host", "us.i.posthog.com", "-o", dir.file("us.zip")]).status == 0)
+        let long = try dir.write("long.yml", try String(contentsOfFile: policy("us-only"), encoding: .utf8)
+            .replacingOccurrences(of: "policy: us-only", with: "policy: us-only-with-a-much-longer-name"))
+        let r = try runScrubjay(["verify", dir.file("us.zip"), "--policy", policy("us-only"), "--policy", long])
+        let checks = r.stdout.split(separator: "\n").filter { ["PASS", "FAIL", "WARN", "SKIP"].contains($0.dropFirst(2).prefix(4)) }
+        #expect(checks.count >= 9, "\(r.stdout)")
+        #expect(checks.contains { $0.hasPrefix("  PASS  policy.us-only-with-a-much-longer-name  Policy us-only-with-a-much-longer-name") }, "\(r.stdout)")
+        // The title starts where the id column (as wide as the longest id) and two spaces end.
+        let titleColumn = 8 + "policy.us-only-with-a-much-longer-name".count + 2
+        for line in checks {
+            let id = line.dropFirst(8).prefix { $0 != " " }
+            #expect(line.dropFirst(8 + id.count).prefix(titleColumn - 8 - id.count).allSatisfy { $0 == " " }
+                    && line.dropFirst(titleColumn).first != " ", "not in the column: \(line)")
+        }
+    }
+
     @Test("SARIF and JUnit as the main output, to stdout or a file")
     func formats() throws {
         let dir = try Dir()
