@@ -36,7 +36,7 @@ struct KeygenCommand: ParsableCommand {
         discussion: """
         Writes the private key as PKCS#8 PEM (mode 0600) and its public key beside it as \
         KEY.pub.pem (SubjectPublicKeyInfo PEM), then prints the key id: sha256: and the hex \
-        SHA-256 of the DER public key, the id signatures carry. Give the public key to whoever \
+        SHA-256 of the DER public key, the id signatures carry, alone on standard output. Give the public key to whoever \
         verifies your packages; keep the private key to yourself.
         """
     )
@@ -73,8 +73,9 @@ struct KeygenCommand: ParsableCommand {
         let passphrase = try reportingErrors { try passphraseFile.map(KeyFiles.readPassphrase) }
         let key = try reportingErrors { try PrivateKey.generate(algorithm) }
         let publicPath = try reportingErrors { try KeyFiles.write(key, to: output, passphrase: passphrase, overwrite: force) }
-        print("\(algorithm.displayName) key written: \(output) (private, mode 0600), \(publicPath) (public)")
-        print("key id: \(key.publicKey.keyID)")
+        printWrote([output, publicPath], "\(algorithm.displayName) private key, mode 0600; key id \(key.publicKey.keyID)")
+        // The key id alone on standard output, for scripts: KEYID=$(scrubjay keygen -o k.pem).
+        print(key.publicKey.keyID)
     }
 }
 
@@ -111,13 +112,12 @@ struct SignCommand: ParsableCommand {
         try checkOutputs(given("-o", output), inputs: given("the package", package) + given("--key", key) + given("--key-passphrase-file", keyPassphraseFile))
         let privateKey = try reportingErrors { try KeyFiles.readPrivateKey(key, passphraseFile: keyPassphraseFile) }
         let result = try reportingErrors { try PackageStatement.cosign(package: package, key: privateKey, output: output) }
-        let target = output ?? package
         if result.added {
-            print("\(target): signed by \(result.keyID); \(result.signers.count) signature\(result.signers.count == 1 ? "" : "s") now")
+            printWrote([output ?? package], "signed by \(result.keyID); \(plural(result.signers.count, "signature")) now")
         } else if let output {
-            print("\(package): already signed by \(result.keyID); copied unchanged to \(output)")
+            printWrote([output], "a copy of \(package), already signed by \(result.keyID)")
         } else {
-            print("\(package): already signed by \(result.keyID); nothing changed")
+            printNote("\(package): already signed by \(result.keyID); nothing written")
         }
     }
 }

@@ -69,3 +69,20 @@ func checkOutputs(_ outputs: [GivenFile], inputs: [GivenFile]) throws {
         try reportingErrors { try AtomicFileWriter.checkWritable(output.path) }
     }
 }
+
+/// The one line every command that writes files prints when it succeeds, on standard error
+/// (standard output is for results a program reads): `wrote OUT (details)`, then the other
+/// files it wrote (`and A, B`). Counts and names only, never a recorded value.
+func printWrote(_ files: [String], _ details: String? = nil) {
+    guard let first = files.first else { return }
+    printNote("wrote \(first)" + (details.map { " (\($0))" } ?? "") + (files.count > 1 ? " and " + files.dropFirst().joined(separator: ", ") : ""))
+}
+
+/// A line on standard error that is not an error (file names escaped, as in `printError`).
+func printNote(_ line: String) {
+    var stderr = StandardError()
+    print(DisplayText.escapingControls(line), to: &stderr)
+}
+
+/// `1 event`, `2 events`.
+func plural(_ n: Int, _ thing: String) -> String { "\(n) \(thing)\(n == 1 ? "" : "s")" }

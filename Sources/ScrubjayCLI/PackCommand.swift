@@ -32,7 +32,7 @@ struct PackCommand: ParsableCommand {
             try PackageWriter(options: options).write(inputs: inputs, to: output)
         }
         let r = manifest.recording
-        print("\(output): \(r.eventCount) events in \(r.windows.count) window\(r.windows.count == 1 ? "" : "s"), \(manifest.assets.count) asset\(manifest.assets.count == 1 ? "" : "s"), fidelity \(manifest.fidelity)")
+        printWrote([output], "\(plural(r.eventCount, "event")) in \(plural(r.windows.count, "window")), \(plural(manifest.assets.count, "asset")), fidelity \(manifest.fidelity)")
     }
 }
 
@@ -117,5 +117,7 @@ struct ExportCommand: ParsableCommand {
         }
         let bytes = try reportingErrors { try Exporter.export(pkg, format: ExportFormat(rawValue: format)!, window: window) }
         try reportingErrors { try AtomicFileWriter.write(bytes, to: output) }
+        let events = windows.first { $0.id == window }?.eventCount ?? pkg.manifest.recording.eventCount
+        printWrote([output], plural(events, "event") + (window.map { " of window \($0)" } ?? "") + ", \(format)")
     }
 }

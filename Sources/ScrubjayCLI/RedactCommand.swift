@@ -80,24 +80,23 @@ struct RedactCommand: ParsableCommand {
                                     signingKey: signingKey, options: facts.options,
                                     summaries: ReportBuilder.packageSummaries(templates: templates, signerKeyIds: signers, options: reportOptions))
         }
-        let manifest = redacted.manifest, report = redacted.report
-        let f = report.findings
-        let dropped = report.events - manifest.recording.eventCount
-        var line = "\(output): \(manifest.recording.eventCount) events" + (dropped > 0 ? " (\(dropped) of \(report.events) dropped)" : "") + ", \(f.total) finding\(f.total == 1 ? "" : "s") rewritten in \(report.stringsChanged) string\(report.stringsChanged == 1 ? "" : "s")"
-        if f.total > 0 {
-            line += " (" + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
-        }
-        print(line)
-        print("report: redaction/report.json and \(ReportBuilder.markdownPath) in the package")
         if let reportHtml {
             let html = try reportingErrors {
                 try ReportBuilder.report(ofPackage: output, options: reportOptions).rendered(as: .html, templates: templates)
             }
             try reportingErrors { try AtomicFileWriter.write(html, to: reportHtml) }
-            print("HTML report: \(reportHtml)")
+        }
+        let manifest = redacted.manifest, report = redacted.report
+        let f = report.findings
+        let dropped = report.events - manifest.recording.eventCount
+        var details = plural(manifest.recording.eventCount, "event") + (dropped > 0 ? ", \(dropped) of \(report.events) dropped" : "")
+            + ", \(plural(f.total, "finding")) rewritten in \(plural(report.stringsChanged, "string"))"
+        if f.total > 0 {
+            details += ": " + f.byCategory.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         }
         if let statement = redacted.statement {
-            print("statement: \(PackageStatement.path) in the package, signed by \(statement.signatures.map(\.keyid).joined(separator: ", "))")
+            details += "; signed by \(statement.signatures.map(\.keyid).joined(separator: ", "))"
         }
+        printWrote([output] + (reportHtml.map { [$0] } ?? []), details)
     }
 }

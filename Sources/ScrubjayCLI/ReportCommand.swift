@@ -87,6 +87,7 @@ struct ReportCommand: ParsableCommand {
         let bytes = try reportingErrors { try report.rendered(as: format, templates: templates) }
         if let output {
             try reportingErrors { try AtomicFileWriter.write(bytes, to: output) }
+            printWrote([output], "\(format.rawValue) report")
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }

@@ -145,13 +145,17 @@ struct VerifyCommand: ParsableCommand {
         } else {
             FileHandle.standardOutput.write(Data(rendered))
         }
+        printWrote([output, sarifOutput, junitOutput].compactMap { $0 }, "\(result.verdict.rawValue.uppercased()): \(VerifyCommand.tally(result))")
         if result.fails(failOnWarn: failOnWarn) { throw ExitStatus.checkFailed.exitCode }
     }
 
+    /// `4 errors, 40 warnings`.
+    static func tally(_ r: VerificationResult) -> String {
+        plural(r.findings.filter { $0.severity == .error }.count, "error") + ", " + plural(r.findings.filter { $0.severity == .warning }.count, "warning")
+    }
+
     static func text(_ r: VerificationResult) -> String {
-        let errors = r.findings.filter { $0.severity == .error }.count
-        let warnings = r.findings.filter { $0.severity == .warning }.count
-        var lines = ["\(r.package): \(r.verdict.rawValue.uppercased()) (\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s"))"]
+        var lines = ["\(r.package): \(r.verdict.rawValue.uppercased()) (\(tally(r)))"]
         // Columns: status, check id, title, as wide as the widest of each (policy.<name> ids are long).
         let width = r.checks.map(\.id.count).max() ?? 0
         for c in r.checks {
@@ -211,6 +215,7 @@ struct FactsCommand: ParsableCommand {
         let data = Array(try encoder.encode(facts)) + [0x0A]
         if let output {
             try reportingErrors { try AtomicFileWriter.write(data, to: output) }
+            printWrote([output], "facts")
         } else {
             FileHandle.standardOutput.write(Data(data))
         }

@@ -58,9 +58,13 @@ struct ViewCommand: ParsableCommand {
                 throw ExitStatus.usage.exitCode
             }
         }
+        let pkg = try reportingErrors { try ReplayPackage.open(package) }
         let bytes = try reportingErrors {
-            try ViewerPage.render(try ReplayPackage.open(package), player: player, templates: templates, toolVersion: ScrubjayCommand.version)
+            try ViewerPage.render(pkg, player: player, templates: templates, toolVersion: ScrubjayCommand.version)
         }
         try reportingErrors { try AtomicFileWriter.write(bytes, to: output) }
+        let r = pkg.manifest.recording
+        printWrote([output], "\(plural(r.eventCount, "event")) in \(plural(r.windows.count, "window")), rrweb-player "
+                   + (playerDir.map { "inlined from \($0)" } ?? "loaded from \(ViewerPage.cdnBase) when the page opens"))
     }
 }

@@ -240,7 +240,7 @@ struct PackageCommandTests {
         let pkg = dir + "/rec.zip"
         let p = try runScrubjay(["pack", fixtures + "/posthog/recording_snapshots.jsonl", "-o", pkg, "--storage-region", "eu-central-1", "--recording-id", "rec-1"])
         #expect(p.status == 0, "\(p.stderr)")
-        #expect(p.stdout == "\(pkg): 49 events in 2 windows, 0 assets, fidelity full\n")
+        #expect(p.stdout.isEmpty && p.stderr == "wrote \(pkg) (49 events in 2 windows, 0 assets, fidelity full)\n", "\(p.stderr)")
         let i = try runScrubjay(["inspect", "--json", pkg])
         #expect(i.status == 0)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(i.stdout.utf8)) as? [String: Any])
@@ -419,6 +419,42 @@ struct RulesCommandTests {
     }
 }
 
+/// Every command that writes files says so in one line on standard error, `wrote OUT (...)`,
+/// and leaves standard output to results a program reads (keygen: the key id alone). pack and
+/// redact printed their line on standard output, sign and keygen two lines there, export, view
+/// and report -o nothing at all.
+@Test func everyCommandThatWritesFilesSaysSoInOneLineOnStandardError() throws {
+    let dir = makeTemporaryDirectory("scrubjay-wrote")
+    let input = dir + "/in.json"
+    try #"[{"type":5,"data":{"tag":"signup","payload":{"email":"ana.lopez@shop.test"}},"timestamp":1700000000000}]"#
+        .write(toFile: input, atomically: true, encoding: .utf8)
+    let key = dir + "/k.pem", pkg = dir + "/r.zip"
+    let steps: [(arguments: [String], line: String)] = [
+        (["keygen", "-o", key], "wrote \(key) (Ed25519 private key, mode 0600; key id sha256:"),
+        (["pack", input, "-o", dir + "/p.zip"], "wrote \(dir)/p.zip (1 event in 1 window, 0 assets, fidelity full)"),
+        (["redact", input, "-o", pkg, "--sign-key", key, "--report-html", dir + "/r.html"],
+         "wrote \(pkg) (1 event, 1 finding rewritten in 1 string: contact 1; signed by sha256:"),
+        (["export", pkg, "-o", dir + "/e.json"], "wrote \(dir)/e.json (1 event, rrweb-json)"),
+        (["view", pkg, "-o", dir + "/v.html"], "wrote \(dir)/v.html (1 event in 1 window, rrweb-player loaded from "),
+        (["report", pkg, "--format", "md", "-o", dir + "/r.md"], "wrote \(dir)/r.md (md report)"),
+        (["verify", pkg, "--trusted-key", dir + "/k.pub.pem", "-o", dir + "/v.txt", "--sarif-output", dir + "/v.sarif"],
+         "wrote \(dir)/v.txt (PASS: 0 errors, 0 warnings) and \(dir)/v.sarif"),
+        (["facts", pkg, "-o", dir + "/f.json"], "wrote \(dir)/f.json (facts)"),
+        (["sign", pkg, "--key", key, "-o", dir + "/s.zip"], "wrote \(dir)/s.zip (a copy of \(pkg), already signed by sha256:"),
+    ]
+    for step in steps {
+        let r = try runScrubjay(step.arguments)
+        #expect(r.status == 0, "\(step.arguments): \(r.stderr)")
+        #expect(r.stderr.hasPrefix(step.line) && r.stderr.filter { $0 == "\n" }.count == 1 && r.stderr.hasSuffix("\n"), "\(step.arguments): \(r.stderr)")
+        if step.arguments[0] == "keygen" {
+            #expect(r.stdout.hasPrefix("sha256:") && r.stdout.count == 72 && r.stderr.contains(r.stdout.dropLast()), "\(r.stdout)")
+        } else {
+            #expect(r.stdout.isEmpty, "\(step.arguments): \(r.stdout)")
+        }
+        #expect(!r.stdout.contains("ana.lopez") && !r.stderr.contains("ana.lopez"), "a value leaked")
+    }
+}
+
 @Suite("scrubjay audit and redact")
 struct AuditRedactCommandTests {
     let recording = fixtures + "/posthog/with-pageviews.json"
@@ -496,8 +532,8 @@ struct AuditRedactCommandTests {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try runScrubjay(["redact", recording, "-o", out])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.hasPrefix("\(out): "))
-        #expect(r.stdout.contains("contact "))
+        #expect(r.stdout.isEmpty && r.stderr.hasPrefix("wrote \(out) ("), "\(r.stderr)")
+        #expect(r.stderr.contains(": contact "))
         let inspect = try runScrubjay(["inspect", out])
         #expect(inspect.status == 0, "checksums of the redacted package must hold: \(inspect.stderr)")
         let audit = try runScrubjay(["audit", "--format", "json", out])

@@ -51,7 +51,9 @@ struct KeyCommandTests {
         try der.stdout.write(to: URL(fileURLWithPath: dir.file("pub.der")))
         let hex = try openssl(["dgst", "-sha256", "-r", dir.file("pub.der")])
         let expected = "sha256:" + String(decoding: hex.stdout, as: UTF8.self).prefix(64)
-        #expect(r.stdout.contains("key id: \(expected)\n"))
+        #expect(r.stdout == expected + "\n", "the key id alone on standard output")
+        let name = algorithm == "p256" ? "ECDSA P-256" : "Ed25519"
+        #expect(r.stderr == "wrote \(key) (\(name) private key, mode 0600; key id \(expected)) and \(dir.file("officer.pub.pem"))\n", "\(r.stderr)")
         let text = try openssl(["pkey", "-in", key, "-noout", "-text"])
         #expect(text.status == 0)
         #expect(String(decoding: text.stdout, as: UTF8.self).contains(algorithm == "p256" ? "NIST CURVE: P-256" : "ED25519"))
@@ -77,7 +79,7 @@ struct KeyCommandTests {
         let out = dir.file("out.zip")
         let r = try runScrubjay(["redact", recording, "-o", out, "--sign-key", dir.file("a.pem")])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("statement: redaction/statement.dsse.json in the package, signed by sha256:"))
+        #expect(r.stderr.contains("; signed by sha256:"), "\(r.stderr)")
         let inspect = try runScrubjay(["inspect", out])
         #expect(inspect.status == 0, "the statement is not a stray file for the package checks: \(inspect.stderr)")
 
@@ -86,12 +88,12 @@ struct KeyCommandTests {
         #expect(noPass.stderr.contains("\(dir.file("b.pem")): the key is passphrase-protected; give its passphrase with --key-passphrase-file"))
         let cosign = try runScrubjay(["sign", out, "--key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
         #expect(cosign.status == 0, "\(cosign.stderr)")
-        #expect(cosign.stdout.contains("2 signatures now"))
+        #expect(cosign.stderr.hasPrefix("wrote \(out) (signed by sha256:") && cosign.stderr.hasSuffix("; 2 signatures now)\n"), "\(cosign.stderr)")
         let twice = try runScrubjay(["sign", out, "--key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
-        #expect(twice.status == 0 && twice.stdout.contains("already signed"))
+        #expect(twice.status == 0 && twice.stderr.contains("already signed") && twice.stderr.contains("nothing written"))
         // sign takes the key under redact's name for it too (--sign-key was an unknown option).
         let sameName = try runScrubjay(["sign", out, "--sign-key", dir.file("b.pem"), "--key-passphrase-file", dir.file("pass")])
-        #expect(sameName.status == 0 && sameName.stdout.contains("already signed"), "\(sameName.stderr)")
+        #expect(sameName.status == 0 && sameName.stderr.contains("already signed"), "\(sameName.stderr)")
 
         // Replace the package's report with other bytes: the statement no longer covers it.
         let tampered = dir.file("tampered.zip")
