@@ -135,10 +135,13 @@ public enum RedactionJob {
         var (built, redactor, places) = try pass(rules.engine)
         // With an echo rule: a second pass finds what the first learned wherever it is, when
         // the first pass's output may still hold some of it (docs/RULES.md, "Echo rules").
+        var echoes = rules.engine.rules.contains { $0.kind == .echo }
+            ? RedactionReport.Echoes(valuesLearned: redactor.echoes.values.count, secondPass: false) : nil
         if let armed = redactor.echoEngine,
            built.entries.contains(where: { e in e.path.hasPrefix("events/") && e.data.withUnsafeBytes { armed.echoesMayOccur(in: $0) } }) {
             built.entries = [] // the first pass's output goes before the second is made
             (built, redactor, places) = try pass(armed)
+            echoes?.secondPass = true
         }
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries
@@ -149,6 +152,7 @@ public enum RedactionJob {
         report.timeline = places.timeline(first: manifest.recording.firstTimestamp, last: manifest.recording.lastTimestamp)
         report.pages = places.pages
         report.snapshots = places.snapshots
+        report.echoes = echoes
         func add(_ path: String, _ data: [UInt8]) {
             entries.append(ArchiveEntry(path: path, data: data))
             manifest.files.append(.init(path: path, sha256: Hex.encode(Digest.sha256(data)), size: data.count))

@@ -6,7 +6,7 @@ import ScrubjayRules
 /// report"): what was scanned with which rules, counts of what was found and done, and what
 /// was not scanned and why. Counts only: no value, no unkeyed hash of one.
 public struct RedactionReport: Codable, Sendable, Equatable {
-    public static let currentVersion = "1.3"
+    public static let currentVersion = "1.4"
 
     public var reportVersion = RedactionReport.currentVersion
     public var tool: PackageManifest.Tool
@@ -31,6 +31,19 @@ public struct RedactionReport: Codable, Sendable, Equatable {
     /// Each window's first full snapshot and the nodes redaction rewrote in it, so a report
     /// can outline them in a preview of the page (added in 1.2).
     public var snapshots: [SnapshotChanges]?
+    /// With an echo rule (added in 1.4; nil without one): how many values the first pass
+    /// learned and whether the output needed a second pass (docs/RULES.md, "Echo rules").
+    /// A count only: the values are never written.
+    public var echoes: Echoes?
+
+    public struct Echoes: Codable, Sendable, Equatable {
+        public var valuesLearned: Int
+        public var secondPass: Bool
+        public init(valuesLearned: Int, secondPass: Bool) {
+            self.valuesLearned = valuesLearned
+            self.secondPass = secondPass
+        }
+    }
 
     public struct RulePackSummary: Codable, Sendable, Equatable {
         public var name: String

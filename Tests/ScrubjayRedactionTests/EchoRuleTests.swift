@@ -158,6 +158,29 @@ struct EchoRuleTests {
         #expect(p.rules[2].channels.isEmpty && p.rules[2].echoChannels == Set(Channel.allCases))
     }
 
+    /// The report says how many values were learned and whether a second pass ran (a count:
+    /// never a value); without an echo rule it says nothing of echoes.
+    @Test func theReportCountsWhatWasLearned() throws {
+        func report(_ events: [String], rules: RuleSet) throws -> RedactionReport {
+            let input = scratchPath("echo-report") + ".json", output = scratchPath("echo-report") + ".zip"
+            try Self.recording(events).write(toFile: input, atomically: true, encoding: .utf8)
+            return try RedactionJob.redact(inputs: [input], output: output, rules: rules, pseudonymKey: nil, options: PackOptions()).report
+        }
+        let typed = [Self.typed("Ana", into: 4, at: 200), Self.typed("Ana Lima", into: 4, at: 300), Self.typed("Bob Stone", into: 4, at: 400)]
+        let echoed = try report(typed + [Self.shown("Bye Bob Stone", at: 500)], rules: defaults)
+        #expect(echoed.echoes == .init(valuesLearned: 2, secondPass: true))
+        #expect(echoed.findings.byRule["privacy.echoed_value"] == 1)
+        let quiet = try report(typed, rules: defaults)
+        #expect(quiet.echoes == .init(valuesLearned: 2, secondPass: false))
+        let withoutEcho = RuleSet(packs: defaults.packs.map { p in
+            RulePack(name: p.name, description: p.description, file: p.file, sha256: p.sha256, rules: p.rules.filter { $0.kind != .echo })
+        })
+        #expect(try report(typed + [Self.shown("Bye Bob Stone", at: 500)], rules: withoutEcho).echoes == nil)
+        let json = String(decoding: try echoed.encoded(), as: UTF8.self)
+        #expect(json.contains(#""secondPass" : true"#) && json.contains(#""valuesLearned" : 2"#), "\(json)")
+        #expect(!json.contains("Bob") && !json.contains("Ana") && !json.contains("Stone"))
+    }
+
     /// A field rule teaches the echo rule too (a payload's name field, then the page).
     @Test func aFieldRuleTeachesAValue() throws {
         let yaml = "version: 1\npack: p\nrules:\n" + Self.customerName + """

@@ -77,7 +77,7 @@ struct FindingPlacesTests {
                                              pseudonymKey: nil, options: PackOptions()).report
         let snapshot = try #require(report.snapshots?.first)
         #expect(snapshot.findings == 3 && snapshot.nodeIds.count == 3)
-        #expect(report.reportVersion == "1.3")
+        #expect(report.reportVersion == "1.4")
 
         var old = try #require(try JSONSerialization.jsonObject(with: Data(try report.encoded())) as? [String: Any])
         for key in ["timeline", "pages", "snapshots"] { old[key] = nil }
