@@ -39,10 +39,6 @@ public struct RedactionReport: Codable, Sendable, Equatable {
     public struct Echoes: Codable, Sendable, Equatable {
         public var valuesLearned: Int
         public var secondPass: Bool
-        public init(valuesLearned: Int, secondPass: Bool) {
-            self.valuesLearned = valuesLearned
-            self.secondPass = secondPass
-        }
     }
 
     public struct RulePackSummary: Codable, Sendable, Equatable {
