@@ -46,6 +46,49 @@ rules:
         - 'ping @ana on slack'
         - 'root@localhost'
 
+  - id: email_obfuscated
+    description: 'Email addresses written to dodge address harvesters: the @ as (at), [at], {at} or <at> (or a bracketed @), the dots as (dot), [dot] or a dot, spaces around them allowed (ana(at)shop.test, ana [at] shop [dot] test); and bare words, ana at shop dot test, only when the domain ends in '' dot '' and a common top-level domain (com, org, net, io, co, uk, de, ..., test) and neither the word before ''at'' nor the one after it is a common English word there (look at, available at, at the, at this).'
+    category: contact
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\p{L}\p{N}._%+\-@''’])(?:[\p{L}\p{N}._%+\-]+(?:[ \t]*[(\[{<] ?(?i:dot) ?[)\]}>][ \t]*[\p{L}\p{N}_%+\-]+)*[ \t]*[(\[{<] ?(?:(?i:at)|@) ?[)\]}>][ \t]*[\p{L}\p{N}][\p{L}\p{N}\-]*(?:(?:\.|[ \t]*[(\[{<] ?(?:(?i:dot)|\.) ?[)\]}>][ \t]*|[ \t]+(?:dot|DOT)[ \t]+)[\p{L}\p{N}][\p{L}\p{N}\-]*)*(?:\.|[ \t]*[(\[{<] ?(?:(?i:dot)|\.) ?[)\]}>][ \t]*|[ \t]+(?:dot|DOT)[ \t]+)\p{L}{2,}|(?!(?i:look(?:s|ed|ing)?|star(?:e|es|ed|ing)|point(?:s|ed|ing)?|aim(?:s|ed|ing)?|meet(?:s|ing)?|met|find|found|visit(?:s|ed|ing)?|available|online|live[sd]?|living|based|located|work(?:s|ed|ing)?|stay(?:s|ed|ing)?|arriv(?:e|es|ed|ing)|sold|buy|bought|shop(?:ping)?|sale|price[sd]?|us|me|him|her|them|it|you|we|they|i|here|there|is|are|was|were|be|been|am|and|or|but|not|just|only|now|up|out|in|on|off|go|went|get|got|sign(?:ed)?|held|hosted|posted|published|listed|open|free|home|back|all|one|start(?:s|ed|ing)?|end(?:s|ed)?|today|tonight|tomorrow|everyone|anyone|someone|people|more|docs|info|details|written|read|learn|download|apply|register|subscribe|orders?|join|play|watch|donate|chat|call|book|reserve)(?![\p{L}\p{N}._%+\-]))[\p{L}\p{N}._%+\-]+[ ]+(?:at|AT)[ ]+(?!(?i:the|a|an|this|that|these|those|my|your|our|their|his|her|its|home|work|least|last|first|all|once|some|any|no|one|night|noon|dawn)[ ])[\p{L}\p{N}][\p{L}\p{N}\-]*(?:[ ]+(?:dot|DOT)[ ]+[\p{L}\p{N}][\p{L}\p{N}\-]*)*[ ]+(?:dot|DOT)[ ]+(?i:com|net|org|edu|gov|io|co|uk|de|fr|es|nl|ch|se|dk|fi|pl|pt|br|ca|au|ru|jp|cn|eu|ie|info|biz|dev|app|ai|test))(?![\p{L}\p{N}_\-]|\.[\p{L}\p{N}])'
+    keywords: ['(at', '( at', '[at', '[ at', '{at', '{ at', '<at', '< at', '(@', '( @', '[@', '[ @', ' dot ']
+    action: mask
+    examples:
+      match:
+        - input: 'write to ana(at)shop.test today'
+          output: 'write to **************** today'
+        - input: 'mail: ana [at] shop [dot] test'
+          output: 'mail: *** **** **** ***** ****'
+        - input: 'contact ana at shop dot test for help'
+          output: 'contact *** ** **** *** **** for help'
+        - input: 'ana.lima (at) mail (dot) example (dot) co (dot) uk.'
+          output: '******** **** **** ***** ******* ***** ** ***** **.'
+        - input: 'ana{at}shop{dot}test'
+          output: '********************'
+        - input: 'ana[dot]lima[at]shop.test'
+          output: '*************************'
+        - input: 'Reply to ANA AT SHOP DOT COM'
+          output: 'Reply to *** ** **** *** ***'
+        - input: 'ana (@) shop.test'
+          output: '*** *** *********'
+      no_match:
+        - 'meet at the office'
+        - 'look at this dot com bubble'
+        - 'she stared at a red dot on the map'
+        - 'available at example dot com'
+        - 'sign up at shop dot com'
+        - 'point at red dot in the corner'
+        - 'the dot com era began at noon'
+        - 'ana at shop.test'
+        - 'ana(at)shop'
+        - 'ana(at)shop.test2'
+        - 'items[at].length'
+        - 'I''m at home dot com'
+        - 'Read more at blog dot example dot com'
+        - 'we met at Shop dot company'
+        - 'write to ana@shop.test'
+
   - id: phone_e164
     description: 'International phone numbers in E.164 style: a leading + and 8 to 15 digits, with optional spaces (no-break ones too), dots, dashes (U+2010 and U+2011 too) or a bracketed trunk digit.'
     category: contact
