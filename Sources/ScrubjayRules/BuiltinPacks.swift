@@ -323,6 +323,61 @@ rules:
         - 'ref AB12CDEFGHIJKLMNOP'
         - 'fooNO9386011117945bar'
 
+  - id: bitcoin_address
+    description: 'Bitcoin wallet addresses whose checksum holds: legacy P2PKH (1...) and P2SH (3...) base58check addresses (the first four bytes of a double SHA-256), and segwit addresses, bc1 then bech32 for witness version 0 and bech32m for taproot and later versions (BIP 173 and 350), in one case throughout.'
+    category: financial
+    severity: medium
+    kind: pattern
+    pattern: '(?<![A-Za-z0-9])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})(?![A-Za-z0-9])'
+    min_digits: 2
+    validator: bitcoin_address
+    action: mask
+    examples:
+      match:
+        - input: 'send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa please'
+          output: 'send to ********************************** please'
+        - input: 'bitcoin:3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy?amount=0.1'
+          output: 'bitcoin:**********************************?amount=0.1'
+        - input: 'BTC bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'
+          output: 'BTC ******************************************'
+        - input: 'taproot: bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0'
+          output: 'taproot: **************************************************************'
+      no_match:
+        - 'send to 1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb please'
+        - 'bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5'
+        - 'bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd'
+        - 'etag 1f3870be274f6c49b3e31a0c6728957f'
+        - 'build 3ab9c1f2e4d5a6b7c8d9e1f2a3b4c5d6e7'
+
+  - id: ethereum_address
+    description: 'Ethereum wallet addresses, 0x and 40 hex digits: in mixed case, whose case is a valid EIP-55 checksum (Keccak-256), anywhere; in one case (which has no checksum, and which a hash written in hex shares), only after an address word within 40 characters on the line (wallet, address, addr, eth, ether, ethereum, ERC-20, MetaMask, recipient, sender; walletAddress too).'
+    category: financial
+    severity: medium
+    kind: pattern
+    pattern: '(?|(?<![A-Za-z0-9])(0x(?=[0-9a-f]*[A-F])(?=[0-9A-F]*[a-f])[0-9a-fA-F]{40})(?![A-Za-z0-9])|(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:wallet|addr(?:ess)?|ethereum|ether|eth|erc-?20|metamask|recipient|sender)(?:es|s)?(?![a-z])[^\n]{0,40}?(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9]))'
+    group: 1
+    keywords: ['0x']
+    min_digits: 10
+    validator: ethereum_address
+    action: mask
+    examples:
+      match:
+        - input: 'send to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed now'
+          output: 'send to ****************************************** now'
+        - input: 'Wallet: 0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359'
+          output: 'Wallet: ******************************************'
+        - input: '{"walletAddress":"0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb"}'
+          output: '{"walletAddress":"******************************************"}'
+        - input: 'ETH 0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB'
+          output: 'ETH ******************************************'
+      no_match:
+        - 'sha1 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed'
+        - 'send to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD now'
+        - 'tx hash 0x88df016429689c079f3b2f6ad39fa052532c56795b733da78a91ebe6a713944b'
+        - 'wallet block 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+        - 'Ethernet 0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359'
+        - 'Method 0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359'
+
   - id: card_cvv
     description: 'Card security codes (3 or 4 digits) right after CVV, CVC, CSC or ''security code''.'
     category: financial

@@ -101,6 +101,8 @@ public enum ValidatorKind: String, Sendable, CaseIterable, Codable {
     case luhn, iban, us_ssn, ip, jwt, entropy
     // National identity numbers' check digits (NationalIDValidators.swift).
     case es_dni, it_fiscal_code, fr_nir, nl_bsn, pl_pesel, br_cpf, verhoeff
+    // Wallet addresses' checksums (CryptoAddressValidators.swift).
+    case bitcoin_address, ethereum_address
 }
 
 /// One rule, compiled. Created by `RulePackLoader`. A class: rules are read for every

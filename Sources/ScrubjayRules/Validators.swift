@@ -25,6 +25,8 @@ public enum Validators {
         case .pl_pesel: return polishPESEL(value)
         case .br_cpf: return brazilianCPF(value)
         case .verhoeff: return verhoeff(value)
+        case .bitcoin_address: return bitcoinAddress(value)
+        case .ethereum_address: return ethereumAddress(value)
         }
     }
 
