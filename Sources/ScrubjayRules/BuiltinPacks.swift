@@ -1288,6 +1288,49 @@ rules:
         - 'my name is not important'
         - 'what is your name?'
 
+  - id: name_after_label
+    description: 'A person''s name after a form label and a colon, as a page, a chat or a log shows a form''s content: Name, Full name, First name, Last name, Surname, Given name, Family name, Cardholder name, Name on card, Customer name, Your name and their kin, Nom, Prénom, Nombre, Apellido(s), Nome, Cognome, Vorname, Nachname, Naam (a space before the colon allowed, as French writes it). The label starts with a capital and follows no other word but its own (File name, Company name and user name are left); 1 to 4 capitalised words are taken (particles such as da, de, van, von between them; O''Brien, Jean-Luc, McDonald), the label kept; a word a form puts there (Required, Optional, Unknown, Enter, ...), a word before another label (Ana Lima Email:) and a file name (Report.pdf) are not. Without a colon (Name Ana Lima) nothing is taken: a table''s headings read so.'
+    category: free_text
+    severity: medium
+    kind: pattern
+    pattern: '(?<![\p{L}\p{N}_\-.])(?<![\p{L}\p{N}][ \x{A0}])(?=\p{Lu})(?i:(?:(?:full|first|last|given|family|middle|maiden|legal|your|customer|contact|cardholder|card[ ]holder|account[ ]holder|patient|passenger|guest|recipient|billing|shipping|student|employee)[ _\-]?)?names?|name[ ]on[ ]card|surname|forename|nom(?:[ ]complet|[ ]de[ ]famille)?|pr[ée]nom|nombre(?:[ ]completo)?|apellidos?|nome(?:[ ]completo)?|sobrenome|cognome|vorname|nachname|(?:voor|achter)?naam)[ \x{A0}\x{202F}]?:[ \t\x{A0}]*(?!(?:Required|Optional|Unknown|None|Null|Undefined|Not|Enter|Your|Please|Type|Full|First|Last|Name|Anonymous|Guest|Test|Untitled|Invalid|Missing|Empty|Yes|No|Select|Choose|Edit|Update|Add|Change|Save|Submit|Cancel|Error|Click|Field|The|This|Default|Value|Text|Ascending|Descending|Asc|Desc|True|False|Example|Sample|Placeholder|Search|Sort|Filter|Show|Hide|New|Other|Unnamed|Nobody|User|Admin|Customer|Company|Product)(?!\p{L}))(\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)(?:[ \x{A0}](?:(?:d[aeiou]s?|del|della|van|von|der|den|le|la|du|y|e|bin|ibn|al|ben)[ \x{A0}])?\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)){0,3})(?![\p{L}\p{N}_@]|[.\-''’/][\p{L}\p{N}])'
+    group: 1
+    keywords: ['name:', 'name :', "name\u00A0:", "name\u202F:", 'names:', 'card:', 'card :', 'nom:', 'nom :', "nom\u00A0:", "nom\u202F:", 'complet:', 'complet :', "complet\u00A0:", 'famille:', 'famille :', "famille\u00A0:", 'nombre:', 'nombre :', 'completo:', 'completo :', 'apellido:', 'apellido :', 'apellidos:', 'apellidos :', 'nome:', 'nome :', 'naam:', 'naam :']
+    action: mask
+    examples:
+      match:
+        - input: 'Name: Ana Lima'
+          output: 'Name: *** ****'
+        - input: 'Full name: Ana Lima Email: (hidden)'
+          output: 'Full name: *** **** Email: (hidden)'
+        - input: 'Nom : Élodie Dupont'
+          output: 'Nom : ****** ******'
+        - input: "Nom\u00A0: Élodie Dupont"
+          output: "Nom\u00A0: ****** ******"
+        - input: 'Name: Ana da Silva Pereira.'
+          output: 'Name: *** ** ***** *******.'
+        - input: 'Cardholder name: Seán O''Brien'
+          output: 'Cardholder name: **** *******'
+        - input: 'Nachname: Müller-Lüdenscheidt, Vorname: Hans'
+          output: 'Nachname: *******************, Vorname: ****'
+        - input: 'FIRST NAME: Ana'
+          output: 'FIRST NAME: ***'
+      no_match:
+        - 'Name: required'
+        - 'Name: (optional)'
+        - 'File name: report.pdf'
+        - 'File name: Report.pdf'
+        - 'Username: ana_lima'
+        - 'User name: Ana'
+        - 'Name: Required'
+        - 'Company name: Acme Corp'
+        - 'name: Checkout Flow'
+        - 'firstName: Ana'
+        - 'Name Ana Lima'
+        - 'Sort by Name: Ascending'
+        - 'Name: Enter your name'
+        - 'Name:'
+
   - id: typed_input
     description: 'Whatever a user typed into a form field (Input events, input and textarea values), as rrweb''s maskAllInputs masks it at record time. Values already masked (only * and whitespace) and what other rules left (last four digits, replace tokens, pseudonyms) are left alone.'
     category: free_text
