@@ -350,13 +350,13 @@ rules:
         - 'build 3ab9c1f2e4d5a6b7c8d9e1f2a3b4c5d6e7'
 
   - id: ethereum_address
-    description: 'Ethereum wallet addresses, 0x and 40 hex digits: in mixed case, whose case is a valid EIP-55 checksum (Keccak-256), anywhere; in one case (which has no checksum, and which a hash written in hex shares), only after an address word within 40 characters on the line (wallet, address, addr, eth, ether, ethereum, ERC-20, MetaMask, recipient, sender; walletAddress too).'
+    description: 'Ethereum wallet addresses, 0x and 40 hex digits: in mixed case, whose case is a valid EIP-55 checksum (Keccak-256), anywhere; in one case (which has no checksum, and which a hash written in hex shares), only after an address word within 40 characters on the line (wallet, address, addr, eth, ether, ethereum, ERC-20, MetaMask, recipient, sender; walletAddress too). Its keywords other than 0x (wallet, addr, ether, metamask) let it read a payload member''s value with its key ("walletAddress":"0x...") and a console argument after the one before it.'
     category: financial
     severity: medium
     kind: pattern
     pattern: '(?|(?<![A-Za-z0-9])(0x(?=[0-9a-f]*[A-F])(?=[0-9A-F]*[a-f])[0-9a-fA-F]{40})(?![A-Za-z0-9])|(?:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?i:wallet|addr(?:ess)?|ethereum|ether|eth|erc-?20|metamask|recipient|sender)(?:es|s)?(?![a-z])[^\n]{0,40}?(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40})(?![A-Za-z0-9]))'
     group: 1
-    keywords: ['0x']
+    keywords: ['0x', 'wallet', 'addr', 'ether', 'metamask']
     min_digits: 10
     validator: ethereum_address
     action: mask
@@ -370,6 +370,8 @@ rules:
           output: '{"walletAddress":"******************************************"}'
         - input: 'ETH 0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB'
           output: 'ETH ******************************************'
+        - input: 'recipient address is 0x52908400098527886e0f7030069857d2e4169ee7'
+          output: 'recipient address is ******************************************'
       no_match:
         - 'sha1 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed'
         - 'send to 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD now'
