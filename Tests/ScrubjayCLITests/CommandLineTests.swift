@@ -370,7 +370,7 @@ struct RulesCommandTests {
         #expect(r.stdout.hasSuffix("2 rules, 3 examples: 1 failed\n"))
         let builtin = try runScrubjay(["rules", "test"])
         #expect(builtin.status == 0, "\(builtin.stdout)")
-        #expect(builtin.stdout.hasPrefix("69 rules, "))
+        #expect(builtin.stdout.hasPrefix("70 rules, "))
     }
 
     @Test func listAndExplain() throws {
@@ -464,7 +464,7 @@ struct AuditRedactCommandTests {
     @Test func auditPrintsFindingsWithMaskedPreviews() throws {
         let r = try runScrubjay(["audit", recording])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (69 rules)"))
+        #expect(r.stdout.contains("strings scanned with default, network, privacy-markers (70 rules)"))
         #expect(r.stdout.contains("  email (contact, medium)  "))
         #expect(r.stdout.contains("findings: "))
         #expect(!r.stdout.contains("john@gmail.com"), "a value leaked into the audit output")
