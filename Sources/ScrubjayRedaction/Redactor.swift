@@ -354,9 +354,12 @@ public struct Redactor {
             let naming = e.withText(key, AttributeNaming.init)
             if naming != .none { matches = attributeMatches(text, naming, key: key, in: e, attributes: site.attributes) }
         }
-        // A short text with a digit, read after the label shown before it (`Phone`, then
-        // `4155550134`): the values the rules find by the word before them hold digits.
-        if matches.isEmpty, let label = site.label, text.count <= 64, RuleEngine.digitCount(text) > 0 {
+        // A short text read after the label shown before it: with a digit (`Phone`, then
+        // `4155550134`: most values the rules find by the word before them hold digits), or
+        // after a label that ends in a colon, as a form's or a page's labels do (`Name:`, then
+        // `Ana Lima`; `Password:`, then `hunter2`: rules that read a name or a secret after it).
+        if matches.isEmpty, let label = site.label, text.count <= 64,
+           RuleEngine.digitCount(text) > 0 || e.withText(label, Redactor.endsWithColon) {
             matches = e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) }
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
@@ -379,6 +382,13 @@ public struct Redactor {
         return e.withText(n) { name in
             memberMatches(value, name: UnsafeRawBufferPointer(rebasing: name[Redactor.memberName(ofFormName: name)]), channel: .attribute)
         }
+    }
+
+    /// Whether `label` ends in a colon, white space after it aside (`Name:`, `Nom :`).
+    static func endsWithColon(_ label: UnsafeRawBufferPointer) -> Bool {
+        var i = label.count - 1
+        while i >= 0, label[i] == 0x20 || (label[i] >= 0x09 && label[i] <= 0x0D) { i -= 1 }
+        return i >= 0 && label[i] == UInt8(ascii: ":")
     }
 
     /// What pattern rules find in `value` read after `label`, as a page or a console shows

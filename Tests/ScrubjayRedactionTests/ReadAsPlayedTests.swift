@@ -413,6 +413,30 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A page's label that ends in a colon reads the short text after it with the rules that
+    /// read a value after a word, digits or not: an order confirmation's `<b>Name:</b> Ana
+    /// Lima` and an account page's `<dt>Password:</dt><dd>hunter2</dd>` were left (only a
+    /// value with a digit was read after its label). A label without a colon, or a value no
+    /// rule reads after its label, stays.
+    @Test func aValueAfterALabelWithAColonIsRead() throws {
+        func dt(_ label: String, _ value: String, _ id: Int) -> String {
+            #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
+                + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"\#(value)","id":\#(id + 3)}],"id":\#(id + 2)}"#
+        }
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":2,"tagName":"b","attributes":{},"childNodes":[{"type":3,"textContent":"Name:","id":8}],"id":7},{"type":3,"textContent":" Ana Lima","id":9}],"id":6},"#
+                + #"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [dt("Password:", "hunter2", 10), dt("Status:", "Shipped", 20), dt("Name", "Bea Costa", 30)].joined(separator: ",") + #"],"id":40}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.compactMap(\.nodeId).sorted() == [9, 13], "\(audit.findings)")
+        #expect(events.contains(#""textContent":" *** ****""#), "\(events)")
+        #expect(!events.contains("Ana Lima") && !events.contains("hunter2"))
+        #expect(events.contains(#""textContent":"Name:""#) && events.contains(#""textContent":"Password:""#))
+        #expect(events.contains(#""textContent":"Shipped""#) && events.contains(#""textContent":"Bea Costa""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A console shows its arguments joined by spaces: `console.log("customer phone:", phone)`
     /// reads `customer phone: 4155550134`, and an argument is read with the one before it, as
     /// a payload member's value is read with its key. A phone number, an SSN stored as a number
