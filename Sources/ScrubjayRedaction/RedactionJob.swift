@@ -80,7 +80,10 @@ public enum RedactionJob {
         var (files, redactor) = try pass(rules.engine)
         // The input still holds what the first pass learned where it learned it: a second pass
         // whenever there is something to find again.
-        if let armed = redactor.echoEngine { (files, redactor) = try pass(armed) }
+        if let armed = redactor.echoEngine {
+            redactor = Redactor(engine: armed, mode: .audit, pseudonymKey: [], collectFindings: false) // the first pass's pages go first
+            (files, redactor) = try pass(armed)
+        }
         let t = redactor.tally
         return AuditResult(
             inputs: files,
@@ -139,7 +142,8 @@ public enum RedactionJob {
             ? RedactionReport.Echoes(valuesLearned: redactor.echoes.values.count, secondPass: false) : nil
         if let armed = redactor.echoEngine,
            built.entries.contains(where: { e in e.path.hasPrefix("events/") && e.data.withUnsafeBytes { armed.echoesMayOccur(in: $0) } }) {
-            built.entries = [] // the first pass's output goes before the second is made
+            // The first pass's output and page mirrors go before the second pass is made.
+            (built.entries, redactor, places) = ([], Redactor(engine: armed, mode: .audit, pseudonymKey: [], collectFindings: false), FindingPlaces(engine: armed))
             (built, redactor, places) = try pass(armed)
             echoes?.secondPass = true
         }
