@@ -6,8 +6,9 @@ import ScrubjayRules
 /// happens to it), that the rule alone must rewrite into `output`: events compared byte for
 /// byte, whitespace between events and around them aside, dropped events left out. Each
 /// `no_match` input must give no finding. An echo rule finds what other rules rewrote: its
-/// examples run with the other rules of its file, in two passes as `redact` runs them, and
-/// only its own findings count. Pattern rules' examples are `RuleTester`'s.
+/// examples run with the other rules of its file and the rules its `learn_from` names
+/// (which may be another pack's), in two passes as `redact` runs them, and only its own
+/// findings count. Pattern rules' examples are `RuleTester`'s.
 public enum EventRuleTester {
     public static func run(_ rules: [Rule]) -> [RuleTester.Failure] {
         var failures: [RuleTester.Failure] = []
@@ -18,7 +19,7 @@ public enum EventRuleTester {
             }
             if rule.examples.match.isEmpty { failures.append(.init(rule: rule.id, location: rule.source, message: "no 'match' examples")) }
             let engine = rule.kind == .echo
-                ? RuleEngine(rules: rules.filter { $0.source.file == rule.source.file && $0.kind != .echo } + [rule])
+                ? RuleEngine(rules: rules.filter { $0.kind != .echo && ($0.source.file == rule.source.file || rule.learnFrom.contains($0.id)) } + [rule])
                 : RuleEngine(rules: [rule])
             let index = engine.rules.count - 1 // the rule's own findings are those of the last rule
             for ex in rule.examples.match {

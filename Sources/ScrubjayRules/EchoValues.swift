@@ -18,6 +18,10 @@ public struct EchoValues: Sendable {
     /// Per node, the value its last finding rewrote: the keystrokes of a field ("A", "An",
     /// "Ana") replace one another, so that only what the field came to hold is learned.
     private var lastByNode: [Node: [UInt8]] = [:]
+    /// Per node, whether its last value grew out of the one before it (or was its first): a
+    /// value the field then shrinks from (`Ana Lima`, then `Ana` or `Ana Silva` after
+    /// backspaces or clearing) is what it held at that point, and may have been shown back.
+    private var grewByNode: [Node: Bool] = [:]
     /// Values with no node (payload fields), and earlier values of a node that the field did
     /// not grow out of or shrink back into (a second name typed after clearing the field).
     private var others: Set<[UInt8]> = []
@@ -34,8 +38,39 @@ public struct EchoValues: Sendable {
         guard let v = EchoValues.learnable(value) else { return }
         guard let nodeId else { others.insert(v); return }
         let node = Node(window: window, id: nodeId)
-        if let last = lastByNode[node], last != v, !v.starts(with: last), !last.starts(with: v) { others.insert(last) }
+        guard let last = lastByNode[node] else { (lastByNode[node], grewByNode[node]) = (v, true); return }
+        if last == v { return }
+        if v.starts(with: last) {
+            grewByNode[node] = true
+        } else if last.starts(with: v) {
+            // Shrinking: the value it shrinks from is kept when the field had grown into it
+            // (a peak), not each value a run of backspaces passes through.
+            if grewByNode[node] ?? true { others.insert(last) }
+            grewByNode[node] = false
+        } else {
+            others.insert(last)
+            grewByNode[node] = true
+        }
         lastByNode[node] = v
+    }
+
+    /// The length in bytes of the white space character at `i` of `v` (UTF-8), nil when there
+    /// is none: ASCII white space, and what PCRE2's `\h` and `\v` take besides (U+0085,
+    /// U+00A0, U+1680, U+180E, U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000).
+    static func whiteSpace<C: RandomAccessCollection>(_ v: C, at i: C.Index) -> Int? where C.Element == UInt8, C.Index == Int {
+        let b = v[i]
+        if b == 0x20 || (b >= 0x09 && b <= 0x0D) { return 1 }
+        guard b >= 0xC2, b <= 0xE3 else { return nil }
+        let n = v.endIndex - i
+        if b == 0xC2 { return n >= 2 && (v[i + 1] == 0x85 || v[i + 1] == 0xA0) ? 2 : nil }
+        guard n >= 3 else { return nil }
+        let (c, d) = (v[i + 1], v[i + 2])
+        switch b {
+        case 0xE1: return (c == 0x9A && d == 0x80) || (c == 0xA0 && d == 0x8E) ? 3 : nil
+        case 0xE2: return (c == 0x80 && (d <= 0x8A || d == 0xA8 || d == 0xA9 || d == 0xAF)) || (c == 0x81 && d == 0x9F) ? 3 : nil
+        case 0xE3: return c == 0x80 && d == 0x80 ? 3 : nil
+        default: return nil
+        }
     }
 
     /// Every value learned, once each, longest first (then in byte order).
@@ -43,12 +78,15 @@ public struct EchoValues: Sendable {
         Set(lastByNode.values).union(others).sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
 
-    /// `value` trimmed of ASCII white space, when it is worth learning.
+    /// `value` trimmed of white space (ASCII, and the no-break and other spaces an echo's
+    /// pattern takes for white space: `EchoValues.whiteSpace`), when it is worth learning.
     static func learnable(_ value: UnsafeRawBufferPointer) -> [UInt8]? {
-        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
         var lo = 0, hi = value.count
-        while lo < hi && isSpace(value[lo]) { lo += 1 }
-        while hi > lo && isSpace(value[hi - 1]) { hi -= 1 }
+        while lo < hi, let n = whiteSpace(value, at: lo) { lo += n }
+        trimEnd: while hi > lo {
+            for n in 1...3 where hi - n >= lo && whiteSpace(value, at: hi - n) == n { hi -= n; continue trimEnd }
+            break
+        }
         let v = UnsafeRawBufferPointer(rebasing: value[lo..<hi])
         // Characters: bytes that do not continue a UTF-8 sequence.
         var characters = 0, wordy = false
@@ -129,15 +167,16 @@ extension Rule {
     static let echoPatternBytes = 8 << 10
 
     /// `v` as a PCRE2 alternative: ASCII letters, digits and other characters as they are
-    /// (PCRE2 reads UTF-8), other ASCII escaped, runs of white space as `\s+`.
+    /// (PCRE2 reads UTF-8), other ASCII escaped, runs of white space (`EchoValues.whiteSpace`:
+    /// a no-break space too, `Ana\u{A0}Lima`) as `[\h\v]+`, which takes any of them.
     static func echoAlternative(_ v: [UInt8]) -> String {
         var out: [UInt8] = []
         var i = 0
         while i < v.count {
             let b = v[i]
-            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
-                while i < v.count && (v[i] == 0x20 || (v[i] >= 0x09 && v[i] <= 0x0D)) { i += 1 }
-                out += Array("\\s+".utf8)
+            if EchoValues.whiteSpace(v, at: i) != nil {
+                while i < v.count, let n = EchoValues.whiteSpace(v, at: i) { i += n }
+                out += Array("[\\h\\v]+".utf8)
                 continue
             }
             if b >= 0x80 || (b | 0x20) &- 0x61 < 26 || b &- 0x30 < 10 {

@@ -93,6 +93,36 @@ struct EchoRuleTests {
         #expect(learned.values.map { String(decoding: $0, as: UTF8.self) } == ["ana@shop.test", "Bob Stone", "Ana Lima"])
     }
 
+    /// A value the field held and then shrank from (backspaces, or the field cleared and a
+    /// value typed again that starts the same) is kept: the page may have shown it back
+    /// meanwhile. The values a run of backspaces passes through are not learned.
+    @Test func aValueTheFieldShrankFromIsKept() throws {
+        var learned = EchoValues()
+        func learn(_ s: String) { Array(s.utf8).withUnsafeBytes { learned.learn($0, window: "w", nodeId: 4) } }
+        for v in ["Ana", "Ana Lima", "Ana Lim", "Ana Li", "Ana L", "Ana ", "Ana", "Ana S", "Ana Silva"] { learn(v) }
+        #expect(learned.values.map { String(decoding: $0, as: UTF8.self) } == ["Ana Silva", "Ana Lima"])
+        let json = Self.recording([
+            Self.typed("Ana Lima", into: 4, at: 200), Self.shown("Thank you, Ana Lima!", at: 300),
+            Self.typed("", into: 4, at: 400), Self.typed("An", into: 4, at: 500), Self.typed("Ana", into: 4, at: 600),
+        ])
+        let (events, audit, _) = try redactRecording(json)
+        #expect(events.contains("Thank you, *** ****!"), "\(events)")
+        #expect(echoFindings(audit).map(\.eventIndex) == [3])
+    }
+
+    /// A no-break space (or another Unicode space) stands for white space on either side: in
+    /// the value typed, at its ends, and where the page shows it.
+    @Test func noBreakSpacesAreWhiteSpace() throws {
+        let json = Self.recording([
+            Self.typed("Ana Lima", into: 4, at: 200), Self.shown(#"Thank you, Ana\u00a0Lima and Ana\u2009Lima!"#, at: 300),
+            Self.typed(#"Bob\u00a0Stone\u00a0"#, into: 4, at: 400), Self.shown("Bye Bob Stone.", at: 500),
+        ])
+        let (events, audit, _) = try redactRecording(json)
+        #expect(!events.contains("Lima") && !events.contains("Stone"), "\(events)")
+        #expect(events.contains("Bye *** *****."), "\(events)")
+        #expect(echoFindings(audit).map(\.eventIndex) == [3, 3, 5])
+    }
+
     /// Values are matched as text, not as patterns: regular-expression characters, quotes
     /// and a `\E` stand for themselves.
     @Test func valuesAreMatchedLiterally() throws {
@@ -156,6 +186,36 @@ struct EchoRuleTests {
         // Unarmed, an echo rule reads no channel: a first pass runs nothing for it.
         let p = try RulePackLoader.parse(text: "version: 1\npack: p\nrules:\n" + field + echo(""), file: "p.yml", includeBase: nil).pack
         #expect(p.rules[2].channels.isEmpty && p.rules[2].echoChannels == Set(Channel.allCases))
+    }
+
+    /// `rules test` runs an echo rule's examples with the rules its `learn_from` names, in
+    /// another pack too (an included one): not only with the rules of its own file.
+    @Test func examplesRunWithTheRulesLearnedFromInOtherPacks() throws {
+        let dir = scratchPath("echo-include")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try ("version: 1\npack: a\nrules:\n" + Self.customerName).write(toFile: dir + "/a.yml", atomically: true, encoding: .utf8)
+        let input = #"[{"type":5,"data":{"tag":"$identify","payload":{"properties":{"name":"Ana Lima"}}},"timestamp":1},{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","payload":["\"hi Ana Lima\""],"trace":[]}},"timestamp":2}]"#
+        let output = input.replacingOccurrences(of: "Ana Lima", with: "*** ****")
+        try """
+        version: 1
+        pack: b
+        include: [a.yml]
+        rules:
+          - id: echo
+            category: contact
+            severity: high
+            kind: echo
+            learn_from: [customer_name]
+            action: mask
+            examples:
+              match:
+                - input: '\(input)'
+                  output: '\(output)'
+
+        """.write(toFile: dir + "/b.yml", atomically: true, encoding: .utf8)
+        let rules = try RulePackLoader.load(paths: [dir + "/b.yml"]).flatMap(\.rules)
+        #expect(rules.map(\.id) == ["customer_name", "echo"])
+        #expect(EventRuleTester.run(rules).filter { $0.rule == "echo" }.map(\.message) == [])
     }
 
     /// The report says how many values were learned and whether a second pass ran (a count:
