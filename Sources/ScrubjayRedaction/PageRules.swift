@@ -154,8 +154,23 @@ final class PageRules {
         ownSelectors = SelectorListSet(lists)
         selectorsReadOnlyTheElement = groups.allSatisfy(\.selector.readsOnlyTheElement)
             && subtreeRules.allSatisfy { rules[$0].selector!.readsOnlyTheElement }
+        // An echo rule asks an input's `type` (`isChoiceField`) whatever the selectors read.
         keeping = Set(rules.compactMap(\.selector).flatMap(\.attributeNames))
+            .union(rules.contains { $0.kind == .echo } ? ["type"] : [])
     }
+
+    /// Whether node `id` of `window`'s page is a field whose values are the page's own
+    /// choices: a `<select>`, an `<option>`, or an `<input>` of type checkbox, radio, submit,
+    /// button, reset, image, range, color or file.
+    func isChoiceField(_ window: String, id: Int) -> Bool {
+        let dom = page(window).dom
+        guard let s = dom.slot(forId: id), dom.isElement(s) else { return false }
+        if dom.hasLowerName(s, PageRules.select) || dom.hasLowerName(s, PageRules.option) { return true }
+        guard dom.hasLowerName(s, PageRules.input), let type = dom.attribute(s, lowerName: PageRules.type) else { return false }
+        return PageRules.choiceInputTypes.contains(DOMMirror.lowered(type))
+    }
+    static let select = Array("select".utf8), input = Array("input".utf8), type = Array("type".utf8)
+    static let choiceInputTypes: Set<[UInt8]> = Set(["checkbox", "radio", "submit", "button", "reset", "image", "range", "color", "file"].map { Array($0.utf8) })
 
     func page(_ window: String) -> Page {
         // Consecutive events are mostly of one window: no hashing of its name for them.

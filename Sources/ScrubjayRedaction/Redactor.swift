@@ -67,12 +67,15 @@ public struct Redactor {
     /// Per `Channel.ordinal`, the numbers pattern rules read (`NumberGate`): those of the
     /// channels of payload data (custom, console, network); closed for the others.
     let numberGates: [NumberGate]
-    /// What this pass learned for an echo rule to find again (`EchoValues`): the values that
-    /// selector, attribute and field rules rewrote. Empty when the engine has no echo rule.
-    public internal(set) var echoes = EchoValues()
-    /// Per rule, whether what it rewrites is learned (`echoes`): the rules an echo rule learns
-    /// from (`Rule.teachesEchoes`, `learn_from`); all false without an echo rule.
-    let learnsEchoes: [Bool]
+    /// What this pass learned for the engine's echo rules to find again (`EchoValues`), one
+    /// per echo rule in rule order (`echoRules`): the values the rules each learns from
+    /// rewrote. Empty when the engine has no echo rule.
+    public internal(set) var echoes: [EchoValues]
+    /// The indices of the engine's echo rules, in order (`echoes`).
+    let echoRules: [Int]
+    /// Per rule, the echo rules (positions in `echoes`) that learn what it rewrites
+    /// (`Rule.teachesEchoes`, `learn_from`); empty for most rules.
+    let echoTargets: [[Int]]
     /// Whether any rule's findings are learned.
     let learnsAnyEcho: Bool
     /// A payload path whose buffers the next network event reuses.
@@ -130,16 +133,28 @@ public struct Redactor {
         nestedTapes = (0..<Redactor.maxNestedDocuments).map { _ in JSONTape(capacity: 64) }
         pageRules = PageRules(rules: engine.rules)
         numberGates = Channel.allCases.map { Redactor.numberChannels.contains($0) ? engine.numberGate(for: $0) : .closed }
-        let echoRules = engine.rules.filter { $0.kind == .echo }
-        learnsEchoes = engine.rules.map { r in
-            r.teachesEchoes && echoRules.contains { $0.learnFrom.isEmpty || $0.learnFrom.contains(r.id) }
+        let echoRules = engine.rules.indices.filter { engine.rules[$0].kind == .echo }
+        self.echoRules = echoRules
+        echoes = echoRules.map { _ in EchoValues() }
+        echoTargets = engine.rules.map { r in
+            guard r.teachesEchoes else { return [] }
+            return echoRules.indices.filter { k in
+                let echo = engine.rules[echoRules[k]]
+                return echo.learnFrom.isEmpty || echo.learnFrom.contains(r.id)
+            }
         }
-        learnsAnyEcho = learnsEchoes.contains(true)
+        learnsAnyEcho = echoTargets.contains { !$0.isEmpty }
     }
 
     /// The engine for a second pass over the same events: this pass's echo rules armed with
-    /// what it learned (`RuleEngine.arming`); nil when there is nothing to find again.
-    public var echoEngine: RuleEngine? { learnsAnyEcho ? engine.arming(echoes.values) : nil }
+    /// what each learned (`RuleEngine.arming`); nil when there is nothing to find again.
+    public var echoEngine: RuleEngine? {
+        guard learnsAnyEcho else { return nil }
+        return engine.arming(Dictionary(uniqueKeysWithValues: zip(echoRules, echoes.map(\.values))))
+    }
+
+    /// How many distinct values this pass learned, over all echo rules.
+    public var echoValuesLearned: Int { echoes.reduce(0) { $0 + $1.values.count } }
 
     /// The channels whose numbers are payload data (docs/RULES.md, "Channels"): pattern rules
     /// read them where the payload walks reach them. A number anywhere else (a node id, a
@@ -644,13 +659,22 @@ public struct Redactor {
         if collectFindings && place.timestamp == nil { place.timestamp = .some(timestamp()) }
         for m in matches {
             findingCounts.add(rule: m.rule, channel: channel, limited: m.limited)
-            if learnsAnyEcho && learnsEchoes[m.rule] && !m.limited {
-                echoes.learn(UnsafeRawBufferPointer(rebasing: text[m.range]), window: place.window, nodeId: nodeId)
+            if learnsAnyEcho && !echoTargets[m.rule].isEmpty && !m.limited {
+                learnEcho(UnsafeRawBufferPointer(rebasing: text[m.range]), by: m.rule, window: place.window, nodeId: nodeId)
             }
             guard collectFindings else { continue }
             appendFinding(m.rule, limited: m.limited, channel: channel, place: place, pointer: where_, nodeId: nodeId,
                           preview: MaskedPreview.make(UnsafeRawBufferPointer(rebasing: text[m.range]), category: engine.category(of: m.rule), limited: m.limited))
         }
+    }
+
+    /// Teaches `value`, which rule `rule` rewrote, to the echo rules that learn from it, unless
+    /// it is the value of a field whose values are the page's own choices (a select and its
+    /// options, a checkbox, a radio button: `PageRules.isChoiceField`), which would mask the
+    /// page's own words ("Female", "yes", "March") wherever they stand.
+    mutating func learnEcho(_ value: UnsafeRawBufferPointer, by rule: Int, window: String, nodeId: Int?) {
+        if let nodeId, let pageRules, pageRules.isChoiceField(window, id: nodeId) { return }
+        for k in echoTargets[rule] { echoes[k].learn(value, window: window, nodeId: nodeId) }
     }
 
     /// Adds a finding of rule `rule` (a `rule.limit` one, masked, when the pattern gave up).

@@ -918,6 +918,10 @@ rules:
     flags: [caseless]
     group: 1
     keywords: ['pass', 'pwd', 'secret']
+    allow:
+      # What a page or a log says of a password rather than the password: a strength meter
+      # (`Password: Strong`), an account page (`Password: Not set`, `Forgot?`), a flag.
+      patterns: ['^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined)$']
     action: replace
     replacement: '[password]'
     examples:
@@ -937,6 +941,10 @@ rules:
         - 'password_hint=blue'
         - 'passwords are hashed'
         - 'secretary: Ana'
+        - 'Password: Strong'
+        - 'Password: Not set'
+        - 'Secret: hidden'
+        - 'password=null'
 
   - id: pem_private_key
     description: 'PEM private keys: the body between BEGIN ... PRIVATE KEY and END (or the end of the string, for a truncated key).'
@@ -1751,12 +1759,12 @@ rules:
         - '[{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"id":2,"tagName":"div","attributes":{},"childNodes":[{"type":2,"id":3,"tagName":"img","attributes":{"alt":"Ana Lima"},"childNodes":[]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1}]'
 
   - id: privacy.echoed_value
-    description: 'What was typed into (or prefilled in) a marked, personal or payment field, shown again where no rule reaches it: the page echoing a typed name ("Thank you, Ana Lima"), a heading repeating a masked field. Found as a whole word or words, in any case, before or after it was typed (a second pass). Not learned: passwords (rarely echoed; a one-word password would mask that word everywhere), the text of masked elements and marked attributes (often labels and placeholders of the page itself).'
+    description: 'What was typed into (or prefilled in) a marked, personal or payment field, shown again where no rule reaches it: the page echoing a typed name ("Thank you, Ana Lima"), a heading repeating a masked field. Found as a whole word or words, in any case, before or after it was typed (a second pass). Not learned: passwords (rarely echoed; a one-word password would mask that word everywhere), the text of masked elements and marked attributes (often labels and placeholders of the page itself), and the choices the page itself offers (selects, options, checkboxes, radio buttons).'
     category: free_text
     severity: high
     kind: echo
     learn_from: [privacy.mask_marker_input, privacy.personal_field, privacy.payment_field]
-    channels: [text, comment, attribute, input, url, custom, console, network, mobile]
+    channels: [all]
     action: mask
     examples:
       match:

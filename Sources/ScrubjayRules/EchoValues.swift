@@ -12,6 +12,9 @@ public struct EchoValues: Sendable {
     /// The fewest characters a value has to be learned: shorter ones ("No", "42") would mask
     /// words everywhere.
     public static let minimumCharacters = 3
+    /// The most bytes a value has to be learned: a pasted document is not shown back whole,
+    /// and one pattern per value past about 30 KB is more than PCRE2 compiles.
+    public static let maximumBytes = 4096
 
     /// A node of a window's page (field values and text are per node).
     struct Node: Hashable { let window: String; let id: Int }
@@ -32,8 +35,9 @@ public struct EchoValues: Sendable {
     public var isEmpty: Bool { lastByNode.isEmpty && others.isEmpty }
 
     /// Learns `value`, which a rule rewrote in node `nodeId` of `window` (nil: not a node's),
-    /// trimmed of white space; ignored when it has fewer than `minimumCharacters` characters or
-    /// no letter or digit (a value masked at record time, `*****`).
+    /// trimmed of white space; ignored when it has fewer than `minimumCharacters` characters,
+    /// more than `maximumBytes` bytes, or no letter or digit (a value masked at record time,
+    /// `*****`).
     public mutating func learn(_ value: UnsafeRawBufferPointer, window: String, nodeId: Int?) {
         guard let v = EchoValues.learnable(value) else { return }
         guard let nodeId else { others.insert(v); return }
@@ -94,7 +98,7 @@ public struct EchoValues: Sendable {
             if b & 0xC0 != 0x80 { characters += 1 }
             if b >= 0x80 || (b | 0x20) &- 0x61 < 26 || b &- 0x30 < 10 { wordy = true }
         }
-        return characters >= minimumCharacters && wordy ? Array(v) : nil
+        return characters >= minimumCharacters && v.count <= maximumBytes && wordy ? Array(v) : nil
     }
 }
 
@@ -142,25 +146,45 @@ extension Rule {
     /// in two again, and a single value it refuses is left out.
     static func echoPatterns(_ values: [[UInt8]]) -> [PCRE2Regex] {
         var out: [PCRE2Regex] = []
-        func compile(_ part: ArraySlice<[UInt8]>) {
+        func compile(_ part: ArraySlice<[UInt8]>, bounded: Bool) {
             guard !part.isEmpty else { return }
-            let text = "(?<![\\p{L}\\p{N}_])(?:" + part.map(echoAlternative).joined(separator: "|") + ")(?![\\p{L}\\p{N}_])"
+            let alternatives = part.map(echoAlternative).joined(separator: "|")
+            let text = bounded ? "(?<![\\p{L}\\p{N}_])(?:" + alternatives + ")(?![\\p{L}\\p{N}_])" : "(?:" + alternatives + ")"
             if let r = try? PCRE2Regex(text, options: [.utf, .caseInsensitive]) { out.append(r); return }
             guard part.count > 1 else { return }
             let mid = part.startIndex + part.count / 2
-            compile(part[..<mid])
-            compile(part[mid...])
+            compile(part[..<mid], bounded: bounded)
+            compile(part[mid...], bounded: bounded)
         }
-        var start = 0, size = 0
-        for (i, v) in values.enumerated() {
-            if size + v.count * 2 > echoPatternBytes && i > start {
-                compile(values[start..<i])
-                (start, size) = (i, 0)
+        // A value that starts or ends in a script written without spaces between words (Chinese,
+        // Japanese, Thai...) has no word boundary to stand between: found wherever it occurs.
+        for bounded in [true, false] {
+            let group = values.filter { Rule.edgesInUnspacedScript($0) != bounded }
+            var start = 0, size = 0
+            for (i, v) in group.enumerated() {
+                if size + v.count * 2 > echoPatternBytes && i > start {
+                    compile(group[start..<i], bounded: bounded)
+                    (start, size) = (i, 0)
+                }
+                size += v.count * 2 + 1
             }
-            size += v.count * 2 + 1
+            compile(group[start...], bounded: bounded)
         }
-        compile(values[start...])
         return out
+    }
+
+    /// Whether `v`'s first or last character is of a script written without spaces between
+    /// words: Thai, Lao, Myanmar, Khmer, Hiragana, Katakana and the CJK ideographs.
+    static func edgesInUnspacedScript(_ v: [UInt8]) -> Bool {
+        let scalars = String(decoding: v, as: UTF8.self).unicodeScalars
+        func unspaced(_ c: Unicode.Scalar?) -> Bool {
+            switch c?.value ?? 0 {
+            case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF, 0x3040...0x30FF, 0x3400...0x4DBF,
+                 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F: return true
+            default: return false
+            }
+        }
+        return unspaced(scalars.first) || unspaced(scalars.last)
     }
 
     /// The most pattern text per compiled echo pattern (PCRE2's compiled size is bounded).
@@ -193,19 +217,14 @@ extension Rule {
 }
 
 extension RuleEngine {
-    /// An engine with this engine's echo rules armed with `values` (`Rule.echoing`), for a
-    /// second pass; nil when there is no echo rule or nothing to arm it with.
-    public func arming(_ values: [[UInt8]]) -> RuleEngine? {
-        guard !values.isEmpty, rules.contains(where: { $0.kind == .echo }) else { return nil }
-        return RuleEngine(rules: rules.map { $0.kind == .echo ? $0.echoing(values) : $0 })
-    }
-
-    /// Whether `text` holds a keyword of an armed echo rule (or one has none): a test over
-    /// the whole of a first pass's output, to tell whether a second pass could change it.
-    public func echoesMayOccur(in text: UnsafeRawBufferPointer) -> Bool {
-        for (i, r) in rules.enumerated() where r.kind == .echo && !r.channels.isEmpty {
-            if r.keywords.isEmpty || hasKeyword(of: i, in: text) { return true }
-        }
-        return false
+    /// An engine with this engine's echo rules armed (`Rule.echoing`), each with the values
+    /// `valuesByRule` holds for its index, for a second pass; nil when no echo rule has a
+    /// value to find. An echo rule without values stays as it is (reading no channel).
+    public func arming(_ valuesByRule: [Int: [[UInt8]]]) -> RuleEngine? {
+        guard valuesByRule.contains(where: { rules[$0.key].kind == .echo && !$0.value.isEmpty }) else { return nil }
+        return RuleEngine(rules: rules.enumerated().map { i, r in
+            guard r.kind == .echo, let values = valuesByRule[i], !values.isEmpty else { return r }
+            return r.echoing(values)
+        })
     }
 }

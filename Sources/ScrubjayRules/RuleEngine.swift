@@ -150,18 +150,6 @@ public final class RuleEngine: Sendable {
         }
     }
 
-    /// Whether one of rule `i`'s keywords occurs in `text` (the prefilter's keyword test alone).
-    func hasKeyword(of i: Int, in text: UnsafeRawBufferPointer) -> Bool {
-        guard i < prefilter.words * 64 else { return false } // no channels: never a candidate
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 2 * prefilter.words) { buffer in
-            let allowed = buffer.baseAddress!, hits = allowed + prefilter.words
-            for w in 0..<prefilter.words { allowed[w] = 0 }
-            allowed[i / 64] = 1 << UInt64(i % 64)
-            prefilter.keywordRules(text, allowed: allowed, into: hits)
-            return hits[i / 64] != 0
-        }
-    }
-
     /// The ASCII digits in `text`, counted eight bytes at a time (the count `min_digits` is
     /// tested against).
     public static func digitCount(_ text: UnsafeRawBufferPointer) -> Int { Prefilter.countDigits(text) }

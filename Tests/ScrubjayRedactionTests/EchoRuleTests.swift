@@ -142,7 +142,7 @@ struct EchoRuleTests {
     }
 
     /// Many values (a long session): the patterns are cut so PCRE2 compiles each, and every
-    /// value is still found; the output test that decides on a second pass sees them.
+    /// value is still found.
     @Test func manyValuesAreAllFound() throws {
         let echo = try Self.echoRule()
         let values = (0..<3000).map { Array("Customer \($0) of Lisbon".utf8) }.sorted { $0.count > $1.count }
@@ -154,8 +154,6 @@ struct EchoRuleTests {
             let text = Array("note: customer \(i) of lisbon called".utf8)
             #expect(engine.matches(in: text, channel: .text, counters: &counters).map(\.range) == [6..<(text.count - 7)], "value \(i)")
         }
-        #expect(Array("x Customer 7 of Lisbon".utf8).withUnsafeBytes { engine.echoesMayOccur(in: $0) })
-        #expect(!Array("nothing here".utf8).withUnsafeBytes { engine.echoesMayOccur(in: $0) })
     }
 
     /// An echo rule in a pack of its own: what it may name and hold.
@@ -219,7 +217,8 @@ struct EchoRuleTests {
     }
 
     /// The report says how many values were learned and whether a second pass ran (a count:
-    /// never a value); without an echo rule it says nothing of echoes.
+    /// never a value; a second pass whenever something was learned); without an echo rule it
+    /// says nothing of echoes.
     @Test func theReportCountsWhatWasLearned() throws {
         func report(_ events: [String], rules: RuleSet) throws -> RedactionReport {
             let input = scratchPath("echo-report") + ".json", output = scratchPath("echo-report") + ".zip"
@@ -231,7 +230,9 @@ struct EchoRuleTests {
         #expect(echoed.echoes == .init(valuesLearned: 2, secondPass: true))
         #expect(echoed.findings.byRule["privacy.echoed_value"] == 1)
         let quiet = try report(typed, rules: defaults)
-        #expect(quiet.echoes == .init(valuesLearned: 2, secondPass: false))
+        #expect(quiet.echoes == .init(valuesLearned: 2, secondPass: true))
+        let nothing = try report([Self.shown("Bye Bob Stone", at: 500)], rules: defaults)
+        #expect(nothing.echoes == .init(valuesLearned: 0, secondPass: false))
         let withoutEcho = RuleSet(packs: defaults.packs.map { p in
             RulePack(name: p.name, description: p.description, file: p.file, sha256: p.sha256, rules: p.rules.filter { $0.kind != .echo })
         })
@@ -241,9 +242,101 @@ struct EchoRuleTests {
         #expect(!json.contains("Bob") && !json.contains("Ana") && !json.contains("Stone"))
     }
 
+    /// An echo the page shows only encoded (a JSON escape, a base64 data URL, percent-encoding
+    /// in a URL) is read decoded, as every rule reads it: redact finds it as audit does. The
+    /// second pass was once decided by a test of the first pass's bytes, which missed these.
+    @Test func anEncodedEchoIsFound() throws {
+        let json = Self.recording([
+            Self.typed("Ana Lima", into: 4, at: 200),
+            #"{"type":3,"data":{"source":0,"texts":[{"id":7,"value":"Thank you, Ana Lim\u0061!"}],"attributes":[],"removes":[],"adds":[]},"timestamp":1700000000300}"#,
+            #"{"type":5,"data":{"tag":"note","payload":{"blob":"data:text/plain;base64,VGhhbmsgeW91IEFuYSBMaW1h"}},"timestamp":1700000000400}"#,
+            #"{"type":4,"data":{"href":"https://shop.test/thanks?who=Ana%20Lim%61","width":1000,"height":800},"timestamp":1700000000500}"#,
+        ])
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(echoFindings(audit).map(\.eventIndex) == [3, 4, 5], "\(audit.findings)")
+        #expect(!events.contains("Lim\\u0061") && !events.contains("VGhhbmsgeW91IEFuYSBMaW1h") && !events.contains("Lim%61"), "\(events)")
+        #expect(rescan.findings.isEmpty, "\(rescan.findings)")
+    }
+
+    /// Each echo rule learns from its own `learn_from` rules only, and finds on its own
+    /// channels with its own action: two echo rules in one pack do not share what they learned.
+    @Test func eachEchoRuleLearnsFromItsOwnRules() throws {
+        let rules = try Self.packWithCustomerName("""
+          - id: card_name
+            category: financial
+            severity: high
+            kind: selector
+            selector: '[autocomplete~=cc-name i]'
+            action: mask_input
+          - id: echo_card
+            category: financial
+            severity: high
+            kind: echo
+            learn_from: [card_name]
+            action: replace
+            replacement: '[card name]'
+          - id: echo_customer
+            category: contact
+            severity: high
+            kind: echo
+            learn_from: [customer_name]
+            channels: [console]
+            action: replace
+            replacement: '[customer]'
+
+        """)
+        let json = Self.recording([
+            Self.identify,
+            Self.shown("Hello Ana Lima", at: 300),
+            Self.console("customer Ana Lima", at: 400),
+        ])
+        let input = scratchPath("echo-two") + ".json"
+        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        let audit = try RedactionJob.audit(inputs: [input], rules: rules)
+        #expect(audit.findings.map(\.rule) == ["customer_name", "echo_customer"], "\(audit.findings)")
+        #expect(audit.findings.last?.channel == .console)
+    }
+
+    /// The choices a page offers are its own words, not what a visitor typed: a radio button's
+    /// or a checkbox's value, a select's option, are not learned (a personal field's `sex`
+    /// radio "Female", a marked form's checkbox "yes", a `bday-month` select "March" masked
+    /// those words everywhere). What is typed into a text field of the same kind still is.
+    @Test func theChoicesAPageOffersAreNotLearned() throws {
+        let page = #"{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"tagName":"html","attributes":{},"id":2,"childNodes":[{"type":2,"tagName":"body","attributes":{},"id":3,"childNodes":["#
+            + #"{"type":2,"tagName":"input","attributes":{"type":"radio","autocomplete":"sex","value":"Female"},"id":4,"childNodes":[]},"#
+            + #"{"type":2,"tagName":"form","attributes":{"class":"rr-mask"},"id":5,"childNodes":[{"type":2,"tagName":"input","attributes":{"type":"checkbox","value":"yes"},"id":6,"childNodes":[]}]},"#
+            + #"{"type":2,"tagName":"select","attributes":{"autocomplete":"bday-month"},"id":8,"childNodes":[{"type":2,"tagName":"option","attributes":{"value":"March"},"id":9,"childNodes":[{"type":3,"textContent":"March","id":10}]}]},"#
+            + #"{"type":2,"tagName":"input","attributes":{"autocomplete":"address-level2"},"id":11,"childNodes":[]},"#
+            + #"{"type":2,"tagName":"p","attributes":{},"id":12,"childNodes":[{"type":3,"textContent":"Welcome","id":7}]}"#
+            + #"]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1700000000100}"#
+        let json = "[" + [Self.meta, page,
+            Self.typed("Female", into: 4, at: 200), Self.typed("yes", into: 6, at: 300), Self.typed("March", into: 8, at: 400),
+            Self.typed("Springfield", into: 11, at: 500),
+            Self.shown("Female and Male sizes; yes, March sales in Springfield", at: 600),
+        ].joined(separator: ",\n") + "]"
+        let (events, audit, _) = try redactRecording(json)
+        #expect(events.contains("Female and Male sizes; yes, March sales in ***********"), "\(events)")
+        #expect(echoFindings(audit).count == 1)
+    }
+
+    /// A value in a script written without spaces between words (Chinese, Japanese, Thai) is
+    /// found inside the sentence that shows it back; CSS text is read too.
+    @Test func unspacedScriptsAndCSS() throws {
+        let json = Self.recording([
+            Self.typed("王小明", into: 4, at: 200),
+            Self.shown("谢谢王小明先生", at: 300),
+            Self.typed("Ana Lima", into: 4, at: 400),
+            #"{"type":3,"data":{"source":0,"texts":[],"attributes":[{"id":6,"attributes":{"style":"--who: 'Ana Lima'"}}],"removes":[],"adds":[]},"timestamp":1700000000500}"#,
+        ])
+        let (events, audit, _) = try redactRecording(json)
+        #expect(events.contains("谢谢*********先生") || events.contains("谢谢***先生"), "\(events)")
+        #expect(!events.contains("王小明") && !events.contains("Ana Lima"), "\(events)")
+        #expect(echoFindings(audit).map(\.channel) == [.text, .css])
+    }
+
     /// A field rule teaches the echo rule too (a payload's name field, then the page).
     @Test func aFieldRuleTeachesAValue() throws {
-        let yaml = "version: 1\npack: p\nrules:\n" + Self.customerName + """
+        let rules = try Self.packWithCustomerName("""
           - id: echo
             category: contact
             severity: high
@@ -252,10 +345,9 @@ struct EchoRuleTests {
             action: replace
             replacement: '[name]'
 
-        """
-        let rules = RuleSet(packs: [try RulePackLoader.parse(text: yaml, file: "p.yml", includeBase: nil).pack])
+        """)
         let json = Self.recording([
-            #"{"type":5,"data":{"tag":"$identify","payload":{"properties":{"name":"Ana Lima"}}},"timestamp":1700000000200}"#,
+            Self.identify,
             Self.shown("Hello Ana Lima", at: 300),
         ])
         let input = scratchPath("echo-field") + ".json", output = scratchPath("echo-field") + ".zip"
@@ -278,6 +370,14 @@ struct EchoRuleTests {
         action: mask
 
     """
+
+    /// A pack of `customerName` and the rules of `yaml`.
+    static func packWithCustomerName(_ yaml: String) throws -> RuleSet {
+        RuleSet(packs: [try RulePackLoader.parse(text: "version: 1\npack: p\nrules:\n" + customerName + yaml, file: "p.yml", includeBase: nil).pack])
+    }
+
+    /// PostHog's `$identify` event naming the person Ana Lima.
+    static let identify = #"{"type":5,"data":{"tag":"$identify","payload":{"properties":{"name":"Ana Lima"}}},"timestamp":1700000000200}"#
 
     static func echoRule() throws -> Rule {
         try #require(try RuleSet.defaults().rule("privacy.echoed_value")?.0)
