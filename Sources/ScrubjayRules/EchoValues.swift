@@ -105,8 +105,9 @@ public struct EchoValues: Sendable {
 extension Rule {
     /// This echo rule armed with `values` (`EchoValues.values`): it then reads its channels
     /// (`echoChannels`) and finds each value where it stands as a whole (no letter, digit or
-    /// `_` right before or after it), in any case, any run of white space in the value
-    /// standing for any other. Its keywords (the prefilter) are each value's longest run of
+    /// `_` right before or after it; anywhere for a value at whose edge is a script written
+    /// without spaces, `edgesInUnspacedScript`), in any case, any run of white space in the
+    /// value standing for any other. Its keywords (the prefilter) are each value's longest run of
     /// ASCII letters and digits; a value without one makes the rule run on every string.
     public func echoing(_ values: [[UInt8]]) -> Rule {
         precondition(kind == .echo, "only echo rules are armed")
