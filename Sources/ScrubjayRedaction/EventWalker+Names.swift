@@ -85,7 +85,8 @@ extension EventWalker.Tag {
     init(_ t: UnsafeRawBufferPointer) {
         switch t.count {
         case 5: self = EventWalker.text(t, isFolded: "style") ? .style : EventWalker.text(t, isFolded: "input") ? .input : .other
-        case 6: self = EventWalker.text(t, isFolded: "select") ? .select : EventWalker.text(t, isFolded: "canvas") ? .canvas : .other
+        case 6: self = EventWalker.text(t, isFolded: "select") ? .select : EventWalker.text(t, isFolded: "canvas") ? .canvas
+            : EventWalker.text(t, isFolded: "button") ? .button : .other
         case 8: self = EventWalker.text(t, isFolded: "textarea") ? .textarea : .other
         default: self = .other
         }

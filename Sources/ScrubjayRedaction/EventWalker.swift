@@ -268,7 +268,11 @@ public struct EventWalker {
 
     /// The element names whose content or `value` the walker treats specially.
     enum Tag {
-        case unknown, other, style, textarea, input, select, canvas
+        case unknown, other, style, textarea, input, select, canvas, button
+
+        /// A form control: a text after it is not the value of the label before it (`Password:`,
+        /// the field, then the `Log in` button or the next field's `Confirm password:`).
+        var isFormControl: Bool { self == .input || self == .select || self == .textarea || self == .button }
     }
 
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
@@ -312,6 +316,7 @@ public struct EventWalker {
             switch type {
             case 2: // Element
                 if tag == .textarea || tag == .style { page?.element(id, tag) }
+                if tag.isFormControl { label = nil }
                 if let attributes, e.kind(attributes) == .object {
                     try walkAttributes(e, attributes, tag: tag, node: id, visit)
                 }

@@ -437,6 +437,30 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A form's label names its field, not the text after the field: `Password:`, the field,
+    /// then the next field's `Confirm password:` or the `Create account` button; `Name:`, the
+    /// field, then `Continue`. Read after the label, password_pair and name_after_label took
+    /// them (`[password] account`) on a page with no personal data, and audit failed it.
+    @Test func aTextAfterAFormControlIsNotTheLabelsValue() throws {
+        func el(_ tag: String, _ attributes: String, _ children: String, _ id: Int) -> String {
+            #"{"type":2,"tagName":"\#(tag)","attributes":{\#(attributes)},"childNodes":[\#(children)],"id":\#(id)}"#
+        }
+        func text(_ t: String, _ id: Int) -> String { #"{"type":3,"textContent":"\#(t)","id":\#(id)}"# }
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(el("form", "", [
+                el("label", "", text("Password:", 11), 10), el("input", #""type":"password""#, "", 12),
+                el("label", "", text("Confirm password:", 14), 13), el("input", #""type":"password""#, "", 15),
+                el("button", "", text("Create account", 17), 16),
+                el("label", "", text("Name:", 21), 20), el("input", "", "", 22), el("a", "", text("Continue", 24), 23),
+                el("label", "", text("Full name:", 31), 30), el("select", "", el("option", "", text("Premium Plan", 33), 32), 34),
+            ].joined(separator: ","), 6)),
+        ].joined(separator: ",") + "]"
+        let (events, audit, _) = try redactRecording(json)
+        #expect(audit.findings.isEmpty, "\(audit.findings)")
+        for t in ["Confirm password:", "Create account", "Continue", "Premium Plan"] { #expect(events.contains(#""textContent":"\#(t)""#), "\(events)") }
+    }
+
     /// A console shows its arguments joined by spaces: `console.log("customer phone:", phone)`
     /// reads `customer phone: 4155550134`, and an argument is read with the one before it, as
     /// a payload member's value is read with its key. A phone number, an SSN stored as a number
