@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScrubjayFormats
+import ScrubjayIO
 import ScrubjayRedaction
 import ScrubjayRules
 
@@ -78,7 +79,9 @@ struct AuditCommand: ParsableCommand {
         for n in r.notScanned {
             lines.append("not scanned: \(n.kind), \(n.values) value\(n.values == 1 ? "" : "s") (\(n.bytes) bytes): \(n.reason)")
         }
-        return lines.joined(separator: "\n")
+        // A file name, a window id or a key may hold control characters (a newline would split
+        // a finding's line, an escape would drive the terminal): escaped, as on standard error.
+        return lines.map(DisplayText.escapingControls).joined(separator: "\n")
     }
 
     static func isoTime(_ ms: Double) -> String { RFC3339Time.milliseconds(ms) }

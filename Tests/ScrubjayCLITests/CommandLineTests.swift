@@ -516,6 +516,13 @@ struct AuditRedactCommandTests {
         for r in [text, json, one, oneText] {
             for v in values { #expect(!r.stdout.contains(v) && !r.stderr.contains(v), "a value leaked: \(v)") }
         }
+        // A file name with a line break and an escape: one line per finding still, the
+        // escape shown, not sent to the terminal.
+        let odd = dir + "/odd\u{1B}[31m\nname.json"
+        try FileManager.default.copyItem(atPath: b, toPath: odd)
+        let oddText = try runScrubjay(["audit", a, odd])
+        #expect(!oddText.stdout.contains("\u{1B}"), "\(oddText.stdout)")
+        #expect(oddText.stdout.split(separator: "\n").filter { $0.contains(" event ") }.count == 3, "\(oddText.stdout)")
     }
 
     @Test func failOnSetsTheExitCode() throws {
