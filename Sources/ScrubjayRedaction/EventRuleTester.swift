@@ -24,11 +24,10 @@ public enum EventRuleTester {
             let index = engine.rules.count - 1 // the rule's own findings are those of the last rule
             for ex in rule.examples.match {
                 do {
-                    var redactor: Redactor? = try passes(ex.input, engine, .redact)
+                    let (output, redactor) = try redacted(ex.input, engine, .redact)
                     var none: Redactor? = nil
-                    let output = try rewrite(ex.input, &redactor)
                     let expected = try rewrite(ex.output, &none)
-                    if redactor!.findingMark.byRule[index] == 0 { fail(ex.line, "does not match \(RuleTester.quoted(trimmed(ex.input)))"); continue }
+                    if redactor.findingMark.byRule[index] == 0 { fail(ex.line, "does not match \(RuleTester.quoted(trimmed(ex.input)))"); continue }
                     if output != expected {
                         fail(ex.line, "rewrites the events to \(RuleTester.quoted(output)), expected \(RuleTester.quoted(expected))")
                     }
@@ -38,9 +37,8 @@ public enum EventRuleTester {
             }
             for (input, line) in rule.examples.noMatch {
                 do {
-                    var redactor: Redactor? = try passes(input, engine, .audit)
-                    _ = try rewrite(input, &redactor)
-                    if redactor!.findingMark.byRule[index] > 0 { fail(line, "must not match \(RuleTester.quoted(trimmed(input)))") }
+                    let (_, redactor) = try redacted(input, engine, .audit)
+                    if redactor.findingMark.byRule[index] > 0 { fail(line, "must not match \(RuleTester.quoted(trimmed(input)))") }
                 } catch {
                     fail(line, "the example is not a JSON event or array of events: \(error)")
                 }
@@ -49,16 +47,15 @@ public enum EventRuleTester {
         return failures
     }
 
-    /// A fresh redactor for the events of `text`: on `engine`, or, when `engine` has an echo
-    /// rule and a first pass over `text` learns something, on the engine that pass arms.
-    static func passes(_ text: String, _ engine: RuleEngine, _ mode: Redactor.Mode) throws -> Redactor {
-        func fresh(_ engine: RuleEngine) -> Redactor {
-            Redactor(engine: engine, mode: mode, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
-        }
-        guard engine.rules.contains(where: { $0.kind == .echo }) else { return fresh(engine) }
-        var first: Redactor? = fresh(engine)
-        _ = try rewrite(text, &first)
-        return first!.echoEngine.map(fresh) ?? fresh(engine)
+    /// The events of `text` rewritten with `engine` (`rewrite`), and the redactor that did it,
+    /// in two passes when a first one learns values for an echo rule, as `redact` runs them
+    /// (`RedactionJob.passes`).
+    static func redacted(_ text: String, _ engine: RuleEngine, _ mode: Redactor.Mode) throws -> (String, Redactor) {
+        try RedactionJob.passes(engine, { engine in
+            var redactor: Redactor? = Redactor(engine: engine, mode: mode, pseudonymKey: RuleTester.pseudonymKey, collectFindings: false)
+            let output = try rewrite(text, &redactor)
+            return (output, redactor!)
+        }, redactor: \.1).0
     }
 
     /// The events of `text` after `redactor` (none: as they are), in the shape they came in:

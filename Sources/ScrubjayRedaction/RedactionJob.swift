@@ -77,19 +77,32 @@ public enum RedactionJob {
             }
             return (files, redactor)
         }
-        var (files, redactor) = try pass(rules.engine)
-        // The input still holds what the first pass learned where it learned it: a second pass
-        // whenever there is something to find again.
-        if let armed = redactor.echoEngine {
-            redactor = Redactor(engine: armed, mode: .audit, pseudonymKey: [], collectFindings: false) // the first pass's pages go first
-            (files, redactor) = try pass(armed)
-        }
+        let ((files, redactor), _) = try passes(rules.engine, pass, redactor: \.1)
         let t = redactor.tally
         return AuditResult(
             inputs: files,
             rulePacks: rules.packs.map(RedactionReport.RulePackSummary.init),
             events: t.events, strings: t.strings, findings: redactor.findings, counts: t.findings,
             notScanned: RedactionReport.NotScanned.list(t.unscanned))
+    }
+
+    /// Runs `pass` over the inputs with `engine` and, when that pass learned values for an echo
+    /// rule, once more from the start with the echo rules armed (docs/RULES.md, "Echo rules"),
+    /// the first pass's result (its output, its page mirrors) released before the second
+    /// starts. Whenever something was learned: the rules read values decoded (escapes,
+    /// percent-encoding, base64 data URLs), so no test of the first pass's output bytes can
+    /// tell that no echo is left, and the input still holds the values where they were learned.
+    /// Returns the last pass's result, and what the report says of echoes (nil without an echo
+    /// rule).
+    static func passes<R>(_ engine: RuleEngine, _ pass: (RuleEngine) throws -> R,
+                          redactor: (R) -> Redactor) throws -> (R, RedactionReport.Echoes?) {
+        var result: R? = try pass(engine)
+        let learned = redactor(result!).echoValuesLearned
+        guard let armed = redactor(result!).echoEngine else {
+            return (result!, engine.rules.contains { $0.kind == .echo } ? .init(valuesLearned: learned, secondPass: false) : nil)
+        }
+        result = nil
+        return (try pass(armed), .init(valuesLearned: learned, secondPass: true))
     }
 
     /// A fresh random key for the `hash` action, for one run; never written anywhere.
@@ -135,19 +148,7 @@ public enum RedactionJob {
             })
             return (built, redactor, places)
         }
-        var (built, redactor, places) = try pass(rules.engine)
-        // With an echo rule: a second pass finds what the first learned wherever it is
-        // (docs/RULES.md, "Echo rules"). Whenever something was learned: the rules read values
-        // decoded (escapes, percent-encoding, base64 data URLs), so a test of the output's
-        // bytes cannot tell that no echo is left.
-        var echoes = rules.engine.rules.contains { $0.kind == .echo }
-            ? RedactionReport.Echoes(valuesLearned: redactor.echoValuesLearned, secondPass: false) : nil
-        if let armed = redactor.echoEngine {
-            // The first pass's output and page mirrors go before the second pass is made.
-            (built.entries, redactor, places) = ([], Redactor(engine: armed, mode: .audit, pseudonymKey: [], collectFindings: false), FindingPlaces(engine: armed))
-            (built, redactor, places) = try pass(armed)
-            echoes?.secondPass = true
-        }
+        let ((built, redactor, places), echoes) = try passes(rules.engine, pass, redactor: \.1)
         var manifest: PackageManifest = built.manifest
         var entries: [ArchiveEntry] = built.entries
         var report = RedactionReport(
