@@ -46,7 +46,7 @@ struct AuditCommand: ParsableCommand {
         }
         if let f = failOn.flatMap(Severity.init(rawValue:)), let top = result.highestSeverity, top >= f {
             let n = result.findings.filter { $0.severity >= f }.count
-            printError("\(n) finding\(n == 1 ? "" : "s") at or above severity \(f.rawValue) (--fail-on \(f.rawValue))")
+            printError("\(plural(n, "finding")) at or above severity \(f.rawValue) (--fail-on \(f.rawValue))")
             throw ExitStatus.checkFailed.exitCode
         }
     }
@@ -77,7 +77,7 @@ struct AuditCommand: ParsableCommand {
             }
         }
         for n in r.notScanned {
-            lines.append("not scanned: \(n.kind), \(n.values) value\(n.values == 1 ? "" : "s") (\(n.bytes) bytes): \(n.reason)")
+            lines.append("not scanned: \(n.kind), \(plural(n.values, "value")) (\(n.bytes) bytes): \(n.reason)")
         }
         // A file name, a window id or a key may hold control characters (a newline would split
         // a finding's line, an escape would drive the terminal): escaped, as on standard error.

@@ -47,7 +47,7 @@ struct InspectReport {
         lines.append("channels:  " + (profile.channels.isEmpty ? "DOM only" : "DOM, " + profile.channels.sorted().joined(separator: ", ")))
         if !profile.networkHosts.isEmpty {
             lines.append("network hosts:")
-            for (h, n) in profile.networkHosts.sorted(by: { $0.key < $1.key }) { lines.append("  \(h.padding(30)) \(n) request\(n == 1 ? "" : "s")") }
+            for (h, n) in profile.networkHosts.sorted(by: { $0.key < $1.key }) { lines.append("  \(h.padding(30)) \(plural(n, "request"))") }
         }
         if !profile.consoleLevels.isEmpty {
             lines.append("console levels:")
