@@ -31,9 +31,6 @@ public struct EchoValues: Sendable {
 
     public init() {}
 
-    /// Whether nothing has been learned.
-    public var isEmpty: Bool { lastByNode.isEmpty && others.isEmpty }
-
     /// Learns `value`, which a rule rewrote in node `nodeId` of `window` (nil: not a node's),
     /// trimmed of white space; ignored when it has fewer than `minimumCharacters` characters,
     /// more than `maximumBytes` bytes, or no letter or digit (a value masked at record time,
