@@ -30,6 +30,16 @@ public enum JSONString {
             let dst = buf.baseAddress! + start
             var i = 0, o = 0
             while i < n {
+                if i &+ 8 <= n {
+                    // Eight bytes copied at once, then kept up to the first backslash among
+                    // them (`o` never passes `i`, so the store stays within the grown room).
+                    let w = UnsafeRawPointer(src + i).loadUnaligned(as: UInt64.self)
+                    UnsafeMutableRawPointer(dst + o).storeBytes(of: w, as: UInt64.self)
+                    let m = backslashMask(w)
+                    if m == 0 { i &+= 8; o &+= 8; continue }
+                    let z = m.littleEndian.trailingZeroBitCount >> 3
+                    i &+= z; o &+= z
+                }
                 let c = src[i]
                 if c != UInt8(ascii: "\\") { dst[o] = c; o &+= 1; i &+= 1; continue }
                 let e = src[i &+ 1]
@@ -181,6 +191,13 @@ public enum JSONString {
             }
             o.storeBytes(of: UInt8(ascii: "\""), toByteOffset: k, as: UInt8.self)
         }
+    }
+
+    /// Per byte of `w` (in memory order), its high bit set exactly when the byte is `\\`.
+    @inline(__always) static func backslashMask(_ w: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F, highs: UInt64 = 0x8080_8080_8080_8080
+        let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+        return ~(((b & low7) &+ low7) | b) & highs
     }
 
     /// Per byte of `w` (in memory order), its high bit set exactly when `JSON.stringify` escapes

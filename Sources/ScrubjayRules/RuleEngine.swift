@@ -253,6 +253,8 @@ public final class RuleEngine: Sendable {
                     guard let r, !r.isEmpty else { return }
                     take(rule: i, r, in: text, into: &found)
                 }
+                // (Tested first: iterating an empty list still retains and releases it.)
+                if morePatterns[i].isEmpty { return }
                 for more in morePatterns[i] {
                     try more.forEachMatch(in: text, group: 0, assumeValidUTF8: true) { r in
                         guard let r, !r.isEmpty else { return }

@@ -149,7 +149,8 @@ struct EngineTests {
         #expect(checked == 3000)
     }
 
-    /// The encoder's eight-byte escape test is exact for every byte, whatever its neighbours:
+    /// The encoder's eight-byte escape test (and the decoder's backslash test) is exact for
+    /// every byte, whatever its neighbours:
     /// every pair of byte values side by side, at every place in the word.
     @Test func escapeMasksAreExactPerByte() {
         var wrong = 0
@@ -159,12 +160,14 @@ struct EngineTests {
                     var bytes = [UInt8](repeating: 0x61, count: 8)
                     bytes[p] = UInt8(a); bytes[p + 1] = UInt8(b)
                     let w = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-                    var expected: UInt64 = 0, controls: UInt64 = 0
+                    var expected: UInt64 = 0, controls: UInt64 = 0, backslashes: UInt64 = 0
                     for (k, c) in bytes.enumerated() {
                         if JSONString.needsEscape(c) { expected |= 0x80 << UInt64(8 * k) }
                         if c < 0x20 { controls |= 0x80 << UInt64(8 * k) }
+                        if c == 0x5C { backslashes |= 0x80 << UInt64(8 * k) }
                     }
-                    if JSONString.escapeMask(w).littleEndian != expected || JSONString.controlMask(w).littleEndian != controls { wrong += 1 }
+                    if JSONString.escapeMask(w).littleEndian != expected || JSONString.controlMask(w).littleEndian != controls
+                        || JSONString.backslashMask(w).littleEndian != backslashes { wrong += 1 }
                 }
             }
         }
