@@ -5,6 +5,9 @@ import ScrubjayJSON
 /// `type`, its `data` and, in an incremental snapshot, the `source` inside it. Each is a
 /// search of an object's members; the pointer-movement test, the page rules, the structured
 /// payloads and the walker each made those searches again for every event.
+///
+/// The event is borrowed, not taken: an initializer's parameters are owned by default,
+/// which copied the event (a retain and release of its bytes and its tape) for every event.
 struct EventHead {
     /// The root's integer `type` (nil when the root is not an object or has none).
     let type: Int?
@@ -13,7 +16,7 @@ struct EventHead {
     /// `data.source` of an incremental snapshot whose `data` is an object (nil otherwise).
     let source: Int?
 
-    init(_ e: JSONEvent) {
+    init(_ e: borrowing JSONEvent) {
         let root = e.root
         guard e.kind(root) == .object else {
             type = nil; data = nil; source = nil
