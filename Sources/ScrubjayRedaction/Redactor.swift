@@ -416,7 +416,22 @@ public struct Redactor {
         text.append(0x20)
         let start = text.count
         text += value
-        return matches(in: text, inside: start..<text.count, rules: rules)
+        return wholeSecrets(matches(in: text, inside: start..<text.count, rules: rules), in: value)
+    }
+
+    /// A secret read after its label is the whole text the label labels: a passphrase's other
+    /// words are no less secret than its first (`Password:`, then `correct horse battery
+    /// staple`). A credential rule's bare value stops at the first space, as it must in running
+    /// text (`password=hunter2 user=ana`); here the value is a text of its own, so a credential
+    /// match that starts where the value starts is taken to the value's end (white space at
+    /// its edges aside), and what else was found inside it is part of it.
+    func wholeSecrets(_ found: [RuleMatch], in value: UnsafeRawBufferPointer) -> [RuleMatch] {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        guard let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }),
+              let k = found.firstIndex(where: { !$0.limited && $0.range.lowerBound == first && engine.rules[$0.rule].category == .credential }),
+              found[k].range.upperBound < last + 1 else { return found }
+        let whole = RuleMatch(rule: found[k].rule, range: first..<(last + 1), limited: false)
+        return [whole] + found.filter { !$0.range.overlaps(whole.range) }
     }
 
     /// What `rules` find in `text`, a value read with the words before it (`memberMatches`,

@@ -437,6 +437,28 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A secret shown after its label is masked whole: every word of a passphrase, not only
+    /// the first, which is where password_pair's bare value stops in running text. A label's
+    /// text that holds more than the secret (`password: ... was reset`) is not the case here.
+    @Test func aSecretAfterItsLabelIsMaskedWhole() throws {
+        func dt(_ label: String, _ value: String, _ id: Int) -> String {
+            #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
+                + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"\#(value)","id":\#(id + 3)}],"id":\#(id + 2)}"#
+        }
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [
+                dt("Password:", " correct horse battery staple ", 10), dt("Secret:", "hunter2", 20), dt("Status:", "Shipped today", 30),
+            ].joined(separator: ",") + #"],"id":40}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.compactMap(\.nodeId).sorted() == [13, 23], "\(audit.findings)")
+        for word in ["correct", "horse", "battery", "staple", "hunter2"] { #expect(!events.contains(word), "\(word): \(events)") }
+        #expect(events.contains(#""textContent":" [password] ""#), "\(events)")
+        #expect(events.contains(#""textContent":"Shipped today""#))
+        #expect(rescan.findings.isEmpty)
+    }
+
     /// A form's label names its field, not the text after the field: `Password:`, the field,
     /// then the next field's `Confirm password:` or the `Create account` button; `Name:`, the
     /// field, then `Continue`. Read after the label, password_pair and name_after_label took
