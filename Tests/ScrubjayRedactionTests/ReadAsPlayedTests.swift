@@ -28,6 +28,12 @@ func redactRecording(_ json: String) throws -> (events: String, audit: AuditResu
 @Suite("The redactor reads what the player replays")
 struct ReadAsPlayedTests {
     static let meta = #"{"type":4,"data":{"href":"https://shop.test/","width":1000,"height":800},"timestamp":1700000000000}"#
+    /// A description list's term and definition, each with its text (ids `id` to `id + 3`).
+    static func dt(_ label: String, _ value: String, _ id: Int) -> String {
+        #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
+            + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"\#(value)","id":\#(id + 3)}],"id":\#(id + 2)}"#
+    }
+
     static func snapshot(_ body: String) -> String {
         #"{"type":2,"data":{"node":{"type":0,"id":1,"childNodes":[{"type":2,"tagName":"html","attributes":{},"id":3,"childNodes":[{"type":2,"tagName":"body","attributes":{},"id":5,"childNodes":["#
             + body + #"]}]}]},"initialOffset":{"top":0,"left":0}},"timestamp":1700000000100}"#
@@ -419,14 +425,10 @@ struct ReadAsPlayedTests {
     /// value with a digit was read after its label). A label without a colon, or a value no
     /// rule reads after its label, stays.
     @Test func aValueAfterALabelWithAColonIsRead() throws {
-        func dt(_ label: String, _ value: String, _ id: Int) -> String {
-            #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
-                + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"\#(value)","id":\#(id + 3)}],"id":\#(id + 2)}"#
-        }
         let json = "[" + [
             Self.meta,
             Self.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":2,"tagName":"b","attributes":{},"childNodes":[{"type":3,"textContent":"Name:","id":8}],"id":7},{"type":3,"textContent":" Ana Lima","id":9}],"id":6},"#
-                + #"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [dt("Password:", "hunter2", 10), dt("Status:", "Shipped", 20), dt("Name", "Bea Costa", 30)].joined(separator: ",") + #"],"id":40}"#),
+                + #"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [Self.dt("Password:", "hunter2", 10), Self.dt("Status:", "Shipped", 20), Self.dt("Name", "Bea Costa", 30)].joined(separator: ",") + #"],"id":40}"#),
         ].joined(separator: ",") + "]"
         let (events, audit, rescan) = try redactRecording(json)
         #expect(audit.findings.compactMap(\.nodeId).sorted() == [9, 13], "\(audit.findings)")
@@ -441,14 +443,10 @@ struct ReadAsPlayedTests {
     /// the first, which is where password_pair's bare value stops in running text. A label's
     /// text that holds more than the secret (`password: ... was reset`) is not the case here.
     @Test func aSecretAfterItsLabelIsMaskedWhole() throws {
-        func dt(_ label: String, _ value: String, _ id: Int) -> String {
-            #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
-                + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[{"type":3,"textContent":"\#(value)","id":\#(id + 3)}],"id":\#(id + 2)}"#
-        }
         let json = "[" + [
             Self.meta,
             Self.snapshot(#"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [
-                dt("Password:", " correct horse battery staple ", 10), dt("Secret:", "hunter2", 20), dt("Status:", "Shipped today", 30),
+                Self.dt("Password:", " correct horse battery staple ", 10), Self.dt("Secret:", "hunter2", 20), Self.dt("Status:", "Shipped today", 30),
             ].joined(separator: ",") + #"],"id":40}"#),
         ].joined(separator: ",") + "]"
         let (events, audit, rescan) = try redactRecording(json)
