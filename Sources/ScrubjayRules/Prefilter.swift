@@ -1,4 +1,7 @@
 import ScrubjayJSON
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
 
 /// Decides, in one pass over a string, which rules could match it, so that most strings
 /// never reach PCRE2 (gitleaks' keyword idea, docs/RULES.md "Prefilters").
@@ -288,9 +291,36 @@ final class Prefilter: @unchecked Sendable {
 
     /// The number of ASCII digits in `text`, eight bytes at a time (`countWords`).
     static func countDigits(_ text: UnsafeRawBufferPointer) -> Int {
+        #if arch(x86_64)
+        if text.count >= 16 { return countDigits16(text) }
+        #endif
         // Zero bytes shifted in at the top of the last word are not digits.
-        countWords(text, byte: { $0 &- 0x30 < 10 }, word: { x, seen in digitsIn(x >> seen) })
+        return countWords(text, byte: { $0 &- 0x30 < 10 }, word: { x, seen in digitsIn(x >> seen) })
     }
+
+    #if arch(x86_64)
+    /// `countDigits` of sixteen bytes or more, sixteen at a time (SSE2: two signed compares,
+    /// which also leave out every byte above 0x7F, `pmovmskb`, a population count); the last
+    /// sixteen overlap the ones before, whose bits are shifted out.
+    @inline(__always)
+    static func countDigits16(_ text: UnsafeRawBufferPointer) -> Int {
+        let base = text.baseAddress!
+        let n = text.count
+        @inline(__always) func digitMask(_ at: Int) -> UInt32 {
+            let v = _mm_loadu_si128((base + at).assumingMemoryBound(to: __m128i_u.self))
+            let digits = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x2F)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x3A)))
+            return UInt32(truncatingIfNeeded: _mm_movemask_epi8(digits))
+        }
+        var count = 0
+        var i = 0
+        while i &+ 16 <= n {
+            count &+= digitMask(i).nonzeroBitCount
+            i &+= 16
+        }
+        if i < n { count &+= (digitMask(n &- 16) >> UInt32(i &- (n &- 16))).nonzeroBitCount }
+        return count
+    }
+    #endif
 
     /// The bytes of `text` that `byte` accepts, counted eight at a time by `word(x, seen)`, which
     /// counts the bytes of the word `x` that are left after shifting `seen` bits out at the
