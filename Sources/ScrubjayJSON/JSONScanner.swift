@@ -170,12 +170,18 @@ struct JSONScanner {
         // Whether the innermost open container is an object.
         var inObject = false
         member: while true {
-            if inObject {
+            key: if inObject {
                 if p[i] != UInt8(ascii: "\"") {
                     i = JSONScanner.skipWhitespace(p, i)
                     guard p[i] == UInt8(ascii: "\"") else { return -1 }
                 }
                 var e = JSONScanner.blockRunEnd(p, i &+ 1, start, &blockBase, &blockMask)
+                // The common key: plain, its closing quote and the ':' one 16-bit compare.
+                if JSONScanner.load16(p, e) == JSONScanner.quoteColon {
+                    w.emit(.string, i, e &+ 1, JSONToken.Flags.isKey)
+                    i = e &+ 2
+                    break key
+                }
                 var flags = JSONToken.Flags.isKey
                 if p[e] == UInt8(ascii: "\"") {
                     e &+= 1
@@ -268,6 +274,16 @@ struct JSONScanner {
             }
         }
     }
+
+    /// The two bytes at `at` as a little-endian word: `load16(p, e) == quoteColon` tests
+    /// `p[e] == '"' && p[e + 1] == ':'` with one load and one branch.
+    @inline(__always)
+    static func load16(_ p: UnsafePointer<UInt8>, _ at: Int) -> UInt16 {
+        UInt16(littleEndian: UnsafeRawPointer(p + at).loadUnaligned(as: UInt16.self))
+    }
+
+    /// '"' then ':', as `load16` reads them.
+    static let quoteColon: UInt16 = 0x3A22
 
     /// A number's fraction and exponent, from the byte after its integer digits (`at`, a '.'
     /// or an 'e' or 'E'): the offset past the number, or -1 when it is not valid.

@@ -111,6 +111,38 @@ struct ScannerAgreementTests {
         #expect(checked > 60_000)
     }
 
+    /// Both scanners write through the same `TapeWriter`, so agreement alone would not catch
+    /// a token written wrong: the tokens of a small document, against values built field by
+    /// field (and `JSONToken`'s layout, which a writer that packs fields would rely on).
+    @Test func tokensHoldTheirFields() {
+        #expect(MemoryLayout<JSONToken>.stride == 16)
+        #expect(MemoryLayout<JSONToken>.offset(of: \JSONToken.start) == 0)
+        #expect(MemoryLayout<JSONToken>.offset(of: \JSONToken.end) == 4)
+        #expect(MemoryLayout<JSONToken>.offset(of: \JSONToken.next) == 8)
+        #expect(MemoryLayout<JSONToken>.offset(of: \JSONToken.kind) == 12)
+        #expect(MemoryLayout<JSONToken>.offset(of: \JSONToken.flags) == 13)
+        let text = Array(#"{"a\n":[1,"é",true,false,null,{}],"b":-2.5}"#.utf8)
+        let expected: [JSONToken] = [
+            JSONToken(start: 0, end: 44, next: 11, kind: .object, flags: 0),
+            JSONToken(start: 1, end: 6, next: 2, kind: .string, flags: JSONToken.Flags.isKey | JSONToken.Flags.hasEscapes),
+            JSONToken(start: 7, end: 34, next: 9, kind: .array, flags: 0),
+            JSONToken(start: 8, end: 9, next: 4, kind: .number, flags: 0),
+            JSONToken(start: 10, end: 14, next: 5, kind: .string, flags: JSONToken.Flags.hasNonASCII),
+            JSONToken(start: 15, end: 19, next: 6, kind: .true, flags: 0),
+            JSONToken(start: 20, end: 25, next: 7, kind: .false, flags: 0),
+            JSONToken(start: 26, end: 30, next: 8, kind: .null, flags: 0),
+            JSONToken(start: 31, end: 33, next: 9, kind: .object, flags: 0),
+            JSONToken(start: 35, end: 38, next: 10, kind: .string, flags: JSONToken.Flags.isKey),
+            JSONToken(start: 39, end: 43, next: 11, kind: .number, flags: 0),
+        ]
+        for prefix in [[], Array("[1,".utf8)] {
+            let (fast, exact) = ScannerAgreementTests.both(text, prefix: prefix)
+            #expect(fast.0 == prefix.count + text.count)
+            #expect(fast.1 == expected)
+            #expect(exact.1 == expected)
+        }
+    }
+
     @Test func atTheDepthLimit() {
         for depth in [3, 4, 5] {
             for text in ["[[[1]]]", "[[[]]]", #"{"a":{"b":{}}}"#, #"{"a":[{"b":1}]}"#] {
