@@ -170,6 +170,8 @@ struct JSONScanner {
         // Whether the innermost open container is an object.
         var inObject = false
         member: while true {
+            // Room for the member's key and value (or an element and nothing).
+            w.reserve(2)
             key: if inObject {
                 if p[i] != UInt8(ascii: "\"") {
                     i = JSONScanner.skipWhitespace(p, i)
@@ -178,7 +180,7 @@ struct JSONScanner {
                 var e = JSONScanner.blockRunEnd(p, i &+ 1, start, &blockBase, &blockMask)
                 // The common key: plain, its closing quote and the ':' one 16-bit compare.
                 if JSONScanner.load16(p, e) == JSONScanner.quoteColon {
-                    w.emit(.string, i, e &+ 1, JSONToken.Flags.isKey)
+                    w.emitReserved(.string, i, e &+ 1, JSONToken.Flags.isKey)
                     i = e &+ 2
                     break key
                 }
@@ -191,7 +193,7 @@ struct JSONScanner {
                     e = rest.0
                     flags |= rest.1
                 }
-                w.emit(.string, i, e, flags)
+                w.emitReserved(.string, i, e, flags)
                 if p[e] != UInt8(ascii: ":") {
                     e = JSONScanner.skipWhitespace(p, e)
                     guard p[e] == UInt8(ascii: ":") else { return -1 }
@@ -210,7 +212,7 @@ struct JSONScanner {
                         (e, flags) = JSONScanner.skimStringRest(p, e)
                         if e < 0 { return -1 }
                     }
-                    w.emit(.string, i, e, flags)
+                    w.emitReserved(.string, i, e, flags)
                     i = e
                 } else if c &- 0x31 < 9 {
                     // A number without sign or leading zero: its integer digits, then a fraction or
@@ -221,14 +223,14 @@ struct JSONScanner {
                         e = JSONScanner.skimNumberTail(p, e)
                         if e < 0 { return -1 }
                     }
-                    w.emit(.number, i, e, 0)
+                    w.emitReserved(.number, i, e, 0)
                     i = e
                 } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
                     guard depth < depthLimit else { return -1 }
                     inObject = c == UInt8(ascii: "{")
                     stack[depth] = w.count << 1 | (inObject ? 1 : 0)
                     depth &+= 1
-                    w.emit(inObject ? .object : .array, i, i, 0)
+                    w.emitReserved(inObject ? .object : .array, i, i, 0)
                     i = JSONScanner.skipWhitespace(p, i &+ 1)
                     // '}' is '{' + 2 and ']' is '[' + 2.
                     if p[i] != c &+ 2 { continue member }
@@ -246,7 +248,7 @@ struct JSONScanner {
                     }
                     let (e, kind) = JSONScanner.skimOtherScalar(p, i)
                     if e < 0 { return -1 }
-                    w.emit(kind, i, e, 0)
+                    w.emitReserved(kind, i, e, 0)
                     i = e
                 }
                 break
@@ -615,9 +617,20 @@ struct JSONScanner {
         let base: Int
 
         @inline(__always) mutating func emit(_ kind: JSONKind, _ s: Int, _ e: Int, _ flags: UInt8) {
-            if count == capacity {
+            reserve(1)
+            emitReserved(kind, s, e, flags)
+        }
+
+        /// Makes room for `n` more tokens (`emitReserved`): `skimContainer` asks for a
+        /// member's two (its key and its value) at once, rather than testing before each.
+        @inline(__always) mutating func reserve(_ n: Int) {
+            if capacity &- count < n {
                 tokens = JSONScanner.grow(tokens, count: count, capacity: &capacity)
             }
+        }
+
+        /// `emit` into room made by `reserve`.
+        @inline(__always) mutating func emitReserved(_ kind: JSONKind, _ s: Int, _ e: Int, _ flags: UInt8) {
             tokens[count] = JSONToken(start: UInt32(truncatingIfNeeded: s &- base),
                                       end: UInt32(truncatingIfNeeded: e &- base),
                                       next: UInt32(truncatingIfNeeded: count &+ 1),
