@@ -350,14 +350,25 @@ struct JSONScanner {
     @inline(__always)
     static func blockRunEnd(_ p: UnsafePointer<UInt8>, _ at: Int, _ start: Int, _ base: inout Int, _ mask: inout UInt64) -> Int {
         let d = at &- base
+        var b: Int
+        var full: UInt64
+        var m: UInt64
+        var from: Int
         if _fastPath(UInt(bitPattern: d) < 64) {
-            let m = mask &>> UInt64(truncatingIfNeeded: d)
+            m = mask &>> UInt64(truncatingIfNeeded: d)
             if _fastPath(m != 0) { return at &+ m.trailingZeroBitCount }
+            // The run starts in the block held but ends past it (a third of the misses):
+            // the next block, without making the mask of the one held again.
+            b = base &+ 64
+            from = b
+            full = block64(p + b)
+            m = full
+        } else {
+            b = ((start &+ at) & ~63) &- start
+            full = block64(p + b)
+            m = full &>> UInt64(truncatingIfNeeded: at &- b)
+            from = at
         }
-        var b = ((start &+ at) & ~63) &- start
-        var full = block64(p + b)
-        var m = full &>> UInt64(truncatingIfNeeded: at &- b)
-        var from = at
         while m == 0 {
             b &+= 64
             from = b
