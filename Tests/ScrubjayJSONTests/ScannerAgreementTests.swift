@@ -111,6 +111,43 @@ struct ScannerAgreementTests {
         #expect(checked > 60_000)
     }
 
+    /// Keys on every side of the 64-byte blocks: a key that runs from the block the scanner
+    /// holds into the next one or further (`blockRunEnd` goes on to the next block without
+    /// making the held one again), a key that starts past it, keys whose quote and ':' are
+    /// apart (the 16-bit test for '":' fails), with escapes and non-ASCII bytes, and objects
+    /// cut off inside a key or before its ':'.
+    @Test func keysAtBlockBoundaries() {
+        var checked = 0
+        for offset in 0..<66 {
+            let prefix = [UInt8](repeating: 0x20, count: offset)
+            for length in 0..<140 {
+                let body = [UInt8](repeating: UInt8(ascii: "k"), count: length)
+                let valid: [[UInt8]] = [
+                    Array(#"{"a":1,""#.utf8) + body + Array(#"":2,"b":{""#.utf8) + body + Array(#"":"x"},"c":3}"#.utf8),
+                    Array(#"{"a":[1,2],""#.utf8) + body + Array(#"" :true,""#.utf8) + body + Array("x\"\t:null}".utf8),
+                    Array(#"{""#.utf8) + body + Array(#"\"":1,"é"#.utf8) + body + Array(#"":2}"#.utf8),
+                    Array(#"[{"a":1},{""#.utf8) + body + Array(#"\u0041":[]}]"#.utf8),
+                ]
+                for text in valid {
+                    let (fast, _) = ScannerAgreementTests.both(text, prefix: prefix)
+                    #expect(fast.0 == offset + text.count, "rejected: offset \(offset), length \(length)")
+                }
+                var texts = valid + [
+                    Array(#"{"a":1,""#.utf8) + body, // cut off inside the key
+                    Array(#"{"a":1,""#.utf8) + body + Array(#"""#.utf8), // cut off before the ':'
+                    Array(#"{"a":1,""#.utf8) + body + Array(#"":"#.utf8), // cut off before the value
+                ]
+                if length > 0 { texts.append(Array(#"{"a":1,""#.utf8) + body.dropLast() + [0x0A] + Array(#"":2}"#.utf8)) }
+                for text in texts {
+                    ScannerAgreementTests.expectAgreement(text, "offset \(offset), length \(length): \(String(decoding: text, as: UTF8.self))",
+                                                          prefix: prefix)
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 60_000)
+    }
+
     /// Both scanners write through the same `TapeWriter`, so agreement alone would not catch
     /// a token written wrong: the tokens of a small document, against values built field by
     /// field (and `JSONToken`'s layout, which a writer that packs fields would rely on).
