@@ -21,9 +21,8 @@ public struct StringSite {
     /// `4155550134`), blank text passed over, which labels it as a key labels a value.
     public var label: JSONValueRef? = nil
     /// For a text node that a mutation fills or changes: the label an earlier event showed
-    /// before it or before its empty parent (`EventWalker.PageTags.labels`), its text. Lent
-    /// for the visit only (no reference to count for every string visited).
-    public var earlierLabel: UnsafeRawBufferPointer? = nil
+    /// before it or before its empty parent (`EventWalker.PageTags.labels`), its text.
+    public var earlierLabel: [UInt8]? = nil
 }
 
 /// Content the rules cannot read, reported as "not scanned" with a reason.
@@ -233,11 +232,9 @@ public struct EventWalker {
                     var parent = Tag.unknown
                     if let page, !page.texts.isEmpty, let id { parent = page.texts[id] ?? .unknown }
                     let channel = EventWalker.textChannel(under: parent)
-                    if channel == .text, let page, let id, let earlier = page.label(of: id) {
-                        try earlier.withUnsafeBytes { try visitString(e, v, channel, id, visit, earlierLabel: $0) }
-                    } else {
-                        try visitString(e, v, channel, id, visit)
-                    }
+                    var earlier: [UInt8]?
+                    if channel == .text, let page, let id { earlier = page.label(of: id) }
+                    try visitString(e, v, channel, id, visit, earlierLabel: earlier)
                 }
             }
             if let attrs = e.member("attributes", of: data) {
@@ -334,7 +331,7 @@ public struct EventWalker {
             guard e.kind(node) == .object else { continue }
             var type: Int?, id: Int?, isStyle = false
             var tag = Tag.unknown
-            var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?, tagName: JSONValueRef?
+            var attributes: JSONValueRef?, childNodes: JSONValueRef?, textContent: JSONValueRef?
             // The last member of a repeated key is the one read (as `JSON.parse` does); the
             // event notes the repeat, so that the redactor removes the earlier ones.
             var seenType = false, seenId = false, seenTag = false
@@ -346,7 +343,6 @@ public struct EventWalker {
                     if seenTag { e.noteRepeatedKey() }
                     seenTag = true
                     tag = e.kind(value) == .string ? e.withText(value, Tag.init) : .unknown
-                    tagName = e.kind(value) == .string ? value : nil
                 case .attributes: if attributes != nil { e.noteRepeatedKey() }; attributes = value
                 case .childNodes: if childNodes != nil { e.noteRepeatedKey() }; childNodes = value
                 case .textContent: if textContent != nil { e.noteRepeatedKey() }; textContent = value
@@ -365,9 +361,7 @@ public struct EventWalker {
             case 2: // Element
                 if tag == .textarea || tag == .style { page?.element(id, tag) }
                 if tag.isFormControl { label = nil; earlier = nil }
-                if label != nil || earlier != nil, let page, let id, let tagName {
-                    EventWalker.noteLabel(e, before: id, empty: childNodes, named: tagName, label, earlier, page)
-                }
+                if label != nil || earlier != nil, let page, let id { EventWalker.noteLabel(e, before: id, empty: childNodes, label, earlier, page) }
                 if let attributes, e.kind(attributes) == .object {
                     try walkAttributes(e, attributes, tag: tag, node: id, visit)
                 }
@@ -381,11 +375,7 @@ public struct EventWalker {
                 guard let textContent else { continue }
                 let channel = isStyle ? .css : EventWalker.textChannel(under: parent)
                 guard channel == .text else { try visitString(e, textContent, channel, id, visit); continue }
-                if label == nil, let earlier {
-                    try earlier.withUnsafeBytes { try visitString(e, textContent, channel, id, visit, earlierLabel: $0) }
-                } else {
-                    try visitString(e, textContent, channel, id, visit, label: label)
-                }
+                try visitString(e, textContent, channel, id, visit, label: label, earlierLabel: label == nil ? earlier : nil)
                 let kind = EventWalker.labelKind(e, textContent)
                 if label != nil || earlier != nil, let page, let id { EventWalker.noteLabel(e, before: id, text: kind, label, earlier, page) }
                 switch kind {
@@ -413,20 +403,9 @@ public struct EventWalker {
     /// `childNodes`, has none): its text may come later (`PageTags.labels`). Out of line, as
     /// the next one: the walk's loop keeps its registers.
     @inline(never)
-    static func noteLabel(_ e: JSONEvent, before id: Int, empty children: JSONValueRef?, named tagName: JSONValueRef,
-                          _ label: JSONValueRef?, _ earlier: [UInt8]?, _ page: PageTags) {
+    static func noteLabel(_ e: JSONEvent, before id: Int, empty children: JSONValueRef?, _ label: JSONValueRef?, _ earlier: [UInt8]?, _ page: PageTags) {
         if let children, Int(e.token(children.index).next) != children.index + 1 { return }
-        if e.withText(tagName, EventWalker.showsNoText) { return }
         page.label(id, label.map { e.stringBytes($0) } ?? earlier ?? [])
-    }
-
-    /// Whether an element named `name` shows no text of its own, so that no value is filled
-    /// into it: images, breaks and rules, SVG, media, frames (ASCII case folded).
-    static func showsNoText(_ name: UnsafeRawBufferPointer) -> Bool {
-        for void in ["img", "br", "hr", "wbr", "svg", "path", "use", "circle", "rect", "g", "video", "audio", "source", "track",
-                     "picture", "iframe", "embed", "object", "canvas", "link", "meta", "area", "col"] as [StaticString]
-        where EventWalker.text(name, isFolded: void) { return true }
-        return false
     }
 
     /// Notes the label shown before text node `id` when the text is blank, or a placeholder
@@ -605,7 +584,7 @@ public struct EventWalker {
     /// Visits a string unless it is an inline binary (`data:` URL) or a package asset reference.
     mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: Visit,
                               attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil, label: JSONValueRef? = nil,
-                              earlierLabel: UnsafeRawBufferPointer? = nil) rethrows {
+                              earlierLabel: [UInt8]? = nil) rethrows {
         guard e.kind(v) == .string else { return }
         let r = e.byteRange(v)
         if r.count <= 2 { return }
