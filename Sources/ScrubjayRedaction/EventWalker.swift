@@ -20,9 +20,6 @@ public struct StringSite {
     /// For a text node: the short text shown before it in the page (`Phone` before
     /// `4155550134`), blank text passed over, which labels it as a key labels a value.
     public var label: JSONValueRef? = nil
-    /// For a text node that a mutation fills or changes: the label an earlier event showed
-    /// before it or before its empty parent (`EventWalker.PageTags.labels`), its text.
-    public var earlierLabel: [UInt8]? = nil
 }
 
 /// Content the rules cannot read, reported as "not scanned" with a reason.
@@ -102,38 +99,10 @@ public struct EventWalker {
 
     /// The ids of a page's `<textarea>` and `<style>` elements, and of the text nodes inside
     /// them. Filled from full snapshots and mutation adds; emptied by a full snapshot.
-    ///
-    /// And the labels shown before the text nodes and empty elements whose text may come later
-    /// (`labels`): a page lays out `Name:` and an empty `<dd>` or a `Loading…`, then fills the
-    /// value in when it arrives, by a mutation that adds a text node into the element or
-    /// changes the text node's text. The value is read after its label, as it would have been
-    /// had it been in the snapshot.
     final class PageTags {
         // Confined to one redactor; read for every mutation (no dynamic exclusivity checks).
         @exclusivity(unchecked) var elements: [Int: Tag] = [:]
         @exclusivity(unchecked) var texts: [Int: Tag] = [:]
-        /// By node id: the text of the label shown before a text node (blank, or after a label
-        /// that ends in a colon) or an empty element. At most `maxLabels` (a page's labelled
-        /// fields, not its every node).
-        @exclusivity(unchecked) var labels: [Int: [UInt8]] = [:]
-        static let maxLabels = 50_000
-        /// One bit per id modulo 65,536, set for the ids in `labels`: most mutations name no
-        /// labelled node, and their lookups end at a load and a test rather than a hash.
-        @exclusivity(unchecked) var labelBits: [UInt64] = []
-
-        /// Node `id` is shown after the label `text`.
-        func label(_ id: Int, _ text: [UInt8]) {
-            guard labels.count < PageTags.maxLabels || labels[id] != nil else { return }
-            if labelBits.isEmpty { labelBits = [UInt64](repeating: 0, count: 1024) }
-            labelBits[(id & 0xFFFF) >> 6] |= 1 << UInt64(id & 63)
-            labels[id] = text
-        }
-
-        /// The label shown before node `id`, if one was noted.
-        @inline(__always) func label(of id: Int) -> [UInt8]? {
-            guard !labelBits.isEmpty, labelBits[(id & 0xFFFF) >> 6] & (1 << UInt64(id & 63)) != 0 else { return nil }
-            return labels[id]
-        }
 
         /// Element `id`, a textarea or style element (`tag`).
         func element(_ id: Int?, _ tag: Tag) {
@@ -148,8 +117,6 @@ public struct EventWalker {
         func reset() {
             elements.removeAll(keepingCapacity: true)
             texts.removeAll(keepingCapacity: true)
-            labels.removeAll(keepingCapacity: true)
-            labelBits = []
         }
     }
 
@@ -231,10 +198,7 @@ public struct EventWalker {
                     let id = nodeId(e, t)
                     var parent = Tag.unknown
                     if let page, !page.texts.isEmpty, let id { parent = page.texts[id] ?? .unknown }
-                    let channel = EventWalker.textChannel(under: parent)
-                    var earlier: [UInt8]?
-                    if channel == .text, let page, let id { earlier = page.label(of: id) }
-                    try visitString(e, v, channel, id, visit, earlierLabel: earlier)
+                    try visitString(e, v, EventWalker.textChannel(under: parent), id, visit)
                 }
             }
             if let attrs = e.member("attributes", of: data) {
@@ -249,13 +213,8 @@ public struct EventWalker {
                     if let node = e.member("node", of: add) {
                         // A text node added into a textarea or a style element is typed input or CSS.
                         var parentTag = Tag.unknown
-                        var earlier: [UInt8]?
-                        if let page, !page.elements.isEmpty || !page.labelBits.isEmpty, let parent = e.int("parentId", of: add) {
-                            if !page.elements.isEmpty { parentTag = page.elements[parent] ?? .unknown }
-                            // Into an element that was empty after a label: the label before it.
-                            earlier = page.label(of: parent)
-                        }
-                        try walkNode(e, node, parentTag: parentTag, label: earlier, visit)
+                        if let page, !page.elements.isEmpty, let parent = e.int("parentId", of: add) { parentTag = page.elements[parent] ?? .unknown }
+                        try walkNode(e, node, parentTag: parentTag, visit)
                     }
                     if let wf = e.member("wireframe", of: add) { try walkWireframe(e, wf, visit) }
                 }
@@ -318,15 +277,12 @@ public struct EventWalker {
 
     /// A serialized node and its subtree (explicit stack: no recursion limit on deep pages).
     /// Each node's members are read in one pass.
-    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, label earlierLabel: [UInt8]? = nil, _ visit: Visit) rethrows {
+    mutating func walkNode(_ e: JSONEvent, _ start: JSONValueRef, parentTag: Tag, _ visit: Visit) rethrows {
         var stack: [(JSONValueRef, Tag)] = []
         stack.reserveCapacity(32) // one growth for most subtrees, not one per level
         stack.append((start, parentTag))
-        // The last short text of the subtree in page order, which labels the next text; or,
-        // until there is one, the label an earlier event showed before the element this
-        // subtree is added into.
+        // The last short text of the subtree in page order, which labels the next text.
         var label: JSONValueRef?
-        var earlier = earlierLabel
         while let (node, parent) = stack.popLast() {
             guard e.kind(node) == .object else { continue }
             var type: Int?, id: Int?, isStyle = false
@@ -360,8 +316,7 @@ public struct EventWalker {
             switch type {
             case 2: // Element
                 if tag == .textarea || tag == .style { page?.element(id, tag) }
-                if tag.isFormControl { label = nil; earlier = nil }
-                if label != nil || earlier != nil, let page, let id { EventWalker.noteLabel(e, before: id, empty: childNodes, label, earlier, page) }
+                if tag.isFormControl { label = nil }
                 if let attributes, e.kind(attributes) == .object {
                     try walkAttributes(e, attributes, tag: tag, node: id, visit)
                 }
@@ -375,13 +330,11 @@ public struct EventWalker {
                 guard let textContent else { continue }
                 let channel = isStyle ? .css : EventWalker.textChannel(under: parent)
                 guard channel == .text else { try visitString(e, textContent, channel, id, visit); continue }
-                try visitString(e, textContent, channel, id, visit, label: label, earlierLabel: label == nil ? earlier : nil)
-                let kind = EventWalker.labelKind(e, textContent)
-                if label != nil || earlier != nil, let page, let id { EventWalker.noteLabel(e, before: id, text: kind, label, earlier, page) }
-                switch kind {
+                try visitString(e, textContent, channel, id, visit, label: label)
+                switch EventWalker.labelKind(e, textContent) {
                 case .blank: break
-                case .label: label = textContent; earlier = nil
-                case .text: label = nil; earlier = nil
+                case .label: label = textContent
+                case .text: label = nil
                 }
             case 4: // CDATA
                 if let textContent { try visitString(e, textContent, .text, id, visit) }
@@ -397,24 +350,6 @@ public struct EventWalker {
                 continue
             }
         }
-    }
-
-    /// Notes the label shown before element `id` when the element is empty (`children`, its
-    /// `childNodes`, has none): its text may come later (`PageTags.labels`). Out of line, as
-    /// the next one: the walk's loop keeps its registers.
-    @inline(never)
-    static func noteLabel(_ e: JSONEvent, before id: Int, empty children: JSONValueRef?, _ label: JSONValueRef?, _ earlier: [UInt8]?, _ page: PageTags) {
-        if let children, Int(e.token(children.index).next) != children.index + 1 { return }
-        page.label(id, label.map { e.stringBytes($0) } ?? earlier ?? [])
-    }
-
-    /// Notes the label shown before text node `id` when the text is blank, or a placeholder
-    /// after a label that ends in a colon (`Name:`, then `Loading…`): its value may come later.
-    @inline(never)
-    static func noteLabel(_ e: JSONEvent, before id: Int, text kind: LabelKind, _ label: JSONValueRef?, _ earlier: [UInt8]?, _ page: PageTags) {
-        let colon = label.map { e.withText($0, Redactor.endsWithColon) } ?? earlier?.withUnsafeBytes(Redactor.endsWithColon) ?? false
-        guard kind == .blank || colon else { return }
-        page.label(id, label.map { e.stringBytes($0) } ?? earlier ?? [])
     }
 
     /// Notes the textarea and style elements a mutation's `adds` bring, with their text
@@ -583,8 +518,7 @@ public struct EventWalker {
 
     /// Visits a string unless it is an inline binary (`data:` URL) or a package asset reference.
     mutating func visitString(_ e: JSONEvent, _ v: JSONValueRef, _ channel: Channel, _ node: Int?, _ visit: Visit,
-                              attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil, label: JSONValueRef? = nil,
-                              earlierLabel: [UInt8]? = nil) rethrows {
+                              attributeKey: JSONValueRef? = nil, attributes: JSONValueRef? = nil, label: JSONValueRef? = nil) rethrows {
         guard e.kind(v) == .string else { return }
         let r = e.byteRange(v)
         if r.count <= 2 { return }
@@ -592,8 +526,7 @@ public struct EventWalker {
             skip(kind, bytes: r.count - 2)
             return
         }
-        try visit(e, StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes, label: label,
-                                earlierLabel: earlierLabel))
+        try visit(e, StringSite(value: v, channel: channel, nodeId: node, attributeKey: attributeKey, attributes: attributes, label: label))
     }
 
     /// What a text node is to the text after it: blank (white space, passed over), a label

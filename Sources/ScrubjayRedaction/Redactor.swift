@@ -376,10 +376,6 @@ public struct Redactor {
         if matches.isEmpty, let label = site.label, text.count <= 64,
            RuleEngine.digitCount(text) > 0 || e.withText(label, Redactor.endsWithColon) {
             matches = e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) }
-        } else if matches.isEmpty, let label = site.earlierLabel, text.count <= 64,
-                  RuleEngine.digitCount(text) > 0 || label.withUnsafeBytes(Redactor.endsWithColon) {
-            // The same, for a text a mutation fills in after a label an earlier event showed.
-            matches = label.withUnsafeBytes { matchesAfter(text, label: $0, channel: site.channel) }
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }

@@ -457,39 +457,6 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
-    /// A page lays out its labels first and fills the values in when they arrive: a mutation
-    /// adds the text into an element left empty after a label, or changes a placeholder's text
-    /// (`********`, a blank). The value is read after its label as it would have been in the
-    /// snapshot; a full snapshot forgets the labels of the page before.
-    @Test func aValueFilledInLaterIsReadAfterItsLabel() throws {
-        func dd(_ label: String, _ children: String, _ id: Int) -> String {
-            #"{"type":2,"tagName":"dt","attributes":{},"childNodes":[{"type":3,"textContent":"\#(label)","id":\#(id + 1)}],"id":\#(id)},"#
-                + #"{"type":2,"tagName":"dd","attributes":{},"childNodes":[\#(children)],"id":\#(id + 2)}"#
-        }
-        func mutation(_ texts: String, _ adds: String, _ t: Int) -> String {
-            #"{"type":3,"data":{"source":0,"texts":[\#(texts)],"attributes":[],"removes":[],"adds":[\#(adds)]},"timestamp":\#(1700000000200 + t)}"#
-        }
-        func add(_ parent: Int, _ text: String, _ id: Int) -> String {
-            #"{"parentId":\#(parent),"nextId":null,"node":{"type":3,"textContent":"\#(text)","id":\#(id)}}"#
-        }
-        let page = Self.snapshot(#"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + [
-            dd("Name:", "", 10), dd("Password:", #"{"type":3,"textContent":"********","id":23}"#, 20),
-            dd("Phone", #"{"type":3,"textContent":" ","id":33}"#, 30), dd("Status:", "", 40),
-        ].joined(separator: ",") + #"],"id":50}"#)
-        let json = "[" + [
-            Self.meta, page,
-            mutation(#"{"id":23,"value":"hunter2"},{"id":33,"value":"4155550134"}"#, add(12, "Ana Lima", 100) + "," + add(42, "Shipped", 101), 1),
-            // A new page: what the old one labelled is forgotten.
-            Self.snapshot(#"{"type":2,"tagName":"p","attributes":{},"childNodes":[],"id":12}"#),
-            mutation("", add(12, "Bea Costa", 102), 2),
-        ].joined(separator: ",") + "]"
-        let (events, audit, rescan) = try redactRecording(json)
-        #expect(audit.findings.compactMap(\.nodeId).sorted() == [23, 33, 100], "\(audit.findings)")
-        for value in ["Ana Lima", "hunter2", "4155550134"] { #expect(!events.contains(value), "\(value): \(events)") }
-        #expect(events.contains(#""textContent":"Shipped""#) && events.contains(#""textContent":"Bea Costa""#), "\(events)")
-        #expect(rescan.findings.isEmpty)
-    }
-
     /// A form's label names its field, not the text after the field: `Password:`, the field,
     /// then the next field's `Confirm password:` or the `Create account` button; `Name:`, the
     /// field, then `Continue`. Read after the label, password_pair and name_after_label took
