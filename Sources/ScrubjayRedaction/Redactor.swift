@@ -365,17 +365,22 @@ public struct Redactor {
         if mayBeEncoded, let found = decodedReading(text, raw: matches, channel: site.channel) {
             return apply(found, in: text, e, site, &place, &edits)
         }
-        if matches.isEmpty, site.channel == .attribute, let key = site.attributeKey {
+        // The readings with a name or a label run whether or not the value alone found
+        // something (`Password:`, then `hunter2 (sent to ana@shop.test)`: the address alone
+        // would leave the password, and a rescan of the output would find it).
+        if site.channel == .attribute, let key = site.attributeKey {
             let naming = e.withText(key, AttributeNaming.init)
-            if naming != .none { matches = attributeMatches(text, naming, key: key, in: e, attributes: site.attributes) }
+            if naming != .none {
+                matches = RuleEngine.merging(matches, attributeMatches(text, naming, key: key, in: e, attributes: site.attributes))
+            }
         }
         // A short text read after the label shown before it: with a digit (`Phone`, then
         // `4155550134`: most values the rules find by the word before them hold digits), or
         // after a label that ends in a colon, as a form's or a page's labels do (`Name:`, then
         // `Ana Lima`; `Password:`, then `hunter2`: rules that read a name or a secret after it).
-        if matches.isEmpty, let label = site.label, text.count <= 64,
+        if let label = site.label, text.count <= 64,
            RuleEngine.digitCount(text) > 0 || e.withText(label, Redactor.endsWithColon) {
-            matches = e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) }
+            matches = RuleEngine.merging(matches, e.withText(label) { matchesAfter(text, label: $0, channel: site.channel) })
         }
         if !matches.isEmpty { apply(matches, in: text, e, site, &place, &edits, cssKinds: []) }
     }
@@ -427,7 +432,9 @@ public struct Redactor {
     /// its edges aside), and what else was found inside it is part of it.
     func wholeSecrets(_ found: [RuleMatch], in value: UnsafeRawBufferPointer) -> [RuleMatch] {
         @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
-        guard let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }),
+        // A short text only, as a page's labelled values are (a console argument after a label
+        // may be a whole message).
+        guard value.count <= 64, let first = value.firstIndex(where: { !isSpace($0) }), let last = value.lastIndex(where: { !isSpace($0) }),
               let k = found.firstIndex(where: { !$0.limited && $0.range.lowerBound == first && engine.rules[$0.rule].category == .credential }),
               found[k].range.upperBound < last + 1 else { return found }
         let whole = RuleMatch(rule: found[k].rule, range: first..<(last + 1), limited: false)

@@ -532,11 +532,13 @@ extension Redactor {
             if mayBeEncoded, let found = decodedReading(text, raw: matches, channel: p.channel) {
                 return apply(found, to: text, doc, v, p, &place, &edits, member: member)
             }
-            if matches.isEmpty, let member, e.kind(member.object) == .object {
-                matches = memberMatches(text, key: member.key, in: e, channel: p.channel)
+            // Read with its key or the argument before it whether or not the value alone found
+            // something (`"password":"hunter2 ana@shop.test"`: the address alone would leave it).
+            if let member, e.kind(member.object) == .object {
+                matches = RuleEngine.merging(matches, memberMatches(text, key: member.key, in: e, channel: p.channel))
             }
-            if matches.isEmpty, member == nil, let label = precedingArgument, isArgument(doc, v) {
-                matches = argumentMatches(text, after: label, channel: p.channel)
+            if member == nil, let label = precedingArgument, isArgument(doc, v) {
+                matches = RuleEngine.merging(matches, argumentMatches(text, after: label, channel: p.channel))
             }
         }
         guard !matches.isEmpty else { return }

@@ -226,6 +226,14 @@ public final class RuleEngine: Sendable {
         return ran
     }
 
+    /// The matches of two readings of one value together (the value alone, and the value read
+    /// with its label or key), in text order without overlaps, as `matches` gives them.
+    public static func merging(_ a: [RuleMatch], _ b: [RuleMatch]) -> [RuleMatch] {
+        if a.isEmpty { return b }
+        if b.isEmpty { return a }
+        return sortedApart(a + b)
+    }
+
     /// `found` in text order, longest first at one place, without overlaps (the earlier, then
     /// longer, then lower-numbered rule's match kept).
     private static func sortedApart(_ found: [RuleMatch]) -> [RuleMatch] {

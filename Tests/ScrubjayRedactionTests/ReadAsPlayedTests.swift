@@ -457,6 +457,25 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A value is read with its label or its key whether or not it finds something alone: an
+    /// address beside a password left the password (and the rescan of the output found it,
+    /// the masked address no longer hiding it). A console argument after a label is a message,
+    /// not a value: what follows the secret in it is kept.
+    @Test func aLabelIsReadWhateverTheValueFindsAlone() throws {
+        let console = #"{"type":6,"data":{"plugin":"rrweb/console@1","payload":{"level":"log","trace":[],"payload":["\"Password:\"","\"Temp123 expired; the login then failed with status 500 at /api/login, retrying in 30 s\""]}},"timestamp":1700000000300}"#
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"dl","attributes":{},"childNodes":["# + Self.dt("Password:", "hunter2 (sent to ana@shop.test)", 10) + #"],"id":40}"#),
+            #"{"type":5,"data":{"tag":"signup","payload":{"password":"s3cret ana@shop.test"}},"timestamp":1700000000200}"#,
+            console,
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        for value in ["hunter2", "ana@shop.test", "s3cret", "Temp123"] { #expect(!events.contains(value), "\(value): \(events)") }
+        #expect(events.contains("failed with status 500 at /api/login"), "\(events)")
+        #expect(audit.findings.filter { $0.rule.hasSuffix("password_pair") }.count == 3, "\(audit.findings)")
+        #expect(rescan.findings.isEmpty, "\(rescan.findings)")
+    }
+
     /// A form's label names its field, not the text after the field: `Password:`, the field,
     /// then the next field's `Confirm password:` or the `Create account` button; `Name:`, the
     /// field, then `Continue`. Read after the label, password_pair and name_after_label took
