@@ -921,7 +921,7 @@ rules:
     allow:
       # What a page or a log says of a password rather than the password: a strength meter
       # (`Password: Strong`), an account page (`Password: Not set`, `Forgot?`), a flag.
-      patterns: ['^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy)$']
+      patterns: ['^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy|last|loading(?:…|\.{3})?)$']
     action: replace
     replacement: '[password]'
     examples:
@@ -947,6 +947,8 @@ rules:
         - 'Password: Not set'
         - 'Secret: hidden'
         - 'password=null'
+        - 'Password: Last changed 3 days ago'
+        - 'Password: Loading...'
 
   - id: pem_private_key
     description: 'PEM private keys: the body between BEGIN ... PRIVATE KEY and END (or the end of the string, for a truncated key).'
@@ -1307,7 +1309,7 @@ rules:
     category: free_text
     severity: medium
     kind: pattern
-    pattern: '(?<![\p{L}\p{N}_\-.])(?<![\p{L}\p{N}][ \x{A0}])(?=\p{Lu})(?i:(?:(?:full|first|last|given|family|middle|maiden|legal|your|customer|contact|cardholder|card[ ]holder|account[ ]holder|patient|passenger|guest|recipient|billing|shipping|student|employee)[ _\-]?)?names?|name[ ]on[ ]card|surname|forename|nom(?:[ ]complet|[ ]de[ ]famille)?|pr[ée]nom|nombre(?:[ ]completo)?|apellidos?|nome(?:[ ]completo)?|sobrenome|cognome|vorname|nachname|(?:voor|achter)?naam)[ \x{A0}\x{202F}]?:[ \t\x{A0}]*(?!(?:Required|Optional|Unknown|Expired|Hidden|Pending|Active|Inactive|Verified|Unverified|Enabled|Disabled|Valid|Never|Today|Yesterday|Tomorrow|Saved|Locked|Blocked|Revoked|Approved|Rejected|Draft|Continue|Next|Back|Sign|Log|Create|Delete|Remove|Terms|Privacy|Email|Password|Phone|Address|None|Null|Undefined|Not|Enter|Your|Please|Type|Full|First|Last|Name|Anonymous|Guest|Test|Untitled|Invalid|Missing|Empty|Yes|No|Select|Choose|Edit|Update|Add|Change|Save|Submit|Cancel|Error|Click|Field|The|This|Default|Value|Text|Ascending|Descending|Asc|Desc|True|False|Example|Sample|Placeholder|Search|Sort|Filter|Show|Hide|New|Other|Unnamed|Nobody|User|Admin|Customer|Company|Product)(?!\p{L}))(\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)(?:[ \x{A0}](?:(?:d[aeiou]s?|del|della|van|von|der|den|le|la|du|y|e|bin|ibn|al|ben)[ \x{A0}])?\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)){0,3})(?![\p{L}\p{N}_@]|[.\-''’/][\p{L}\p{N}])'
+    pattern: '(?<![\p{L}\p{N}_\-.])(?<![\p{L}\p{N}][ \x{A0}])(?=\p{Lu})(?i:(?:(?:full|first|last|given|family|middle|maiden|legal|your|customer|contact|cardholder|card[ ]holder|account[ ]holder|patient|passenger|guest|recipient|billing|shipping|student|employee)[ _\-]?)?names?|name[ ]on[ ]card|surname|forename|nom(?:[ ]complet|[ ]de[ ]famille)?|pr[ée]nom|nombre(?:[ ]completo)?|apellidos?|nome(?:[ ]completo)?|sobrenome|cognome|vorname|nachname|(?:voor|achter)?naam)[ \x{A0}\x{202F}]?:[ \t\x{A0}]*(?!(?:Required|Optional|Unknown|Expired|Hidden|Pending|Active|Inactive|Verified|Unverified|Enabled|Disabled|Valid|Never|Today|Yesterday|Tomorrow|Saved|Locked|Blocked|Revoked|Approved|Rejected|Draft|Continue|Next|Back|Sign|Log|Create|Delete|Remove|Terms|Privacy|Email|Password|Phone|Address|None|Null|Undefined|Not|Enter|Your|Please|Type|Full|First|Last|Name|Anonymous|Guest|Test|Untitled|Invalid|Missing|Empty|Yes|No|Select|Choose|Edit|Update|Add|Change|Save|Submit|Cancel|Error|Click|Field|The|This|Default|Value|Text|Ascending|Descending|Asc|Desc|True|False|Example|Sample|Placeholder|Search|Sort|Filter|Show|Hide|New|Other|Unnamed|Nobody|User|Admin|Customer|Company|Product|Loading)(?!\p{L}))(\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)(?:[ \x{A0}](?:(?:d[aeiou]s?|del|della|van|von|der|den|le|la|du|y|e|bin|ibn|al|ben)[ \x{A0}])?\p{Lu}(?:\p{Ll}+(?:\p{Lu}\p{Ll}+)?|[''’]\p{Lu}\p{Ll}+)(?:-\p{Lu}\p{Ll}+)?(?![ \x{A0}]?:)){0,3})(?![\p{L}\p{N}_@]|[.\-''’/][\p{L}\p{N}])'
     group: 1
     keywords: ['name:', 'name :', "name\u00A0:", "name\u202F:", 'names:', 'card:', 'card :', 'nom:', 'nom :', "nom\u00A0:", "nom\u202F:", 'complet:', 'complet :', "complet\u00A0:", 'famille:', 'famille :', "famille\u00A0:", 'nombre:', 'nombre :', 'completo:', 'completo :', 'apellido:', 'apellido :', 'apellidos:', 'apellidos :', 'nome:', 'nome :', 'naam:', 'naam :']
     action: mask
@@ -1332,6 +1334,7 @@ rules:
       no_match:
         - 'Name: required'
         - 'Name: Pending'
+        - 'Name: Loading…'
         - 'Name: Active'
         - 'Full name: Email address:'
         - 'Name: (optional)'
