@@ -86,27 +86,18 @@ struct ScannerAgreementTests {
     /// a block's end, several strings in one block, and strings cut off at the input's end
     /// (where the padding ends the run).
     @Test func atStepAndBlockBoundaries() {
-        var checked = 0
-        for offset in 0..<66 {
-            let prefix = [UInt8](repeating: 0x20, count: offset)
-            for length in 0..<140 {
-                let body = [UInt8](repeating: UInt8(ascii: "a"), count: length)
-                var texts: [[UInt8]] = [
-                    Array(#"{"k":""#.utf8) + body + Array(#"","b":"x","c":["y","z"]}"#.utf8),
-                    Array(#"[""#.utf8) + body + Array(#"\"x","é"]"#.utf8),
-                    Array(#"[""#.utf8) + body + Array(#"\u0041","#.utf8) + body + Array(#""]"#.utf8),
-                    Array(#"["a","b",""#.utf8) + body + Array(#"",1]"#.utf8),
-                    Array(#"[""#.utf8) + body, // cut off: no closing quote
-                    Array(#"[""#.utf8) + body + Array(#"""#.utf8), // cut off after the string
-                    Array(#"""#.utf8) + body + Array(#"""#.utf8),
-                ]
-                if length > 0 { texts.append(Array(#"[""#.utf8) + body.dropLast() + [0x01] + Array(#""]"#.utf8)) }
-                for text in texts {
-                    ScannerAgreementTests.expectAgreement(text, "offset \(offset), length \(length): \(String(decoding: text, as: UTF8.self))",
-                                                          prefix: prefix)
-                    checked += 1
-                }
-            }
+        let checked = ScannerAgreementTests.agreeAtEveryPlacement(of: UInt8(ascii: "a")) { body, _, _ in
+            var texts: [[UInt8]] = [
+                Array(#"{"k":""#.utf8) + body + Array(#"","b":"x","c":["y","z"]}"#.utf8),
+                Array(#"[""#.utf8) + body + Array(#"\"x","é"]"#.utf8),
+                Array(#"[""#.utf8) + body + Array(#"\u0041","#.utf8) + body + Array(#""]"#.utf8),
+                Array(#"["a","b",""#.utf8) + body + Array(#"",1]"#.utf8),
+                Array(#"[""#.utf8) + body, // cut off: no closing quote
+                Array(#"[""#.utf8) + body + Array(#"""#.utf8), // cut off after the string
+                Array(#"""#.utf8) + body + Array(#"""#.utf8),
+            ]
+            if !body.isEmpty { texts.append(Array(#"[""#.utf8) + body.dropLast() + [0x01] + Array(#""]"#.utf8)) }
+            return texts
         }
         #expect(checked > 60_000)
     }
@@ -117,35 +108,44 @@ struct ScannerAgreementTests {
     /// apart (the 16-bit test for '":' fails), with escapes and non-ASCII bytes, and objects
     /// cut off inside a key or before its ':'.
     @Test func keysAtBlockBoundaries() {
+        let checked = ScannerAgreementTests.agreeAtEveryPlacement(of: UInt8(ascii: "k")) { body, offset, prefix in
+            let valid: [[UInt8]] = [
+                Array(#"{"a":1,""#.utf8) + body + Array(#"":2,"b":{""#.utf8) + body + Array(#"":"x"},"c":3}"#.utf8),
+                Array(#"{"a":[1,2],""#.utf8) + body + Array(#"" :true,""#.utf8) + body + Array("x\"\t:null}".utf8),
+                Array(#"{""#.utf8) + body + Array(#"\"":1,"é"#.utf8) + body + Array(#"":2}"#.utf8),
+                Array(#"[{"a":1},{""#.utf8) + body + Array(#"\u0041":[]}]"#.utf8),
+            ]
+            for text in valid {
+                let (fast, _) = ScannerAgreementTests.both(text, prefix: prefix)
+                #expect(fast.0 == offset + text.count, "rejected: offset \(offset), length \(body.count)")
+            }
+            var texts = valid + [
+                Array(#"{"a":1,""#.utf8) + body, // cut off inside the key
+                Array(#"{"a":1,""#.utf8) + body + Array(#"""#.utf8), // cut off before the ':'
+                Array(#"{"a":1,""#.utf8) + body + Array(#"":"#.utf8), // cut off before the value
+            ]
+            if !body.isEmpty { texts.append(Array(#"{"a":1,""#.utf8) + body.dropLast() + [0x0A] + Array(#"":2}"#.utf8)) }
+            return texts
+        }
+        #expect(checked > 60_000)
+    }
+
+    /// For a run of `byte` of every length from 0 to 139 (`body`), a value starting at every
+    /// offset of a 64-byte block and the two after it (`prefix`, `offset` spaces before it):
+    /// each text `texts` makes of it is scanned alike by both scanners. Returns how many texts
+    /// were checked.
+    static func agreeAtEveryPlacement(of byte: UInt8, _ texts: (_ body: [UInt8], _ offset: Int, _ prefix: [UInt8]) -> [[UInt8]]) -> Int {
         var checked = 0
         for offset in 0..<66 {
             let prefix = [UInt8](repeating: 0x20, count: offset)
             for length in 0..<140 {
-                let body = [UInt8](repeating: UInt8(ascii: "k"), count: length)
-                let valid: [[UInt8]] = [
-                    Array(#"{"a":1,""#.utf8) + body + Array(#"":2,"b":{""#.utf8) + body + Array(#"":"x"},"c":3}"#.utf8),
-                    Array(#"{"a":[1,2],""#.utf8) + body + Array(#"" :true,""#.utf8) + body + Array("x\"\t:null}".utf8),
-                    Array(#"{""#.utf8) + body + Array(#"\"":1,"é"#.utf8) + body + Array(#"":2}"#.utf8),
-                    Array(#"[{"a":1},{""#.utf8) + body + Array(#"\u0041":[]}]"#.utf8),
-                ]
-                for text in valid {
-                    let (fast, _) = ScannerAgreementTests.both(text, prefix: prefix)
-                    #expect(fast.0 == offset + text.count, "rejected: offset \(offset), length \(length)")
-                }
-                var texts = valid + [
-                    Array(#"{"a":1,""#.utf8) + body, // cut off inside the key
-                    Array(#"{"a":1,""#.utf8) + body + Array(#"""#.utf8), // cut off before the ':'
-                    Array(#"{"a":1,""#.utf8) + body + Array(#"":"#.utf8), // cut off before the value
-                ]
-                if length > 0 { texts.append(Array(#"{"a":1,""#.utf8) + body.dropLast() + [0x0A] + Array(#"":2}"#.utf8)) }
-                for text in texts {
-                    ScannerAgreementTests.expectAgreement(text, "offset \(offset), length \(length): \(String(decoding: text, as: UTF8.self))",
-                                                          prefix: prefix)
+                for text in texts([UInt8](repeating: byte, count: length), offset, prefix) {
+                    expectAgreement(text, "offset \(offset), length \(length): \(String(decoding: text, as: UTF8.self))", prefix: prefix)
                     checked += 1
                 }
             }
         }
-        #expect(checked > 60_000)
+        return checked
     }
 
     /// Both scanners write through the same `TapeWriter`, so agreement alone would not catch

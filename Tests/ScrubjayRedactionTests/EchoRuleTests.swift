@@ -221,8 +221,7 @@ struct EchoRuleTests {
     /// says nothing of echoes.
     @Test func theReportCountsWhatWasLearned() throws {
         func report(_ events: [String], rules: RuleSet) throws -> RedactionReport {
-            let input = scratchPath("echo-report") + ".json", output = scratchPath("echo-report") + ".zip"
-            try Self.recording(events).write(toFile: input, atomically: true, encoding: .utf8)
+            let input = try Self.writeScratch(Self.recording(events), "echo-report"), output = scratchPath("echo-report") + ".zip"
             return try RedactionJob.redact(inputs: [input], output: output, rules: rules, pseudonymKey: nil, options: PackOptions()).report
         }
         let typed = [Self.typed("Ana", into: 4, at: 200), Self.typed("Ana Lima", into: 4, at: 300), Self.typed("Bob Stone", into: 4, at: 400)]
@@ -290,8 +289,7 @@ struct EchoRuleTests {
             Self.shown("Hello Ana Lima", at: 300),
             Self.console("customer Ana Lima", at: 400),
         ])
-        let input = scratchPath("echo-two") + ".json"
-        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        let input = try Self.writeScratch(json, "echo-two")
         let audit = try RedactionJob.audit(inputs: [input], rules: rules)
         #expect(audit.findings.map(\.rule) == ["customer_name", "echo_customer"], "\(audit.findings)")
         #expect(audit.findings.last?.channel == .console)
@@ -350,8 +348,7 @@ struct EchoRuleTests {
             Self.identify,
             Self.shown("Hello Ana Lima", at: 300),
         ])
-        let input = scratchPath("echo-field") + ".json", output = scratchPath("echo-field") + ".zip"
-        try json.write(toFile: input, atomically: true, encoding: .utf8)
+        let input = try Self.writeScratch(json, "echo-field"), output = scratchPath("echo-field") + ".zip"
         let audit = try RedactionJob.audit(inputs: [input], rules: rules)
         #expect(audit.findings.map(\.rule) == ["customer_name", "echo"])
         try RedactionJob.redact(inputs: [input], output: output, rules: rules, pseudonymKey: nil, options: PackOptions())
@@ -374,6 +371,13 @@ struct EchoRuleTests {
     /// A pack of `customerName` and the rules of `yaml`.
     static func packWithCustomerName(_ yaml: String) throws -> RuleSet {
         RuleSet(packs: [try RulePackLoader.parse(text: "version: 1\npack: p\nrules:\n" + customerName + yaml, file: "p.yml", includeBase: nil).pack])
+    }
+
+    /// The path of a new scratch file `name`.json holding `json`.
+    static func writeScratch(_ json: String, _ name: String) throws -> String {
+        let path = scratchPath(name) + ".json"
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     /// PostHog's `$identify` event naming the person Ana Lima.
