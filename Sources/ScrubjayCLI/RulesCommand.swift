@@ -119,6 +119,11 @@ struct RulesCommand: ParsableCommand {
             }
             if !r.keywords.isEmpty { lines.append("  keywords:   \(r.keywords.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))") }
             if r.minDigits > 0 { lines.append("  min digits: \(r.minDigits)") }
+            let shape = [(r.shape.minLetters, "letter", "letters"), (r.shape.minDigitRun, "digit in a row", "digits in a row"),
+                         (r.shape.minAlnumRun, "letter or digit in a row", "letters and digits in a row")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.0 == 1 ? $0.1 : $0.2)" }
+            if !shape.isEmpty { lines.append("  needs:      at least " + shape.joined(separator: ", ")) }
+            if !r.requires.isEmpty { lines.append("  requires:   \(r.requires.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ", "))") }
             if let v = r.validator { lines.append("  validator:  \(v.rawValue)" + (v == .entropy ? " (at least \(r.minEntropy) bits per character)" : "")) }
             lines.append("  action:     \(r.action.rawValue)" + (r.action == .replace ? " with \(r.replacement)" : ""))
             for ex in r.examples.match { lines.append("  example:    \(ex.input)  ->  \(ex.output)") }

@@ -126,6 +126,7 @@ rules:
     kind: pattern
     pattern: '(?<![\w+.\-\x{2010}\x{2011}])(?:\+?1[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?)?(?:\([2-9]\d{2}\)[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]?|[2-9]\d{2}[ \x{A0}\x{202F}.\-\x{2010}\x{2011}])[2-9]\d{2}[ \x{A0}\x{202F}.\-\x{2010}\x{2011}]\d{4}(?![\w\-\x{2010}\x{2011}]|\.\d)'
     min_digits: 10
+    min_digit_run: 4          # the line number
     action: mask
     examples:
       match:
@@ -270,6 +271,7 @@ rules:
     kind: pattern
     pattern: '(?<![\w.])(?<!\d[ \x{A0}\x{202F}\-\x{2010}\x{2011}])(?:(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|3(?:0[0-5]|[689]\d)\d{11,16}|35\d{14,17}|5[06-9]\d{11,17}|6\d{15,18})|[2-6]\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}.])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{1,3})?|3\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}.])\d{6}\2\d{4,5})(?!\w|[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d|\.\d)'
     min_digits: 12
+    min_digit_run: 4          # the first group of four, or the whole number
     validator: luhn
     action: keep_last
     examples:
@@ -305,6 +307,8 @@ rules:
     kind: pattern
     pattern: '\b[A-Za-z]{2}\d{2}(?:[A-Za-z0-9]{11,30}|(?:[ \x{A0}\x{202F}][A-Za-z0-9]{4}){2,7}(?:[ \x{A0}\x{202F}][A-Za-z0-9]{1,3})?)\b'
     min_digits: 8
+    min_letters: 2            # the country code
+    min_alnum_run: 4          # the country code and check digits
     validator: iban
     action: mask
     examples:
@@ -332,6 +336,7 @@ rules:
     kind: pattern
     pattern: '(?<![A-Za-z0-9])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71}|BC1[02-9AC-HJ-NP-Z]{11,71})(?![A-Za-z0-9])'
     min_digits: 2
+    min_alnum_run: 14         # bc1 and 11 characters at the least, all letters and digits
     validator: bitcoin_address
     action: mask
     examples:
@@ -360,6 +365,7 @@ rules:
     group: 1
     keywords: ['0x', 'wallet', 'addr', 'ether', 'metamask']
     min_digits: 10
+    min_alnum_run: 42         # 0x and 40 hex digits in a row
     validator: ethereum_address
     action: mask
     examples:
@@ -414,6 +420,7 @@ rules:
     kind: pattern
     pattern: '(?<![\w\-\x{2010}\x{2011}])\d{3}([ \x{A0}\x{202F}\-\x{2010}\x{2011}])\d{2}\1\d{4}(?![\w\-\x{2010}\x{2011}])'
     min_digits: 9
+    min_digit_run: 4          # the serial number
     validator: us_ssn
     action: mask
     examples:
@@ -468,6 +475,7 @@ rules:
     kind: pattern
     pattern: '\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?\d{2}[ \x{A0}\x{202F}]?[A-D]\b'
     min_digits: 6
+    min_letters: 3            # two prefix letters and the suffix letter
     action: mask
     examples:
       match:
@@ -519,6 +527,8 @@ rules:
     kind: pattern
     pattern: '(?<![\w\-])(?:\d{8}|[XYZ]\d{7})[ \-]?[TRWAGMYFPDXBNJZSQVHLCKE](?![\w\-])'
     min_digits: 7
+    min_digit_run: 7          # eight digits, or X, Y or Z and seven
+    min_letters: 1            # the check letter
     validator: es_dni
     action: mask
     examples:
@@ -542,6 +552,7 @@ rules:
     pattern: '(?<![A-Za-z0-9])[A-Z]{6}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z](?![A-Za-z0-9])'
     flags: [caseless]
     min_digits: 6
+    min_alnum_run: 16         # sixteen letters and digits in a row
     validator: it_fiscal_code
     action: mask
     examples:
@@ -868,6 +879,7 @@ rules:
     flags: [caseless]
     group: 1
     keywords: ['://']
+    requires: ['@']           # the end of the user info
     action: mask
     examples:
       match:
@@ -1434,6 +1446,7 @@ rules:
     group: 1
     keywords: ['.', 'lat', 'lng', 'lon']
     min_digits: 5
+    min_digit_run: 4          # four decimals at the least
     action: mask
     examples:
       match:

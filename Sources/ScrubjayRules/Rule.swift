@@ -145,6 +145,12 @@ public final class Rule: Sendable {
     /// Prefilter: the pattern runs only when one of the keywords occurs at least this many
     /// times (1: once is enough).
     public let minKeywordCount: Int
+    /// Prefilter: what the pattern needs of the string's letters and runs of digits and of
+    /// letters and digits (`min_letters`, `min_digit_run`, `min_alnum_run`).
+    public let shape: ShapeNeeds
+    /// Prefilter: lower-cased texts that must all occur in the string (`requires`, ASCII case
+    /// folded), beside the keywords of which one is enough.
+    public let requires: [[UInt8]]
     public let validator: ValidatorKind?
     public let minEntropy: Double
     public let allowValues: Set<String>
@@ -157,7 +163,8 @@ public final class Rule: Sendable {
 
     public init(id: String, description: String, category: RuleCategory, severity: Severity, kind: RuleKind = .pattern,
                 channels: Set<Channel>, paths: [FieldPath] = [], selector: SelectorList? = nil, attributeNames: [[UInt8]] = [], scope: SelectorScope = .element,
-                pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1, validator: ValidatorKind?,
+                pattern: PCRE2Regex, group: Int, keywords: [[UInt8]], minDigits: Int, minKeywordCount: Int = 1,
+                shape: ShapeNeeds = .none, requires: [[UInt8]] = [], validator: ValidatorKind?,
                 minEntropy: Double, allowValues: Set<String>, allowPatterns: [PCRE2Regex], action: RuleAction,
                 replacement: String, examples: RuleExamples, source: SourceLocation,
                 echoChannels: Set<Channel> = [], morePatterns: [PCRE2Regex] = [], learnFrom: [String] = []) {
@@ -176,6 +183,8 @@ public final class Rule: Sendable {
         self.keywords = keywords
         self.minDigits = minDigits
         self.minKeywordCount = minKeywordCount
+        self.shape = shape
+        self.requires = requires
         self.validator = validator
         self.minEntropy = minEntropy
         self.allowValues = allowValues

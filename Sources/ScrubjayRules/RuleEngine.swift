@@ -47,6 +47,11 @@ public final class RuleEngine: Sendable {
     private let morePatterns: [[PCRE2Regex]]
     /// Rules with `min_keyword_count` above 1: their keywords and the count.
     private let keywordCounts: [(keywords: [[UInt8]], count: Int)?]
+    /// Rules with `min_letters`, `min_digit_run` or `min_alnum_run`: their needs (a string's
+    /// shape is measured once, for the first candidate that has some).
+    private let shapeNeeds: [ShapeNeeds?]
+    /// Rules with `requires`: the texts that must all occur.
+    private let requiredTexts: [[[UInt8]]?]
     /// Pattern rules with a word among their keywords (two letters or more: `pass`, `cvv`,
     /// `dob`), which may find a value by the word before it; not those whose keywords are
     /// only characters the value holds itself (`@`, `:`, `+`).
@@ -75,6 +80,8 @@ public final class RuleEngine: Sendable {
         takesWholeValue = rules.map { $0.kind == .field && $0.pattern.pattern == Rule.wholeValuePattern && $0.group == 0 }
         morePatterns = rules.map(\.morePatterns)
         keywordCounts = rules.map { $0.minKeywordCount > 1 ? ($0.keywords, $0.minKeywordCount) : nil }
+        shapeNeeds = rules.map { $0.shape.isEmpty ? nil : $0.shape }
+        requiredTexts = rules.map { $0.requires.isEmpty ? nil : $0.requires }
         readsWordBefore = rules.map { rule in
             rule.kind == .pattern && rule.keywords.contains { k in k.filter { ($0 | 0x20) &- 0x61 < 26 }.count >= 2 }
         }
@@ -161,7 +168,8 @@ public final class RuleEngine: Sendable {
         counters.strings += 1
         let rule = rules[index]
         if (rule.minDigits > 0 && Prefilter.countDigits(text) < rule.minDigits)
-            || (!rule.keywords.isEmpty && !Prefilter.occurs(rule.keywords, atLeast: max(1, rule.minKeywordCount), in: text)) {
+            || (!rule.keywords.isEmpty && !Prefilter.occurs(rule.keywords, atLeast: max(1, rule.minKeywordCount), in: text))
+            || !admitsShapeAndTexts(rule: index, text) {
             counters.skippedByPrefilter += 1
             counters.stringsSkipped += 1
             return []
@@ -211,11 +219,24 @@ public final class RuleEngine: Sendable {
                      counters: inout Counters) -> Bool {
         var ran = false
         var bits = candidates
+        var shape: TextShape?
         while bits != 0 {
             let i = w &* 64 &+ bits.trailingZeroBitCount
             bits &= bits &- 1
-            // The last prefilter, for the few candidates left: keyword occurrences.
+            // The last prefilters, for the few candidates left: keyword occurrences, the
+            // string's shape (measured once), texts that must all occur.
             if let need = keywordCounts[i], !Prefilter.occurs(need.keywords, atLeast: need.count, in: text) {
+                counters.skippedByPrefilter += 1
+                continue
+            }
+            if let need = shapeNeeds[i] {
+                if shape == nil { shape = TextShape(text) }
+                if !need.admits(shape.unsafelyUnwrapped) {
+                    counters.skippedByPrefilter += 1
+                    continue
+                }
+            }
+            if let texts = requiredTexts[i], !texts.allSatisfy({ Prefilter.occurs([$0], atLeast: 1, in: text) }) {
                 counters.skippedByPrefilter += 1
                 continue
             }
@@ -224,6 +245,14 @@ public final class RuleEngine: Sendable {
             collect(rule: i, in: text, into: &found)
         }
         return ran
+    }
+
+    /// Whether `text` meets rule `index`'s shape needs and holds every text it requires (the
+    /// last prefilters, for a rule asked about one value alone).
+    private func admitsShapeAndTexts(rule index: Int, _ text: UnsafeRawBufferPointer) -> Bool {
+        if let need = shapeNeeds[index], !need.admits(TextShape(text)) { return false }
+        if let texts = requiredTexts[index] { return texts.allSatisfy { Prefilter.occurs([$0], atLeast: 1, in: text) } }
+        return true
     }
 
     /// The matches of two readings of one value together (the value alone, and the value read

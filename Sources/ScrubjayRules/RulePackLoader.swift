@@ -22,7 +22,7 @@ public enum RulePackLoader {
     static let packKeys: Set<String> = ["version", "pack", "description", "include", "rules"]
     static let ruleKeys: Set<String> = [
         "id", "description", "category", "severity", "channels", "kind", "paths", "pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count",
-        "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes", "scope", "learn_from",
+        "min_letters", "min_digit_run", "min_alnum_run", "requires", "validator", "min_entropy", "allow", "action", "replacement", "examples", "selector", "attributes", "scope", "learn_from",
     ]
 
     /// Loads the packs at `paths` (files, or directories whose `*.yml`/`*.yaml` files are read
@@ -248,7 +248,8 @@ public enum RulePackLoader {
             }
         case .echo:
             // What an echo rule finds is what other rules learned: nothing of its own to match.
-            for key in ["pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count", "validator", "min_entropy", "selector", "attributes"] {
+            for key in ["pattern", "flags", "group", "keywords", "min_digits", "min_keyword_count", "min_letters", "min_digit_run",
+                        "min_alnum_run", "requires", "validator", "min_entropy", "selector", "attributes"] {
                 if let n = m[key] { throw fail(n, "an echo rule finds the values other rules rewrote: no '\(key)'") }
             }
             guard action.rewritesValue else { throw fail(m["action"], "an echo rule's action is mask, replace, remove, hash or keep_last") }
@@ -326,6 +327,22 @@ public enum RulePackLoader {
             guard !keywords.isEmpty else { throw fail(c, "'min_keyword_count' needs 'keywords'") }
             minKeywordCount = n
         }
+        var shape = ShapeNeeds.none
+        for (key, need) in [("min_letters", \ShapeNeeds.minLetters), ("min_digit_run", \.minDigitRun), ("min_alnum_run", \.minAlnumRun)] {
+            guard let d = m[key] else { continue }
+            guard let n = d.int, n >= 0, n <= Rule.maxPrefilterCount else {
+                throw fail(d, "'\(key)' must be a whole number from 0 to \(Rule.maxPrefilterCount)")
+            }
+            shape[keyPath: need] = n
+        }
+        var requires: [[UInt8]] = []
+        if let r = m["requires"] {
+            guard let seq = r.sequence else { throw fail(r, "'requires' must be a list of texts") }
+            for item in seq {
+                guard let text = item.string, !text.isEmpty else { throw fail(item, "a 'requires' entry must be a text of one character or more") }
+                requires.append(Array(text.lowercased().utf8))
+            }
+        }
         var allowValues: Set<String> = []
         var allowPatterns: [PCRE2Regex] = []
         if let allow = m["allow"] {
@@ -368,7 +385,7 @@ public enum RulePackLoader {
             }
         }
         return Rule(id: id, description: m["description"]?.string ?? "", category: category, severity: severity,
-                    kind: kind, channels: channels, paths: paths, selector: selector, attributeNames: attributeNames, scope: scope, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, validator: validator,
+                    kind: kind, channels: channels, paths: paths, selector: selector, attributeNames: attributeNames, scope: scope, pattern: pattern, group: group, keywords: keywords, minDigits: minDigits, minKeywordCount: minKeywordCount, shape: shape, requires: requires, validator: validator,
                     minEntropy: m["min_entropy"]?.float ?? 3.5, allowValues: allowValues, allowPatterns: allowPatterns,
                     action: action, replacement: replacement,
                     examples: RuleExamples(match: matchExamples, noMatch: noMatch),

@@ -408,6 +408,11 @@ struct RulesCommandTests {
         #expect(echo.stdout.contains("  kind:       echo\n  channels:   all\n"
                                      + "  learns from: privacy.mask_marker_input, privacy.personal_field, privacy.payment_field\n  action:     mask\n"), "\(echo.stdout)")
         #expect(!echo.stdout.contains("pattern:"))
+        // The prefilters a pattern needs beyond its keywords and digits.
+        let dni = try runScrubjay(["rules", "explain", "es_dni"])
+        #expect(dni.stdout.contains("  min digits: 7\n  needs:      at least 1 letter, 7 digits in a row\n"), "\(dni.stdout)")
+        let userinfo = try runScrubjay(["rules", "explain", "url_credentials"])
+        #expect(userinfo.stdout.contains("  keywords:   ://\n  requires:   @\n"), "\(userinfo.stdout)")
     }
 
     @Test func aBrokenPackIsMalformedInput() throws {

@@ -302,4 +302,116 @@ struct PrefilterInternalsTests {
             }
         }
     }
+
+    static let shapeRules = """
+      - id: run
+        category: financial
+        severity: low
+        pattern: '(?<![A-Za-z0-9])[A-Z0-9]{14,}(?![A-Za-z0-9])'
+        min_alnum_run: 14
+        action: mask
+      - id: digits
+        category: government_id
+        severity: low
+        pattern: '(?<!\\d)\\d{7}[A-Z]'
+        min_digit_run: 7
+        min_letters: 1
+        action: mask
+      - id: kelvin
+        category: identifier
+        severity: low
+        pattern: 'k{3}'
+        flags: [caseless]
+        min_letters: 3
+        action: mask
+      - id: userinfo
+        category: credential
+        severity: high
+        pattern: '://([^@/]+)@'
+        group: 1
+        keywords: ['://']
+        requires: ['@', 'Q']
+        action: mask
+
+    """
+
+    /// The shape of a string, measured in one pass, against plain counts over the same text.
+    @Test func aStringsShapeIsMeasuredLikeByPlainCounts() {
+        var random = Random(state: 0xDEAD_BEEF_1234_5678)
+        let alphabet = Array("aZ09 -._é".utf8)
+        for length in [0, 1, 2, 7, 16, 33, 100] {
+            for _ in 0..<50 {
+                let text = (0..<length).map { _ in alphabet[random.next(alphabet.count)] }
+                let isDigit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
+                let isLetter = { (b: UInt8) in (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b >= 0x80 }
+                func longest(_ p: (UInt8) -> Bool) -> Int {
+                    var best = 0, run = 0
+                    for b in text { run = p(b) ? run + 1 : 0; best = max(best, run) }
+                    return best
+                }
+                let shape = text.withUnsafeBytes { TextShape($0) }
+                #expect(shape.letters == text.filter(isLetter).count)
+                #expect(shape.longestDigitRun == longest(isDigit))
+                #expect(shape.longestAlnumRun == longest { isDigit($0) || isLetter($0) })
+            }
+        }
+    }
+
+    /// A rule whose shape needs or required texts a string does not meet is not run on it
+    /// (counted as skipped); one that meets them finds what its pattern finds, through the
+    /// many-rule path and the one-rule path alike.
+    @Test func shapeNeedsAndRequiredTextsRuleRunsOut() throws {
+        let p = try pack(PrefilterInternalsTests.shapeRules)
+        /// What rule `id` alone finds in `text` and whether its pattern ran, through the
+        /// many-rule path (the one-rule path must agree).
+        func run(_ id: String, _ text: String) -> (found: Int, ran: Bool) {
+            let engine = RuleEngine(rules: p.rules.filter { $0.id == id })
+            var c = RuleEngine.Counters()
+            let found = engine.matches(in: Array(text.utf8), channel: .text, counters: &c)
+            var one = RuleEngine.Counters()
+            let alone = Array(text.utf8).withUnsafeBytes { engine.matches(in: $0, rule: 0, counters: &one) }
+            #expect(alone == found && one.patternRuns == c.patternRuns, "\(id): \(text)")
+            #expect(c.patternRuns + c.skippedByPrefilter == 1, "\(id): \(text)")
+            return (found.count, c.patternRuns == 1)
+        }
+        // Thirteen in a row, then fourteen.
+        #expect(run("run", "ABCDEFGHIJKLM-NOP") == (0, false))
+        #expect(run("run", "ABCDEFGHIJKLMN-OP") == (1, true))
+        // Seven digits in a row and a letter; six digits and a letter are not enough, nor
+        // seven digits without a letter.
+        #expect(run("digits", "id 123456 X") == (0, false))
+        #expect(run("digits", "1234567 89") == (0, false))
+        #expect(run("digits", "dni 1234567X") == (1, true))
+        // A caseless [a-z] matches the Kelvin sign (three bytes, none ASCII): they count as
+        // letters, so the rule still runs and finds it.
+        #expect(run("kelvin", "\u{212A}\u{212A}\u{212A}") == (1, true))
+        #expect(run("kelvin", "kk1") == (0, false))
+        // Both required texts, ASCII case folded; the keyword alone is not enough.
+        #expect(run("userinfo", "https://ana:pw@host") == (0, false))
+        #expect(run("userinfo", "https://ana:pw/quay") == (0, false))
+        #expect(run("userinfo", "HTTPS://ana:pw@Quay") == (1, true))
+    }
+
+    @Test func shapeNeedsAndRequiredTextsAreCheckedWhenLoading() throws {
+        let base = "  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n"
+        for (yaml, message) in [
+            ("    min_letters: -1\n", "'min_letters' must be a whole number from 0 to 10000"),
+            ("    min_digit_run: many\n", "'min_digit_run' must be a whole number from 0 to 10000"),
+            ("    min_alnum_run: 10001\n", "'min_alnum_run' must be a whole number from 0 to 10000"),
+            ("    requires: '@'\n", "'requires' must be a list of texts"),
+            ("    requires: ['']\n", "a 'requires' entry must be a text of one character or more"),
+        ] {
+            do {
+                _ = try pack(base + yaml)
+                Issue.record("expected an error for \(yaml)")
+            } catch let e as RuleError {
+                #expect(e.description.contains(message) && e.description.contains("rule r"), "\(e)")
+            }
+        }
+        let echo = "  - id: e\n    kind: echo\n    category: contact\n    severity: low\n    action: mask\n    min_alnum_run: 3\n"
+        #expect(throws: RuleError.self) { try pack(echo) }
+        let r = try pack(base + "    min_letters: 2\n    min_digit_run: 3\n    min_alnum_run: 4\n    requires: ['@', 'X']\n").rules[0]
+        #expect(r.shape == ShapeNeeds(minLetters: 2, minDigitRun: 3, minAlnumRun: 4))
+        #expect(r.requires == [Array("@".utf8), Array("x".utf8)])
+    }
 }
