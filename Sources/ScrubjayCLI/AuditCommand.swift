@@ -36,13 +36,15 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
+        let inputs = try StandardInput.resolve(self.inputs, command: "audit")
+        defer { StandardInput.removeCopy() }
         try checkInputsDistinct(inputs)
         let rules = try packs.load()
         let result = try reportingErrors { try RedactionJob.audit(inputs: inputs, rules: rules) }
         if format == "json" {
-            FileHandle.standardOutput.write(Data(try result.prettyJSON() + [UInt8(ascii: "\n")]))
+            FileHandle.standardOutput.write(Data(StandardInput.display(try result.prettyJSON()) + [UInt8(ascii: "\n")]))
         } else {
-            print(AuditCommand.text(result, inputs: inputs))
+            print(StandardInput.display(AuditCommand.text(result, inputs: inputs)))
         }
         if let f = failOn.flatMap(Severity.init(rawValue:)), let top = result.highestSeverity, top >= f {
             let n = result.findings.filter { $0.severity >= f }.count

@@ -15,6 +15,10 @@ import Glibc
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let error as FileError where StandardInput.isDash(error) {
+        // `-` given to a command that reads a package by name.
+        printError(StandardInput.notReadHere)
+        throw ExitStatus.usage.exitCode
     } catch let error as FileError {
         printError(error.description)
         switch error.operation {

@@ -36,13 +36,15 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
+        let path = try StandardInput.resolve(self.path, command: "inspect")
+        defer { StandardInput.removeCopy() }
         let json = self.json || format == "json"
         let head = try reportingErrors { try InputFile.readPrefix(path, count: 4) }
         if ReplayPackage.looksLikeArchive(head) {
             let pkg = try reportingErrors { try ReplayPackage.open(path) }
             let problems = pkg.verifyChecksums()
             let inspection = PackageInspection(package: pkg, problems: problems)
-            print(json ? inspection.json : inspection.text)
+            print(StandardInput.display(json ? inspection.json : inspection.text))
             let statementProblems = (inspection.statement?.coverageProblems ?? []) + (inspection.statement?.unreadable.map { [$0] } ?? [])
             if !problems.isEmpty || !statementProblems.isEmpty {
                 for p in problems { printError("\(path): checksum does not hold: \(p)") }
@@ -52,14 +54,14 @@ struct InspectCommand: ParsableCommand {
             return
         }
         let report = try reportingErrors { try InspectReport.make(path: path) }
-        print(json ? report.json : report.text)
+        print(StandardInput.display(json ? report.json : report.text))
     }
 }
 
 func printError(_ message: String) {
     var stderr = StandardError()
     // Messages name archive entries and other input text: control characters are escaped.
-    print("scrubjay: error: \(DisplayText.escapingControls(message))", to: &stderr)
+    print("scrubjay: error: \(DisplayText.escapingControls(StandardInput.display(message)))", to: &stderr)
 }
 
 struct StandardError: TextOutputStream {

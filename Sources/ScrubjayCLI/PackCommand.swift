@@ -25,6 +25,8 @@ struct PackCommand: ParsableCommand {
     }
 
     func run() throws {
+        let inputs = try StandardInput.resolve(self.inputs, command: "pack")
+        defer { StandardInput.removeCopy() }
         try checkInputsDistinct(inputs)
         try checkOutputs(given("-o", output), inputs: given("input", inputs))
         let options = facts.options

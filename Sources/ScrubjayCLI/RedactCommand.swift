@@ -56,6 +56,8 @@ struct RedactCommand: ParsableCommand {
     }
 
     func run() throws {
+        let inputs = try StandardInput.resolve(self.inputs, command: "redact")
+        defer { StandardInput.removeCopy() }
         try checkInputsDistinct(inputs)
         try checkOutputs(given("-o", output) + given("--report-html", reportHtml),
                          inputs: given("input", inputs) + packs.inputFiles + given("--pseudonym-key-file", pseudonymKeyFile)

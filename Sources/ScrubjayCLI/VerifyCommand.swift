@@ -45,6 +45,9 @@ struct VerifierOptions: ParsableArguments {
 func usageErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
+    } catch let error as FileError where StandardInput.isDash(error) {
+        printError(StandardInput.notReadHere)
+        throw ExitStatus.usage.exitCode
     } catch let error as any Error & CustomStringConvertible where error is KeyFileError || error is FileError
                 || error is NotAPackageError || error is PolicyError || error is RuleError {
         printError(error.description)

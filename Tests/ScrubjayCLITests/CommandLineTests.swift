@@ -6,8 +6,10 @@ import ScrubjayTestSupport
 
 /// Runs the built `scrubjay` binary (built beside the test bundle by `swift build --build-tests`).
 /// `stdoutOnTerminal`: its standard output is a pseudo-terminal (as when a person runs it), and
-/// `stdout` is what reached that terminal.
-func runScrubjay(_ arguments: [String], stdoutOnTerminal: Bool = false) throws -> (status: Int32, stdout: String, stderr: String) {
+/// `stdout` is what reached that terminal. Standard input: the file `stdinFile`, or a
+/// pseudo-terminal with `stdinOnTerminal`. `environment`: variables set or changed.
+func runScrubjay(_ arguments: [String], stdoutOnTerminal: Bool = false, stdinFile: String? = nil, stdinOnTerminal: Bool = false,
+                 environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let productsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/debug")
     let candidates = [
@@ -19,6 +21,10 @@ func runScrubjay(_ arguments: [String], stdoutOnTerminal: Bool = false) throws -
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+    if let stdinFile { process.standardInput = try #require(FileHandle(forReadingAtPath: stdinFile)) }
+    let input = stdinOnTerminal ? try PseudoTerminal() : nil
+    if let input { process.standardInput = input.child }
     let out = Pipe(), err = Pipe()
     let terminal = stdoutOnTerminal ? try PseudoTerminal() : nil
     process.standardOutput = terminal?.child ?? out
@@ -27,6 +33,7 @@ func runScrubjay(_ arguments: [String], stdoutOnTerminal: Bool = false) throws -
     let o = try terminal?.readWhile(process) ?? out.fileHandleForReading.readDataToEndOfFile()
     let e = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    if let input { try? input.child.close(); close(input.master) }
     return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
 
