@@ -244,6 +244,12 @@ final class Prefilter: @unchecked Sendable {
         for w in 0..<words { hits[w] &= allowed[w] }
     }
 
+    /// `text`'s UTF-8 with ASCII letters in lower case, as keywords and required texts are kept
+    /// (the text searched is folded the same way).
+    static func asciiLowercased(_ text: String) -> [UInt8] {
+        text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    }
+
     /// Whether one of `keywords` (lower case) occurs at least `count` times in `text`, ASCII
     /// case folded, occurrences not overlapping (`min_keyword_count`). Never inlined: inlined
     /// into the rule loop, its set-up was hoisted to run for every string, candidate or not.

@@ -196,7 +196,8 @@ public final class RuleEngine: Sendable {
             }
             counters.skippedByPrefilter += allowedCount - c.nonzeroBitCount
             var found: [RuleMatch] = []
-            if !run(candidates: c, word: 0, in: text, into: &found, counters: &counters) { counters.stringsSkipped += 1 }
+            var shape: TextShape?
+            if !run(candidates: c, word: 0, in: text, into: &found, shape: &shape, counters: &counters) { counters.stringsSkipped += 1 }
             return RuleEngine.sortedApart(found)
         }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { buffer in
@@ -204,8 +205,9 @@ public final class RuleEngine: Sendable {
             counters.skippedByPrefilter += allowedCount - prefilter.candidates(text, allowed: allowed, into: candidates)
             var found: [RuleMatch] = []
             var ran = false
+            var shape: TextShape?
             for w in 0..<words where candidates[w] != 0 {
-                if run(candidates: candidates[w], word: w, in: text, into: &found, counters: &counters) { ran = true }
+                if run(candidates: candidates[w], word: w, in: text, into: &found, shape: &shape, counters: &counters) { ran = true }
             }
             if !ran { counters.stringsSkipped += 1 }
             return RuleEngine.sortedApart(found)
@@ -213,13 +215,13 @@ public final class RuleEngine: Sendable {
     }
 
     /// Runs the candidate rules of word `w` (bit `i` for rule `64w + i`) over `text`, after the
-    /// last prefilter; returns whether a pattern ran.
+    /// last prefilters; returns whether a pattern ran. `shape`: the text's, once a rule of any
+    /// word has needed it.
     @inline(__always)
     private func run(candidates: UInt64, word w: Int, in text: UnsafeRawBufferPointer, into found: inout [RuleMatch],
-                     counters: inout Counters) -> Bool {
+                     shape: inout TextShape?, counters: inout Counters) -> Bool {
         var ran = false
         var bits = candidates
-        var shape: TextShape?
         while bits != 0 {
             let i = w &* 64 &+ bits.trailingZeroBitCount
             bits &= bits &- 1

@@ -310,7 +310,9 @@ public enum RulePackLoader {
             }
             validator = k
         }
-        let keywords = (m["keywords"]?.sequence ?? []).compactMap { $0.string.map { Array($0.lowercased().utf8) } }
+        // ASCII letters folded only, as the prefilter folds the text (a Unicode lower-casing
+        // would turn `Ü` into `ü`, which no text folded so holds).
+        let keywords = (m["keywords"]?.sequence ?? []).compactMap { $0.string.map(Prefilter.asciiLowercased) }
         if keywords.contains(where: \.isEmpty) { throw fail(m["keywords"], "a keyword cannot be empty") }
         var minDigits = 0
         if let d = m["min_digits"] {
@@ -340,7 +342,7 @@ public enum RulePackLoader {
             guard let seq = r.sequence else { throw fail(r, "'requires' must be a list of texts") }
             for item in seq {
                 guard let text = item.string, !text.isEmpty else { throw fail(item, "a 'requires' entry must be a text of one character or more") }
-                requires.append(Array(text.lowercased().utf8))
+                requires.append(Prefilter.asciiLowercased(text))
             }
         }
         var allowValues: Set<String> = []

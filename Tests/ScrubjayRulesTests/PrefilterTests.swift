@@ -392,6 +392,25 @@ struct PrefilterInternalsTests {
         #expect(run("userinfo", "HTTPS://ana:pw@Quay") == (1, true))
     }
 
+    /// Keywords and required texts are folded as the text is, ASCII letters only: `Über` was
+    /// kept as `über`, which no text folded so holds, and the rule never ran (found by review).
+    @Test func keywordsAndRequiredTextsFoldOnlyASCIILetters() throws {
+        let p = try pack("""
+          - id: u
+            category: identifier
+            severity: low
+            pattern: 'Über-\\d+'
+            keywords: ['ÜBER-']
+            requires: ['Über']
+            action: mask
+
+        """)
+        #expect(p.rules[0].keywords == [Array("Über-".utf8)] && p.rules[0].requires == [Array("Über".utf8)])
+        var c = RuleEngine.Counters()
+        #expect(RuleEngine(packs: [p]).matches(in: Array("see Über-42".utf8), channel: .text, counters: &c).count == 1)
+        #expect(c.patternRuns == 1)
+    }
+
     @Test func shapeNeedsAndRequiredTextsAreCheckedWhenLoading() throws {
         let base = "  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n"
         for (yaml, message) in [
