@@ -369,6 +369,20 @@ extension Redactor {
         e.withText(key, mayHoldData)
     }
 
+    /// Whether a member's key (or a form parameter's or `data-*` attribute's name) names a
+    /// field, so that its value is read with it: 40 bytes at most of ASCII letters, digits,
+    /// `_`, `-`, `$` and `.`, with a letter (`cvv2`, `phone_2`, `address_line1`; not `4155550134`,
+    /// which is data, read itself).
+    static func namesAField(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard name.count <= 40 else { return false }
+        var letter = false
+        for b in name {
+            if (b | 0x20) &- 0x61 < 26 { letter = true; continue }
+            guard b &- 0x30 < 10 || b == UInt8(ascii: "_") || b == UInt8(ascii: "-") || b == UInt8(ascii: "$") || b == UInt8(ascii: ".") else { return false }
+        }
+        return letter
+    }
+
     /// `keyMayHoldData` for a name's bytes (a key, a pointer's segment).
     static func mayHoldData(_ name: some Collection<UInt8>) -> Bool {
         name.count > 40 || !name.allSatisfy { b in
@@ -476,7 +490,7 @@ extension Redactor {
                 // carries both.
                 let url = Array(text)
                 let (rewrittenURL, claimed) = rewriteURLParts(url, path, p, doc, v, &drops, &place)
-                matches = rewrittenURL.withUnsafeBytes { engine.matches(in: $0, channel: .url, counters: &counts.prefilter) }
+                matches = rewrittenURL.withUnsafeBytes { URLText.keptInsideParameters(engine.matches(in: $0, channel: .url, counters: &counts.prefilter), in: $0, engine: engine) }
                 if !claimed.isEmpty { matches.removeAll { m in claimed.contains { $0.overlaps(m.range) } } }
                 if rewrittenURL.withUnsafeBytes({
                     handledQueryValues($0, &matches, v, in: e, nodeId: nil, &place, &edits,
@@ -522,6 +536,7 @@ extension Redactor {
                 return
             }
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
+            if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) }
             if isURL, handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return
@@ -594,7 +609,7 @@ extension Redactor {
 
     /// `memberMatches` for a member named `key` (a JSON key, decoded, or a form-encoded name).
     mutating func memberMatches(_ value: UnsafeRawBufferPointer, name key: UnsafeRawBufferPointer, channel: Channel) -> [RuleMatch] {
-        guard !Redactor.mayHoldData(key) else { return [] } // a key that is data is read itself
+        guard Redactor.namesAField(key) else { return [] } // a key that is data is read itself
         let rules = engine.rulesWithKeyword(in: key, channel: channel)
         guard !rules.isEmpty else { return [] }
         var text: [UInt8] = [0x22] // "key":"
@@ -720,9 +735,11 @@ extension Redactor {
             return .rewritten(JSONRewriter.apply(&innerEdits, to: bytes, range: inner.range))
         }
         // A textual data URL is no form, though its base64 ends in `=`: its text is read as a
-        // browser reads it (`visitText`), not as a name with an empty value.
+        // browser reads it (`visitText`), not as a name with an empty value. Nor is a URL with a
+        // query (`https://x.test/cb?token=...&sig=...`): read as a form, its first parameter's
+        // name was `https://x.test/cb?token` and its value was read as no token's.
         guard p.isBody, FormEncoded.mayHold(text), !(DataURLText.startsWithData(text) && DataURLText.head(text) != nil),
-              let form = FormEncoded(Array(text)) else { return .notStructured }
+              !URLText.startsAsURL(text), let form = FormEncoded(Array(text)) else { return .notStructured }
         var changed = false
         // Names are read too, by pattern rules: a name may be data (`invite[ana@shop.test]=on`),
         // and text that only looks form-encoded (`contact:ana@shop.test;v=2`) is all name.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ScrubjayRules
 
 /// `application/x-www-form-urlencoded` text (request bodies, URL query strings): the
 /// parameters with their raw and decoded names and values, so one value can be rewritten
@@ -201,6 +202,46 @@ enum URLText {
         // Most strings start with neither: one byte tells.
         guard let p = text.baseAddress, text.count > 1, p.load(as: UInt8.self) | 0x20 == UInt8(ascii: "h") || p.load(as: UInt8.self) == UInt8(ascii: "/") else { return false }
         return isURLAfterFirstByte(text)
+    }
+
+    /// Whether `text` starts as a URL does, before its first `=`: a path (`/`) or a scheme and
+    /// `://` (`https://`, `myapp://`), so that it is no form-encoded text.
+    static func startsAsURL(_ text: UnsafeRawBufferPointer) -> Bool {
+        guard let first = text.first else { return false }
+        if first == UInt8(ascii: "/") { return true }
+        var i = 0
+        // A scheme: a letter, then letters, digits, `+`, `-` or `.`.
+        guard (first | 0x20) &- 0x61 < 26 else { return false }
+        while i < text.count, (text[i] | 0x20) &- 0x61 < 26 || text[i] &- 0x30 < 10 || text[i] == 0x2B || text[i] == 0x2D || text[i] == 0x2E { i += 1 }
+        return i + 2 < text.count && text[i] == UInt8(ascii: ":") && text[i + 1] == UInt8(ascii: "/") && text[i + 2] == UInt8(ascii: "/")
+    }
+
+    /// `matches` in `url` (a URL, or text that starts as one) kept inside the query parameter
+    /// or fragment parameter each starts in: a raw `&` or `#` ends a query value, and `&` a
+    /// fragment's (`?password=abc123#section-2`: a rule that reads a password to the next space
+    /// took the fragment too, and the page's anchor was lost). Matches before the `?`, and in
+    /// text that is no URL, are as they were; one cut to what redaction writes is dropped.
+    static func keptInsideParameters(_ matches: [RuleMatch], in url: UnsafeRawBufferPointer, engine: RuleEngine) -> [RuleMatch] {
+        guard !matches.isEmpty, startsAsURL(url), let base = url.baseAddress,
+              let q = memchr(base, Int32(UInt8(ascii: "?")), url.count).map({ base.distance(to: UnsafeRawPointer($0)) })
+                ?? memchr(base, Int32(UInt8(ascii: "#")), url.count).map({ base.distance(to: UnsafeRawPointer($0)) }) else { return matches }
+        let fragment = url[q...].firstIndex(of: UInt8(ascii: "#")) ?? url.count
+        var out: [RuleMatch] = []
+        out.reserveCapacity(matches.count)
+        for m in matches {
+            guard m.range.lowerBound > q, !m.limited else { out.append(m); continue }
+            let start = m.range.lowerBound
+            var end = m.range.upperBound
+            if let stop = url[start..<end].firstIndex(where: { $0 == UInt8(ascii: "&") || ($0 == UInt8(ascii: "#") && start < fragment) }) {
+                end = stop
+            }
+            if end == m.range.upperBound { out.append(m); continue }
+            // Cut shorter, it may be what redaction wrote (`?password=[password]#top`).
+            if end > start && !engine.isRedacted(UnsafeRawBufferPointer(rebasing: url[start..<end]), foundBy: m.rule) {
+                out.append(RuleMatch(rule: m.rule, range: start..<end, limited: false))
+            }
+        }
+        return out
     }
 
     static func isURLAfterFirstByte(_ text: UnsafeRawBufferPointer) -> Bool {

@@ -222,7 +222,7 @@ rules:
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|t[eé]l[eé]phone|tel[eé]fono?|tel|tlf|mobile?|m[oó]vil|cellulare|cell|handy|gsm|fax)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?\.?(?![a-zé])[^\w\n+]{0,4}(\+?\d(?:\)?(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}](?=\d\d))?\d){6,14})(?![\w\-\x{2010}\x{2011}]|[.,]\d|[ \x{A0}\x{202F}]\d)'
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|t[eé]l[eé]phone|tel[eé]fono?|tel|tlf|mobile?|m[oó]vil|cellulare|cell|handy|gsm|fax)(?:[ _\-]?(?:no|nr|num(?:ber)?|#))?(?:[_\-]?[1-9])?\.?(?![a-zé])[^\w\n+]{0,4}(\+?\d(?:\)?(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}](?=\d\d))?\d){6,14})(?![\w\-\x{2010}\x{2011}]|[.,]\d|[ \x{A0}\x{202F}]\d)'
     flags: [caseless]
     group: 1
     keywords: ['phone', 'tel', 'tél', 'tlf', 'mobil', 'móvil', 'movil', 'cell', 'handy', 'gsm', 'fax']
@@ -234,6 +234,8 @@ rules:
           output: '{"phone":"**********"}'
         - input: '{"customer":{"mobilePhone":"+447946095812"}}'
           output: '{"customer":{"mobilePhone":"*************"}}'
+        - input: '{"mobile_1":"4155550134","phone2":"4155550135"}'
+          output: '{"mobile_1":"**********","phone2":"**********"}'
         - input: 'userPhoneNumber=4155550134&x=1'
           output: 'userPhoneNumber=**********&x=1'
         - input: 'Tel. 0301234567'
@@ -899,7 +901,7 @@ rules:
     category: credential
     severity: high
     kind: pattern
-    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-])?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=((?=[^&#\s]*[^&#\s*])[^&#\s]+)'
+    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-]|\w*?(?-i:[a-z0-9](?=[A-Z])))?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=((?=[^&#\s]*[^&#\s*])[^&#\s]+)'
     flags: [caseless]
     group: 1
     keywords: ['=']
@@ -914,10 +916,13 @@ rules:
           output: '/login?next=/home&sessionid=****************'
         - input: '/oauth?code=4/P7q7W91a-oMsCeLvIaQm6bTrgtp7'
           output: '/oauth?code=******************************'
+        - input: 'https://a.test/api?accessToken=Zm9vYmFy&userEmail=ana%40shop.test'
+          output: 'https://a.test/api?accessToken=********&userEmail=***************'
       no_match:
         - 'https://shop.test/search?q=token+rings'
         - 'https://shop.test/?tokens=5'
         - 'https://shop.test/?keyword=abc'
+        - 'https://shop.test/?tokenized=yes&Keywords=a'
         - 'https://shop.test/?country_code=US'
         - '/account?email=*****************&step=2'
 
@@ -926,7 +931,7 @@ rules:
     category: credential
     severity: high
     kind: pattern
-    pattern: '(?<![a-z])(?:password|passwd|passphrase|pwd|secret)(?![a-z])["'']?[ \t]*[:=][ \t]*(?|"((?=[^"\n]*[^"\n*])[^"\n]+)"|''((?=[^''\n]*[^''\n*])[^''\n]+)''|((?=[^\s"'',;&]*[^\s"'',;&*])[^\s"'',;&]+))'
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:password|passwd|passphrase|pwd|secret)(?:[_\-]?(?:confirm(?:ation)?|again|repeat|new|old|current|[1-9]))?(?![a-z])["'']?[ \t]*[:=][ \t]*(?|"((?=[^"\n]*[^"\n*])[^"\n]+)"|''((?=[^''\n]*[^''\n*])[^''\n]+)''|((?=[^\s"'',;&]*[^\s"'',;&*])[^\s"'',;&]+))'
     flags: [caseless]
     group: 1
     keywords: ['pass', 'pwd', 'secret']
@@ -946,11 +951,16 @@ rules:
           output: 'DB_PASSWD: "[password]"'
         - input: 'pwd: ''Tr0ub4dor&3'''
           output: 'pwd: ''[password]'''
+        - input: '{"currentPassword":"hunter2","newPassword":"correct-horse-99"}'
+          output: '{"currentPassword":"[password]","newPassword":"[password]"}'
+        - input: 'password_confirmation=hunter2&password2=hunter2'
+          output: 'password_confirmation=[password]&password2=[password]'
       no_match:
         - 'password=********'
         - 'secret: "******"'
         - 'forgot your password?'
         - 'password_hint=blue'
+        - 'mypasswordmanager=1password'
         - 'passwords are hashed'
         - 'secretary: Ana'
         - 'Password: Strong'
@@ -1211,7 +1221,7 @@ rules:
     category: credential
     severity: high
     kind: pattern
-    pattern: '(?<![A-Za-z0-9])(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|password|passwd|(?:php|j)?sess(?:ion)?[_\-]?(?:id|key|token)|[a-z0-9]+_session|csrf(?:[_\-]?token)?|xsrf(?:[_\-]?token)?)(?:[_\-]?(?:key|token|value))?\W{0,3}[:=]\W{0,3}([A-Za-z0-9_\-+/=]{20,})'
+    pattern: '(?:(?<![A-Za-z0-9])|(?-i:(?<=[a-z0-9])(?=[A-Z])))(?:secret|token|api[_\-]?key|apikey|access[_\-]?key|auth[_\-]?key|private[_\-]?key|password|passwd|(?:php|j)?sess(?:ion)?[_\-]?(?:id|key|token)|[a-z0-9]+_session|csrf(?:[_\-]?token)?|xsrf(?:[_\-]?token)?)(?:[_\-]?(?:key|token|value))?\W{0,3}[:=]\W{0,3}([A-Za-z0-9_\-+/=]{20,})'
     flags: [caseless]
     group: 1
     keywords: ['secret', 'token', 'key', 'passw', 'sess', 'csrf', 'xsrf']
@@ -1233,6 +1243,8 @@ rules:
           output: 'Cookie: PHPSESSID=[secret]'
         - input: 'shop_session=BAh7CEkiD3Nlc3Npb25faWQGOgZF; XSRF-TOKEN=eyJpdiI6IkR4bkRqZz09'
           output: 'shop_session=[secret]; XSRF-TOKEN=[secret]'
+        - input: '{"accessToken":"Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5","clientSecret":"Qk7vX2mP9sL4tR8wZ1cN6bY3"}'
+          output: '{"accessToken":"[secret]","clientSecret":"[secret]"}'
       no_match:
         - 'session_count=12345678901234567890123'
         - 'sessions: 3'
@@ -1509,25 +1521,73 @@ rules:
         - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/v1","requestHeaders":{"content-type":"application/json","accept":"*/*"}}]}},"timestamp":1}'
 
   - id: network.credential_field
-    description: 'Credential fields in request and response bodies (JSON or form-encoded, at any depth): password, passwd, secret, token, access_token, refresh_token, api_key, apikey.'
+    description: 'Credential fields in request and response bodies (JSON or form-encoded, at any depth): password, passwd, secret, token, access_token, refresh_token, api_key, apikey, and their common variants (newPassword, password_confirmation, client_secret, accessToken, idToken, csrf_token, apiKey...; names are compared ASCII case-insensitively).'
     category: credential
     severity: high
     kind: field
     paths:
       - 'network.request.body.**.password'
       - 'network.request.body.**.passwd'
+      - 'network.request.body.**.new_password'
+      - 'network.request.body.**.newPassword'
+      - 'network.request.body.**.current_password'
+      - 'network.request.body.**.currentPassword'
+      - 'network.request.body.**.old_password'
+      - 'network.request.body.**.oldPassword'
+      - 'network.request.body.**.confirm_password'
+      - 'network.request.body.**.confirmPassword'
+      - 'network.request.body.**.password_confirmation'
+      - 'network.request.body.**.passwordConfirmation'
+      - 'network.request.body.**.user_password'
+      - 'network.request.body.**.userPassword'
       - 'network.request.body.**.secret'
+      - 'network.request.body.**.client_secret'
+      - 'network.request.body.**.clientSecret'
       - 'network.request.body.**.token'
       - 'network.request.body.**.access_token'
+      - 'network.request.body.**.accessToken'
       - 'network.request.body.**.refresh_token'
+      - 'network.request.body.**.refreshToken'
+      - 'network.request.body.**.id_token'
+      - 'network.request.body.**.idToken'
+      - 'network.request.body.**.auth_token'
+      - 'network.request.body.**.authToken'
+      - 'network.request.body.**.session_token'
+      - 'network.request.body.**.sessionToken'
+      - 'network.request.body.**.csrf_token'
+      - 'network.request.body.**.csrfToken'
       - 'network.request.body.**.api_key'
       - 'network.request.body.**.apikey'
       - 'network.response.body.**.password'
       - 'network.response.body.**.passwd'
+      - 'network.response.body.**.new_password'
+      - 'network.response.body.**.newPassword'
+      - 'network.response.body.**.current_password'
+      - 'network.response.body.**.currentPassword'
+      - 'network.response.body.**.old_password'
+      - 'network.response.body.**.oldPassword'
+      - 'network.response.body.**.confirm_password'
+      - 'network.response.body.**.confirmPassword'
+      - 'network.response.body.**.password_confirmation'
+      - 'network.response.body.**.passwordConfirmation'
+      - 'network.response.body.**.user_password'
+      - 'network.response.body.**.userPassword'
       - 'network.response.body.**.secret'
+      - 'network.response.body.**.client_secret'
+      - 'network.response.body.**.clientSecret'
       - 'network.response.body.**.token'
       - 'network.response.body.**.access_token'
+      - 'network.response.body.**.accessToken'
       - 'network.response.body.**.refresh_token'
+      - 'network.response.body.**.refreshToken'
+      - 'network.response.body.**.id_token'
+      - 'network.response.body.**.idToken'
+      - 'network.response.body.**.auth_token'
+      - 'network.response.body.**.authToken'
+      - 'network.response.body.**.session_token'
+      - 'network.response.body.**.sessionToken'
+      - 'network.response.body.**.csrf_token'
+      - 'network.response.body.**.csrfToken'
       - 'network.response.body.**.api_key'
       - 'network.response.body.**.apikey'
     action: replace
@@ -1536,23 +1596,45 @@ rules:
       match:
         - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"password\":\"hunter2\"}","responseBody":"access_token=x1y2&expires=3600"}]}},"timestamp":1}'
           output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"password\":\"[redacted]\"}","responseBody":"access_token=%5Bredacted%5D&expires=3600"}]}},"timestamp":1}'
+        - input: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/signup","requestBody":"{\"newPassword\":\"pw1\",\"password_confirmation\":\"pw1\"}","responseBody":"{\"idToken\":\"t1\",\"csrfToken\":\"c2\"}"}]}},"timestamp":1}'
+          output: '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/signup","requestBody":"{\"newPassword\":\"[redacted]\",\"password_confirmation\":\"[redacted]\"}","responseBody":"{\"idToken\":\"[redacted]\",\"csrfToken\":\"[redacted]\"}"}]}},"timestamp":1}'
         - input: '{"type":5,"timestamp":1,"data":{"tag":"performanceSpan","payload":{"op":"resource.fetch","description":"https://domain.com/api","data":{"method":"POST","request":{"size":2949,"body":{"api_key":"foobar","events":[]}}}}}}'
           output: '{"type":5,"timestamp":1,"data":{"tag":"performanceSpan","payload":{"op":"resource.fetch","description":"https://domain.com/api","data":{"method":"POST","request":{"size":2949,"body":{"api_key":"[redacted]","events":[]}}}}}}'
       no_match:
         - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/login","requestBody":"{\"user\":\"ana\",\"remember\":true}"}]}},"timestamp":1}'
 
   - id: network.personal_field
-    description: 'Personal fields in request and response bodies (JSON or form-encoded, at any depth): email, phone, dob.'
+    description: 'Personal fields in request and response bodies (JSON or form-encoded, at any depth): email, phone, dob, and their common variants (email_address, phoneNumber, mobile_number, date_of_birth, birthdate...).'
     category: contact
     severity: medium
     kind: field
     paths:
       - 'network.request.body.**.email'
+      - 'network.request.body.**.email_address'
+      - 'network.request.body.**.emailAddress'
       - 'network.request.body.**.phone'
+      - 'network.request.body.**.phone_number'
+      - 'network.request.body.**.phoneNumber'
+      - 'network.request.body.**.mobile_number'
+      - 'network.request.body.**.mobileNumber'
       - 'network.request.body.**.dob'
+      - 'network.request.body.**.date_of_birth'
+      - 'network.request.body.**.dateOfBirth'
+      - 'network.request.body.**.birthdate'
+      - 'network.request.body.**.birth_date'
       - 'network.response.body.**.email'
+      - 'network.response.body.**.email_address'
+      - 'network.response.body.**.emailAddress'
       - 'network.response.body.**.phone'
+      - 'network.response.body.**.phone_number'
+      - 'network.response.body.**.phoneNumber'
+      - 'network.response.body.**.mobile_number'
+      - 'network.response.body.**.mobileNumber'
       - 'network.response.body.**.dob'
+      - 'network.response.body.**.date_of_birth'
+      - 'network.response.body.**.dateOfBirth'
+      - 'network.response.body.**.birthdate'
+      - 'network.response.body.**.birth_date'
     action: mask
     examples:
       match:
@@ -1562,19 +1644,31 @@ rules:
         - '{"type":6,"data":{"plugin":"rrweb/network@1","payload":{"requests":[{"name":"https://api.test/u","responseBody":"{\"user\":{\"name\":\"Ana\"}}"}]}},"timestamp":1}'
 
   - id: network.payment_field
-    description: 'Payment and identity fields in bodies: card, cvv, cvc, iban, ssn.'
+    description: 'Payment and identity fields in bodies: card, cvv, cvc, iban, ssn, and their common variants (card_number, cvv2, security_code...).'
     category: financial
     severity: high
     kind: field
     paths:
       - 'network.request.body.**.card'
+      - 'network.request.body.**.card_number'
+      - 'network.request.body.**.cardNumber'
       - 'network.request.body.**.cvv'
+      - 'network.request.body.**.cvv2'
       - 'network.request.body.**.cvc'
+      - 'network.request.body.**.cvc2'
+      - 'network.request.body.**.security_code'
+      - 'network.request.body.**.securityCode'
       - 'network.request.body.**.iban'
       - 'network.request.body.**.ssn'
       - 'network.response.body.**.card'
+      - 'network.response.body.**.card_number'
+      - 'network.response.body.**.cardNumber'
       - 'network.response.body.**.cvv'
+      - 'network.response.body.**.cvv2'
       - 'network.response.body.**.cvc'
+      - 'network.response.body.**.cvc2'
+      - 'network.response.body.**.security_code'
+      - 'network.response.body.**.securityCode'
       - 'network.response.body.**.iban'
       - 'network.response.body.**.ssn'
     action: mask

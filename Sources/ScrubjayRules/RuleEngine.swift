@@ -59,6 +59,12 @@ public final class RuleEngine: Sendable {
     /// Per `Channel.ordinal`, which JSON numbers the channel's pattern rules may find
     /// something in, read alone.
     private let numberGates: [NumberGate]
+    /// What any rule of the set writes in place of a value (`[redacted]`, `[jwt]`), and the
+    /// ids a pseudonym may name (`[email:0123456789abcdef]`): a match that is another rule's
+    /// output is not taken either, so a rescan of a redacted recording is clean
+    /// (`"password":"[redacted]"`, a field rule's output, was `password_pair`'s finding).
+    private let replacementsOfAnyRule: Set<[UInt8]>
+    private let ruleIds: Set<[UInt8]>
 
     public convenience init(packs: [RulePack]) {
         self.init(rules: packs.flatMap(\.rules))
@@ -86,6 +92,8 @@ public final class RuleEngine: Sendable {
             rule.kind == .pattern && rule.keywords.contains { k in k.filter { ($0 | 0x20) &- 0x61 < 26 }.count >= 2 }
         }
         numberGates = Channel.allCases.map { c in NumberGate(rules: rules.filter { $0.channels.contains(c) }) }
+        replacementsOfAnyRule = Set(rules.filter { $0.action == .replace && !$0.replacement.isEmpty }.map { Array($0.replacement.utf8) })
+        ruleIds = Set(rules.map { Array($0.id.utf8) })
     }
 
     /// Which JSON numbers the pattern rules of `channel` may find something in, read alone
@@ -316,7 +324,8 @@ public final class RuleEngine: Sendable {
         // pseudonym) is not taken again, so a rescan of a redacted recording is clean: a field
         // rule takes whole values, and a pattern's group may take a replacement
         // (`password=[password]`).
-        if Actions.isRedacted(UnsafeRawBufferPointer(rebasing: text[r]), action: actions[i], replacement: replacements[i], id: ids[i]) { return }
+        let value = UnsafeRawBufferPointer(rebasing: text[r])
+        if Actions.isRedacted(value, action: actions[i], replacement: replacements[i], id: ids[i]) || isAnyRulesOutput(value) { return }
         if needsValueCheck[i] {
             let bytes = UnsafeRawBufferPointer(rebasing: text[r])
             if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
@@ -328,6 +337,28 @@ public final class RuleEngine: Sendable {
             }
         }
         found.append(RuleMatch(rule: i, range: r, limited: false))
+    }
+
+    /// Whether `value`, found by rule `i`, is already redacted: the rule's own output or any
+    /// other rule's (a match cut shorter after the engine, `URLText.keptInsideParameters`).
+    public func isRedacted(_ value: UnsafeRawBufferPointer, foundBy i: Int) -> Bool {
+        Actions.isRedacted(value, action: actions[i], replacement: replacements[i], id: ids[i]) || isAnyRulesOutput(value)
+    }
+
+    /// Whether `value` is what some rule of the set writes: its replacement, or a pseudonym
+    /// naming it (`[<id>:<16 hex digits>]`).
+    @inline(__always)
+    private func isAnyRulesOutput(_ value: UnsafeRawBufferPointer) -> Bool {
+        guard value.count >= 3, value[0] == UInt8(ascii: "["), value[value.count - 1] == UInt8(ascii: "]") else { return false }
+        if replacementsOfAnyRule.contains(Array(value)) { return true }
+        // A pseudonym: `[`, an id, `:`, sixteen lower-case hex digits, `]`.
+        let n = value.count
+        guard n >= 20, value[n - 18] == UInt8(ascii: ":") else { return false }
+        for k in (n - 17)..<(n - 1) {
+            let b = value[k]
+            guard (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) else { return false }
+        }
+        return ruleIds.contains(Array(value[1..<(n - 18)]))
     }
 
     /// `text` with every match rewritten by its rule's action.
