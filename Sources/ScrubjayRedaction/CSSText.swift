@@ -1,6 +1,7 @@
 /// The parts of a stylesheet (`_cssText`, a `style` attribute, a CSS rule) that rules may
-/// rewrite: the contents of string tokens, the arguments of `url()` and the text of comments
-/// (never shown, but shipped: `/* owner: ana@shop.test */`). Everything else (selectors,
+/// rewrite: the contents of string tokens, the arguments of `url()`, the text of comments
+/// (never shown, but shipped: `/* owner: ana@shop.test */`) and plain values of custom
+/// properties (`--user-email: ana@shop.test`). Everything else (selectors,
 /// property names, numbers, colours) is structure and stays as it is, so a redaction never
 /// breaks a page's styles (FORMATS.md: wiping `_cssText` broke replays). Tokenizing follows
 /// CSS Syntax Level 3, section 4 (strings, escapes, comments, url tokens).
@@ -16,6 +17,12 @@ public enum CSSText {
             /// comment never closed). Backslashes are no escapes there, and nothing may write
             /// `*/` into it (`escape`).
             case comment
+            /// The value of a custom property (`--user-email: ana@shop.test`), when it is plain
+            /// tokens (no string, `url()`, comment, escape or block: those are read as their own
+            /// segments): any token sequence is a valid value, so the page ships it, and a script
+            /// may show it (`var()`, `getPropertyValue`). Rewritten whole, nothing written may
+            /// open a comment (`escape`).
+            case customProperty
         }
         /// Byte range of the contents, without quotes, `url(`/`)` or `/*`/`*/`.
         public let range: Range<Int>
@@ -60,6 +67,9 @@ public enum CSSText {
                 i = j + 1
             } else if c == 0x5C { // an escape inside an identifier
                 i += 2
+            } else if c == 0x2D, i + 1 < n, css[i + 1] == 0x2D, startsDeclaration(i), let value = customPropertyValue(after: i) {
+                // A custom property's plain value; any other value is read on from its start.
+                if value.plain { add(value.range, .customProperty); i = value.range.upperBound } else { i = value.range.lowerBound }
             } else if lower(c) == 0x75, i + 3 < n, lower(css[i + 1]) == 0x72, lower(css[i + 2]) == 0x6C, css[i + 3] == 0x28,
                       i == 0 || !isIdent(css[i - 1]) { // url(
                 var j = i + 4
@@ -79,6 +89,35 @@ public enum CSSText {
             }
         }
         return out
+
+        /// Whether a name at `i` starts a declaration: the text's start, or after `{`, `;` or
+        /// white space that follows one of them (not `.a--b` in a selector).
+        func startsDeclaration(_ i: Int) -> Bool {
+            var k = i - 1
+            while k >= 0 && isSpace(css[k]) { k -= 1 }
+            return k < 0 || css[k] == 0x7B || css[k] == 0x3B
+        }
+        /// After a custom property's name at `i` (`--` and name characters, a `:`), its value's
+        /// range, white space at its edges left out, up to the `;`, `}` or `!` that ends it; and
+        /// whether it is plain tokens.
+        func customPropertyValue(after i: Int) -> (range: Range<Int>, plain: Bool)? {
+            var j = i + 2
+            while j < n && isIdent(css[j]) { j += 1 }
+            while j < n && isSpace(css[j]) { j += 1 }
+            guard j < n, css[j] == 0x3A else { return nil }
+            j += 1
+            while j < n && isSpace(css[j]) { j += 1 }
+            let start = j
+            var plain = true
+            while j < n && css[j] != 0x3B && css[j] != 0x7D && css[j] != 0x21 {
+                let b = css[j]
+                if b == 0x22 || b == 0x27 || b == 0x5C || b == 0x7B || b == 0x28 || (b == 0x2F && j + 1 < n && css[j + 1] == 0x2A) { plain = false }
+                j += 1
+            }
+            var end = j
+            while end > start && isSpace(css[end - 1]) { end -= 1 }
+            return (start..<end, plain)
+        }
     }
 
     static func dataURLKind(_ css: UnsafeRawBufferPointer, _ r: Range<Int>) -> UnscannedKind? {
@@ -137,7 +176,8 @@ public enum CSSText {
 
     /// `text` made safe to stand inside a segment of `kind`: the quote, backslashes and line
     /// breaks escaped in a string; quotes, parentheses, whitespace and backslashes escaped in
-    /// an unquoted `url()`. In a comment (`text` its whole rewritten text: a comment has no
+    /// an unquoted `url()`; in a custom property's value (its whole rewritten text), a space
+    /// between a `/` and a `*` after it, so that no rewrite opens a comment. In a comment (`text` its whole rewritten text: a comment has no
     /// escapes) a space goes between every `*` and a `/` after it, so that a rewrite never
     /// ends the comment early: a masked value before a `/` (`ana@shop.test/x` masked is
     /// `*************/x`), a replacement ending in `*` before one, or one holding `*/`. The
@@ -150,6 +190,10 @@ public enum CSSText {
             switch kind {
             case .comment:
                 if b == UInt8(ascii: "/") && out.last == UInt8(ascii: "*") { out.append(0x20) }
+                out.append(b)
+            case .customProperty:
+                // No `/*` may open a comment: a mask after a `/` (`a/ana@shop.test`).
+                if b == UInt8(ascii: "*") && out.last == UInt8(ascii: "/") { out.append(0x20) }
                 out.append(b)
             case .string(let q):
                 if b == q || b == 0x5C { out.append(0x5C); out.append(b) }

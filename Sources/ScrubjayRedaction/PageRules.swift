@@ -475,7 +475,9 @@ extension Redactor {
         if let texts {
             e.forEachChild(of: texts) { t in
                 guard e.kind(t) == .object, let id = e.int("id", of: t) else { return }
-                if insideBefore.contains(id) || (pageRules.effects(id: id, page)?.1.inside ?? -1) >= 0 { drop(t, of: texts, e, &plan, &edits) }
+                // A blocked element's own text too: the player sets the text of the node a
+                // text change names, an element's included (its children replaced).
+                if insideBefore.contains(id) || (pageRules.effects(id: id, page)?.1.blockedOrInside ?? -1) >= 0 { drop(t, of: texts, e, &plan, &edits) }
             }
         }
         guard let attributes else { return }
@@ -734,8 +736,12 @@ extension Redactor {
             if found.count > 1 { found.sort { $0.range.lowerBound < $1.range.lowerBound } }
             return found
         }
-        if dom.isElement(slot) { // an Input event's text
-            return site.channel == .input && effects.maskInput >= 0 ? whole(effects.maskInput) : []
+        if dom.isElement(slot) {
+            // An Input event's text; or a text change that names an element, which the player
+            // makes the element's text (`textContent`): masked as its text would be.
+            if site.channel == .input { return effects.maskInput >= 0 ? whole(effects.maskInput) : [] }
+            if effects.maskText >= 0 { return whole(effects.maskText) }
+            return effects.maskInput >= 0 ? whole(effects.maskInput) : []
         }
         if effects.maskText >= 0 { return whole(effects.maskText) }
         if effects.maskInput >= 0, let parent = dom.parent(slot), dom.isElement(parent), dom.hasLowerName(parent, PageRules.textarea) {

@@ -508,12 +508,13 @@ public struct Redactor {
             // finds something, written back whole. A URL's percent-encoded parts are read
             // decoded, as in the URL channel (`url(/p.png?u=ana%40shop.test)`). A comment is
             // read as it is written (a backslash is no escape there) and, with a finding,
-            // written back whole, so that no rewrite can end it early (`CSSText.escape`).
+            // written back whole, so that no rewrite can end it early (`CSSText.escape`); so is
+            // a custom property's plain value, so that none opens a comment.
             let segments = CSSText.segments(text) { kind, bytes in counts.unscanned.add(kind, bytes: bytes) }
             var decoded: [DecodedCSSSegment] = []
             for seg in segments {
                 let raw = UnsafeRawBufferPointer(rebasing: text[seg.range])
-                if seg.kind == .comment {
+                if seg.kind == .comment || seg.kind == .customProperty {
                     var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
                     var parts: [DecodedQueryValue] = []
                     if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {

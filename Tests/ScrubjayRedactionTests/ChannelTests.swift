@@ -157,6 +157,34 @@ struct CSSTests {
         #expect(segments("a{color:red;margin:0 1px}").isEmpty)
     }
 
+    /// A custom property's plain value is a segment: the page ships it, and a script may show
+    /// it. Not a selector's `--` (`.a--b`), and a value with strings, `url()`, comments,
+    /// escapes or blocks is read as its parts.
+    @Test func customPropertyValuesAreEditableWhenPlain() {
+        #expect(segments("--user-email: ana@shop.test; color: red") == ["ana@shop.test"])
+        #expect(segments(":root{ --a:4111 1111 1111 1111 !important} .a--b{--c : x y}") == ["4111 1111 1111 1111", "x y"])
+        #expect(segments(#"--q: "ana@shop.test"; --u: url(/a?e=b@c.de); --k: a /* c */ b; --e: a\40 b; --b: {x}"#)
+                == ["ana@shop.test", "/a?e=b@c.de", " c "])
+        #expect(segments(".x--y{color:red}").isEmpty)
+        // A rewrite never opens a comment after a `/`.
+        #expect(CSSText.escape(Array("a/*****".utf8), for: .customProperty) == Array("a/ *****".utf8))
+    }
+
+    /// A custom property's value with an email, in a `style` attribute and a stylesheet: masked,
+    /// and the stylesheet stays valid (nothing opens a comment).
+    @Test func customPropertyValuesAreRedacted() throws {
+        let json = "[" + [
+            ReadAsPlayedTests.meta,
+            ReadAsPlayedTests.snapshot(#"{"type":2,"tagName":"p","attributes":{"style":"--user-email: ana.lima@example.com; color: red"},"childNodes":[],"id":7},"#
+                + #"{"type":2,"tagName":"style","attributes":{"_cssText":":root{--path: a/bo.chen@example.com} p{color:blue}"},"childNodes":[],"id":8}"#),
+        ].joined(separator: ",") + "]"
+        let (events, audit, rescan) = try redactRecording(json)
+        #expect(audit.findings.count == 2)
+        #expect(events.contains(#""style":"--user-email: ********************; color: red""#), "\(events)")
+        #expect(events.contains(#"":root{--path: a/ *******************} p{color:blue}""#), "\(events)")
+        #expect(rescan.findings.isEmpty)
+    }
+
     @Test func redactionKeepsTheStylesheetValid() throws {
         let css = #"input[name=\"password\"]:focus{color:#123456}.u::after{content:\"ana@shop.test\"}.b{background:url(/avatar?email=ana@shop.test)}"#
         let event = #"{"type":2,"data":{"node":{"type":2,"tagName":"style","id":4,"attributes":{"_cssText":"\#(css)"},"childNodes":[]}},"timestamp":1}"#

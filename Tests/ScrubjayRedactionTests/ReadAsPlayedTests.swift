@@ -234,6 +234,24 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty)
     }
 
+    /// A text change that names an element (the player makes it the element's text, its
+    /// children replaced) is judged as that element's text: dropped for a blocked element,
+    /// masked for a masked one or a password field. It was judged as a text node's, and kept.
+    @Test func aTextChangeNamingAnElementIsItsText() throws {
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"div","attributes":{"class":"rr-block"},"childNodes":[],"id":7},"#
+                + #"{"type":2,"tagName":"div","attributes":{"class":"rr-mask"},"childNodes":[],"id":8},"#
+                + #"{"type":2,"tagName":"input","attributes":{"type":"password"},"childNodes":[],"id":9},"#
+                + #"{"type":2,"tagName":"p","attributes":{},"childNodes":[],"id":10}"#),
+            #"{"type":3,"data":{"source":0,"texts":[{"id":7,"value":"Ana Lima"},{"id":8,"value":"Bo Chen"},{"id":9,"value":"hunter2xyz"},{"id":10,"value":"Hello"}],"attributes":[],"removes":[],"adds":[]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, _, rescan) = try redactRecording(json)
+        #expect(!events.contains("Ana Lima") && !events.contains("Bo Chen") && !events.contains("hunter2xyz"), "\(events)")
+        #expect(events.contains(#""texts":[{"id":8,"value":"** ****"},{"id":9,"value":"**********"},{"id":10,"value":"Hello"}]"#), "\(events)")
+        #expect(rescan.findings.isEmpty, "\(rescan.findings.map(\.rule))")
+    }
+
     /// What redaction writes is not found again: a password pair's replacement, and an
     /// element blocked by a later class change, whose children the added removes took.
     @Test func rescansOfRedactedOutputAreClean() throws {
