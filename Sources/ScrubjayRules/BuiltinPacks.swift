@@ -901,7 +901,7 @@ rules:
     category: credential
     severity: high
     kind: pattern
-    pattern: '[?&;#](?:(?:[\w.\-]*[_.\-]|\w*?(?-i:[a-z0-9](?=[A-Z])))?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)=((?=[^&#\s]*[^&#\s*])[^&#\s]+)'
+    pattern: '[?&;#](?:(?:[\w.\-\[\]]*[_.\-\[]|\w*?(?-i:[a-z0-9](?=[A-Z])))?(?:e-?mail|token|secret|pass(?:word|wd)?|pwd|api[_\-]?key|access[_\-]?key|ssn)|auth|authorization|code|otp|key|apikey|sig|signature|j?sess(?:ion)?(?:[_\-]?id)?|sid)\]?=((?=[^&#\s]*[^&#\s*])[^&#\s]+)'
     flags: [caseless]
     group: 1
     keywords: ['=']
@@ -918,6 +918,8 @@ rules:
           output: '/oauth?code=******************************'
         - input: 'https://a.test/api?accessToken=Zm9vYmFy&userEmail=ana%40shop.test'
           output: 'https://a.test/api?accessToken=********&userEmail=***************'
+        - input: '/signup?user[name]=ana&user[password]=hunter2&user[email]=a%40b.co'
+          output: '/signup?user[name]=ana&user[password]=*******&user[email]=********'
       no_match:
         - 'https://shop.test/search?q=token+rings'
         - 'https://shop.test/?tokens=5'
@@ -938,7 +940,10 @@ rules:
     allow:
       # What a page or a log says of a password rather than the password: a strength meter
       # (`Password: Strong`), an account page (`Password: Not set`, `Forgot?`), a flag.
-      patterns: ['^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy|last|loading(?:…|\.{3})?)$']
+      # A GraphQL document names a password where it declares and passes a variable
+      # (`mutation($password: String!) { login(password: $password) }`): a type and a variable
+      # reference, no value.
+      patterns: ['^\$\w+\)?$', '^(?:String|ID)!?\)?$', '^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy|last|loading(?:…|\.{3})?)$']
     action: replace
     replacement: '[password]'
     examples:
@@ -971,6 +976,7 @@ rules:
         - 'password=null'
         - 'Password: Last changed 3 days ago'
         - 'Password: Loading...'
+        - 'mutation($password: String!) { login(password: $password) { ok } }'
 
   - id: pem_private_key
     description: 'PEM private keys: the body between BEGIN ... PRIVATE KEY and END (or the end of the string, for a truncated key).'
