@@ -326,9 +326,17 @@ public final class RuleEngine: Sendable {
         // (`password=[password]`).
         let value = UnsafeRawBufferPointer(rebasing: text[r])
         if Actions.isRedacted(value, action: actions[i], replacement: replacements[i], id: ids[i]) || isAnyRulesOutput(value) { return }
+        var r = r
         if needsValueCheck[i] {
-            let bytes = UnsafeRawBufferPointer(rebasing: text[r])
-            if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) { return }
+            var bytes = UnsafeRawBufferPointer(rebasing: text[r])
+            if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) {
+                // A card number's pattern may take a group after it that is no part of it
+                // (`4242 4242 4242 4242 123`: a 19-digit card's last group, or a security code;
+                // `... 4242 12/30`, an expiry): the number without its last group is checked too.
+                guard v.kind == .luhn, let shorter = Validators.luhnWithoutLastGroup(bytes) else { return }
+                r = r.lowerBound..<(r.lowerBound + shorter)
+                bytes = UnsafeRawBufferPointer(rebasing: text[r])
+            }
             if hasAllowList[i] {
                 let rule = rules[i]
                 // A String only for a rule with values to compare; patterns read the bytes.

@@ -36,6 +36,21 @@ public enum Validators {
         return value.withUTF8 { luhn(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The length of `value` without its last group of digits (three at most) and the
+    /// separator before it (a space, a no-break space or a dash), when that holds 13 digits or
+    /// more, as a card number does, and passes the Luhn checksum; nil otherwise.
+    static func luhnWithoutLastGroup(_ value: UnsafeRawBufferPointer) -> Int? {
+        var end = value.count
+        while end > 0 && value[end - 1] >= 0x30 && value[end - 1] <= 0x39 { end -= 1 }
+        guard end > 0, end < value.count, value.count - end <= 3 else { return nil }
+        // The separator: one byte, or a no-break space or dash of two or three.
+        var cut = end - 1
+        while cut > 0 && value[cut] & 0xC0 == 0x80 { cut -= 1 }
+        let head = UnsafeRawBufferPointer(rebasing: value[..<cut])
+        guard head.reduce(0, { $0 + ($1 >= 0x30 && $1 <= 0x39 ? 1 : 0) }) >= 13, luhn(head) else { return nil }
+        return cut
+    }
+
     static func luhn(_ value: UnsafeRawBufferPointer) -> Bool {
         var sum = 0, count = 0
         // From the last digit: every second one doubled.
