@@ -4,11 +4,16 @@ import Glibc
 import Darwin
 #endif
 
+/// The copy a signal handler deletes (C strings, set before the handler is installed).
+nonisolated(unsafe) private var signalFile: UnsafeMutablePointer<CChar>?
+nonisolated(unsafe) private var signalDirectory: UnsafeMutablePointer<CChar>?
+
 /// Standard input copied whole into a private temporary file, so that `-` can stand for an
 /// input file: the readers look at a file's first bytes to tell its shape and then read it
 /// again, which a pipe cannot do. The copy is named `stdin` (what a package's manifest
 /// records as the input's name), in a directory only the user can open (mode 0700, under
-/// `TMPDIR` or `/tmp`); `remove()` deletes both.
+/// `TMPDIR` or `/tmp`); `remove()` deletes both, and so does a signal that ends the process
+/// (interrupt, terminate, hang-up, a closed pipe), from the moment the copy is created.
 public struct StandardInputCopy: Sendable {
     /// The copy's path.
     public let path: String
@@ -33,6 +38,7 @@ public struct StandardInputCopy: Sendable {
             rmdir(directory)
             throw .system(.create, path, errno: code)
         }
+        StandardInputCopy.removeOnSignals(path, directory)
         var failure: FileError?
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
@@ -68,6 +74,29 @@ public struct StandardInputCopy: Sendable {
     public func remove() {
         unlink(path)
         rmdir(directory)
+    }
+
+    /// Has a signal that ends the process delete `file` and `directory` first: a recording
+    /// piped in is the user's data, and a temporary copy of it must not outlive the command
+    /// (`| head`, Ctrl-C, a CI job's timeout). The handler calls only `unlink`, `rmdir`,
+    /// `signal` and `raise` (async-signal-safe), then the signal ends the process as before.
+    static func removeOnSignals(_ file: String, _ directory: String) {
+        signalFile = strdup(file)
+        signalDirectory = strdup(directory)
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
+            signal(s) { sig in
+                if let f = signalFile { unlink(f) }
+                if let d = signalDirectory { rmdir(d) }
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+            sigaddset(&unblock, s)
+        }
+        // A parent may start the command with these blocked (a test runner's threads do):
+        // this thread, which copies, takes them.
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     /// Whether `descriptor` is a terminal (nothing piped in: reading would wait for typing).

@@ -91,10 +91,17 @@ public enum CSSText {
         return out
 
         /// Whether a name at `i` starts a declaration: the text's start, or after `{`, `;` or
-        /// white space that follows one of them (not `.a--b` in a selector).
+        /// white space and comments that follow one of them (not `.a--b` in a selector).
         func startsDeclaration(_ i: Int) -> Bool {
             var k = i - 1
-            while k >= 0 && isSpace(css[k]) { k -= 1 }
+            while true {
+                while k >= 0 && isSpace(css[k]) { k -= 1 }
+                // A comment before it (`/* theme */ --x: ...`) is passed over.
+                guard k >= 1, css[k] == 0x2F, css[k - 1] == 0x2A else { break }
+                k -= 2
+                while k >= 1 && !(css[k - 1] == 0x2F && css[k] == 0x2A) { k -= 1 }
+                k -= 2
+            }
             return k < 0 || css[k] == 0x7B || css[k] == 0x3B
         }
         /// After a custom property's name at `i` (`--` and name characters, a `:`), its value's

@@ -197,7 +197,9 @@ public struct EventWalker {
                     guard e.kind(t) == .object, let v = e.member("value", of: t) else { continue }
                     let id = nodeId(e, t)
                     var parent = Tag.unknown
-                    if let page, !page.texts.isEmpty, let id { parent = page.texts[id] ?? .unknown }
+                    // A text node under a textarea or style element, or such an element itself
+                    // (the player makes the text its content).
+                    if let page, let id, !page.texts.isEmpty || !page.elements.isEmpty { parent = page.texts[id] ?? page.elements[id] ?? .unknown }
                     try visitString(e, v, EventWalker.textChannel(under: parent), id, visit)
                 }
             }

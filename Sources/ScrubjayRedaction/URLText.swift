@@ -216,13 +216,14 @@ enum URLText {
         return i + 2 < text.count && text[i] == UInt8(ascii: ":") && text[i + 1] == UInt8(ascii: "/") && text[i + 2] == UInt8(ascii: "/")
     }
 
-    /// `matches` in `url` (a URL, or text that starts as one) kept inside the query parameter
+    /// `matches` in `url` (a URL: text that starts as one, without white space) kept inside the query parameter
     /// or fragment parameter each starts in: a raw `&` or `#` ends a query value, and `&` a
     /// fragment's (`?password=abc123#section-2`: a rule that reads a password to the next space
     /// took the fragment too, and the page's anchor was lost). Matches before the `?`, and in
     /// text that is no URL, are as they were; one cut to what redaction writes is dropped.
     static func keptInsideParameters(_ matches: [RuleMatch], in url: UnsafeRawBufferPointer, engine: RuleEngine) -> [RuleMatch] {
-        guard !matches.isEmpty, startsAsURL(url), let base = url.baseAddress,
+        // A whole URL: no white space (text that starts with one and goes on is read as text).
+        guard !matches.isEmpty, startsAsURL(url), !url.contains(where: { $0 == 0x20 || ($0 >= 0x09 && $0 <= 0x0D) }), let base = url.baseAddress,
               let q = memchr(base, Int32(UInt8(ascii: "?")), url.count).map({ base.distance(to: UnsafeRawPointer($0)) })
                 ?? memchr(base, Int32(UInt8(ascii: "#")), url.count).map({ base.distance(to: UnsafeRawPointer($0)) }) else { return matches }
         let fragment = url[q...].firstIndex(of: UInt8(ascii: "#")) ?? url.count

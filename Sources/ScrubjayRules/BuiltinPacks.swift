@@ -263,7 +263,7 @@ rules:
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|t[eé]l[eé]phone|tel[eé]fon[oe]?|tel|tlf|mobile?|m[oó]vil|cellulare|celular|cell|handy|gsm|fax)(?:[ _\-]?(?:no|nr|num(?:ber|mer)?|#))?(?:[_\-]?[1-9])?\.?(?![a-zé])[^\w\n+]{0,4}(\+?\d(?:\)?(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}](?=\d\d))?\d){6,14})(?![\w\-\x{2010}\x{2011}]|[.,]\d|[ \x{A0}\x{202F}]\d)'
+    pattern: '(?-i:(?<![A-Za-z])|(?<=[a-z])(?=[A-Z]))(?:(?:tele|cell|mobile[ _\-]?)?phone|t[eé]l[eé]phone|tel[eé]fon[oe]?|tel|tlf|mobile?|m[oó]vil|cellulare|celular|cell|handy|gsm|fax)(?:[ _\-]?(?:no|nr|num(?:ber|mer)?|#))?(?:[_\-]?[1-9](?!\d))?\.?(?![a-zé])[^\w\n+]{0,4}(\+?\d(?:\)?(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}](?=\d\d))?\d){6,14})(?![\w\-\x{2010}\x{2011}]|[.,]\d|[ \x{A0}\x{202F}]\d)'
     flags: [caseless]
     group: 1
     keywords: ['phone', 'tel', 'tél', 'tlf', 'mobil', 'móvil', 'movil', 'cell', 'celular', 'handy', 'gsm', 'fax']
@@ -271,6 +271,8 @@ rules:
     action: mask
     examples:
       match:
+        - input: 'mobile4155550134'
+          output: 'mobile**********'
         - input: 'Telefonnummer: 01712345678'
           output: 'Telefonnummer: ***********'
         - input: 'Celular: (11) 91234-5678'
@@ -323,6 +325,8 @@ rules:
     action: keep_last
     examples:
       match:
+        - input: 'card 4242 4242 4242 4242 113 exp 12/30'
+          output: 'card **** **** **** 4242 113 exp 12/30'
         - input: '4242 4242 4242 4242 12/30 123'
           output: '**** **** **** 4242 12/30 123'
         - input: 'Qty 1 4242424242424242 12/30'
@@ -759,13 +763,15 @@ rules:
     category: network
     severity: medium
     kind: pattern
-    pattern: '(?<![\w.])(?<!(?i)version[ :]|ver[ :]|build[ :]|release[ :]|version: |ver: |build: )(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)'
+    pattern: '(?<![\w.])(?<!(?i)\bversion[ :]|\bver[ :]|\bbuild[ :]|\brelease[ :]|\bversion: |\bver: |\bbuild: )(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\w|\.\d)'
     keywords: ['.']
     min_digits: 4
     validator: ip
     action: mask
     examples:
       match:
+        - input: 'proxy server 203.0.113.7, resolver: 8.8.4.4'
+          output: 'proxy server ***********, resolver: *******'
         - input: 'before 127.0.0.1 after'
           output: 'before ********* after'
         - input: 'client 192.168.10.254:8080'
@@ -970,11 +976,13 @@ rules:
       # A GraphQL document names a password where it declares and passes a variable
       # (`mutation($password: String!) { login(password: $password) }`): a type and a variable
       # reference, no value.
-      patterns: ['^\$\w+\)?$', '^(?:String|ID)!?\)?$', '^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy|last|loading(?:…|\.{3})?)$']
+      patterns: ['^\$\w+\)$', '^(?:String|ID)!?\)?$', '^(?i:strong|very|weak|medium|fair|good|too|hidden|none|not|unset|set|forgot\??|required|optional|show|hide|change|changed|reset|update|edit|unknown|n/a|invalid|incorrect|wrong|expired|enabled|disabled|on|off|yes|no|true|false|null|undefined|pending|active|inactive|verified|never|saved|locked|revoked|default|copy|click|reveal|sent|generated|regenerate|create|sign|log|remember|must|privacy|last|loading(?:…|\.{3})?)$']
     action: replace
     replacement: '[password]'
     examples:
       match:
+        - input: 'DB_PASSWORD=$uperMan1'
+          output: 'DB_PASSWORD=[password]'
         - input: 'login failed: password=hunter2 user=ana'
           output: 'login failed: password=[password] user=ana'
         - input: '{"user":"ana","password":"c0rrect horse"}'
@@ -1306,6 +1314,7 @@ rules:
         - input: "imei 49\u2011015420\u2011323751\u20118"
           output: "imei ******************"
       no_match:
+        - 'imei 49-015420-323751-3'
         - 'IMEI: 356938035643808'
         - 'order 356938035643809'
         - 'imei 35693803564380'

@@ -329,13 +329,18 @@ public final class RuleEngine: Sendable {
         var r = r
         if needsValueCheck[i] {
             var bytes = UnsafeRawBufferPointer(rebasing: text[r])
-            if let v = validators[i], !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) {
+            if let v = validators[i] {
                 // A card number's pattern may take a group after it that is no part of it
                 // (`4242 4242 4242 4242 123`: a 19-digit card's last group, or a security code;
-                // `... 4242 12/30`, an expiry): the number without its last group is checked too.
-                guard v.kind == .luhn, let shorter = Validators.luhnWithoutLastGroup(bytes) else { return }
-                r = r.lowerBound..<(r.lowerBound + shorter)
-                bytes = UnsafeRawBufferPointer(rebasing: text[r])
+                // `... 4242 12/30`, an expiry): the number without its last group is read first,
+                // so that a code that makes a valid 19 digits with it is not kept as the "last
+                // four" (a card rule's only: an IMEI's check digit is its own).
+                if v.kind == .luhn && categories[i] == .financial, let shorter = Validators.luhnWithoutLastGroup(bytes) {
+                    r = r.lowerBound..<(r.lowerBound + shorter)
+                    bytes = UnsafeRawBufferPointer(rebasing: text[r])
+                } else if !Validators.check(v.kind, bytes, minEntropy: v.minEntropy) {
+                    return
+                }
             }
             if hasAllowList[i] {
                 let rule = rules[i]

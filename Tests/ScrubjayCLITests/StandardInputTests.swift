@@ -82,6 +82,40 @@ struct StandardInputTests {
         }
     }
 
+    /// A signal that ends the command while it copies standard input (a closed pipe, a
+    /// timeout's SIGTERM) deletes the copy too: found left behind, whole, by a review.
+    @Test func aSignalLeavesNoCopyBehind() throws {
+        try withTemporaryDirectory { tmp, env in
+            let productsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent(".build/debug/scrubjay")
+            let process = Process()
+            process.executableURL = productsDir
+            process.arguments = ["audit", "-"]
+            process.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+            let input = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Part of a recording, the pipe left open: the command waits in its copy.
+            input.fileHandleForWriting.write(Data(#"[{"type":4,"data":{"href":"https://s.test/"},"timestamp":1},"#.utf8))
+            var waited = 0
+            while (try FileManager.default.contentsOfDirectory(atPath: tmp)).isEmpty && waited < 500 { usleep(10_000); waited += 1 }
+            #expect(try !FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty, "the copy was never made")
+            process.terminate()
+            // Bounded: a command that ignored the signal must not hang the tests.
+            var polls = 0
+            while process.isRunning && polls < 1000 { usleep(10_000); polls += 1 }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                Issue.record("the command did not end on SIGTERM")
+            }
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+            try? input.fileHandleForWriting.close()
+        }
+    }
+
     /// The commands that read a package by name say so, where they said "no such file".
     @Test func commandsThatReadAPackageByNameSaySo() throws {
         for args in [["verify", "-"], ["facts", "-"], ["report", "-", "--format", "json"], ["export", "-", "-o", scratchPath("x") + ".json"]] {

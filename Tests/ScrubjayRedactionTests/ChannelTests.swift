@@ -166,6 +166,9 @@ struct CSSTests {
         #expect(segments(#"--q: "ana@shop.test"; --u: url(/a?e=b@c.de); --k: a /* c */ b; --e: a\40 b; --b: {x}"#)
                 == ["ana@shop.test", "/a?e=b@c.de", " c "])
         #expect(segments(".x--y{color:red}").isEmpty)
+        // After a comment too (found by review).
+        #expect(segments("color:red;/* theme */ --user-email: ana@shop.test") == [" theme ", "ana@shop.test"])
+        #expect(segments(":root{/* a */ /* b */--owner: ana@shop.test}") == [" a ", " b ", "ana@shop.test"])
         // A rewrite never opens a comment after a `/`.
         #expect(CSSText.escape(Array("a/*****".utf8), for: .customProperty) == Array("a/ *****".utf8))
     }

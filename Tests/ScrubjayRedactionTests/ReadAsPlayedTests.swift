@@ -252,6 +252,22 @@ struct ReadAsPlayedTests {
         #expect(rescan.findings.isEmpty, "\(rescan.findings.map(\.rule))")
     }
 
+    /// A text change naming a `<textarea>` is typed input, as the text inside one is; and a
+    /// text that starts as a URL and goes on as text is read as text: a password in it is not
+    /// cut at its `#` or `&` as a query value would be (both found by review).
+    @Test func aTextareasTextAndTextAfterAURL() throws {
+        let json = "[" + [
+            Self.meta,
+            Self.snapshot(#"{"type":2,"tagName":"textarea","attributes":{},"childNodes":[{"type":3,"textContent":"","id":8}],"id":7},"#
+                + #"{"type":2,"tagName":"p","attributes":{},"childNodes":[{"type":3,"textContent":"https://shop.test/reset?step=2 new password: \"x7#Kq&92\"","id":10}],"id":9}"#),
+            #"{"type":3,"data":{"source":0,"texts":[{"id":7,"value":"Ana Smith lives at 12 Rose Lane"}],"attributes":[],"removes":[],"adds":[]},"timestamp":1700000000200}"#,
+        ].joined(separator: ",") + "]"
+        let (events, _, rescan) = try redactRecording(json)
+        #expect(events.contains(#""texts":[{"id":7,"value":"*** ***** ***** ** ** **** ****"}]"#), "\(events)")
+        #expect(events.contains(#"new password: \"[password]\""#) && !events.contains("Kq&92"), "\(events)")
+        #expect(rescan.findings.isEmpty, "\(rescan.findings.map(\.rule))")
+    }
+
     /// What redaction writes is not found again: a password pair's replacement, and an
     /// element blocked by a later class change, whose children the added removes took.
     @Test func rescansOfRedactedOutputAreClean() throws {
