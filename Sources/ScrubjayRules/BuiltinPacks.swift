@@ -190,11 +190,11 @@ rules:
         - 'build 415.555.01345'
 
   - id: phone_eu_national
-    description: 'National numbers with a trunk 0 (most of Europe, Japan): an area code of one to five digits after the 0 and a subscriber number, with a space (a no-break one too), slash or dash (U+2010 and U+2011 too) (030 1234567, 020 7946 0958, (030) 1234567, Milan 02 1234 5678, Brussels 02 123 45 67, Vienna 01 5123456, Stockholm 08-123 456 78, Tokyo 03-1234-5678); 9 to 12 digits in all.'
+    description: 'National numbers with a trunk 0 (most of Europe, Japan): an area code of one to five digits after the 0 and a subscriber number, with a space (a no-break one too), slash (alone or between spaces, as German numbers are written: 030 / 123 456 78) or dash (U+2010 and U+2011 too) (030 1234567, 020 7946 0958, (030) 1234567, Milan 02 1234 5678, Brussels 02 123 45 67, Vienna 01 5123456, Stockholm 08-123 456 78, Tokyo 03-1234-5678); 9 to 12 digits in all.'
     category: contact
     severity: medium
     kind: pattern
-    pattern: '(?<![\w+.\-\x{2010}\x{2011}/(])(?=\(?0(?:\)?[ \x{A0}\x{202F}/\-\x{2010}\x{2011}]?\d){8,11}(?![\w/\-\x{2010}\x{2011}]))(?:\(0[1-9]\d{0,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{0,4}[ \x{A0}\x{202F}/\-\x{2010}\x{2011}])\d{3,8}(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d{2,8}){0,3}(?![\w/\-\x{2010}\x{2011}])'
+    pattern: '(?<![\w+.\-\x{2010}\x{2011}/(])(?=\(?0(?:\)?(?: / |[ \x{A0}\x{202F}/\-\x{2010}\x{2011}])?\d){8,11}(?![\w/\-\x{2010}\x{2011}]))(?:\(0[1-9]\d{0,4}\)[ \x{A0}\x{202F}]?|0[1-9]\d{0,4}(?: / |[ \x{A0}\x{202F}/\-\x{2010}\x{2011}]))\d{3,8}(?:[ \x{A0}\x{202F}\-\x{2010}\x{2011}]\d{2,8}){0,3}(?![\w/\-\x{2010}\x{2011}])'
     min_digits: 9
     action: mask
     examples:
@@ -219,6 +219,8 @@ rules:
           output: 'Wien ** *******'
         - input: 'Stockholm 08-123 456 78'
           output: 'Stockholm ****** *** **'
+        - input: 'Telefon: 030 / 123 456 78'
+          output: 'Telefon: *** * *** *** **'
         - input: '東京 03-1234-5678'
           output: '東京 ************'
         - input: 'Tokyo (03) 1234-5678'
