@@ -355,7 +355,7 @@ public struct Redactor {
         }
         // Most strings: pattern rules alone, and nothing found.
         var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
-        if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) }
+        if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) } // (most strings: no call)
         if site.channel == .url || otherURL,
            handledQueryValues(text, &matches, site.value, in: e, channel: site.channel, nodeId: site.nodeId, &place, &edits,
                               pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {

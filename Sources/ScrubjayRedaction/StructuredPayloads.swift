@@ -536,7 +536,7 @@ extension Redactor {
                 return
             }
             matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
-            if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) }
+            if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) } // (most strings: no call)
             if isURL, handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
                 return

@@ -175,9 +175,10 @@ public final class RuleEngine: Sendable {
     public func matches(in text: UnsafeRawBufferPointer, rule index: Int, counters: inout Counters) -> [RuleMatch] {
         counters.strings += 1
         let rule = rules[index]
+        var shape: TextShape?
         if (rule.minDigits > 0 && Prefilter.countDigits(text) < rule.minDigits)
             || (!rule.keywords.isEmpty && !Prefilter.occurs(rule.keywords, atLeast: max(1, rule.minKeywordCount), in: text))
-            || !admitsShapeAndTexts(rule: index, text) {
+            || !admitsShapeAndTexts(rule: index, text, shape: &shape) {
             counters.skippedByPrefilter += 1
             counters.stringsSkipped += 1
             return []
@@ -239,14 +240,7 @@ public final class RuleEngine: Sendable {
                 counters.skippedByPrefilter += 1
                 continue
             }
-            if let need = shapeNeeds[i] {
-                if shape == nil { shape = TextShape(text) }
-                if !need.admits(shape.unsafelyUnwrapped) {
-                    counters.skippedByPrefilter += 1
-                    continue
-                }
-            }
-            if let texts = requiredTexts[i], !texts.allSatisfy({ Prefilter.occurs([$0], atLeast: 1, in: text) }) {
+            if !admitsShapeAndTexts(rule: i, text, shape: &shape) {
                 counters.skippedByPrefilter += 1
                 continue
             }
@@ -258,9 +252,13 @@ public final class RuleEngine: Sendable {
     }
 
     /// Whether `text` meets rule `index`'s shape needs and holds every text it requires (the
-    /// last prefilters, for a rule asked about one value alone).
-    private func admitsShapeAndTexts(rule index: Int, _ text: UnsafeRawBufferPointer) -> Bool {
-        if let need = shapeNeeds[index], !need.admits(TextShape(text)) { return false }
+    /// last prefilters). `shape`: the text's, measured here the first time a rule needs it.
+    @inline(__always)
+    private func admitsShapeAndTexts(rule index: Int, _ text: UnsafeRawBufferPointer, shape: inout TextShape?) -> Bool {
+        if let need = shapeNeeds[index] {
+            if shape == nil { shape = TextShape(text) }
+            if !need.admits(shape.unsafelyUnwrapped) { return false }
+        }
         if let texts = requiredTexts[index] { return texts.allSatisfy { Prefilter.occurs([$0], atLeast: 1, in: text) } }
         return true
     }
@@ -364,14 +362,11 @@ public final class RuleEngine: Sendable {
     private func isAnyRulesOutput(_ value: UnsafeRawBufferPointer) -> Bool {
         guard value.count >= 3, value[0] == UInt8(ascii: "["), value[value.count - 1] == UInt8(ascii: "]") else { return false }
         if replacementsOfAnyRule.contains(Array(value)) { return true }
-        // A pseudonym: `[`, an id, `:`, sixteen lower-case hex digits, `]`.
+        // A pseudonym of one of the rules (`[<id>:<16 hex digits>]`, `Actions.isPseudonym`).
         let n = value.count
         guard n >= 20, value[n - 18] == UInt8(ascii: ":") else { return false }
-        for k in (n - 17)..<(n - 1) {
-            let b = value[k]
-            guard (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66) else { return false }
-        }
-        return ruleIds.contains(Array(value[1..<(n - 18)]))
+        let id = Array(value[1..<(n - 18)])
+        return ruleIds.contains(id) && Actions.isPseudonym(value, of: String(decoding: id, as: UTF8.self))
     }
 
     /// `text` with every match rewritten by its rule's action.

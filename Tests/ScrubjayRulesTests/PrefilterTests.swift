@@ -289,18 +289,25 @@ struct PrefilterInternalsTests {
         #expect(c.patternRuns == 2)
     }
 
-    @Test func minKeywordCountIsCheckedWhenLoading() throws {
-        for (yaml, message) in [
-            ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number from 1 to 10000"),
-            ("    min_keyword_count: 2\n", "'min_keyword_count' needs 'keywords'"),
-        ] {
+    /// A pattern rule `r` with each of `cases`' keys added fails to load with its message.
+    func expectLoadErrors(_ cases: [(yaml: String, message: String)]) {
+        for (yaml, message) in cases {
             do {
                 _ = try pack("  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n" + yaml)
                 Issue.record("expected an error for \(yaml)")
             } catch let e as RuleError {
                 #expect(e.description.contains(message) && e.description.contains("rule r"), "\(e)")
+            } catch {
+                Issue.record("\(error)")
             }
         }
+    }
+
+    @Test func minKeywordCountIsCheckedWhenLoading() throws {
+        expectLoadErrors([
+            ("    min_keyword_count: 0\n    keywords: [':']\n", "'min_keyword_count' must be a whole number from 1 to 10000"),
+            ("    min_keyword_count: 2\n", "'min_keyword_count' needs 'keywords'"),
+        ])
     }
 
     static let shapeRules = """
@@ -412,23 +419,16 @@ struct PrefilterInternalsTests {
     }
 
     @Test func shapeNeedsAndRequiredTextsAreCheckedWhenLoading() throws {
-        let base = "  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n"
-        for (yaml, message) in [
+        expectLoadErrors([
             ("    min_letters: -1\n", "'min_letters' must be a whole number from 0 to 10000"),
             ("    min_digit_run: many\n", "'min_digit_run' must be a whole number from 0 to 10000"),
             ("    min_alnum_run: 10001\n", "'min_alnum_run' must be a whole number from 0 to 10000"),
             ("    requires: '@'\n", "'requires' must be a list of texts"),
             ("    requires: ['']\n", "a 'requires' entry must be a text of one character or more"),
-        ] {
-            do {
-                _ = try pack(base + yaml)
-                Issue.record("expected an error for \(yaml)")
-            } catch let e as RuleError {
-                #expect(e.description.contains(message) && e.description.contains("rule r"), "\(e)")
-            }
-        }
+        ])
         let echo = "  - id: e\n    kind: echo\n    category: contact\n    severity: low\n    action: mask\n    min_alnum_run: 3\n"
         #expect(throws: RuleError.self) { try pack(echo) }
+        let base = "  - id: r\n    category: network\n    severity: low\n    pattern: ':'\n    action: mask\n"
         let r = try pack(base + "    min_letters: 2\n    min_digit_run: 3\n    min_alnum_run: 4\n    requires: ['@', 'X']\n").rules[0]
         #expect(r.shape == ShapeNeeds(minLetters: 2, minDigitRun: 3, minAlnumRun: 4))
         #expect(r.requires == [Array("@".utf8), Array("x".utf8)])
