@@ -123,6 +123,7 @@ if redactMode {
     // package writing around it is timed separately by Benchmarks/run.sh).
     let rules = orFail { try ProcessInfo.processInfo.environment["SCRUBJAY_BENCH_RULES"].map { try RuleSet.load([$0]) } ?? RuleSet.defaults() }
     var lastTally: Redactor.Tally?
+    var lastMemo = (hits: 0, misses: 0)
     let key = Array("benchmark pseudonym key".utf8)
     let redactTime = try best(runs) {
         var redactor = Redactor(engine: rules.engine, mode: .redact, pseudonymKey: key, collectFindings: false)
@@ -130,6 +131,7 @@ if redactMode {
             redactor.process(event, window: "", index: event.index, edits: &edits)
         }, sink: toDevNull)
         lastTally = redactor.tally
+        lastMemo = (redactor.memo.hits, redactor.memo.misses)
     }
     let tally = lastTally!
     let p = tally.prefilter
@@ -138,6 +140,8 @@ if redactMode {
     print(String(format: "prefilter: %.1f%% of strings reach no pattern at all; %.1f%% of (string, rule) pattern runs skipped (%d runs made, %d skipped)",
                  100 * Double(p.stringsSkipped) / Double(max(1, p.strings)),
                  100 * Double(p.skippedByPrefilter) / Double(max(1, p.skippedByPrefilter + p.patternRuns)), p.patternRuns, p.skippedByPrefilter))
+    print(String(format: "memo: %.1f%% of the strings read by the rules were read before (%d of %d; the prefilter counts above include them)",
+                 100 * Double(lastMemo.hits) / Double(max(1, lastMemo.hits + lastMemo.misses)), lastMemo.hits, lastMemo.hits + lastMemo.misses))
     print(String(format: "scrubjay redact (default packs): %7.1f MB/s  (%.1f ms)", redactMBps, redactTime * 1000))
     if let baseline {
         let obj = runPython(baseline)

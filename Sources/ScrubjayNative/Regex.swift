@@ -10,6 +10,9 @@
 // or when the pool is full): lending one costs no reference counting.
 
 import CPCRE2
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// An error from compiling or running a PCRE2 regular expression.
@@ -139,6 +142,22 @@ public final class PCRE2Regex: @unchecked Sendable {
 
     private let code: OpaquePointer
     private let isUTF: Bool
+    /// What every match needs, from PCRE2's own analysis of the pattern, tested before PCRE2
+    /// is called (`cannotMatch`): a call costs a few hundred instructions even when PCRE2
+    /// rejects at once, and most runs of an allow-list pattern or a rule find nothing.
+    /// The fewest characters a match holds (`PCRE2_INFO_MINLENGTH`; a byte count below it
+    /// cannot hold them).
+    let minLength: Int
+    /// The byte every match starts with, for a pattern anchored at the start offset
+    /// (`\A\[...`), when it is an ASCII byte other than a letter (so no case folding can
+    /// stand another byte for it); 0: none.
+    let anchoredFirstByte: UInt8
+    /// A byte every match holds (`PCRE2_INFO_FIRSTCODEUNIT` of an unanchored pattern, or
+    /// `PCRE2_INFO_LASTCODEUNIT`), under the same conditions; 0: none.
+    let requiredByte: UInt8
+    /// Whether `cannotMatch` is asked before PCRE2 (always, but in the tests that compare
+    /// matching with and without it).
+    let quickRejects: Bool
     private let crlfIsNewline: Bool
     private let scratchPool = Mutex<[MatchScratch]>([])
     /// The scratch block of the common case, one caller at a time: taken with one atomic
@@ -154,13 +173,22 @@ public final class PCRE2Regex: @unchecked Sendable {
     ///   - depthLimit: maximum backtracking depth (interpreter); exceeding it throws `.limitExceeded(.depth)`.
     ///   - jitStackSize: maximum JIT stack in bytes (at least 32 KiB); exceeding it throws `.limitExceeded(.jitStack)`.
     /// - Throws: `RegexError.compile` with PCRE2's message and the byte offset of the error.
-    public init(
+    public convenience init(
         _ pattern: String,
         options: Options = [],
         matchLimit: Int = PCRE2Regex.defaultMatchLimit,
         depthLimit: Int = PCRE2Regex.defaultDepthLimit,
         jitStackSize: Int = PCRE2Regex.defaultJITStackSize
     ) throws(RegexError) {
+        try self.init(pattern, options: options, matchLimit: matchLimit, depthLimit: depthLimit, jitStackSize: jitStackSize,
+                      quickRejects: true)
+    }
+
+    /// `quickRejects`: false only in the tests that compare matching with and without them.
+    init(
+        _ pattern: String, options: Options, matchLimit: Int, depthLimit: Int, jitStackSize: Int, quickRejects: Bool
+    ) throws(RegexError) {
+        self.quickRejects = quickRejects
         self.pattern = pattern
         self.options = options
         self.matchLimit = max(1, min(matchLimit, Int(UInt32.max)))
@@ -198,6 +226,21 @@ public final class PCRE2Regex: @unchecked Sendable {
         }
         captureCount = Int(captures)
         isUTF = allOptions & PCRE2_UTF != 0
+        var minChars: UInt32 = 0, firstType: UInt32 = 0, firstUnit: UInt32 = 0, lastType: UInt32 = 0, lastUnit: UInt32 = 0
+        if pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_MINLENGTH), &minChars) != 0 { minChars = 0 }
+        if pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_FIRSTCODETYPE), &firstType) != 0 { firstType = 0 }
+        if firstType == 1 && pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_FIRSTCODEUNIT), &firstUnit) != 0 { firstType = 0 }
+        if pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODETYPE), &lastType) != 0 { lastType = 0 }
+        if lastType == 1 && pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_LASTCODEUNIT), &lastUnit) != 0 { lastType = 0 }
+        // An ASCII byte other than a letter: the same in every case folding.
+        func caseFree(_ unit: UInt32) -> UInt8 {
+            unit > 0 && unit < 0x80 && !((unit | 0x20) >= 0x61 && (unit | 0x20) <= 0x7A) ? UInt8(unit) : 0
+        }
+        minLength = Int(minChars)
+        let anchored = allOptions & PCRE2_ANCHORED != 0
+        anchoredFirstByte = anchored && firstType == 1 ? caseFree(firstUnit) : 0
+        requiredByte = !anchored && firstType == 1 && caseFree(firstUnit) != 0 ? caseFree(firstUnit)
+            : lastType == 1 ? caseFree(lastUnit) : 0
         crlfIsNewline = newline == PCRE2_NEWLINE_ANY || newline == PCRE2_NEWLINE_CRLF
             || newline == PCRE2_NEWLINE_ANYCRLF
     }
@@ -377,6 +420,7 @@ public final class PCRE2Regex: @unchecked Sendable {
         guard start >= 0, start <= bytes.count else {
             throw .invalidStartOffset(start, subjectLength: bytes.count)
         }
+        if cannotMatch(bytes, from: start, options: options) { return nil }
         let rc: Int32
         if let base = bytes.baseAddress {
             // JIT's fast path skips pcre2_match's checks (about 130 instructions a call). It
@@ -429,6 +473,22 @@ public final class PCRE2Regex: @unchecked Sendable {
 
     /// A scratch block for one caller: the first one when no one holds it (`first`), else
     /// one from the pool or a new one. Give it back with `giveBack`.
+    /// Whether PCRE2's own analysis of the pattern rules a match from `start` out: too few
+    /// bytes left, an anchored pattern's first byte not there, a byte every match holds
+    /// nowhere after `start`. Only when PCRE2 would not check the subject's UTF-8 (a subject
+    /// it would reject must still be reported), and never for a retry at an empty match
+    /// (`PCRE2_NOTEMPTY_ATSTART`, anchored by the caller).
+    @inline(__always)
+    private func cannotMatch(_ bytes: UnsafeRawBufferPointer, from start: Int, options: UInt32) -> Bool {
+        guard quickRejects, !isUTF || options & PCRE2_NO_UTF_CHECK != 0, options & PCRE2_ANCHORED == 0 else { return false }
+        let left = bytes.count &- start
+        if left < minLength { return true }
+        guard let base = bytes.baseAddress else { return false }
+        if anchoredFirstByte != 0 && (left == 0 || base.load(fromByteOffset: start, as: UInt8.self) != anchoredFirstByte) { return true }
+        if requiredByte != 0 && (left == 0 || memchr(base + start, Int32(requiredByte), left) == nil) { return true }
+        return false
+    }
+
     private func takeScratch() throws(RegexError) -> (MatchScratch, first: Bool) {
         if firstScratchInUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             if let made = firstScratch { return (made, true) }

@@ -80,7 +80,7 @@ extension Redactor {
         } else {
             body = Array(rest)
         }
-        let matches = body.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
+        let matches = body.withUnsafeBytes { ruleMatches($0, channel) }
         if let view = body.withUnsafeBytes(Redactor.encodedView), let found = decodedMatches(view, raw: matches, channel: channel) {
             return DecodedDataURL(headLength: head.length, end: head.length + rest.count, base64: head.base64, body: body, view: view, raw: found.raw, matches: found.decoded)
         }

@@ -111,7 +111,7 @@ extension Redactor {
     /// What pattern rules find in `view` (decoded from `raw`), and those of `rawMatches` (found
     /// in `raw` as written) that overlap none of them. Nil when the decoded text holds nothing.
     mutating func decodedMatches(_ view: DecodedView, raw rawMatches: [RuleMatch], channel: Channel) -> (raw: [RuleMatch], decoded: [RuleMatch])? {
-        let decoded = view.text.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
+        let decoded = view.text.withUnsafeBytes { ruleMatches($0, channel) }
         guard !decoded.isEmpty else { return nil }
         let spans = decoded.map { rawSpan(of: $0.range, view) }
         let kept = rawMatches.filter { m in !spans.contains { $0.overlaps(m.range) } }

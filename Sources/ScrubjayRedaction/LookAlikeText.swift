@@ -180,7 +180,7 @@ extension Redactor {
     mutating func lookAlikeMatches(_ text: UnsafeRawBufferPointer, mapped known: [UInt8]? = nil, raw rawMatches: [RuleMatch], channel: Channel)
         -> DecodedReading? {
         guard let mapped = known ?? (LookAlikeText.holdsNonASCII(text) ? LookAlikeText.mappedText(text) : nil) else { return nil }
-        let decoded = mapped.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
+        let decoded = mapped.withUnsafeBytes { ruleMatches($0, channel) }
         guard !decoded.isEmpty else { return nil }
         let view = DecodedView(text: mapped, origin: LookAlikeText.origins(text)) { $0 }
         let spans = decoded.map { rawSpan(of: $0.range, view) }

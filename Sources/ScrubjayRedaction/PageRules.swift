@@ -384,7 +384,7 @@ extension Redactor {
             rewrite(text) { t in
                 (StringSite(value: text, channel: .input, nodeId: id, attributeKey: nil, attributes: nil),
                  Actions.isMasked(t) ? [] : effects.maskInput >= 0 ? [RuleMatch(rule: Int(effects.maskInput), range: 0..<t.count, limited: false)]
-                    : engine.matches(in: t, channel: .input, counters: &counts.prefilter))
+                    : ruleMatches(t, .input))
             }
         }
         guard let attributes = e.member("attributes", of: node, kind: .object) else { return }

@@ -62,7 +62,7 @@ extension Redactor {
                 origin = again.origin
                 rounds = again.rounds
             }
-            let matches = decoded.withUnsafeBytes { engine.matches(in: $0, channel: channel, counters: &counts.prefilter) }
+            let matches = decoded.withUnsafeBytes { ruleMatches($0, channel) }
             guard !matches.isEmpty else { return }
             for j in next..<k where r.contains(taken[j].range) { dropped[j] = true }
             found.append(DecodedQueryValue(range: r, decoded: decoded, matches: matches, origin: origin, rounds: rounds))

@@ -101,6 +101,14 @@ public struct Redactor {
     }
     public var findingMark: FindingMark { FindingMark(total: findingCounts.total, byRule: findingCounts.byRule) }
     private var scratch: [UInt8] = []
+    /// What the engine found in the strings seen last (`MatchMemo`): recordings repeat their
+    /// class names, labels and list items in every mutation.
+    public internal(set) var memo = MatchMemo()
+
+    /// `engine.matches(in:channel:counters:)` through the memo, counted in the tally.
+    mutating func ruleMatches(_ text: UnsafeRawBufferPointer, _ channel: Channel) -> [RuleMatch] {
+        memo.matches(in: text, channel: channel, engine: engine, counters: &counts.prefilter)
+    }
     /// Token ranges of the event the structured payloads' walk must not read (what page
     /// rules rewrote in a custom event: a Sentry breadcrumb's node).
     var payloadSkips: [Range<Int>] = []
@@ -354,7 +362,7 @@ public struct Redactor {
             return
         }
         // Most strings: pattern rules alone, and nothing found.
-        var matches = engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+        var matches = ruleMatches(text, site.channel)
         if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) } // (most strings: no call)
         if site.channel == .url || otherURL,
            handledQueryValues(text, &matches, site.value, in: e, channel: site.channel, nodeId: site.nodeId, &place, &edits,
@@ -499,7 +507,7 @@ public struct Redactor {
             matches = forced
         } else if !forced.isEmpty {
             matches = forced
-            for m in engine.matches(in: text, channel: site.channel, counters: &counts.prefilter)
+            for m in ruleMatches(text, site.channel)
             where !forced.contains(where: { $0.range.overlaps(m.range) }) { matches.append(m) }
             matches.sort { $0.range.lowerBound < $1.range.lowerBound }
         } else {
@@ -515,7 +523,7 @@ public struct Redactor {
             for seg in segments {
                 let raw = UnsafeRawBufferPointer(rebasing: text[seg.range])
                 if seg.kind == .comment || seg.kind == .customProperty {
-                    var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
+                    var found = ruleMatches(raw, .css)
                     var parts: [DecodedQueryValue] = []
                     if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {
                         parts = decodedQueryMatches(raw, channel: .css, besides: &found)
@@ -538,7 +546,7 @@ public struct Redactor {
                 }
                 if memchr(raw.baseAddress!, 0x5C, raw.count) != nil {
                     let value = CSSText.unescape(raw)
-                    let found = value.withUnsafeBytes { engine.matches(in: $0, channel: .css, counters: &counts.prefilter) }
+                    let found = value.withUnsafeBytes { ruleMatches($0, .css) }
                     if let lookAlike = value.withUnsafeBytes({ lookAlikeMatches($0, raw: found, channel: .css) }) {
                         decoded.append(DecodedCSSSegment(segment: seg, value: value, matches: [], lookAlike: lookAlike))
                     } else if !found.isEmpty {
@@ -546,7 +554,7 @@ public struct Redactor {
                     }
                     continue
                 }
-                var found = engine.matches(in: raw, channel: .css, counters: &counts.prefilter)
+                var found = ruleMatches(raw, .css)
                 if memchr(raw.baseAddress!, Int32(UInt8(ascii: "%")), raw.count) != nil {
                     let parts = decodedQueryMatches(raw, channel: .css, besides: &found)
                     if !parts.isEmpty {
@@ -578,7 +586,7 @@ public struct Redactor {
                              _ place: inout Place, _ edits: inout JSONEdits) {
         // Its look-alikes read as ASCII too, as in any other text.
         let view = Redactor.readingLookAlikes(DecodedView(text: decoded, origin: origin, escape: HTMLText.escape))
-        let matches = view.text.withUnsafeBytes { engine.matches(in: $0, channel: site.channel, counters: &counts.prefilter) }
+        let matches = view.text.withUnsafeBytes { ruleMatches($0, site.channel) }
         guard !matches.isEmpty else { return }
         if let out = applyDecoded(raw, view, rawMatches: [], matches, channel: site.channel, nodeId: site.nodeId, &place,
                                   pointer: { e.pointer(to: site.value).description }, timestamp: { e.double("timestamp", of: e.root) }) {

@@ -328,7 +328,7 @@ extension Redactor {
                            _ keys: inout WrittenKeys?, _ place: inout Place, _ edits: inout JSONEdits) {
         let e = doc.json
         let text = e.stringBytes(key)
-        let matches = text.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+        let matches = text.withUnsafeBytes { ruleMatches($0, p.channel) }
         guard !matches.isEmpty else { return }
         text.withUnsafeBytes { t in
             record(matches, in: t, channel: p.channel, nodeId: nil, place: &place) { Redactor.pointer(doc, value) } timestamp: { doc.timestamp }
@@ -490,7 +490,7 @@ extension Redactor {
                 // carries both.
                 let url = Array(text)
                 let (rewrittenURL, claimed) = rewriteURLParts(url, path, p, doc, v, &drops, &place)
-                matches = rewrittenURL.withUnsafeBytes { URLText.keptInsideParameters(engine.matches(in: $0, channel: .url, counters: &counts.prefilter), in: $0, engine: engine) }
+                matches = rewrittenURL.withUnsafeBytes { URLText.keptInsideParameters(ruleMatches($0, .url), in: $0, engine: engine) }
                 if !claimed.isEmpty { matches.removeAll { m in claimed.contains { $0.overlaps(m.range) } } }
                 if rewrittenURL.withUnsafeBytes({
                     handledQueryValues($0, &matches, v, in: e, nodeId: nil, &place, &edits,
@@ -535,7 +535,7 @@ extension Redactor {
                 if !matches.isEmpty { apply(matches, to: text, doc, v, p, &place, &edits, member: member) }
                 return
             }
-            matches = engine.matches(in: text, channel: p.channel, counters: &counts.prefilter)
+            matches = ruleMatches(text, p.channel)
             if !matches.isEmpty { matches = URLText.keptInsideParameters(matches, in: text, engine: engine) } // (most strings: no call)
             if isURL, handledQueryValues(text, &matches, v, in: e, channel: p.channel, nodeId: nil, &place, &edits,
                                                        pointer: { Redactor.pointer(doc, v) }, timestamp: { doc.timestamp }) {
@@ -744,7 +744,7 @@ extension Redactor {
         // Names are read too, by pattern rules: a name may be data (`invite[ana@shop.test]=on`),
         // and text that only looks form-encoded (`contact:ana@shop.test;v=2`) is all name.
         let out = form.joined(name: { pair -> [UInt8]? in
-            let matches = pair.name.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+            let matches = pair.name.withUnsafeBytes { ruleMatches($0, p.channel) }
             guard !matches.isEmpty else { return nil }
             changed = true
             return pair.name.withUnsafeBytes { t -> [UInt8] in
@@ -757,7 +757,7 @@ extension Redactor {
             let selecting = path.rules
             var matches = fieldMatches(pair.value, selecting, &drops)
             if matches.isEmpty {
-                matches = pair.value.withUnsafeBytes { engine.matches(in: $0, channel: p.channel, counters: &counts.prefilter) }
+                matches = pair.value.withUnsafeBytes { ruleMatches($0, p.channel) }
             }
             if matches.isEmpty {
                 // A value read with its name, as a JSON member's with its key (`pwd=...`); of a

@@ -117,6 +117,9 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// Whether any pattern rule applies to `channel` (else `matches` finds nothing there).
+    public func hasRules(for channel: Channel) -> Bool { prefilter.ruleCount(for: channel) > 0 }
+
     /// The matches in `text` (UTF-8) for the rules of `channel`, sorted and non-overlapping.
     public func matches(in text: [UInt8], channel: Channel, counters: inout Counters) -> [RuleMatch] {
         text.withUnsafeBytes { matches(in: $0, channel: channel, counters: &counters) }

@@ -205,4 +205,54 @@ struct RegexTests {
         }
         #expect(counts == Array(repeating: 500, count: 8))
     }
+    /// The tests PCRE2's own analysis allows before it is called (`cannotMatch`): what they
+    /// take from the pattern, and that matching with them finds what PCRE2 alone finds.
+    @Test("quick rejects read PCRE2's analysis of the pattern and change no result")
+    func quickRejects() throws {
+        let anchored = try PCRE2Regex(#"\A\[[a-z0-9_.\-]+\]\z"#, options: [.utf])
+        #expect(anchored.anchoredFirstByte == UInt8(ascii: "[") && anchored.minLength == 3)
+        let masked = try PCRE2Regex(#"\A\*[*\s\-]*\d{0,4}\z"#, options: [.utf])
+        #expect(masked.anchoredFirstByte == UInt8(ascii: "*"))
+        let pair = try PCRE2Regex(#"\d+;\d+"#)
+        #expect(pair.requiredByte == UInt8(ascii: ";") && pair.anchoredFirstByte == 0 && pair.minLength == 3)
+        let at = try PCRE2Regex(#"@[a-z]+"#)
+        #expect(at.requiredByte == UInt8(ascii: "@"))
+        // A letter may stand for another case (`(?i)`, `caseless`, or a fold outside ASCII, as
+        // `K` (U+212A) for `k`): never a quick reject on it.
+        let letter = try PCRE2Regex(#"\Akey=\d"#, options: [.caseInsensitive, .utf])
+        #expect(letter.anchoredFirstByte == 0)
+        #expect(try letter.containsMatch(in: "KEY=1") && letter.containsMatch(in: "\u{212A}ey=1"))
+        let lastLetter = try PCRE2Regex(#"\d+x"#, options: [.caseInsensitive])
+        #expect(lastLetter.requiredByte == 0)
+
+        // Every pattern, with and without the quick rejects, on every subject and start offset.
+        let patterns = [#"\A\[[a-z0-9_.\-]+\]\z"#, #"\A\*[*\s\-]*\d{0,4}\z"#, #"\d+;\d+"#, #"@[a-z]+"#,
+                        #"\Akey=\d"#, #"(?i)\A\[X\]"#, #"\G-\d"#, #"^#\w+"#, #"(?m)^#\w+"#, #"a(*ACCEPT)b;"#,
+                        #"(?<=;)\d{2}"#, #"x(?=;)"#, #"\A(?=[\s*]*[^\s*])[\s\S]+\z"#, #"[;@]"#, #"\K;"#, ""]
+        let subjects = ["", "[", "[a]", "[email]", "x[email]", "[email]x", "*", "** 1234", "12;34", "12 34", ";5", "a@bc",
+                        "a@", "key=1", "KEY=1", "[x]", "-1-2", "#tag\n#two", "ab;", "a;", ";12", "x;", "  *  ", "\u{212A}ey=1"]
+        var compared = 0
+        for pattern in patterns {
+            for options: PCRE2Regex.Options in [[], [.utf], [.caseInsensitive, .utf]] {
+                let fast = try PCRE2Regex(pattern, options: options)
+                let plain = try PCRE2Regex(pattern, options: options, matchLimit: PCRE2Regex.defaultMatchLimit,
+                                           depthLimit: PCRE2Regex.defaultDepthLimit, jitStackSize: PCRE2Regex.defaultJITStackSize,
+                                           quickRejects: false)
+                for subject in subjects {
+                    let bytes = Array(subject.utf8)
+                    // (In UTF mode, start offsets at characters only: PCRE2 rejects others.)
+                    for from in 0...bytes.count where !(options.contains(.utf) && from < bytes.count && bytes[from] & 0xC0 == 0x80) {
+                        let found = try bytes.withUnsafeBytes { try fast.matches(in: $0, from: from, assumeValidUTF8: true) }
+                        let expected = try bytes.withUnsafeBytes { try plain.matches(in: $0, from: from, assumeValidUTF8: true) }
+                        #expect(found == expected, "/\(pattern)/ on \(subject.debugDescription) from \(from)")
+                        #expect(try fast.containsMatch(in: bytes, from: from) == plain.containsMatch(in: bytes, from: from))
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared > 1000)
+        // A subject PCRE2 would reject as UTF-8 is still reported, whatever the quick rejects say.
+        #expect(throws: RegexError.self) { try anchored.containsMatch(in: [0x78, 0xFF]) }
+    }
 }
