@@ -206,7 +206,8 @@ public struct EventReader {
             finished = true
             try checkTrailing()
         }
-        return JSONEvent(index: index, range: start..<end, bytes: bytes, line: eventLine, tape: tape)
+        if tape.source !== bytes { tape.source = bytes; tape.sourceBase = bytes.base }
+        return JSONEvent(index: index, range: start..<end, line: eventLine, tape: tape)
     }
 
     /// Reads every event, calling `body` with each.

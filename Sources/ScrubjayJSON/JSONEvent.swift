@@ -10,16 +10,16 @@ public struct JSONEvent {
     /// The event's bytes, as absolute offsets in `bytes`.
     public let range: Range<Int>
     /// The whole input.
-    public let bytes: JSONBytes
+    public var bytes: JSONBytes { checkValid(); return tape.source }
     /// For JSON Lines input, the 1-based line the event starts on; nil otherwise.
     public let line: Int?
     @usableFromInline let tape: JSONTape
     @usableFromInline let generation: UInt64
 
-    init(index: Int, range: Range<Int>, bytes: JSONBytes, line: Int?, tape: JSONTape) {
+    /// An event of `tape`'s source (`JSONTape.source`, set by the reader).
+    init(index: Int, range: Range<Int>, line: Int?, tape: JSONTape) {
         self.index = index
         self.range = range
-        self.bytes = bytes
         self.line = line
         self.tape = tape
         self.generation = tape.generation
@@ -59,7 +59,7 @@ public struct JSONEvent {
     /// Calls `body` with the raw bytes of a value in the input (no copy): a number's text.
     @inlinable public func withRawBytes<R>(_ v: JSONValueRef, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         let t = token(v.index)
-        return try body(UnsafeRawBufferPointer(start: bytes.base + range.lowerBound + Int(t.start), count: Int(t.end &- t.start)))
+        return try body(UnsafeRawBufferPointer(start: tape.sourceBase + range.lowerBound + Int(t.start), count: Int(t.end &- t.start)))
     }
 
     /// The raw bytes of the whole event.
@@ -71,7 +71,7 @@ public struct JSONEvent {
         precondition(t.kind == .string, "value \(v.index) is not a string")
         let start = range.lowerBound + Int(t.start) + 1
         let end = range.lowerBound + Int(t.end) - 1
-        return try body(UnsafeRawBufferPointer(start: bytes.base + start, count: end - start))
+        return try body(UnsafeRawBufferPointer(start: tape.sourceBase + start, count: end - start))
     }
 
     /// The decoded text of a string value (escapes resolved).
@@ -124,7 +124,7 @@ public struct JSONEvent {
     /// Whether string token `t`, which has no escapes, spells `text`: its stored bytes compared.
     @inlinable @inline(__always) func plainStringEquals(_ t: JSONToken, _ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
-        return Int(t.end &- t.start) &- 2 == n && memcmpEqual(bytes.base + range.lowerBound + Int(t.start) + 1, text.utf8Start, n)
+        return Int(t.end &- t.start) &- 2 == n && memcmpEqual(tape.sourceBase + range.lowerBound + Int(t.start) + 1, text.utf8Start, n)
     }
 
     /// Calls `body` with the text of string `v`: its bytes in the input, or its decoded bytes
@@ -140,7 +140,7 @@ public struct JSONEvent {
         // Integers of up to 15 digits (timestamps, ids) convert exactly: no text to parse.
         // Not "-0", which is the Double -0.0.
         let t = token(v.index)
-        if t.end &- t.start <= 15, let i = int(v), i != 0 || bytes.base[range.lowerBound + Int(t.start)] != UInt8(ascii: "-") {
+        if t.end &- t.start <= 15, let i = int(v), i != 0 || tape.sourceBase[range.lowerBound + Int(t.start)] != UInt8(ascii: "-") {
             return Double(i)
         }
         return Double(String(decoding: rawBytes(v), as: UTF8.self))
@@ -153,7 +153,7 @@ public struct JSONEvent {
     public func int(_ v: JSONValueRef) -> Int? {
         let t = token(v.index)
         guard t.kind == .number else { return nil }
-        let p = bytes.base + range.lowerBound
+        let p = tape.sourceBase + range.lowerBound
         var i = Int(t.start)
         let end = Int(t.end)
         let negative = p[i] == UInt8(ascii: "-")
@@ -217,7 +217,7 @@ public struct JSONEvent {
         checkValid()
         let tokens = tape.tokens
         let end = Int(tokens[object.index].next)
-        let base = UnsafeRawPointer(bytes.base + range.lowerBound + 1)
+        let base = UnsafeRawPointer(tape.sourceBase + range.lowerBound + 1)
         return names.withUnsafeBufferPointer { names in
             var i = object.index + 1
             while i < end {
@@ -281,7 +281,7 @@ public struct JSONEvent {
             var want: UInt64 = 0
             for j in 0..<n { want |= UInt64(key.utf8Start[j]) << (8 &* UInt64(j)) }
             let mask: UInt64 = n == 8 ? ~0 : (1 << (8 &* UInt64(n))) &- 1
-            let base = UnsafeRawPointer(bytes.base + range.lowerBound + 1)
+            let base = UnsafeRawPointer(tape.sourceBase + range.lowerBound + 1)
             while i < end {
                 let k = tokens[i]
                 if k.hasEscapes ? string(JSONValueRef(index: i), equals: key)

@@ -53,6 +53,12 @@ public final class JSONTape {
     private var stackDepth = 0
     /// Number of tokens.
     @exclusivity(unchecked) public internal(set) var count: Int = 0
+    /// The input the tokens point into, set by the reader that fills the tape: an event holds
+    /// its bytes through its tape (one reference to count when events are passed around,
+    /// not two), and `sourceBase` is its first byte.
+    @exclusivity(unchecked) @usableFromInline var source: JSONBytes = JSONTape.noSource
+    @exclusivity(unchecked) @usableFromInline var sourceBase: UnsafeMutablePointer<UInt8> = JSONTape.noSource.base
+    static let noSource = JSONBytes([UInt8]())
     /// Incremented every time the tape is refilled.
     @exclusivity(unchecked) public internal(set) var generation: UInt64 = 0
     /// The generation in which an object of the event was seen to repeat a key
