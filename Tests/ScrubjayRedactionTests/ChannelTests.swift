@@ -200,6 +200,59 @@ struct CSSTests {
         #expect(CSSText.escape(Array(#"a"b\c"#.utf8), for: .string(quote: 0x22)) == Array(#"a\"b\\c"#.utf8))
         #expect(CSSText.escape(Array("[x] (y)".utf8), for: .url) == Array(#"[x]\ \(y\)"#.utf8))
     }
+
+    /// The positions the tokenizer acts on, by the definition `CSSText.nextCandidate` skips to.
+    static func actsOn(_ b: [UInt8], _ i: Int) -> Bool {
+        let c = b[i]
+        if c == 0x22 || c == 0x27 || c == 0x5C { return true }
+        if i + 1 < b.count && ((c == 0x2F && b[i + 1] == 0x2A) || (c == 0x2D && b[i + 1] == 0x2D)) { return true }
+        return i + 3 < b.count && b[i + 3] == 0x28
+    }
+
+    /// `nextCandidate` (sixteen bytes at a time) lands on every position the tokenizer acts
+    /// on and on no other, from every start: on the stylesheets of a real recording, and on
+    /// short texts of the bytes that matter at every length and offset (the loads near the end).
+    @Test func theSkipToTheNextCandidateMissesNothing() throws {
+        func check(_ b: [UInt8], starts: some Sequence<Int>) {
+            let expected = (0..<b.count).filter { CSSTests.actsOn(b, $0) }
+            b.withUnsafeBytes { raw in
+                // Every candidate in turn, as the tokenizer meets them.
+                var i = 0, k = 0
+                while true {
+                    let next = CSSText.nextCandidate(raw, from: i)
+                    #expect(next == (k < expected.count ? expected[k] : b.count))
+                    if next >= b.count || k >= expected.count { break }
+                    i = next + 1; k += 1
+                }
+                for start in starts {
+                    let want = expected.first { $0 >= start } ?? b.count
+                    #expect(CSSText.nextCandidate(raw, from: start) == want, "from \(start) of \(b.count)")
+                }
+            }
+        }
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/posthog/docs.json").path
+        var sheets: [[UInt8]] = []
+        func walk(_ v: Any) {
+            if let s = v as? String, s.count > 2000, s.contains("{"), sheets.count < 8 { sheets.append(Array(s.utf8)) }
+            else if let a = v as? [Any] { a.forEach(walk) }
+            else if let d = v as? [String: Any] { d.values.forEach(walk) }
+        }
+        walk(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(!sheets.isEmpty)
+        for sheet in sheets { check(sheet, starts: stride(from: 0, through: sheet.count, by: 997)) }
+        let alphabet = Array("/*-\"'\\(uUrl {};:ab".utf8)
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for n in 0...80 {
+            for _ in 0..<6 {
+                let b = (0..<n).map { _ -> UInt8 in
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    return alphabet[Int(state >> 33) % alphabet.count]
+                }
+                check(b, starts: 0...n)
+            }
+        }
+    }
 }
 
 @Suite("Masked previews")
