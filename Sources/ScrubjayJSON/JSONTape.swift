@@ -55,7 +55,9 @@ public final class JSONTape {
     @exclusivity(unchecked) public internal(set) var count: Int = 0
     /// The input the tokens point into, set by the reader that fills the tape: an event holds
     /// its bytes through its tape (one reference to count when events are passed around,
-    /// not two), and `sourceBase` is its first byte.
+    /// not two), and `sourceBase` is its first byte. The tape keeps that input alive until a
+    /// reader of another input refills it, or the tape is freed (a redactor's tapes, the last
+    /// event's or payload's bytes).
     @exclusivity(unchecked) @usableFromInline var source: JSONBytes = JSONTape.noSource
     @exclusivity(unchecked) @usableFromInline var sourceBase: UnsafeMutablePointer<UInt8> = JSONTape.noSource.base
     static let noSource = JSONBytes([UInt8]())

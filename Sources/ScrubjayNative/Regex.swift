@@ -471,13 +471,19 @@ public final class PCRE2Regex: @unchecked Sendable {
         return try body(scratch)
     }
 
-    /// A scratch block for one caller: the first one when no one holds it (`first`), else
-    /// one from the pool or a new one. Give it back with `giveBack`.
     /// Whether PCRE2's own analysis of the pattern rules a match from `start` out: too few
     /// bytes left, an anchored pattern's first byte not there, a byte every match holds
     /// nowhere after `start`. Only when PCRE2 would not check the subject's UTF-8 (a subject
     /// it would reject must still be reported), and never for a retry at an empty match
     /// (`PCRE2_NOTEMPTY_ATSTART`, anchored by the caller).
+    ///
+    /// Each test is a proof that no match exists, so the answer is PCRE2's wherever PCRE2
+    /// answers. PCRE2 itself makes these tests only up to a point (the required byte in
+    /// subjects under about 500 KB with JIT, 5 KB for anchored patterns without it; an
+    /// anchored pattern's first byte not at all with JIT): past it, a pattern that backtracks
+    /// without bound on a subject that cannot match runs into a limit and throws, where this
+    /// answers "no match". A rule then finds nothing there instead of a `rule.limit` finding
+    /// (docs/RULES.md, "Limits"): the string holds no match, and that is now known.
     @inline(__always)
     private func cannotMatch(_ bytes: UnsafeRawBufferPointer, from start: Int, options: UInt32) -> Bool {
         guard quickRejects, !isUTF || options & PCRE2_NO_UTF_CHECK != 0, options & PCRE2_ANCHORED == 0 else { return false }
@@ -489,6 +495,8 @@ public final class PCRE2Regex: @unchecked Sendable {
         return false
     }
 
+    /// A scratch block for one caller: the first one when no one holds it (`first`), else
+    /// one from the pool or a new one. Give it back with `giveBack`.
     private func takeScratch() throws(RegexError) -> (MatchScratch, first: Bool) {
         if firstScratchInUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged {
             if let made = firstScratch { return (made, true) }

@@ -252,6 +252,17 @@ struct RegexTests {
             }
         }
         #expect(compared > 1000)
+        // Past the subject lengths PCRE2 tests a required byte itself, a pattern that backtracks
+        // without bound runs into a limit; without the byte there is no match, and that is the
+        // answer (docs/RULES.md, "Prefilters": no `rule.limit` finding for it).
+        let runaway = try PCRE2Regex(#"(\d+\s?)+@"#)
+        let runawayPlain = try PCRE2Regex(#"(\d+\s?)+@"#, options: [], matchLimit: PCRE2Regex.defaultMatchLimit,
+                                          depthLimit: PCRE2Regex.defaultDepthLimit, jitStackSize: PCRE2Regex.defaultJITStackSize,
+                                          quickRejects: false)
+        let digits = Array(String(repeating: "1111111 ", count: 80_000).utf8)
+        #expect(runaway.requiredByte == UInt8(ascii: "@"))
+        #expect(try runaway.containsMatch(in: digits) == false)
+        #expect(throws: RegexError.self) { try runawayPlain.containsMatch(in: digits) }
         // A subject PCRE2 would reject as UTF-8 is still reported, whatever the quick rejects say.
         #expect(throws: RegexError.self) { try anchored.containsMatch(in: [0x78, 0xFF]) }
     }
