@@ -483,7 +483,7 @@ public final class PCRE2Regex: @unchecked Sendable {
     /// anchored pattern's first byte not at all with JIT): past it, a pattern that backtracks
     /// without bound on a subject that cannot match runs into a limit and throws, where this
     /// answers "no match". A rule then finds nothing there instead of a `rule.limit` finding
-    /// (docs/RULES.md, "Limits"): the string holds no match, and that is now known.
+    /// (docs/RULES.md, "Prefilters"): the string holds no match, and that is now known.
     @inline(__always)
     private func cannotMatch(_ bytes: UnsafeRawBufferPointer, from start: Int, options: UInt32) -> Bool {
         guard quickRejects, !isUTF || options & PCRE2_NO_UTF_CHECK != 0, options & PCRE2_ANCHORED == 0 else { return false }
