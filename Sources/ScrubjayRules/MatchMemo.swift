@@ -40,8 +40,9 @@ public struct MatchMemo {
                                  counters: inout RuleEngine.Counters) -> [RuleMatch] {
         let n = text.count
         // Nothing to remember: the engine answers at once (no text, no rule for the channel),
-        // or the text is long.
-        guard n > 0, n <= MatchMemo.maxLength, engine.hasRules(for: channel), let base = text.baseAddress else {
+        // the text is long, or it is typed input (each keystroke's value is new: one in five
+        // was seen before on the synthetic recording, too few to pay for the lookups).
+        guard n > 0, n <= MatchMemo.maxLength, channel != .input, engine.hasRules(for: channel), let base = text.baseAddress else {
             return engine.matches(in: text, channel: channel, counters: &counters)
         }
         let t = table
