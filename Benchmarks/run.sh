@@ -2,8 +2,9 @@
 # Benchmarks the JSON engine on a synthetic recording, against Python/orjson in the same run.
 #   bash Benchmarks/run.sh [MB] [--pack PACK_MB] [--redact]
 #     default 50 MB; --pack also times `scrubjay pack` on a PACK_MB blob_v2-cv input, with peak
-#     memory; --redact times the default rule packs over the recording (engine, and the whole
-#     `scrubjay redact` command) against Benchmarks/baseline_redact_python.py (regex or re, orjson);
+#     memory; --redact times the rule packs over the recording (engine: default.yml alone against
+#     Benchmarks/baseline_redact_python.py (regex or re, orjson), with privacy-markers.yml, and all
+#     default packs; and the whole `scrubjay redact` command);
 #     --verify VERIFY_MB redacts and signs a VERIFY_MB recording, then times `scrubjay verify`
 #     with its trusted key against `sha256sum` of the package's files (extracted beforehand),
 #     interleaved, best of 5 each.
@@ -46,7 +47,19 @@ if [ -n "$pack_mb" ]; then
   rm -rf "$out"
 fi
 if [ -n "$redact" ]; then
-  .build/release/scrubjay-bench "$input" --redact --runs 5 --baseline Benchmarks/baseline_redact_python.py
+  # Each rule set an issue names a figure for (README, "Performance"): default.yml alone,
+  # against the Python script that runs its regexes; with the privacy markers; all default packs.
+  packs=$(mktemp -d)
+  mkdir "$packs/default" "$packs/privacy"
+  cp Rules/default.yml "$packs/default/"
+  cp Rules/default.yml Rules/privacy-markers.yml "$packs/privacy/"
+  echo "-- default.yml"
+  SCRUBJAY_BENCH_RULES="$packs/default" .build/release/scrubjay-bench "$input" --redact --runs 7 --baseline Benchmarks/baseline_redact_python.py
+  echo "-- default.yml and privacy-markers.yml"
+  SCRUBJAY_BENCH_RULES="$packs/privacy" .build/release/scrubjay-bench "$input" --redact --runs 7
+  echo "-- all default packs"
+  .build/release/scrubjay-bench "$input" --redact --runs 7
+  rm -rf "$packs"
   swift build -c release --product scrubjay >/dev/null
   out=$(mktemp -d)
   /usr/bin/time -f "%e %M" -o "$out/time" .build/release/scrubjay redact "$input" -o "$out/r.zip" >/dev/null

@@ -4,7 +4,8 @@
 //   .build/release/scrubjay-bench FILE [--runs N] [--baseline Benchmarks/baseline_orjson.py]
 //   .build/release/scrubjay-bench FILE --memory      # peak memory of one identity rewrite
 //   .build/release/scrubjay-bench FILE --redact [--baseline Benchmarks/baseline_redact_python.py]
-//                                    # the default packs over every event, rewriting in a stream;
+//                                    # the default packs over every event, rewriting in a stream (it
+//                                    # prints the packs it ran);
 //                                    # SCRUBJAY_BENCH_RULES=FILE|DIR times other packs instead (an
 //                                    # empty pack measures the walker and scanner alone)
 //   .build/release/scrubjay-bench selectors (--match | --time) SELECTORS PAGE...
@@ -142,7 +143,9 @@ if redactMode {
                  100 * Double(p.skippedByPrefilter) / Double(max(1, p.skippedByPrefilter + p.patternRuns)), p.patternRuns, p.skippedByPrefilter))
     print(String(format: "memo: %.1f%% of the strings read by the rules were read before (%d of %d; the prefilter counts above include them)",
                  100 * Double(lastMemo.hits) / Double(max(1, lastMemo.hits + lastMemo.misses)), lastMemo.hits, lastMemo.hits + lastMemo.misses))
-    print(String(format: "scrubjay redact (default packs): %7.1f MB/s  (%.1f ms)", redactMBps, redactTime * 1000))
+    let packNames = rules.packs.isEmpty ? "no pack" : rules.packs.map(\.name).joined(separator: ", ")
+    print("rule packs: \(packNames) (\(rules.packs.reduce(0) { $0 + $1.rules.count }) rules)")
+    print(String(format: "scrubjay redact:                 %7.1f MB/s  (%.1f ms)", redactMBps, redactTime * 1000))
     if let baseline {
         let obj = runPython(baseline)
         guard let python = obj["redact_mbps"] else { fail("the baseline printed no redact_mbps") }
