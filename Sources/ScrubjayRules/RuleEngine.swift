@@ -326,7 +326,7 @@ public final class RuleEngine: Sendable {
         // rule takes whole values, and a pattern's group may take a replacement
         // (`password=[password]`).
         let value = UnsafeRawBufferPointer(rebasing: text[r])
-        if Actions.isRedacted(value, action: actions[i], replacement: replacements[i], id: ids[i]) || isAnyRulesOutput(value) { return }
+        if isRedacted(value, foundBy: i) { return }
         var r = r
         if needsValueCheck[i] {
             var bytes = UnsafeRawBufferPointer(rebasing: text[r])
@@ -354,7 +354,9 @@ public final class RuleEngine: Sendable {
     }
 
     /// Whether `value`, found by rule `i`, is already redacted: the rule's own output or any
-    /// other rule's (a match cut shorter after the engine, `URLText.keptInsideParameters`).
+    /// other rule's (a match `take` is given, or one cut shorter after the engine,
+    /// `URLText.keptInsideParameters`).
+    @inline(__always)
     public func isRedacted(_ value: UnsafeRawBufferPointer, foundBy i: Int) -> Bool {
         Actions.isRedacted(value, action: actions[i], replacement: replacements[i], id: ids[i]) || isAnyRulesOutput(value)
     }
